@@ -1,0 +1,227 @@
+"""`nms-bot`: ask, topics, validate, eval, report and serve from the command line.
+
+Exit codes: 0 done (whether `ask` answered, suggested or declined), 1 the knowledge base has
+problems (or `eval`/`validate --strict` fell short), 2 usage or configuration errors.
+The offline commands import nothing from Slack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from .. import __version__
+from ..core.engine import Engine
+from ..core.evaluate import QuestionFileError, evaluate, load_questions
+from ..core.loader import KnowledgeError, default_knowledge_path, validate_knowledge
+from ..core.render import to_dict, to_text, topic_list
+
+OK, PROBLEMS, USAGE = 0, 1, 2
+
+
+class CliError(Exception):
+    """A message for stderr and an exit code."""
+
+    def __init__(self, message: str, code: int):
+        super().__init__(message)
+        self.code = code
+
+
+def _engine(args: argparse.Namespace) -> Engine:
+    try:
+        return Engine.load(args.knowledge)
+    except KnowledgeError as exc:
+        raise CliError(f"{exc}\nThe knowledge base has problems; run `nms-bot validate`.", PROBLEMS) from None
+
+
+def _print_json(obj: object) -> None:
+    print(json.dumps(obj, ensure_ascii=False))
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    questions: Iterable[str]
+    if args.question:
+        questions = [" ".join(args.question)]
+    else:
+        if sys.stdin.isatty():
+            print("Type one question per line; end with Ctrl-D.", file=sys.stderr)
+        questions = (line.rstrip("\n") for line in sys.stdin)
+    first = True
+    for question in questions:
+        if not question.strip():
+            continue
+        answer = engine.ask(question)
+        if args.json:
+            _print_json(to_dict(answer))
+        else:
+            if not first:
+                print("\n" + "-" * 40)
+            print(to_text(answer))
+        sys.stdout.flush()
+        first = False
+    return OK
+
+
+def cmd_topics(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    topics = topic_list(engine.knowledge)
+    if args.json:
+        _print_json([
+            {"id": t.id, "title": t.title, "review": t.review, "updated": t.updated.isoformat(),
+             "citations": list(t.citations), "related": list(t.related)}
+            for t in topics
+        ])
+    else:
+        width = max((len(t.id) for t in topics), default=0)
+        for t in topics:
+            print(f"{t.id:<{width}}  {t.title}")
+    return OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    path = args.path or args.knowledge or default_knowledge_path()
+    knowledge, problems = validate_knowledge(path, max_age_days=args.max_age)
+    for p in problems:
+        print(p, file=sys.stderr)
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = len(problems) - len(errors)
+    if errors:
+        print(f"{len(errors)} error(s), {warnings} warning(s) in {path}", file=sys.stderr)
+        return PROBLEMS
+    assert knowledge is not None
+    print(f"{path}: OK, {len(knowledge.topics)} topics, {len(knowledge.references)} references, "
+          f"knowledge {knowledge.version}" + (f", {warnings} warning(s)" if warnings else ""))
+    return PROBLEMS if warnings and args.strict else OK
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    try:
+        items = load_questions(args.file)
+    except QuestionFileError as exc:
+        raise CliError(str(exc), USAGE) from None
+    report = evaluate(_engine(args), items)
+    passed = report.accuracy >= args.min_accuracy and len(report.wrong) <= args.max_wrong
+    if args.json:
+        _print_json({**report.to_dict(), "passed": passed})
+    else:
+        for o in report.misses:
+            expect = ",".join(o.expect) if o.expect else "none"
+            got = o.topic if o.status == "answer" else f"{o.status}({','.join(o.suggestions)})"
+            label = "WRONG" if o.wrong else "MISS "
+            print(f"{label} [{o.kind or '-'}] {o.question!r}: expected {expect}, got {got}")
+        d = report.to_dict()
+        print(f"in-scope accuracy: {d['accuracy']:.1%} of {d['in_scope']}")
+        print(f"wrong confident answers: {d['wrong_answers']}")
+        print(f"out-of-scope rejected: {d['rejection']:.1%} of {d['out_of_scope']}")
+    return OK if passed else PROBLEMS
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from ..storage.report import run_report  # keeps the database layer out of other commands
+
+    return run_report(args.since, args.json)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ..slack.server import serve  # the only command that imports Slack libraries
+
+    return serve(http=args.http, port=args.port, knowledge_path=args.knowledge)
+
+
+def _version() -> str:
+    try:
+        knowledge = Engine.load().knowledge.version
+    except KnowledgeError:
+        knowledge = "invalid (run nms-bot validate)"
+    return f"nms-bot {__version__} (knowledge {knowledge})"
+
+
+def _since(value: str) -> int:
+    """'7d', '24h' or a number of days, as days (hours round up to a day)."""
+    v = value.strip().lower()
+    try:
+        if v.endswith("h"):
+            return max(1, -(-int(v[:-1]) // 24))
+        return int(v[:-1] if v.endswith("d") else v)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected e.g. 7d or 24h, got {value!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--knowledge", metavar="PATH", type=Path,
+                        help="knowledge directory (default: $NMS_KNOWLEDGE or the bundled one)")
+    parser = argparse.ArgumentParser(
+        prog="nms-bot",
+        description="Look up how neuroleptic malignant syndrome (NMS) is treated.",
+    )
+    parser.add_argument("--version", action="store_true", help="print program and knowledge versions")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("ask", parents=[common], help="answer a question (or one per line from stdin)")
+    p.add_argument("question", nargs="*", help="the question; omit to read questions from stdin")
+    p.add_argument("--json", action="store_true", help="print one JSON object per answer")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("topics", parents=[common], help="list the topics")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_topics)
+
+    p = sub.add_parser("validate", parents=[common], help="check a knowledge directory")
+    p.add_argument("path", nargs="?", type=Path, help="knowledge directory (default: the bundled one)")
+    p.add_argument("--max-age", type=int, default=365, metavar="DAYS",
+                   help="warn about topics not updated for this long (default 365)")
+    p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("eval", parents=[common], help="score the matcher on a question file")
+    p.add_argument("file", type=Path)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--min-accuracy", type=float, default=0.0, metavar="X",
+                   help="exit 1 when in-scope accuracy is below X (0-1)")
+    p.add_argument("--max-wrong", type=int, default=None, metavar="N",
+                   help="exit 1 on more than N wrong confident answers")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("report", help="feedback and unanswered questions (redacted)")
+    p.add_argument("--since", type=_since, default=_since("7d"), metavar="7d",
+                   help="period to report, e.g. 7d or 24h (default 7d)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("serve", parents=[common], help="run the Slack app")
+    p.add_argument("--http", action="store_true", help="HTTP mode (default: Socket Mode)")
+    p.add_argument("--port", type=int, default=None, help="HTTP port (default $PORT, else 3000)")
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        print(_version())
+        return OK
+    if not args.command:
+        parser.print_help(sys.stderr)
+        return USAGE
+    if getattr(args, "max_wrong", 0) is None:
+        args.max_wrong = sys.maxsize
+    try:
+        return args.func(args)
+    except CliError as exc:
+        print(exc, file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `nms-bot ask ... | head`
+        return OK
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

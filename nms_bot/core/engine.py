@@ -1,0 +1,49 @@
+"""One loaded knowledge base and its matcher: question in, Answer out."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .loader import load_knowledge
+from .matcher import Matcher
+from .model import Knowledge, Topic
+from .render import Answer, answer_topic, build_answer
+
+
+def approved_only_from_env() -> bool:
+    """`NMS_APPROVED_ONLY=1`: unapproved topics are treated as not covered."""
+    return os.environ.get("NMS_APPROVED_ONLY", "").strip().lower() in ("1", "true", "yes")
+
+
+@dataclass(frozen=True)
+class Engine:
+    """Immutable, so a reload swaps a whole Engine and no reader sees half of one."""
+
+    knowledge: Knowledge
+    matcher: Matcher
+
+    @classmethod
+    def from_knowledge(cls, knowledge: Knowledge, approved_only: bool = False) -> Engine:
+        if approved_only:
+            knowledge = knowledge.approved_only()
+        return cls(knowledge, Matcher(knowledge))
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, approved_only: bool | None = None) -> Engine:
+        """Load and validate; raises KnowledgeError with every problem."""
+        if approved_only is None:
+            approved_only = approved_only_from_env()
+        return cls.from_knowledge(load_knowledge(path), approved_only)
+
+    def ask(self, question: str) -> Answer:
+        return build_answer(self.knowledge, self.matcher.match(question), question)
+
+    def topic(self, topic_id: str) -> Topic | None:
+        return self.knowledge.topics.get(topic_id.strip().lower())
+
+    def show(self, topic_id: str, question: str = "") -> Answer | None:
+        """The Answer for a topic named by id (`/nms dantrolene`, a button)."""
+        topic = self.topic(topic_id)
+        return answer_topic(self.knowledge, topic, question) if topic else None

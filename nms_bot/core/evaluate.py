@@ -1,0 +1,110 @@
+"""Run a question file (the dev set's format) through an engine and score the answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .engine import Engine
+
+
+class QuestionFileError(ValueError):
+    """The question file is unreadable or not in the expected format."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    question: str
+    expect: tuple[str, ...] | None  # None: the question is out of scope
+    kind: str
+    status: str
+    topic: str | None
+    suggestions: tuple[str, ...]
+
+    @property
+    def in_scope(self) -> bool:
+        return self.expect is not None
+
+    @property
+    def correct(self) -> bool:
+        if self.expect is None:
+            return self.status != "answer"
+        return self.status == "answer" and self.topic in self.expect
+
+    @property
+    def wrong(self) -> bool:
+        """A confident answer with a topic that was not acceptable: the worst outcome."""
+        return self.status == "answer" and not self.correct
+
+
+@dataclass
+class Report:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def _share(self, items: list[Outcome]) -> float:
+        return sum(o.correct for o in items) / len(items) if items else 1.0
+
+    @property
+    def accuracy(self) -> float:
+        return self._share([o for o in self.outcomes if o.in_scope])
+
+    @property
+    def rejection(self) -> float:
+        return self._share([o for o in self.outcomes if not o.in_scope])
+
+    @property
+    def wrong(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.wrong]
+
+    @property
+    def misses(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.correct]
+
+    def to_dict(self) -> dict[str, Any]:
+        in_scope = [o for o in self.outcomes if o.in_scope]
+        return {
+            "questions": len(self.outcomes),
+            "in_scope": len(in_scope),
+            "out_of_scope": len(self.outcomes) - len(in_scope),
+            "accuracy": round(self.accuracy, 4),
+            "wrong_answers": len(self.wrong),
+            "rejection": round(self.rejection, 4),
+            "misses": [
+                {"q": o.question, "expect": list(o.expect) if o.expect else "none", "kind": o.kind,
+                 "status": o.status, "topic": o.topic, "suggestions": list(o.suggestions)}
+                for o in self.misses
+            ],
+        }
+
+
+def load_questions(path: str | Path) -> list[dict[str, Any]]:
+    """Read a question file; raise QuestionFileError naming the item that is wrong."""
+    try:
+        items = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QuestionFileError(f"{path}: cannot read: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise QuestionFileError(f"{path}: invalid YAML: {exc}") from None
+    if not isinstance(items, list):
+        raise QuestionFileError(f"{path}: expected a list of {{q, expect}} items")
+    for i, item in enumerate(items, 1):
+        ok = isinstance(item, dict) and isinstance(item.get("q"), str)
+        expect = item.get("expect") if isinstance(item, dict) else None
+        if not ok or not (expect == "none" or (isinstance(expect, list) and expect)):
+            raise QuestionFileError(f"{path}: item {i}: needs q (text) and expect (topic ids or none)")
+    return items
+
+
+def evaluate(engine: Engine, items: list[dict[str, Any]]) -> Report:
+    report = Report()
+    for item in items:
+        expect = None if item["expect"] == "none" else tuple(item["expect"])
+        m = engine.matcher.match(item["q"])
+        report.outcomes.append(
+            Outcome(item["q"], expect, str(item.get("kind", "")), m.status, m.topic_id,
+                    tuple(t for t, _ in m.suggestions))
+        )
+    return report

@@ -1,0 +1,61 @@
+"""Turn typed text into word stems: Slack markup removed, case and punctuation folded."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+# Cap before any regex work, so a 40,000-character message costs what a normal one does.
+MAX_INPUT_CHARS = 600
+MAX_TOKENS = 40
+
+_SLACK_LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
+_EMOJI = re.compile(r":[a-z0-9_+'-]+:")
+_APOSTROPHE_S = re.compile(r"['\u2019]s\b")
+_TOKEN = re.compile(r"[a-z0-9]+(?:/[a-z0-9]+)*")
+_stemmer = snowballstemmer.stemmer("english")
+
+
+def _slack_link(m: re.Match[str]) -> str:
+    target, label = m.group(1), m.group(2)
+    if target[:1] in "@!":  # user mentions, <!here>, <!channel>: never part of a question
+        return " "
+    if target[:1] == "#":  # channel link: keep its name, if any
+        return f" {label or ''} "
+    return f" {label} " if label else " "
+
+
+def normalise(text: str) -> str:
+    """Lower-case plain text with Slack links, mentions and emoji codes removed."""
+    text = text[: MAX_INPUT_CHARS * 2]
+    text = _SLACK_LINK.sub(_slack_link, text)
+    text = html.unescape(text)
+    text = _EMOJI.sub(" ", text)
+    text = unicodedata.normalize("NFKC", text).lower()
+    return _APOSTROPHE_S.sub("", text)[:MAX_INPUT_CHARS]
+
+
+def words(text: str) -> list[str]:
+    """The words of normalised text; 'd/c' stays one word, 'a/b' pairs of long words split."""
+    out: list[str] = []
+    for token in _TOKEN.findall(text.replace("'", "").replace("\u2019", "")):
+        if "/" in token and len(token) > 4:
+            out.extend(t for t in token.split("/") if t)
+        else:
+            out.append(token)
+    return out[:MAX_TOKENS]
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Snowball (Porter 2) stem of one lower-case word."""
+    return _stemmer.stemWord(word)
+
+
+def stems(text: str) -> list[str]:
+    """Stems of a phrase, as written by an editor (no Slack markup expected)."""
+    return [stem(w) for w in words(normalise(text))]

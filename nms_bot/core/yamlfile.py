@@ -1,0 +1,79 @@
+"""Read YAML keeping the line of every value, so editors get `file:line` messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_constructor = yaml.constructor.SafeConstructor()
+
+
+class Mapping(dict):
+    """A YAML mapping; `line` is where it starts, `lines[key]` where each key is."""
+
+    line: int = 0
+    lines: dict[str, int]
+
+
+class Sequence(list):
+    """A YAML sequence; `line` is where it starts, `lines[i]` where each item is."""
+
+    line: int = 0
+    lines: list[int]
+
+
+@dataclass(frozen=True)
+class YamlProblem:
+    line: int
+    message: str
+
+
+def read_yaml(text: str) -> tuple[Any, list[YamlProblem]]:
+    """Parse one YAML document; return the value and problems (syntax, duplicate keys)."""
+    problems: list[YamlProblem] = []
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        reason = exc.problem or exc.context or "invalid YAML"
+        return None, [YamlProblem(line, f"invalid YAML: {reason}")]
+    except yaml.YAMLError as exc:
+        return None, [YamlProblem(1, f"invalid YAML: {exc}")]
+    if node is None:
+        return None, problems
+    return _convert(node, problems), problems
+
+
+def _convert(node: yaml.Node, problems: list[YamlProblem]) -> Any:
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out = Mapping()
+        out.line, out.lines = line, {}
+        for key_node, value_node in node.value:
+            key = _convert(key_node, problems)
+            key_line = key_node.start_mark.line + 1
+            if not isinstance(key, (str, int, float, bool)) or key is None:
+                problems.append(YamlProblem(key_line, "a key must be plain text"))
+                continue
+            key = str(key)
+            if key in out:
+                problems.append(
+                    YamlProblem(key_line, f"duplicate key '{key}' (first on line {out.lines[key]})")
+                )
+                continue
+            out[key] = _convert(value_node, problems)
+            out.lines[key] = key_line
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        seq = Sequence(_convert(item, problems) for item in node.value)
+        seq.line, seq.lines = line, [item.start_mark.line + 1 for item in node.value]
+        return seq
+    try:
+        return _constructor.construct_object(node)
+    except (yaml.constructor.ConstructorError, ValueError) as exc:
+        problems.append(YamlProblem(line, f"invalid value: {exc}"))
+        return None
