@@ -1,0 +1,1 @@
+"""Slack adapter: Bolt app, listeners per Slack surface, HTTP and Socket Mode servers."""

@@ -1,0 +1,1 @@
+"""Storage adapter: the database the Slack app and `nms-bot report` share."""

@@ -1,0 +1,50 @@
+"""Find and mask what could identify a patient before anything is written down.
+
+Free text cannot be proven free of identifiers; these patterns catch the shapes that reach a
+chat message most often. Gaps are recorded only after `redact`, and only when enabled.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Bounded quantifiers keep every pattern linear; this bounds the text they look at, so a
+# 40,000-character message costs no more than a long one.
+MAX_CHARS = 4000
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# Order matters: the more specific shapes go first so their digits are not half-replaced.
+PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("[EMAIL]", re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")),
+    ("[MENTION]", re.compile(r"<[@#!][^<>]*>|@[A-Za-z][\w.-]{1,40}")),
+    ("[MRN]", re.compile(
+        r"\b(?:mrn|mr|nhs|hn|uhid|pid|id|chart|record|patient|pt|acct|account|nhi|ssn)"
+        r"\s*(?:no\.?|number|num|#)?\s*[:#=]?\s*[a-z]{0,3}[\s-]?\d[\d\s-]{2,}\d\b", re.I)),
+    ("[DATE]", re.compile(
+        rf"\b\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}\b|\b\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{2,4}}\b"
+        rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:\s+\d{{2,4}})?\b"
+        rf"|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{2,4}})?\b", re.I)),
+    ("[PHONE]", re.compile(r"(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?\d{2,5}[\s.-]\d{3,4}[\s.-]?\d{0,4}\b")),
+    ("[MRN]", re.compile(r"\b[a-z]{1,3}\d{5,}\b", re.I)),
+    ("[NUMBER]", re.compile(r"\d{4,}")),
+)
+
+
+def redact(text: str) -> str:
+    """The text with every identifier-shaped part replaced by a placeholder."""
+    text = text[:MAX_CHARS]
+    for placeholder, pattern in PATTERNS:
+        text = pattern.sub(placeholder, text)
+    return text
+
+
+def looks_identifying(text: str, ignore_mentions: bool = True) -> bool:
+    """True when the text holds something shaped like a patient identifier."""
+    text = text[:MAX_CHARS]
+    for placeholder, pattern in PATTERNS:
+        if ignore_mentions and placeholder == "[MENTION]":
+            text = pattern.sub(" ", text)  # naming a colleague or the bot is not a patient detail
+            continue
+        if pattern.search(text):
+            return True
+    return False

@@ -1,0 +1,63 @@
+"""Build the Bolt app: Web API client, retry de-duplication, listeners, error logging."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.error import BoltError
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import all_builtin_retry_handlers
+
+from .listeners import register_all
+from .services import Services
+from .settings import Settings, SettingsError
+
+log = logging.getLogger("nms_bot.slack")
+
+
+def build_app(settings: Settings, services: Services) -> App:
+    """A Bolt App wired to our listeners; raises SettingsError if Slack rejects the token."""
+    client = WebClient(
+        token=settings.bot_token,
+        base_url=settings.api_url or WebClient.BASE_URL,
+        retry_handlers=all_builtin_retry_handlers(),  # connection errors; 429 after Retry-After
+        timeout=10,
+    )
+    try:
+        app = App(
+            client=client,
+            signing_secret=settings.signing_secret,
+            request_verification_enabled=settings.signing_secret is not None,
+            process_before_response=False,  # ack first, answer in Bolt's worker threads
+            logger=logging.getLogger("nms_bot.bolt"),
+        )
+    except BoltError as exc:
+        reason = str(exc).split("(error:")[-1].strip(" )") if "error" in str(exc) else "unknown"
+        raise SettingsError(f"Slack did not accept SLACK_BOT_TOKEN ({reason[:60]}): check the token "
+                            "and that the app is installed in the workspace") from None
+    except Exception as exc:
+        raise SettingsError(f"cannot reach the Slack Web API ({type(exc).__name__}): check the network "
+                            "or SLACK_API_URL") from None
+
+    @app.middleware
+    def answer_each_event_once(body: dict[str, Any], next: Any) -> Any:  # noqa: A002 (Bolt's name)
+        # Slack retries an event it thinks went unanswered (X-Slack-Retry-Num); Socket Mode
+        # redelivers. Either way the event_id is the same, and the shared store remembers it.
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not services.claim_event(str(event_id)):
+            return BoltResponse(status=200, body="")
+        return next()
+
+    @app.error
+    def log_error(error: Exception) -> None:
+        # Only the error's kind: payloads may hold question text, messages may hold tokens.
+        if isinstance(error, SlackApiError):
+            log.error("Slack API call failed: %s", error.response.get("error", "unknown"))
+        else:
+            log.error("listener failed: %s", type(error).__name__)
+
+    register_all(app, services)
+    return app

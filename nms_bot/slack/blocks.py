@@ -1,0 +1,194 @@
+"""Block Kit for answers, suggestions, help and the App Home, within Slack's limits.
+
+Limits are met by splitting, never by dropping citations or the disclaimer. All text that did
+not come from our own templates is escaped, so nothing can turn into a mention or a link.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core.render import Answer, intro, topic_list
+from ..core.model import Knowledge
+from .. import __version__
+
+SECTION_MAX = 3000
+HEADER_MAX = 150
+CONTEXT_ELEMENTS_MAX = 10
+BLOCKS_MAX = 50
+BUTTON_TEXT_MAX = 75
+ACTIONS_MAX = 25
+TEXT_MAX = 40000
+
+SHOW_TOPIC = "nms_topic"  # action_id prefix; the suffix keeps ids unique within a message
+SHARE = "nms_share"
+FEEDBACK = "nms_feedback"
+PHI_REMINDER = ":lock: Please don't post patient identifiers (names, record numbers, dates of birth) in Slack."
+HOW_TO = ("Mention me in a channel (`@nms-bot should we give dantrolene?`), send me a direct message, "
+          "or use `/nms QUESTION` (only you see the answer). `/nms topics` lists topics; "
+          "`/nms <topic id>` shows one.")
+
+Block = dict[str, Any]
+
+
+def escape(text: str) -> str:
+    """Make text inert in mrkdwn: no <!channel>, <@user> or disguised links."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def _split(text: str, limit: int = SECTION_MAX) -> list[str]:
+    """Pieces of at most `limit` characters, cut at line ends where possible."""
+    pieces, current = [], ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            pieces.append(line[:limit])
+            line = line[limit:]
+        if current and len(current) + 1 + len(line) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _sections(text: str) -> list[Block]:
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": p}} for p in _split(text)]
+
+
+def _contexts(texts: list[str]) -> list[Block]:
+    elements = [{"type": "mrkdwn", "text": p} for t in texts for p in _split(t)]
+    return [{"type": "context", "elements": elements[i : i + CONTEXT_ELEMENTS_MAX]}
+            for i in range(0, len(elements), CONTEXT_ELEMENTS_MAX)]
+
+
+def _button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
+    button: Block = {"type": "button", "text": {"type": "plain_text", "text": _clip(text, BUTTON_TEXT_MAX)},
+                     "action_id": action_id[:255], "value": value[:2000]}
+    if style:
+        button["style"] = style
+    return button
+
+
+def _actions(buttons: list[Block]) -> list[Block]:
+    return [{"type": "actions", "elements": buttons[i : i + ACTIONS_MAX]}
+            for i in range(0, len(buttons), ACTIONS_MAX)]
+
+
+def topic_buttons(topics: list[Any]) -> list[Block]:
+    return [_button(t.title, f"{SHOW_TOPIC}:{t.id}", t.id) for t in topics]
+
+
+def citation_line(n: int, text: str, url: str | None) -> str:
+    line = f"[{n}] {escape(text)}"
+    return f"{line} <{url}|link>" if url else line
+
+
+def _fit(blocks: list[Block]) -> list[Block]:
+    """Merge adjacent text blocks until the message fits in Slack's 50 blocks."""
+    while len(blocks) > BLOCKS_MAX:
+        for i in range(len(blocks) - 1):
+            a, b = blocks[i], blocks[i + 1]
+            if a["type"] == b["type"] == "context" and len(a["elements"]) + len(b["elements"]) <= CONTEXT_ELEMENTS_MAX:
+                a["elements"] += b.pop("elements")
+                del blocks[i + 1]
+                break
+            if a["type"] == b["type"] == "section" and "text" in a and "text" in b and "accessory" not in a \
+                    and len(a["text"]["text"]) + len(b["text"]["text"]) + 1 <= SECTION_MAX:
+                a["text"]["text"] += "\n" + b["text"]["text"]
+                del blocks[i + 1]
+                break
+        else:
+            raise ValueError("answer cannot fit Slack's block limit")  # validation prevents this
+    return blocks
+
+
+def answer_message(answer: Answer, surface: str, *, share: bool = False, shared_by: str | None = None,
+                   phi_reminder: bool = False) -> dict[str, Any]:
+    """`text` + `blocks` for any reply; `surface` (mention, dm, command) goes into button values."""
+    blocks: list[Block] = []
+    if phi_reminder:
+        blocks += _contexts([PHI_REMINDER])
+    if answer.topic:
+        topic = answer.topic
+        blocks.append({"type": "header", "text": {"type": "plain_text", "text": _clip(topic.title, HEADER_MAX)}})
+        if answer.caution:
+            blocks += _sections(f":warning: *{escape(answer.caution)}*")
+        for label, statements in answer.by_tier():
+            blocks += _sections(f"*{label}*\n" + "\n".join(escape(s.line()) for s in statements))
+        blocks += _contexts([citation_line(c.n, c.text, c.url) for c in answer.citations])
+        buttons = topic_buttons(list(answer.related))
+        value = f"{topic.id}|{surface}"
+        if share:
+            buttons.append(_button("Share in channel", f"{SHARE}:{topic.id}", value, "primary"))
+        buttons += [_button("Helpful", f"{FEEDBACK}:helpful", value),
+                    _button("Not helpful", f"{FEEDBACK}:not_helpful", value)]
+        if shared_by:
+            blocks += _contexts([f"Shared by <@{shared_by}>"])
+        blocks += _actions(buttons)
+    else:
+        blocks += _sections(escape(intro(answer)))
+        if answer.suggestions:
+            blocks += _actions(topic_buttons([t for t, _ in answer.suggestions]))
+        else:
+            blocks += _sections(_topic_lines(answer.knowledge))
+    blocks += _contexts([escape(answer.footer), f":information_source: {escape(answer.disclaimer)}"])
+    return {"text": _clip(fallback_text(answer, phi_reminder), TEXT_MAX), "blocks": _fit(blocks)}
+
+
+def fallback_text(answer: Answer, phi_reminder: bool = False) -> str:
+    """The whole answer as plain mrkdwn: notifications, screen readers, old clients."""
+    lines = [PHI_REMINDER] if phi_reminder else []
+    if answer.topic:
+        lines.append(f"*{escape(answer.topic.title)}*")
+        if answer.caution:
+            lines.append(escape(answer.caution))
+        for label, statements in answer.by_tier():
+            lines += [f"{label}:"] + [escape(s.line()) for s in statements]
+        lines += [citation_line(c.n, c.text, c.url) for c in answer.citations]
+    else:
+        lines.append(escape(intro(answer)))
+        lines += [f"\u2022 {escape(t.title)} (`{t.id}`)" for t, _ in answer.suggestions]
+    lines += [escape(answer.footer), escape(answer.disclaimer)]
+    return "\n".join(lines)
+
+
+def _topic_lines(knowledge: Knowledge) -> str:
+    return "\n".join(f"\u2022 `{t.id}` {escape(t.title)}" for t in topic_list(knowledge))
+
+
+def help_message(knowledge: Knowledge, topics_only: bool = False) -> dict[str, Any]:
+    """`/nms help` (or `/nms topics`): how to ask, the topics, versions, disclaimer."""
+    blocks: list[Block] = []
+    if not topics_only:
+        blocks += _sections(f"*nms-bot* looks up how neuroleptic malignant syndrome (NMS) is treated.\n{HOW_TO}")
+    blocks += _sections("*Topics*\n" + _topic_lines(knowledge))
+    blocks += _contexts([_versions(knowledge), f":information_source: {escape(knowledge.disclaimer.short)}"])
+    text = ("" if topics_only else HOW_TO + "\n") + _topic_lines(knowledge) + "\n" + knowledge.disclaimer.short
+    return {"text": text, "blocks": _fit(blocks)}
+
+
+def _versions(knowledge: Knowledge) -> str:
+    s = knowledge.source
+    return (f"nms-bot {__version__} \u00b7 knowledge {escape(knowledge.version)} \u00b7 source: "
+            f"{escape(s.publisher)}, \u201c{escape(s.title)}\u201d, last updated {s.updated.isoformat()}")
+
+
+def home_view(knowledge: Knowledge) -> dict[str, Any]:
+    """The App Home tab: what the bot is, how to ask, topics, full disclaimer, versions."""
+    blocks: list[Block] = [
+        {"type": "header", "text": {"type": "plain_text", "text": "nms-bot: NMS treatment look-up"}},
+        *_sections("I look up how *neuroleptic malignant syndrome (NMS)* is treated, from a curated, "
+                   "cited knowledge base.\n" + HOW_TO),
+        {"type": "divider"},
+        *_sections("*Topics*\n" + _topic_lines(knowledge)),
+        {"type": "divider"},
+        *_sections("*Disclaimer*\n" + escape(knowledge.disclaimer.full)),
+        *_contexts([_versions(knowledge)]),
+    ]
+    return {"type": "home", "blocks": _fit(blocks)}

@@ -1,0 +1,102 @@
+"""`nms-bot serve`: Socket Mode (default) or HTTP under waitress, with live knowledge reload."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..core.live import LiveEngine
+from ..core.loader import KnowledgeError
+from ..storage.store import Store
+from .app import build_app
+from .services import Services
+from .settings import Settings, SettingsError, load_settings
+from .wsgi import make_wsgi_app
+
+log = logging.getLogger("nms_bot")
+RELOAD_SECONDS = 3.0
+
+
+class _NoSecrets(logging.Filter):
+    """Last line of defence: mask anything token-shaped that reaches a log record."""
+
+    import re as _re
+
+    PATTERN = _re.compile(r"xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = self.PATTERN.sub("[redacted-token]", message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def configure_logging() -> None:
+    level = os.environ.get("LOG_LEVEL", "INFO").upper()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_NoSecrets())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level if level in logging._nameToLevel else "INFO")
+    # Bolt's and slack-sdk's debug output includes request bodies, i.e. question text.
+    for name in ("slack_bolt", "slack_sdk", "nms_bot.bolt", "waitress"):
+        logging.getLogger(name).setLevel(max(logging.getLogger().level, logging.WARNING))
+
+
+def create(settings: Settings, knowledge_path: str | Path | None = None,
+           store: Store | None = None) -> tuple[Any, LiveEngine, Services]:
+    """The Bolt app, its live knowledge and services, ready for either server."""
+    live = LiveEngine(knowledge_path)
+    services = Services(live, store or Store.from_env(), settings.record_gaps)
+    return build_app(settings, services), live, services
+
+
+def make_http_server(settings: Settings, app: Any, live: LiveEngine, host: str = "0.0.0.0",
+                     threads: int = 16) -> Any:
+    """A waitress server (production-grade WSGI, threaded) for the HTTP mode."""
+    from waitress import create_server
+
+    assert settings.signing_secret
+    return create_server(make_wsgi_app(app, live, settings.signing_secret), host=host, port=settings.port,
+                         threads=threads, ident="nms-bot", max_request_body_size=1024 * 1024)
+
+
+def serve(http: bool, port: int | None, knowledge_path: str | Path | None) -> int:
+    configure_logging()
+    try:
+        settings = load_settings(http, port)
+        app, live, _ = create(settings, knowledge_path)
+    except SettingsError as exc:
+        print(f"nms-bot: {exc}", file=sys.stderr)
+        return 2
+    except KnowledgeError as exc:
+        print(f"{exc}\nnms-bot: the knowledge base has problems; not starting.", file=sys.stderr)
+        return 1
+    except ValueError as exc:  # e.g. NMS_RETENTION_DAYS not a number, bad DATABASE_URL
+        print(f"nms-bot: configuration error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 2
+    live.start_watching(RELOAD_SECONDS)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, lambda *_: live.request_reload())
+    log.info("knowledge %s loaded; starting in %s mode", live.current.knowledge.version,
+             "HTTP" if http else "Socket Mode")
+    if http:
+        server = make_http_server(settings, app, live)
+        log.info("listening on port %s (POST /slack/events, GET /healthz)", settings.port)
+        signal.signal(signal.SIGTERM, lambda *_: server.close())
+        try:
+            server.run()
+        except KeyboardInterrupt:
+            pass
+        return 0
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    assert settings.app_token
+    SocketModeHandler(app, settings.app_token).start()  # reconnects on its own
+    return 0

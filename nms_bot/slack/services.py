@@ -1,0 +1,51 @@
+"""What every listener needs: the live knowledge, the store, and how to answer and record."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from ..core.engine import Engine
+from ..core.live import LiveEngine
+from ..core.privacy import looks_identifying
+from ..core.render import Answer
+from ..storage.store import Store
+from .blocks import answer_message
+
+log = logging.getLogger("nms_bot.slack")
+SURFACES = ("mention", "dm", "command")
+
+
+@dataclass
+class Services:
+    live: LiveEngine
+    store: Store
+    record_gaps: bool = False
+
+    @property
+    def engine(self) -> Engine:
+        return self.live.current
+
+    def reply(self, question: str, surface: str, team: str, *, share: bool = False) -> dict[str, Any]:
+        """Answer a question as typed and record what may be recorded; returns text + blocks."""
+        answer = self.engine.ask(question)
+        self.record(answer, surface, team)
+        return answer_message(answer, surface, share=share, phi_reminder=looks_identifying(question))
+
+    def record(self, answer: Answer, surface: str, team: str) -> None:
+        # Bookkeeping must never cost the clinician the answer.
+        try:
+            if answer.topic:
+                self.store.record_answer(answer.topic.id, surface, team)
+            elif self.record_gaps and answer.reason != "greeting":
+                self.store.record_gap(answer.status, answer.question, team)
+        except Exception as exc:
+            log.error("could not record answer statistics: %s", type(exc).__name__)
+
+    def claim_event(self, event_id: str) -> bool:
+        try:
+            return self.store.claim_event(event_id)
+        except Exception as exc:  # without the database, answering twice beats not answering
+            log.error("event de-duplication unavailable: %s", type(exc).__name__)
+            return True

@@ -1,0 +1,52 @@
+"""`nms-bot report`: answers and feedback per topic, and the most frequent (redacted) gaps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from .store import Store
+
+
+def build_report(store: Store, since_days: int, now: dt.datetime | None = None) -> dict[str, Any]:
+    since = (now or dt.datetime.now(dt.timezone.utc)) - dt.timedelta(days=since_days)
+    return {
+        "since": since.isoformat(timespec="seconds"),
+        "days": since_days,
+        "topics": [
+            {"id": s.topic_id, "answers": s.answers, "helpful": s.helpful, "not_helpful": s.not_helpful}
+            for s in store.topic_stats(since)
+        ],
+        "gaps": [{"text": t, "status": status, "count": n} for t, status, n in store.top_gaps(since)],
+    }
+
+
+def format_report(report: dict[str, Any]) -> str:
+    lines = [f"Last {report['days']} day(s), since {report['since']}", ""]
+    topics = report["topics"]
+    width = max([len(t["id"]) for t in topics] + [5])
+    lines.append(f"{'topic':<{width}}  {'answers':>7}  {'helpful':>7}  {'not helpful':>11}")
+    lines += [f"{t['id']:<{width}}  {t['answers']:>7}  {t['helpful']:>7}  {t['not_helpful']:>11}" for t in topics]
+    if not topics:
+        lines.append("(no answers recorded)")
+    lines += ["", "Most frequent unanswered questions (redacted):"]
+    lines += [f"{g['count']:>5}  [{g['status']}] {g['text']}" for g in report["gaps"]]
+    if not report["gaps"]:
+        lines.append("(none recorded; set NMS_RECORD_GAPS=1 in the bot's environment to record them)")
+    return "\n".join(lines)
+
+
+def run_report(since_days: int, as_json: bool) -> int:
+    import sys
+
+    try:
+        store = Store.from_env()
+        report = build_report(store, since_days)
+    except (SQLAlchemyError, ValueError) as exc:
+        print(f"cannot read the database: {type(exc).__name__}: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 2
+    print(json.dumps(report) if as_json else format_report(report))
+    return 0

@@ -1,0 +1,224 @@
+"""What the bot remembers: seen Slack events, answers given, feedback, redacted gaps.
+
+SQLite by default (`NMS_DB`), PostgreSQL when `DATABASE_URL` is set so several instances share
+it. SQLAlchemy Core speaks both dialects. Nothing here ever holds raw question text or a
+user's name: feedback is keyed by a one-way hash, gaps are redacted before they arrive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from ..core.privacy import redact
+
+DEFAULT_DB = "nms-bot.db"
+DEFAULT_RETENTION_DAYS = 90
+PURGE_EVERY_SECONDS = 3600
+
+metadata = MetaData()
+seen_events = Table(
+    "nms_seen_events", metadata,
+    Column("event_id", String(100), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+)
+answers = Table(
+    "nms_answers", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("topic_id", String(100), nullable=False),
+    Column("surface", String(20), nullable=False),
+    Column("team", String(40), nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+)
+feedback = Table(
+    "nms_feedback", metadata,
+    # sha256 of (workspace, message, user): one vote per user per answer, no user id kept
+    Column("vote_key", String(64), primary_key=True),
+    Column("topic_id", String(100), nullable=False),
+    Column("verdict", String(20), nullable=False),
+    Column("surface", String(20), nullable=False),
+    Column("team", String(40), nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+)
+gaps = Table(
+    "nms_gaps", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("status", String(20), nullable=False),
+    Column("text", String(600), nullable=False),
+    Column("team", String(40), nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+)
+VERDICTS = ("helpful", "not_helpful")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def database_url(env: dict[str, str] | None = None) -> str:
+    """`DATABASE_URL` (PostgreSQL, driver psycopg), else SQLite at `NMS_DB`."""
+    env = dict(os.environ) if env is None else env
+    url = env.get("DATABASE_URL", "").strip()
+    if url:
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):  # the form hosting platforms hand out
+                return "postgresql+psycopg://" + url[len(prefix):]
+        return url
+    return f"sqlite:///{env.get('NMS_DB', '').strip() or DEFAULT_DB}"
+
+
+def vote_key(team: str, message: str, user: str) -> str:
+    return hashlib.sha256(f"{team}\x1f{message}\x1f{user}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class TopicStats:
+    topic_id: str
+    answers: int
+    helpful: int
+    not_helpful: int
+
+
+class Store:
+    """Thread-safe; one per process. Several processes may share one PostgreSQL database."""
+
+    def __init__(self, url: str, retention_days: int = DEFAULT_RETENTION_DAYS):
+        self.url = url
+        self.retention_days = retention_days
+        self.engine: Engine = create_engine(url, pool_pre_ping=True, future=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        try:
+            metadata.create_all(self.engine)
+        except IntegrityError:  # another instance created the tables at the same moment
+            metadata.create_all(self.engine)
+        self._purge_lock = threading.Lock()
+        self._last_purge = 0.0
+
+    @classmethod
+    def from_env(cls) -> Store:
+        days = os.environ.get("NMS_RETENTION_DAYS", "").strip()
+        return cls(database_url(), int(days) if days else DEFAULT_RETENTION_DAYS)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def claim_event(self, event_id: str) -> bool:
+        """True the first time an event id is seen, in any instance sharing the database."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(seen_events).values(event_id=event_id[:100], created_at=_now()))
+        except IntegrityError:
+            return False
+        self._maybe_purge()
+        return True
+
+    def record_answer(self, topic_id: str, surface: str, team: str = "") -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(answers).values(topic_id=topic_id, surface=surface, team=team,
+                                                created_at=_now()))
+        self._maybe_purge()
+
+    def record_feedback(self, key: str, topic_id: str, verdict: str, surface: str, team: str = "") -> None:
+        """Record a press; a later press with the same key replaces the earlier one."""
+        if verdict not in VERDICTS:
+            raise ValueError(f"unknown verdict {verdict!r}")
+        row = {"topic_id": topic_id, "verdict": verdict, "surface": surface, "team": team,
+               "created_at": _now()}
+        for _ in range(3):  # two presses racing: one inserts, the other updates
+            with self.engine.begin() as conn:
+                if conn.execute(update(feedback).where(feedback.c.vote_key == key).values(**row)).rowcount:
+                    return
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(insert(feedback).values(vote_key=key, **row))
+                return
+            except IntegrityError:
+                continue
+
+    def record_gap(self, status: str, question: str, team: str = "") -> None:
+        """Store an unanswered question, redacted here so raw text can never reach the table."""
+        text = redact(" ".join(question.split()))[:600]
+        with self.engine.begin() as conn:
+            conn.execute(insert(gaps).values(status=status, text=text, team=team, created_at=_now()))
+        self._maybe_purge()
+
+    def purge(self, now: dt.datetime | None = None) -> int:
+        """Delete records older than the retention period; return how many went."""
+        cutoff = (now or _now()) - dt.timedelta(days=self.retention_days)
+        removed = 0
+        with self.engine.begin() as conn:
+            for table in (seen_events, answers, feedback, gaps):
+                removed += conn.execute(delete(table).where(table.c.created_at < cutoff)).rowcount
+        return removed
+
+    def _maybe_purge(self) -> None:
+        if time.monotonic() - self._last_purge < PURGE_EVERY_SECONDS:
+            return
+        with self._purge_lock:
+            if time.monotonic() - self._last_purge >= PURGE_EVERY_SECONDS:
+                self._last_purge = time.monotonic()
+                self.purge()
+
+    def topic_stats(self, since: dt.datetime) -> list[TopicStats]:
+        with self.engine.connect() as conn:
+            given = dict(conn.execute(
+                select(answers.c.topic_id, func.count()).where(answers.c.created_at >= since)
+                .group_by(answers.c.topic_id)).all())
+            votes: dict[str, dict[str, int]] = {}
+            for topic_id, verdict, n in conn.execute(
+                select(feedback.c.topic_id, feedback.c.verdict, func.count())
+                .where(feedback.c.created_at >= since)
+                .group_by(feedback.c.topic_id, feedback.c.verdict)):
+                votes.setdefault(topic_id, {})[verdict] = n
+        ids = sorted(set(given) | set(votes), key=lambda t: (-given.get(t, 0), t))
+        return [TopicStats(t, given.get(t, 0), votes.get(t, {}).get("helpful", 0),
+                           votes.get(t, {}).get("not_helpful", 0)) for t in ids]
+
+    def top_gaps(self, since: dt.datetime, limit: int = 20) -> list[tuple[str, str, int]]:
+        """(redacted text, status, count), most frequent first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(gaps.c.text, gaps.c.status, func.count().label("n"))
+                .where(gaps.c.created_at >= since)
+                .group_by(gaps.c.text, gaps.c.status)
+                .order_by(func.count().desc(), gaps.c.text).limit(limit)).all()
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def table_rows(self) -> dict[str, list[dict[str, Any]]]:
+        """Every stored row, for tests and audits of what is kept."""
+        with self.engine.connect() as conn:
+            return {t.name: [dict(r._mapping) for r in conn.execute(select(t))]
+                    for t in (seen_events, answers, feedback, gaps)}
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # WAL lets readers and one writer work at once; busy_timeout makes concurrent writers wait
+    # instead of failing with "database is locked".
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()

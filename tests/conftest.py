@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import shutil
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from nms_bot.core.engine import Engine
+from nms_bot.core.loader import default_knowledge_path
+
+from .slack_stub import SlackStub
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+KNOWLEDGE = default_knowledge_path()
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"[:16] + "0123456789abcdef"
+TOKEN = "xoxb-1234-5678-testtoken"
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    return Engine.load(KNOWLEDGE, approved_only=False)
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> Path:
+    """A writable copy of the real knowledge base."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, target, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    return target
+
+
+def sign(body: str, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+class Bot:
+    """The app served over HTTP on loopback, talking to a SlackStub."""
+
+    def __init__(self, url: str, stub: SlackStub, services: Any, live: Any):
+        self.url, self.stub, self.services, self.live = url, stub, services, live
+        self._n = 0
+
+    def post(self, body: str, content_type: str, headers: dict[str, str] | None = None,
+             signed: bool = True, path: str = "/slack/events") -> tuple[int, str]:
+        h = {"Content-Type": content_type, **(sign(body) if signed else {}), **(headers or {})}
+        req = urllib.request.Request(self.url + path, data=body.encode(), headers=h, method="POST")
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                return resp.status, resp.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+
+    def event(self, event: dict[str, Any], event_id: str | None = None, **kw: Any) -> tuple[int, str]:
+        self._n += 1
+        body = {"token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+                "event": event, "event_id": event_id or f"Ev{self._n:06d}{id(self)}",
+                "event_time": int(time.time()), "authorizations": [{"team_id": "T1", "user_id": "UBOT",
+                                                                    "is_bot": True}]}
+        return self.post(json.dumps(body), "application/json", **kw)
+
+    def mention(self, text: str, ts: str = "1700000000.000100", thread_ts: str | None = None,
+                **kw: Any) -> tuple[int, str]:
+        event = {"type": "app_mention", "user": "U111", "text": f"<@UBOT> {text}", "ts": ts,
+                 "channel": "C123", "event_ts": ts}
+        if thread_ts:
+            event["thread_ts"] = thread_ts
+        return self.event(event, **kw)
+
+    def dm(self, text: str, **extra: Any) -> tuple[int, str]:
+        event = {"type": "message", "channel_type": "im", "user": "U111", "text": text,
+                 "ts": "1700000001.000200", "channel": "D123", **extra}
+        return self.event(event)
+
+    def command(self, text: str, **kw: Any) -> tuple[int, str]:
+        form = {"token": "legacy", "team_id": "T1", "team_domain": "hosp", "channel_id": "C123",
+                "channel_name": "rounds", "user_id": "U111", "user_name": "dr", "command": "/nms",
+                "text": text, "api_app_id": "A1", "response_url": self.stub.response_url("cmd"),
+                "trigger_id": "123.456.abc"}
+        return self.post(urlencode(form), "application/x-www-form-urlencoded", **kw)
+
+    def action(self, action_id: str, value: str, *, ephemeral: bool = False, channel: str = "C123",
+               message_ts: str = "1700000002.000300", thread_ts: str | None = None,
+               user: str = "U111") -> tuple[int, str]:
+        container: dict[str, Any] = {"type": "message", "message_ts": message_ts, "channel_id": channel,
+                                     "is_ephemeral": ephemeral}
+        payload: dict[str, Any] = {
+            "type": "block_actions", "user": {"id": user, "username": "dr", "team_id": "T1"},
+            "api_app_id": "A1", "token": "legacy", "container": container, "trigger_id": "1.2.x",
+            "team": {"id": "T1", "domain": "hosp"}, "channel": {"id": channel, "name": "rounds"},
+            "response_url": self.stub.response_url("act"),
+            "actions": [{"action_id": action_id, "block_id": "b1", "type": "button", "value": value,
+                         "text": {"type": "plain_text", "text": "x"}, "action_ts": "1700000003.1"}],
+        }
+        if not ephemeral:
+            payload["message"] = {"type": "message", "ts": message_ts, "user": "UBOT", "bot_id": "BBOT",
+                                  "text": "answer", **({"thread_ts": thread_ts} if thread_ts else {})}
+        return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=10) as resp:
+                return resp.status, resp.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+
+
+@pytest.fixture
+def stub():
+    s = SlackStub()
+    yield s
+    s.close()
+
+
+def start_bot(stub: SlackStub, knowledge: Path, db_url: str, record_gaps: bool = False):
+    from nms_bot.slack.server import create, make_http_server
+    from nms_bot.slack.settings import load_settings
+    from nms_bot.storage.store import Store
+
+    env = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": stub.url,
+           "NMS_RECORD_GAPS": "1" if record_gaps else "0"}
+    settings = load_settings(http=True, port=0, env=env)
+    app, live, services = create(settings, knowledge, Store(db_url))
+    server = make_http_server(settings, app, live, host="127.0.0.1", threads=8)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    bot = Bot(f"http://127.0.0.1:{server.effective_port}", stub, services, live)
+
+    def stop() -> None:
+        live.stop()
+        server.close()
+        services.store.close()
+
+    return bot, stop
+
+
+@pytest.fixture
+def bot(stub: SlackStub, kb: Path, tmp_path: Path):
+    b, stop = start_bot(stub, kb, f"sqlite:///{tmp_path / 'bot.db'}", record_gaps=True)
+    yield b
+    stop()

@@ -1,0 +1,85 @@
+"""A local stand-in for Slack's Web API and response_urls that records what the bot sends."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+
+class SlackStub:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.headers: list[dict[str, str]] = []
+        # method -> queued (status, headers, body) answered before the normal "ok"
+        self.queued: dict[str, list[tuple[int, dict[str, str], dict[str, Any]]]] = {}
+        self.lock = threading.Lock()
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                if "json" in (self.headers.get("Content-Type") or ""):
+                    params = json.loads(raw or "{}")
+                else:
+                    params = dict(parse_qsl(raw))
+                    for key in ("blocks", "view"):
+                        if isinstance(params.get(key), str):
+                            params[key] = json.loads(params[key])
+                method = self.path.split("/api/")[-1] if "/api/" in self.path else self.path
+                with stub.lock:
+                    queue = stub.queued.get(method) or []
+                    status, headers, body = queue.pop(0) if queue else (200, {}, stub.ok(method, params))
+                    stub.calls.append((method, params))
+                    stub.headers.append(dict(self.headers))
+                data = json.dumps(body).encode() if not isinstance(body, str) else body.encode()
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/api/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def ok(self, method: str, params: dict[str, Any]) -> Any:
+        if method.startswith("/response/"):
+            return "ok"
+        if method == "auth.test":
+            return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1", "user": "nms-bot",
+                    "url": "https://example.slack.com/"}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": getattr(self, "socket_url", "ws://127.0.0.1:1/link")}
+        return {"ok": True, "ts": f"{time.time():.6f}", "channel": params.get("channel", "")}
+
+    def response_url(self, name: str = "r1") -> str:
+        return f"http://127.0.0.1:{self.port}/response/{name}"
+
+    def sent(self, method: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return [p for m, p in self.calls if m == method]
+
+    def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = predicate()
+            if result:
+                return result
+            time.sleep(0.02)
+        raise AssertionError("timed out waiting for the bot")
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
