@@ -65,11 +65,12 @@ def test_greeting_gets_a_how_to_not_a_topic(bot: Bot):
 
 
 def test_unsure_question_offers_buttons_that_show_the_topic_in_the_same_thread(bot: Bot):
-    bot.mention("CK", ts="1700000000.000500")
+    bot.mention("kidney", ts="1700000000.000500")
     [post] = bot.stub.wait_for(lambda: bot.stub.sent("chat.postMessage"))
-    actions = [b for b in post["blocks"] if b["type"] == "actions"]
-    assert actions, "suggestions come as buttons"
-    button = actions[0]["elements"][0]
+    assert post["blocks"][0]["type"] != "header" and "Did you mean" in post["text"]
+    [actions] = [b for b in post["blocks"] if b["type"] == "actions"]
+    assert {e["value"] for e in actions["elements"]} >= {"monitoring", "supportive-care"}
+    button = actions["elements"][0]
     bot.action(button["action_id"], button["value"], message_ts="1700000000.000600",
                thread_ts="1700000000.000500")
     posts = bot.stub.wait_for(lambda: len(bot.stub.sent("chat.postMessage")) == 2 and bot.stub.sent("chat.postMessage"))

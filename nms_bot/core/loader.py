@@ -211,8 +211,8 @@ class _Validator:
         references, ref_lines = self._references()
         synonyms, filler = self._synonyms()
         scope = self._scope()
-        topics = self._topics(set(references))
-        self._cross_check(topics, references, ref_lines)
+        topics, declared = self._topics(set(references))
+        self._cross_check(topics, declared, references, ref_lines)
         if meta is None or any(p.severity == "error" for p in self.problems):
             return None, self.problems
         version, source, disclaimer = meta
@@ -321,12 +321,14 @@ class _Validator:
         categories = {str(k): tuple(t.lower() for t in f.texts(table, k)) for k in (table or {})}
         return Scope(greetings, categories)
 
-    def _topics(self, ref_keys: set[str]) -> list[tuple[Topic, _File]]:
+    def _topics(self, ref_keys: set[str]) -> tuple[list[tuple[Topic, _File]], set[str]]:
+        """Valid topics, and every id declared (so one broken topic does not cascade)."""
         folder = self.root / "topics"
         files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+        declared: set[str] = set()
         if not files:
             self.problems.append(Problem(_display(folder), 1, "no topic files (*.yaml) found"))
-            return []
+            return [], declared
         topics: list[tuple[Topic, _File]] = []
         seen: dict[str, str] = {}
         for path in files:
@@ -334,6 +336,8 @@ class _Validator:
             m = f.mapping(f.data, 1, "a topic file") if f.ok else None
             if m is None:
                 continue
+            if isinstance(m.get("id"), str):
+                declared.add(m["id"])
             topic = self._topic(f, m, ref_keys)
             if topic is None:
                 continue
@@ -342,7 +346,7 @@ class _Validator:
                 continue
             seen[topic.id] = f"{f.name}:{m.lines['id']}"
             topics.append((topic, f))
-        return topics
+        return topics, declared
 
     def _topic(self, f: _File, m: Mapping, ref_keys: set[str]) -> Topic | None:
         f.fields(
@@ -421,10 +425,10 @@ class _Validator:
     def _cross_check(
         self,
         topics: list[tuple[Topic, _File]],
+        ids: set[str],
         references: dict[str, Reference],
         ref_lines: dict[str, tuple[_File, int]],
     ) -> None:
-        ids = {t.id for t, _ in topics}
         used: set[str] = set()
         for topic, f in topics:
             used.update(topic.citations)

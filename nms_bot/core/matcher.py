@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from .model import Knowledge
+from .privacy import redact
 from .text import normalise, stem, stems, words
 
 # Thresholds, chosen on the development question set plus the project's own test questions
@@ -161,7 +162,8 @@ class Matcher:
 
     def match(self, question: str) -> Match:
         """Match one question as typed (Slack markup allowed)."""
-        tokens = [self._correct(w) for w in words(normalise(question))]
+        # "MRN 1234567" or a date says nothing about the topic; left in, it would dilute the match.
+        tokens = [self._correct(w) for w in words(normalise(redact(question, blank=True)))]
         for _, _, (category, term) in self.scope.scan(tokens):
             return Match("none", reason="out_of_scope", scope=(category, term))
         # Numbers ("CK 20000", "temp 40.5") tell topics nothing apart.

@@ -30,11 +30,11 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-def redact(text: str) -> str:
-    """The text with every identifier-shaped part replaced by a placeholder."""
+def redact(text: str, blank: bool = False) -> str:
+    """The text with every identifier-shaped part replaced by a placeholder (or a space)."""
     text = text[:MAX_CHARS]
     for placeholder, pattern in PATTERNS:
-        text = pattern.sub(placeholder, text)
+        text = pattern.sub(" " if blank else placeholder, text)
     return text
 
 

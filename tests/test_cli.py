@@ -1,0 +1,124 @@
+"""The `nms-bot` command line as a script would use it: output, JSON, stdin, exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_questions.yaml"
+OWN = Path(__file__).resolve().parent / "data" / "questions.yaml"
+
+
+def run(*args: str, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    exe = shutil.which("nms-bot")
+    cmd = [exe, *args] if exe else [sys.executable, "-m", "nms_bot", *args]
+    import os
+
+    return subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, **(env or {})})
+
+
+def test_ask_prints_the_answer_with_citations_and_disclaimer():
+    r = run("ask", "should we give dantrolene?")
+    assert r.returncode == 0
+    assert r.stdout.startswith("Dantrolene\n")
+    assert "[1] Dr.Oracle" in r.stdout and "Disclaimer: Educational use only" in r.stdout
+
+
+def test_ask_json_is_one_object():
+    r = run("ask", "--json", "rhabdo?")
+    d = json.loads(r.stdout)
+    assert r.returncode == 0 and d["status"] == "answer" and d["topic"]["id"] == "fluids"
+
+
+def test_ask_reads_one_question_per_line_from_stdin():
+    r = run("ask", "--json", stdin="hello\n\nECT when\nserotonin syndrome\n")
+    lines = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [d["status"] for d in lines] == ["none", "answer", "none"]
+    assert lines[1]["topic"]["id"] == "ect"
+    r = run("ask", stdin="cooling\nbenzo\n")
+    assert r.stdout.count("Disclaimer:") == 2
+
+
+def test_ask_exits_0_when_declining_and_2_on_usage_errors():
+    assert run("ask", "where is the parking garage").returncode == 0
+    assert run("ask", "--bogus").returncode == 2
+    assert run("frobnicate").returncode == 2
+    assert run().returncode == 2
+
+
+def test_broken_knowledge_base_exits_1_with_file_line_messages(kb: Path):
+    (kb / "topics" / "ect.yaml").write_text((kb / "topics" / "ect.yaml").read_text().replace(
+        "cite: [jpma-2014]", "cite: [nope]"))
+    r = run("ask", "--knowledge", str(kb), "ECT")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "ect.yaml:" in r.stderr and "unknown citation key 'nope'" in r.stderr
+    r = run("validate", str(kb))
+    assert r.returncode == 1 and "unknown citation key 'nope'" in r.stderr
+
+
+def test_validate_clean_exit_0_and_strict_max_age(kb: Path):
+    r = run("validate", str(kb))
+    assert r.returncode == 0 and "OK, 14 topics" in r.stdout
+    assert run("validate", str(kb), "--max-age", "0").returncode in (0,)
+    old = kb / "topics" / "ect.yaml"
+    old.write_text(old.read_text().replace("updated: 2026-11-25", "updated: 2020-01-01"))
+    r = run("validate", str(kb))
+    assert r.returncode == 0 and "warning: topic 'ect' was last updated 2020-01-01" in r.stderr
+    assert run("validate", str(kb), "--strict").returncode == 1
+    assert run("validate", str(kb), "--strict", "--max-age", "100000").returncode == 0
+
+
+def test_topics_lists_every_topic():
+    r = run("topics", "--json")
+    ids = {t["id"] for t in json.loads(r.stdout)}
+    assert {"overview", "dantrolene", "ect", "rechallenge"} <= ids
+    assert "dantrolene" in run("topics").stdout
+
+
+def test_eval_reports_and_gates(tmp_path: Path):
+    r = run("eval", str(OWN))
+    assert r.returncode == 0 and "in-scope accuracy" in r.stdout and "out-of-scope rejected" in r.stdout
+    d = json.loads(run("eval", str(OWN), "--json").stdout)
+    assert d["accuracy"] >= 0.95 and d["passed"] is True
+    bad = tmp_path / "q.yaml"
+    bad.write_text("- {q: 'dantrolene', expect: [cooling]}\n- {q: 'hello', expect: none}\n")
+    r = run("eval", str(bad), "--min-accuracy", "0.95", "--max-wrong", "0")
+    assert r.returncode == 1 and "WRONG" in r.stdout and "'dantrolene'" in r.stdout
+    bad.write_text("just text")
+    assert run("eval", str(bad)).returncode == 2
+
+
+@pytest.mark.skipif(not DEV.exists(), reason="shared/eval/dev_questions.yaml is not beside the repository")
+def test_eval_on_the_dev_set_passes_the_release_bar():
+    assert run("eval", str(DEV), "--min-accuracy", "0.95", "--max-wrong", "1").returncode == 0
+
+
+def test_version_names_program_and_knowledge():
+    r = run("--version")
+    assert r.returncode == 0 and r.stdout.startswith("nms-bot ") and "knowledge 2026-11-25.1" in r.stdout
+
+
+def test_offline_commands_do_not_import_slack():
+    code = ("import sys, io, contextlib\nfrom nms_bot.cli.main import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    main(['ask', 'dantrolene']); main(['topics']); main(['validate'])\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('slack', 'waitress', 'sqlalchemy'))))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.stdout.strip() == "[]", r.stdout + r.stderr
+
+
+def test_serve_without_tokens_exits_2_naming_the_variable():
+    env = {"SLACK_BOT_TOKEN": "", "SLACK_APP_TOKEN": "", "SLACK_SIGNING_SECRET": ""}
+    r = run("serve", env=env)
+    assert r.returncode == 2 and "SLACK_BOT_TOKEN is not set" in r.stderr and "Traceback" not in r.stderr
+    r = run("serve", "--http", env={**env, "SLACK_BOT_TOKEN": "xoxb-1-2-secretvalue"})
+    assert r.returncode == 2 and "SLACK_SIGNING_SECRET is not set" in r.stderr
+    assert "secretvalue" not in r.stderr
+    r = run("serve", env={**env, "SLACK_BOT_TOKEN": "xoxp-user-token"})
+    assert r.returncode == 2 and "should start with xoxb-" in r.stderr and "xoxp-user-token" not in r.stderr

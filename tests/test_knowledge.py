@@ -1,0 +1,193 @@
+"""Loading and validating the knowledge base: every mistake an editor can make, with file:line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from nms_bot.core.loader import KnowledgeError, load_knowledge, validate_knowledge
+
+REQUIRED_IDS = {"overview", "stop-antipsychotic", "supportive-care", "cooling", "fluids", "benzodiazepines",
+                "pharmacotherapy", "dantrolene", "bromocriptine", "ect", "anticoagulation", "rechallenge",
+                "monitoring", "evidence"}
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+def errors(path: Path, **kw) -> list[str]:
+    _, problems = validate_knowledge(path, **kw)
+    return [str(p) for p in problems if p.severity == "error"]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def line_of(path: Path, needle: str) -> int:
+    for n, line in enumerate(path.read_text().splitlines(), 1):
+        if needle in line:
+            return n
+    raise AssertionError(needle)
+
+
+def test_shipped_knowledge_is_valid_and_complete(kb: Path):
+    knowledge, problems = validate_knowledge(kb)
+    assert [p for p in problems if p.severity == "error"] == []
+    assert knowledge is not None and REQUIRED_IDS <= set(knowledge.topics)
+    for topic in knowledge.topics.values():
+        assert len(topic.questions) >= 5
+        assert all(b.cite for b in topic.body), topic.id
+
+
+def test_no_pmid_or_doi_beyond_the_verified_ones(kb: Path):
+    text = (kb / "references.yaml").read_text()
+    assert set(re.findall(r"PMID (\d+)", text)) == {"17222339"}
+    assert set(re.findall(r"doi:(\S+?)\.?\s", text)) == {"10.1186/cc5148"}
+
+
+@pytest.mark.skipif(not SEED.is_dir(), reason="source document not beside the repository")
+def test_every_drug_named_in_an_answer_is_named_in_the_source(kb: Path):
+    source = " ".join(p.read_text().lower() for p in SEED.glob("*.txt"))
+    knowledge = load_knowledge(kb)
+    drugs = {"dantrolene", "bromocriptine", "benzodiazepine", "anticholinergic", "heparin", "lorazepam",
+             "midazolam", "diazepam", "enoxaparin", "amantadine", "haloperidol", "olanzapine", "apomorphine"}
+    for topic in knowledge.topics.values():
+        for bullet in topic.body:
+            for drug in drugs & set(re.findall(r"[a-z]+", bullet.text.lower().replace("benzodiazepines", "benzodiazepine").replace("anticholinergics", "anticholinergic"))):
+                assert drug in source, f"{topic.id} names {drug}, which the source does not"
+            assert not re.search(r"\d+\s*(mg|mcg|g|ml|units?)\b", bullet.text, re.I), "no doses"
+
+
+def test_missing_directory(tmp_path: Path):
+    assert "knowledge directory not found" in errors(tmp_path / "nope")[0]
+
+
+def test_bad_yaml_points_at_the_line(kb: Path):
+    f = kb / "topics" / "cooling.yaml"
+    edit(f, "title: \"Cooling for hyperthermia\"", "title: \"Cooling for hyperthermia\n  bad: [")
+    [msg] = [e for e in errors(kb) if "cooling.yaml" in e]
+    assert re.search(r"cooling\.yaml:\d+: invalid YAML", msg)
+
+
+def test_missing_field(kb: Path):
+    f = kb / "topics" / "ect.yaml"
+    edit(f, "title: \"Electroconvulsive therapy (ECT)\"\n", "")
+    assert any(e.endswith("missing field 'title'") and "ect.yaml:1:" in e for e in errors(kb))
+
+
+def test_mistyped_field_name_suggests_the_right_one(kb: Path):
+    f = kb / "topics" / "ect.yaml"
+    edit(f, "related:", "relatd:")
+    line = line_of(f, "relatd:")
+    assert f"ect.yaml:{line}: unknown field 'relatd' (did you mean 'related'?)" in "\n".join(errors(kb))
+
+
+def test_wrong_type(kb: Path):
+    f = kb / "topics" / "ect.yaml"
+    edit(f, "keywords: [ect, severe, refractory, second line, life threatening, no response]", "keywords: 12")
+    line = line_of(f, "keywords: 12")
+    assert any(f"ect.yaml:{line}: 'keywords' must be a list" in e for e in errors(kb))
+
+
+def test_yes_no_words_are_explained(kb: Path):
+    f = kb / "topics" / "ect.yaml"
+    edit(f, "keywords: [ect,", "keywords: [on, ect,")
+    assert any("put the word in quotes" in e for e in errors(kb))
+
+
+def test_duplicate_id_names_both_places(kb: Path):
+    (kb / "topics" / "copy.yaml").write_text((kb / "topics" / "ect.yaml").read_text())
+    [msg] = [e for e in errors(kb) if "duplicate id 'ect'" in e]
+    assert "copy.yaml:1" in msg and "ect.yaml:1" in msg and "first defined in" in msg
+
+
+def test_duplicate_key_in_one_file(kb: Path):
+    f = kb / "topics" / "ect.yaml"
+    edit(f, "review: under-review", "review: under-review\nreview: approved")
+    assert any("duplicate key 'review'" in e for e in errors(kb))
+
+
+def test_unknown_citation_key(kb: Path):
+    f = kb / "topics" / "ect.yaml"
+    edit(f, "cite: [jpma-2014]", "cite: [jpma-2015]")
+    line = line_of(f, "cite: [jpma-2015]")
+    assert any(f"ect.yaml:{line}: unknown citation key 'jpma-2015' (did you mean 'jpma-2014'?)" in e
+               for e in errors(kb))
+
+
+def test_unknown_related_id(kb: Path):
+    f = kb / "topics" / "ect.yaml"
+    edit(f, "related: [evidence,", "related: [evidense,")
+    assert any("unknown related topic 'evidense' (did you mean 'evidence'?)" in e for e in errors(kb))
+
+
+def test_unused_reference(kb: Path):
+    f = kb / "references.yaml"
+    f.write_text(f.read_text() + '\n- key: unused-2020\n  text: "Something never cited."\n')
+    line = line_of(f, "unused-2020")
+    assert f"references.yaml:{line}: reference 'unused-2020' is not cited by any topic: cite it or remove it" \
+        in "\n".join(errors(kb))
+
+
+def test_empty_and_too_few_questions(kb: Path):
+    f = kb / "topics" / "ect.yaml"
+    text = f.read_text()
+    start, end = text.index("questions:"), text.index("keywords:")
+    f.write_text(text[:start] + "questions: []\n" + text[end:])
+    assert any("'questions' has 0, at least 5" in e for e in errors(kb))
+    f.write_text(text[:start] + "questions:\n  - ''\n  - ect\n" + text[end:])
+    msgs = errors(kb)
+    assert any("each item of 'questions' must be non-empty text" in e for e in msgs)
+
+
+def test_body_too_long_for_one_slack_section(kb: Path):
+    f = kb / "topics" / "ect.yaml"
+    edit(f, 'text: "A case of drug-resistant NMS', 'text: "' + "very long " * 320 + 'A case of drug-resistant NMS')
+    assert any("more than one Slack section holds (3000)" in e for e in errors(kb))
+
+
+def test_review_status_tier_and_dates(kb: Path):
+    f = kb / "topics" / "ect.yaml"
+    edit(f, "review: under-review", "review: aproved")
+    edit(f, "tier: guideline", "tier: opinion")
+    edit(f, "updated: 2026-11-25", "updated: 2026-13-01")
+    msgs = "\n".join(errors(kb))
+    assert "'review' must be one of draft, under-review, approved, found 'aproved'" in msgs
+    assert "'tier' must be one of guideline, research, found 'opinion'" in msgs
+    assert "ect.yaml:3: 'updated' must be a date written YYYY-MM-DD, found '2026-13-01'" in msgs
+
+
+def test_future_date_and_stale_topic(kb: Path):
+    f = kb / "topics" / "ect.yaml"
+    edit(f, "updated: 2026-11-25", "updated: 2099-01-01")
+    assert any("'updated' 2099-01-01 is in the future" in e for e in errors(kb))
+    edit(f, "updated: 2099-01-01", "updated: 2020-01-01")
+    _, problems = validate_knowledge(kb, today=dt.date(2026, 11, 25), max_age_days=365)
+    warnings = [str(p) for p in problems if p.severity == "warning"]
+    assert warnings == [f"{warnings[0].split(':')[0]}:3: warning: topic 'ect' was last updated 2020-01-01, "
+                        "more than 365 days ago: review it"]
+
+
+def test_meta_version_and_synonym_conflicts(kb: Path):
+    edit(kb / "meta.yaml", 'version: "2026-11-25.1"', "version: latest")
+    edit(kb / "synonyms.yaml", "    - cpk\n", "    - cpk\n    - benzo\n")
+    msgs = "\n".join(errors(kb))
+    assert "meta.yaml:3: 'version' must look like 2025-07-01.1" in msgs
+    assert "'benzo' is listed under both 'ck' and 'benzodiazepine'" in msgs
+
+
+def test_load_refuses_with_every_problem(kb: Path):
+    edit(kb / "topics" / "ect.yaml", "cite: [jpma-2014]", "cite: [nope]")
+    edit(kb / "topics" / "cooling.yaml", "review: under-review", "review: maybe")
+    with pytest.raises(KnowledgeError) as exc:
+        load_knowledge(kb)
+    assert len(exc.value.problems) == 2
+
+
+def test_citations_in_order_of_first_use_guideline_first(engine):
+    topic = engine.knowledge.topics["ect"]
+    assert topic.citations == ("guideline-2025", "psychiatr-q-2001", "source-ref-3", "jpma-2014")

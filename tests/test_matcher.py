@@ -1,0 +1,95 @@
+"""Matching: typos, abbreviations, synonyms, scope, suggestions, and the question sets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nms_bot.core.evaluate import evaluate, load_questions
+
+DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_questions.yaml"
+OWN = Path(__file__).resolve().parent / "data" / "questions.yaml"
+
+
+def check(engine, path: Path, min_accuracy: float, max_wrong: int, min_rejection: float) -> None:
+    report = evaluate(engine, load_questions(path))
+    misses = "\n".join(f"{o.question!r}: {o.status} {o.topic} {o.suggestions}" for o in report.misses)
+    assert report.accuracy >= min_accuracy, misses
+    assert len(report.wrong) <= max_wrong, misses
+    assert report.rejection >= min_rejection, misses
+
+
+@pytest.mark.skipif(not DEV.exists(), reason="shared/eval/dev_questions.yaml is not beside the repository")
+def test_development_question_set_meets_the_bar(engine):
+    check(engine, DEV, 0.95, 1, 0.90)
+
+
+def test_own_question_set_meets_the_bar(engine):
+    check(engine, OWN, 0.95, 0, 0.95)
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("dantrolen?", "dantrolene"),             # typo
+    ("bromocriptin", "bromocriptine"),
+    ("hyperthermai", "cooling"),
+    ("benzodiazapines", "benzodiazepines"),
+    ("rhabdo", "fluids"),                     # abbreviation
+    ("BZD", "benzodiazepines"),
+    ("d/c the neuroleptic", "stop-antipsychotic"),
+    ("ECT", "ect"),
+    ("VTE ppx", "anticoagulation"),
+    ("lorazepam", "benzodiazepines"),         # member of a class the source names
+    ("DANTROLENE!!!", "dantrolene"),          # case and punctuation
+    ("<@U0BOT> <https://x.example|cooling> :snowflake:", "cooling"),  # Slack markup
+])
+def test_answers(engine, question, topic):
+    m = engine.matcher.match(question)
+    assert (m.status, m.topic_id) == ("answer", topic)
+
+
+@pytest.mark.parametrize("question, reason", [
+    ("hello", "greeting"),
+    ("thanks!", "greeting"),
+    ("", "no_match"),
+    ("zxcv qwop", "no_match"),
+    ("what is the dose", "no_match"),
+    ("serotonin syndrome cyproheptadine", "out_of_scope"),
+    ("neuroleptic induced akathisia", "out_of_scope"),
+    ("NMS vs malignant hyperthermia dantrolene", "out_of_scope"),
+    ("how do I reset my password", "out_of_scope"),
+    ("anaphylaxsis treatment", "out_of_scope"),  # a typo of another condition is still out of scope
+])
+def test_declines(engine, question, reason):
+    m = engine.matcher.match(question)
+    assert m.status == "none" and m.reason == reason
+
+
+def test_out_of_scope_names_the_condition(engine):
+    m = engine.matcher.match("cooling for cardiac arrest")
+    assert m.scope == ("conditions", "cardiac arrest")
+
+
+def test_ambiguous_question_suggests_up_to_three_topics(engine):
+    m = engine.matcher.match("kidney")
+    assert m.status == "suggest" and 2 <= len(m.suggestions) <= 3
+    assert {"supportive-care", "monitoring"} <= {t for t, _ in m.suggestions}
+    scores = [s for _, s in m.suggestions]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_one_shared_word_is_not_a_confident_answer(engine):
+    # The classic fuzzy-FAQ failure: a question sharing a single word with a topic.
+    for question in ("the weather forecast for tomorrow", "what is the structure of the ward rota",
+                     "alcohol withdrawal benzodiazepines", "fluids for burns"):
+        assert engine.matcher.match(question).status != "answer", question
+
+
+def test_huge_question_is_capped_and_still_matched(engine):
+    m = engine.matcher.match("dantrolene " + "blah " * 10000)
+    assert m.status in ("answer", "suggest", "none")
+    assert engine.matcher.match("dantrolene" + " " * 39990).topic_id == "dantrolene"
+
+
+def test_numbers_alone_do_not_match(engine):
+    assert engine.matcher.match("2000 40 1").status == "none"

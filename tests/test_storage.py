@@ -1,0 +1,125 @@
+"""Storage: redaction before writing, feedback votes, retention, the report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nms_bot.core.privacy import looks_identifying, redact
+from nms_bot.storage.report import build_report, format_report
+from nms_bot.storage.store import Store, database_url, vote_key
+
+# Identifier shapes that must never reach storage: (text, the part that must disappear).
+IDENTIFIERS = [
+    ("pt MRN 12345678 dantrolene?", "12345678"),
+    ("MRN: A1234567 rhabdo", "A1234567"),
+    ("mrn#00987654 ect", "00987654"),
+    ("hospital no. 7788990 cooling", "7788990"),
+    ("NHS 943 476 5919 dantrolene", "943 476 5919"),
+    ("K1234567 dantrolene", "K1234567"),
+    ("call 555-123-4567 about dantrolene", "555-123-4567"),
+    ("ring +44 20 7946 0958", "7946 0958"),
+    ("(020) 7946 0958 ward phone", "7946 0958"),
+    ("dob 1970-03-02 nms", "1970-03-02"),
+    ("born 03/02/1970 nms", "03/02/1970"),
+    ("admitted 3 March 2024", "3 March 2024"),
+    ("seen on Mar 3, 2024", "Mar 3, 2024"),
+    ("email jane.doe@hospital.org re nms", "jane.doe@hospital.org"),
+    ("ask <@U0123ABC> about ect", "U0123ABC"),
+    ("cc @drsmith on dantrolene", "drsmith"),
+    ("bed 4 CK 20000", "20000"),
+    ("account 123456789", "123456789"),
+]
+
+
+@pytest.mark.parametrize("text, secret", IDENTIFIERS)
+def test_identifiers_are_redacted(text: str, secret: str):
+    assert secret not in redact(text)
+
+
+@pytest.mark.parametrize("text", ["should we give dantrolene?", "ECT when", "temp 40.5 how to cool",
+                                  "bromo dose", "DVT ppx", "rhabdo?"])
+def test_ordinary_questions_are_left_alone(text: str):
+    assert redact(text) == text and not looks_identifying(text)
+
+
+def test_reminder_patterns_ignore_mentions_of_the_bot():
+    assert not looks_identifying("<@UBOT> dantrolene")
+    assert looks_identifying("<@UBOT> MRN 1234567 dantrolene")
+
+
+def test_gap_text_is_redacted_before_storage(tmp_path: Path):
+    store = Store(f"sqlite:///{tmp_path / 'a.db'}")
+    for text, _ in IDENTIFIERS:
+        store.record_gap("none", text, "T1")
+    raw = (tmp_path / "a.db").read_bytes() + b"".join(p.read_bytes() for p in tmp_path.glob("a.db-*"))
+    dump = json.dumps(store.table_rows(), default=str)
+    for _, secret in IDENTIFIERS:
+        assert secret not in dump
+        assert secret.encode() not in raw
+
+
+def test_second_vote_by_the_same_user_replaces_the_first(tmp_path: Path):
+    store = Store(f"sqlite:///{tmp_path / 'a.db'}")
+    key = vote_key("T1", "C1:1.2", "U1")
+    store.record_feedback(key, "cooling", "helpful", "mention", "T1")
+    store.record_feedback(key, "cooling", "not_helpful", "mention", "T1")
+    store.record_feedback(vote_key("T1", "C1:1.2", "U2"), "cooling", "helpful", "mention", "T1")
+    rows = store.table_rows()["nms_feedback"]
+    assert sorted(r["verdict"] for r in rows) == ["helpful", "not_helpful"]
+    assert "U1" not in json.dumps(rows, default=str)
+    with pytest.raises(ValueError):
+        store.record_feedback(key, "cooling", "meh", "mention")
+
+
+def test_retention_deletes_old_records(tmp_path: Path):
+    store = Store(f"sqlite:///{tmp_path / 'a.db'}", retention_days=90)
+    store.record_answer("cooling", "dm")
+    store.record_gap("none", "something")
+    assert store.claim_event("Ev1")
+    assert store.purge(now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=30)) == 0
+    assert store.purge(now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=91)) == 3
+    assert all(rows == [] for rows in store.table_rows().values())
+
+
+def test_report_counts_per_topic_and_top_gaps(tmp_path: Path):
+    store = Store(f"sqlite:///{tmp_path / 'a.db'}")
+    for _ in range(3):
+        store.record_answer("cooling", "mention", "T1")
+    store.record_answer("ect", "command", "T1")
+    store.record_feedback(vote_key("T1", "m1", "U1"), "cooling", "helpful", "mention")
+    store.record_feedback(vote_key("T1", "m1", "U2"), "cooling", "not_helpful", "mention")
+    for _ in range(2):
+        store.record_gap("none", "lithium level MRN 1234567")
+    store.record_gap("suggest", "kidney")
+    report = build_report(store, 7)
+    assert report["topics"][0] == {"id": "cooling", "answers": 3, "helpful": 1, "not_helpful": 1}
+    assert report["gaps"][0] == {"text": "lithium level [MRN]", "status": "none", "count": 2}
+    table = format_report(report)
+    assert "cooling" in table and "lithium level [MRN]" in table and "1234567" not in table
+
+
+def test_report_command_reads_the_configured_database(tmp_path: Path):
+    db = tmp_path / "r.db"
+    Store(f"sqlite:///{db}").record_answer("ect", "dm")
+    import os
+
+    env = {**os.environ, "NMS_DB": str(db)}
+    r = subprocess.run([sys.executable, "-m", "nms_bot", "report", "--since", "7d", "--json"],
+                       capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 0 and json.loads(r.stdout)["topics"] == [
+        {"id": "ect", "answers": 1, "helpful": 0, "not_helpful": 0}]
+    r = subprocess.run([sys.executable, "-m", "nms_bot", "report", "--since", "soon"],
+                       capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 2
+
+
+def test_database_url_from_environment():
+    assert database_url({"NMS_DB": "/data/x.db"}) == "sqlite:////data/x.db"
+    assert database_url({}) == "sqlite:///nms-bot.db"
+    assert database_url({"DATABASE_URL": "postgres://u:p@h/db"}) == "postgresql+psycopg://u:p@h/db"
