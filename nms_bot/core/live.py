@@ -61,8 +61,9 @@ class LiveEngine:
         """Ask the watcher to reload now (safe to call from a signal handler)."""
         self._wake.set()
 
-    def start_watching(self, interval: float = 2.0) -> None:
-        """Check the files every `interval` seconds, and whenever `request_reload` is called."""
+    def start_watching(self, interval: float | None = 2.0) -> None:
+        """Check the files every `interval` seconds (None: never by itself), and whenever
+        `request_reload` is called."""
         if self._thread:
             return
 

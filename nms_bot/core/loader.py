@@ -202,6 +202,8 @@ class _Validator:
         self.today = today or dt.date.today()
         self.max_age = max_age_days
         self.problems: list[Problem] = []
+        # A topic file that cannot be read may hold the ids others relate to: don't cascade.
+        self.unreadable_topics = False
 
     def run(self) -> tuple[Knowledge | None, list[Problem]]:
         if not self.root.is_dir():
@@ -335,6 +337,7 @@ class _Validator:
             f = _File(path, self.problems)
             m = f.mapping(f.data, 1, "a topic file") if f.ok else None
             if m is None:
+                self.unreadable_topics = True
                 continue
             if isinstance(m.get("id"), str):
                 declared.add(m["id"])
@@ -437,7 +440,7 @@ class _Validator:
             for rid, line in zip(data.get("related") or [], related_lines):
                 if rid == topic.id:
                     f.error(line, f"topic '{topic.id}' lists itself as related")
-                elif isinstance(rid, str) and rid not in ids:
+                elif isinstance(rid, str) and rid not in ids and not self.unreadable_topics:
                     guess = difflib.get_close_matches(rid, sorted(ids), n=1)
                     hint = f" (did you mean '{guess[0]}'?)" if guess else ""
                     f.error(line, f"unknown related topic '{rid}'{hint}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -18,15 +19,13 @@ from .settings import Settings, SettingsError, load_settings
 from .wsgi import make_wsgi_app
 
 log = logging.getLogger("nms_bot")
-RELOAD_SECONDS = 3.0
+RELOAD_SECONDS = 3.0  # how often to look for edited knowledge files; NMS_RELOAD_SECONDS overrides
 
 
 class _NoSecrets(logging.Filter):
     """Last line of defence: mask anything token-shaped that reaches a log record."""
 
-    import re as _re
-
-    PATTERN = _re.compile(r"xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
+    PATTERN = re.compile(r"xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -67,10 +66,26 @@ def make_http_server(settings: Settings, app: Any, live: LiveEngine, host: str =
                          threads=threads, ident="nms-bot", max_request_body_size=1024 * 1024)
 
 
+def make_socket_handler(settings: Settings, app: Any) -> Any:
+    """Bolt's built-in Socket Mode adapter (reconnects by itself, also on refresh_requested)."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    return SocketModeHandler(app, settings.app_token)
+
+
+def _reload_seconds() -> float:
+    raw = os.environ.get("NMS_RELOAD_SECONDS", "").strip()
+    try:
+        return float(raw) if raw else RELOAD_SECONDS
+    except ValueError:
+        raise SettingsError("NMS_RELOAD_SECONDS must be a number of seconds (0: reload on SIGHUP only)") from None
+
+
 def serve(http: bool, port: int | None, knowledge_path: str | Path | None) -> int:
     configure_logging()
     try:
         settings = load_settings(http, port)
+        interval = _reload_seconds()
         app, live, _ = create(settings, knowledge_path)
     except SettingsError as exc:
         print(f"nms-bot: {exc}", file=sys.stderr)
@@ -81,7 +96,7 @@ def serve(http: bool, port: int | None, knowledge_path: str | Path | None) -> in
     except ValueError as exc:  # e.g. NMS_RETENTION_DAYS not a number, bad DATABASE_URL
         print(f"nms-bot: configuration error: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 2
-    live.start_watching(RELOAD_SECONDS)
+    live.start_watching(interval if interval > 0 else None)
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, lambda *_: live.request_reload())
     log.info("knowledge %s loaded; starting in %s mode", live.current.knowledge.version,
@@ -95,8 +110,5 @@ def serve(http: bool, port: int | None, knowledge_path: str | Path | None) -> in
         except KeyboardInterrupt:
             pass
         return 0
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    assert settings.app_token
-    SocketModeHandler(app, settings.app_token).start()  # reconnects on its own
+    make_socket_handler(settings, app).start()
     return 0

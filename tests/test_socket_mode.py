@@ -1,0 +1,95 @@
+"""Socket Mode runs the same listeners: a local websocket server stands in for Slack's."""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+from pathlib import Path
+
+import pytest
+
+websockets_sync = pytest.importorskip("websockets.sync.server")
+
+from nms_bot.slack.server import create, make_socket_handler  # noqa: E402
+from nms_bot.slack.settings import load_settings  # noqa: E402
+from nms_bot.storage.store import Store  # noqa: E402
+
+from .conftest import TOKEN  # noqa: E402
+
+
+class FakeSocketSlack:
+    """Hands out envelopes to the connected client and collects its acknowledgements."""
+
+    def __init__(self) -> None:
+        self.outbox: queue.Queue[dict] = queue.Queue()
+        self.acks: list[dict] = []
+        self.stopped = threading.Event()
+        self.server = websockets_sync.serve(self.handle, "127.0.0.1", 0)
+        self.url = f"ws://127.0.0.1:{self.server.socket.getsockname()[1]}/link"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def handle(self, ws) -> None:
+        ws.send(json.dumps({"type": "hello", "num_connections": 1, "debug_info": {"host": "local"},
+                            "connection_info": {"app_id": "A1"}}))
+
+        def reader() -> None:
+            try:
+                for message in ws:
+                    self.acks.append(json.loads(message))
+            except Exception:
+                pass
+
+        threading.Thread(target=reader, daemon=True).start()
+        while not self.stopped.is_set():
+            try:
+                envelope = self.outbox.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            try:
+                ws.send(json.dumps(envelope))
+            except Exception:
+                return
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.server.shutdown()
+
+
+def event_envelope(envelope_id: str, event_id: str, text: str, retry: int = 0) -> dict:
+    return {"envelope_id": envelope_id, "type": "events_api", "accepts_response_payload": False,
+            "retry_attempt": retry, "retry_reason": "timeout" if retry else "",
+            "payload": {"team_id": "T1", "api_app_id": "A1", "type": "event_callback", "event_id": event_id,
+                        "event_time": 1, "event": {"type": "app_mention", "user": "U1", "text": f"<@UBOT> {text}",
+                                                   "ts": "1700000000.1", "channel": "C1", "event_ts": "1.1"}}}
+
+
+def test_socket_mode_answers_events_and_commands_once(stub, kb: Path, tmp_path: Path):
+    fake = FakeSocketSlack()
+    stub.socket_url = fake.url
+    settings = load_settings(http=False, env={"SLACK_BOT_TOKEN": TOKEN, "SLACK_APP_TOKEN": "xapp-1-A1-test",
+                                              "SLACK_API_URL": stub.url})
+    app, live, services = create(settings, kb, Store(f"sqlite:///{tmp_path / 's.db'}"))
+    handler = make_socket_handler(settings, app)
+    try:
+        handler.connect()
+        fake.outbox.put(event_envelope("env1", "EvS1", "dantrolene"))
+        fake.outbox.put(event_envelope("env2", "EvS1", "dantrolene", retry=1))  # redelivery
+        fake.outbox.put({"envelope_id": "env3", "type": "slash_commands", "accepts_response_payload": True,
+                         "payload": {"command": "/nms", "text": "ect", "user_id": "U1", "team_id": "T1",
+                                     "channel_id": "C1", "response_url": stub.response_url("sm")}})
+        stub.wait_for(lambda: {a.get("envelope_id") for a in fake.acks} >= {"env1", "env2", "env3"})
+        [post] = stub.wait_for(lambda: stub.sent("chat.postMessage"))
+        assert post["blocks"][0]["text"]["text"] == "Dantrolene" and post["thread_ts"] == "1700000000.1"
+        command_ack = next(a for a in fake.acks if a["envelope_id"] == "env3")
+        assert command_ack["payload"]["blocks"][0]["text"]["text"] == "Electroconvulsive therapy (ECT)"
+        assert command_ack["payload"]["response_type"] == "ephemeral"
+        import time
+
+        time.sleep(0.3)
+        assert len(stub.sent("chat.postMessage")) == 1
+        assert any("apps.connections.open" == m for m, _ in stub.calls)
+    finally:
+        handler.close()
+        fake.close()
+        services.store.close()
