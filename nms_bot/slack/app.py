@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -41,15 +40,6 @@ def build_app(settings: Settings, services: Services) -> App:
     except Exception as exc:
         raise SettingsError(f"cannot reach the Slack Web API ({type(exc).__name__}): check the network "
                             "or SLACK_API_URL") from None
-
-    @app.middleware
-    def answer_each_event_once(body: dict[str, Any], next: Any) -> Any:  # noqa: A002 (Bolt's name)
-        # Slack retries an event it thinks went unanswered (X-Slack-Retry-Num); Socket Mode
-        # redelivers. Either way the event_id is the same, and the shared store remembers it.
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not services.claim_event(str(event_id)):
-            return BoltResponse(status=200, body="")
-        return next()
 
     @app.error
     def log_error(error: Exception) -> None:

@@ -43,9 +43,18 @@ class Services:
         except Exception as exc:
             log.error("could not record answer statistics: %s", type(exc).__name__)
 
-    def claim_event(self, event_id: str) -> bool:
+    def first_delivery(self, body: dict[str, Any]) -> bool:
+        """False for an event already handled here or by another instance sharing the store.
+
+        Slack retries an event it thinks went unanswered (X-Slack-Retry-Num) and Socket Mode
+        redelivers; both keep the event_id. Listeners check this after the automatic ack, so
+        the database write stays off the 3-second path.
+        """
+        event_id = body.get("event_id")
+        if not event_id:
+            return True
         try:
-            return self.store.claim_event(event_id)
+            return self.store.claim_event(str(event_id))
         except Exception as exc:  # without the database, answering twice beats not answering
             log.error("event de-duplication unavailable: %s", type(exc).__name__)
             return True

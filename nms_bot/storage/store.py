@@ -217,8 +217,10 @@ class Store:
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # WAL lets readers and one writer work at once; busy_timeout makes concurrent writers wait
-    # instead of failing with "database is locked".
+    # instead of failing with "database is locked"; synchronous=NORMAL is WAL's safe setting
+    # (a power cut may lose the last commits, never corrupt the file) and spares an fsync per ack.
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.close()

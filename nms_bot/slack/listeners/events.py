@@ -19,7 +19,7 @@ def _from_a_person(event: dict[str, Any]) -> bool:
 def register(app: App, services: Services) -> None:
     @app.event("app_mention")
     def on_mention(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
-        if not _from_a_person(event):
+        if not _from_a_person(event) or not services.first_delivery(body):
             return
         message = services.reply(event.get("text", ""), "mention", body.get("team_id", ""))
         client.chat_postMessage(channel=event["channel"], thread_ts=event.get("thread_ts") or event["ts"],
@@ -28,12 +28,12 @@ def register(app: App, services: Services) -> None:
     @app.event("message")
     def on_message(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         # Channel messages reach us only as app_mention; here we answer direct messages.
-        if event.get("channel_type") != "im" or not _from_a_person(event):
+        if event.get("channel_type") != "im" or not _from_a_person(event) or not services.first_delivery(body):
             return
         message = services.reply(event.get("text", ""), "dm", body.get("team_id", ""))
         client.chat_postMessage(channel=event["channel"], thread_ts=event.get("thread_ts"), **message)
 
     @app.event("app_home_opened")
-    def on_home(event: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab", "home") == "home" and event.get("user"):
+    def on_home(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") == "home" and event.get("user") and services.first_delivery(body):
             client.views_publish(user_id=event["user"], view=home_view(services.engine.knowledge))

@@ -1,0 +1,178 @@
+"""Speed and memory figures for README: matcher, cold CLI start, Slack ack latency.
+
+    python bench/bench.py            # everything (about a minute on 2 cores)
+    python bench/bench.py core       # matcher and CLI only
+    python bench/bench.py slack      # ack latency only
+
+Compares the matcher with a plain thefuzz `process.extractOne` over the same phrases
+(pip install '.[bench]'). Prints a Markdown table; nothing here is a pass/fail test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from nms_bot.core.engine import Engine  # noqa: E402
+from nms_bot.core.loader import default_knowledge_path  # noqa: E402
+from nms_bot.core.model import Bullet, Topic  # noqa: E402
+
+QUESTIONS = [
+    "should we give dantrolene?", "rhabdo?", "bromo dose", "ECT when", "hyperthermai", "NMS management",
+    "stop the antipsychotic?", "ICU or ward?", "benzodiazepnes for agitation", "DVT prophylaxis",
+    "restarting antipsychotics", "what to monitor", "treatment outcomes", "good morning",
+    "treatment of anaphylaxis", "cooling for cardiac arrest", "where is the parking garage", "qwerty",
+]
+rows: list[tuple[str, str]] = []
+
+
+def per_call_ms(fn, items, rounds: int) -> tuple[float, float]:
+    """Median and p99 milliseconds per call."""
+    samples = []
+    for _ in range(rounds):
+        for q in items:
+            t = time.perf_counter()
+            fn(q)
+            samples.append((time.perf_counter() - t) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.99) - 1]
+
+
+def synthetic(engine: Engine, n: int) -> Engine:
+    """A knowledge base of n topics made by recombining the real topics' words."""
+    rng = random.Random(7)
+    real = list(engine.knowledge.topics.values())
+    vocab = sorted({w for t in real for q in t.questions for w in q.split()} | {f"term{i}" for i in range(3000)})
+    ref = next(iter(engine.knowledge.references))
+    topics = {}
+    for i in range(n):
+        base = real[i % len(real)]
+        words = lambda k: " ".join(rng.choice(vocab) for _ in range(k))  # noqa: E731
+        topics[f"t{i}"] = Topic(
+            id=f"t{i}", title=f"{base.title} {words(2)}", questions=tuple(words(6) for _ in range(8)),
+            keywords=tuple(words(1) for _ in range(4)),
+            body=(Bullet(words(25), "guideline", (ref,)), Bullet(words(25), "research", (ref,))),
+            related=(), updated=dt.date(2026, 1, 1), review="approved")
+    import dataclasses
+
+    return Engine.from_knowledge(dataclasses.replace(engine.knowledge, topics=topics))
+
+
+def thefuzz_baseline(engine: Engine, label: str) -> None:
+    try:
+        from thefuzz import process
+    except ImportError:
+        rows.append((f"thefuzz extractOne, {label}", "not installed (pip install '.[bench]')"))
+        return
+    phrases = [p for t in engine.knowledge.topics.values() for p in (t.title, *t.questions)]
+    med, p99 = per_call_ms(lambda q: process.extractOne(q, phrases), QUESTIONS, 1 if len(phrases) > 1000 else 20)
+    rows.append((f"thefuzz `process.extractOne`, {label} ({len(phrases)} phrases)",
+                 f"median {med:.2f} ms, p99 {p99:.2f} ms per question"))
+
+
+def core() -> None:
+    t = time.perf_counter()
+    engine = Engine.load(default_knowledge_path(), approved_only=False)
+    rows.append(("load + validate + index, real knowledge base", f"{(time.perf_counter() - t) * 1000:.0f} ms"))
+    med, p99 = per_call_ms(engine.ask, QUESTIONS, 200)
+    rows.append((f"nms-bot matcher + render, real knowledge base ({len(engine.knowledge.topics)} topics)",
+                 f"median {med:.3f} ms, p99 {p99:.3f} ms per question"))
+    thefuzz_baseline(engine, "real knowledge base")
+
+    tracemalloc.start()
+    t = time.perf_counter()
+    big = synthetic(engine, 2000)
+    build = time.perf_counter() - t
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    med, p99 = per_call_ms(big.ask, QUESTIONS, 20)
+    rows.append(("nms-bot matcher + render, generated knowledge base (2,000 topics)",
+                 f"median {med:.3f} ms, p99 {p99:.3f} ms per question; index built in {build:.2f} s, "
+                 f"peak {peak / 2**20:.0f} MiB"))
+    thefuzz_baseline(big, "2,000 topics")
+
+    exe = shutil.which("nms-bot")
+    cmd = [exe] if exe else [sys.executable, "-m", "nms_bot"]
+    times = []
+    for _ in range(10):
+        t = time.perf_counter()
+        subprocess.run([*cmd, "ask", "should we give dantrolene?"], capture_output=True, check=True)
+        times.append(time.perf_counter() - t)
+    rows.append(("cold `nms-bot ask \"...\"` process", f"median {statistics.median(times) * 1000:.0f} ms "
+                 f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}) over 10 runs"))
+
+
+def slack(requests: int = 1000, senders: int = 20) -> None:
+    """Ack latency of a real `nms-bot serve --http` process, signed events over loopback."""
+    import socket
+
+    from tests.conftest import SECRET, TOKEN, Bot
+    from tests.slack_stub import SlackStub
+
+    stub = SlackStub()
+    tmp = Path(tempfile.mkdtemp())
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": stub.url,
+           "NMS_DB": str(tmp / "bench.db"), "LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen([sys.executable, "-m", "nms_bot", "serve", "--http", "--port", str(port)],
+                              env=env, stderr=subprocess.DEVNULL)
+    bot = Bot(f"http://127.0.0.1:{port}", stub, None, None)
+    try:
+        stub.wait_for(lambda: _up(bot), timeout=30)
+
+        def one(i: int) -> float:
+            t = time.perf_counter()
+            status, _ = bot.mention(QUESTIONS[i % len(QUESTIONS)], ts=f"1700000000.{i:06d}", event_id=f"EvB{i}")
+            assert status == 200
+            return (time.perf_counter() - t) * 1000
+
+        for i in range(20):  # warm-up
+            one(100000 + i)
+        with ThreadPoolExecutor(max_workers=senders) as pool:
+            lat = sorted(pool.map(one, range(requests)))
+        stub.wait_for(lambda: len(stub.sent("chat.postMessage")) >= requests + 20, timeout=120)
+        rows.append((f"Slack ack latency, `nms-bot serve --http`, {senders} concurrent senders, "
+                     f"{requests} signed events",
+                     f"p50 {statistics.median(lat):.1f} ms, p99 {lat[int(len(lat) * 0.99) - 1]:.1f} ms"))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        stub.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _up(bot) -> bool:
+    try:
+        return bot.get("/healthz")[0] == 200
+    except OSError:
+        return False
+
+
+if __name__ == "__main__":
+    which = sys.argv[1:] or ["core", "slack"]
+    if "core" in which:
+        core()
+    if "slack" in which:
+        slack()
+    print(f"Measured {dt.date.today()} on {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
+    print("| what | figure |\n|---|---|")
+    for what, figure in rows:
+        print(f"| {what} | {figure} |")
+    if "--json" in sys.argv:
+        print(json.dumps(rows))
