@@ -6,6 +6,7 @@ as root it runs them as the `postgres` user. Returns None where no server is ins
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -67,8 +68,6 @@ def cluster() -> Iterator[str]:
         _run([_bin("pg_ctl"), "-D", data, "-o", options, "-l", os.path.join(root, "log"), "-w", "start"])  # type: ignore[list-item]
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
-        try:
+        with contextlib.suppress(subprocess.SubprocessError, OSError):
             _run([_bin("pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop"])  # type: ignore[list-item]
-        except (subprocess.SubprocessError, OSError):
-            pass
         shutil.rmtree(root, ignore_errors=True)

@@ -69,7 +69,7 @@ def test_socket_mode_answers_events_and_commands_once(stub, kb: Path, tmp_path: 
     stub.socket_url = fake.url
     settings = load_settings(http=False, env={"SLACK_BOT_TOKEN": TOKEN, "SLACK_APP_TOKEN": "xapp-1-A1-test",
                                               "SLACK_API_URL": stub.url})
-    app, live, services = create(settings, kb, Store(f"sqlite:///{tmp_path / 's.db'}"))
+    app, _, services = create(settings, kb, Store(f"sqlite:///{tmp_path / 's.db'}"))
     handler = make_socket_handler(settings, app)
     try:
         handler.connect()
@@ -88,7 +88,7 @@ def test_socket_mode_answers_events_and_commands_once(stub, kb: Path, tmp_path: 
 
         time.sleep(0.3)
         assert len(stub.sent("chat.postMessage")) == 1
-        assert any("apps.connections.open" == m for m, _ in stub.calls)
+        assert any(m == "apps.connections.open" for m, _ in stub.calls)
     finally:
         handler.close()
         fake.close()

@@ -52,10 +52,15 @@ class KnowledgeError(Exception):
 
 
 def default_knowledge_path() -> Path:
-    """`$NMS_KNOWLEDGE`, else the knowledge base installed with the package (or the repo's)."""
+    """`$NMS_KNOWLEDGE`; else `./knowledge` when it holds a knowledge base (editors working in
+    the repository, deployments started from it, so live reload sees their edits); else the
+    copy installed with the package."""
     env = os.environ.get("NMS_KNOWLEDGE")
     if env:
         return Path(env)
+    local = Path("knowledge")
+    if (local / "meta.yaml").is_file():
+        return local
     packaged = Path(__file__).resolve().parent.parent / "knowledge"
     if packaged.is_dir():
         return packaged
@@ -158,7 +163,7 @@ class _File:
             self.error(line, f"'{name}' must be a list, found {_kind(value)}")
             return []
         out = []
-        for item, item_line in zip(value, value.lines):
+        for item, item_line in _items(value):
             if isinstance(item, str) and item.strip():
                 out.append(" ".join(item.split()))
             else:
@@ -176,6 +181,11 @@ class _File:
         if value > today:
             self.error(line, f"'{name}' {value.isoformat()} is in the future")
         return value
+
+
+def _items(value: Any) -> list[tuple[Any, int]]:
+    """(item, line) of a YAML list; nothing for anything else (its type error is reported elsewhere)."""
+    return list(zip(value, value.lines, strict=True)) if isinstance(value, Sequence) else []
 
 
 def _kind(value: Any) -> str:
@@ -265,7 +275,7 @@ class _Validator:
         if not isinstance(f.data, Sequence):
             f.error(1, f"references.yaml must be a list of references, found {_kind(f.data)}")
             return refs, lines
-        for item, line in zip(f.data, f.data.lines):
+        for item, line in _items(f.data):
             m = f.mapping(item, line, "a reference")
             if m is None or not f.fields(m, ("key", "text"), ("url",)):
                 continue
@@ -359,20 +369,24 @@ class _Validator:
         )
         tid = m.get("id")
         if not isinstance(tid, str) or not ID_RE.match(tid):
-            f.error(m.lines.get("id", m.line), f"'id' must be lower-case words joined by '-' (like 'stop-antipsychotic'), found {_kind(tid)}")
+            f.error(m.lines.get("id", m.line),
+                    f"'id' must be lower-case words joined by '-' (like 'stop-antipsychotic'), found {_kind(tid)}")
             return None
         title = f.text(m, "title", TITLE_LIMIT)
         questions = f.texts(m, "questions")
         if "questions" in m and len(questions) < MIN_QUESTIONS:
-            f.error(m.lines["questions"], f"'questions' has {len(questions)}, at least {MIN_QUESTIONS} are needed: add ways a clinician would ask")
+            f.error(m.lines["questions"], f"'questions' has {len(questions)}, at least {MIN_QUESTIONS} are needed: "
+                    "add ways a clinician would ask")
         keywords = f.texts(m, "keywords", required=False)
         related = f.texts(m, "related", required=False)
         updated = f.date(m, "updated", self.today)
         if updated and (self.today - updated).days > self.max_age:
-            f.warn(m.lines["updated"], f"topic '{tid}' was last updated {updated.isoformat()}, more than {self.max_age} days ago: review it")
+            f.warn(m.lines["updated"], f"topic '{tid}' was last updated {updated.isoformat()}, "
+                   f"more than {self.max_age} days ago: review it")
         review = m.get("review")
         if review not in REVIEW_STATES:
-            f.error(m.lines.get("review", m.line), f"'review' must be one of {', '.join(REVIEW_STATES)}, found {_kind(review)}")
+            f.error(m.lines.get("review", m.line),
+                    f"'review' must be one of {', '.join(REVIEW_STATES)}, found {_kind(review)}")
         body = self._body(f, m, ref_keys)
         if title is None or updated is None or review not in REVIEW_STATES or not body:
             return None
@@ -398,7 +412,7 @@ class _Validator:
             f.error(m.lines["body"], "'body' must be a list of statements, each with tier, text and cite")
             return []
         bullets = []
-        for item, line in zip(value, value.lines):
+        for item, line in _items(value):
             b = f.mapping(item, line, "a body statement")
             if b is None or not f.fields(b, ("tier", "text", "cite")):
                 continue
@@ -409,11 +423,12 @@ class _Validator:
             cite = f.texts(b, "cite")
             if not cite and isinstance(b.get("cite"), Sequence):
                 f.error(b.lines["cite"], "every statement needs at least one citation")
-            for key, key_line in zip(b.get("cite") or [], getattr(b.get("cite"), "lines", [])):
+            for key, key_line in _items(b.get("cite")):
                 if isinstance(key, str) and key not in ref_keys:
                     guess = difflib.get_close_matches(key, sorted(ref_keys), n=1)
                     hint = f" (did you mean '{guess[0]}'?)" if guess else ""
-                    f.error(key_line, f"unknown citation key '{key}'{hint}: add it to references.yaml or fix the spelling")
+                    f.error(key_line,
+                            f"unknown citation key '{key}'{hint}: add it to references.yaml or fix the spelling")
             if text and cite and tier in TIERS:
                 bullets.append(Bullet(text, tier, tuple(cite)))
         return bullets
@@ -423,7 +438,8 @@ class _Validator:
 
         for tier, text in section_texts(topic):
             if len(text) > SECTION_LIMIT:
-                f.error(m.lines["body"], f"the {tier} part of the body is {len(text)} characters, more than one Slack section holds ({SECTION_LIMIT}): shorten it or split the topic")
+                f.error(m.lines["body"], f"the {tier} part of the body is {len(text)} characters, more than one "
+                        f"Slack section holds ({SECTION_LIMIT}): shorten it or split the topic")
 
     def _cross_check(
         self,
@@ -435,9 +451,7 @@ class _Validator:
         used: set[str] = set()
         for topic, f in topics:
             used.update(topic.citations)
-            data = f.data
-            related_lines = getattr(data.get("related"), "lines", [])
-            for rid, line in zip(data.get("related") or [], related_lines):
+            for rid, line in _items(f.data.get("related")):
                 if rid == topic.id:
                     f.error(line, f"topic '{topic.id}' lists itself as related")
                 elif isinstance(rid, str) and rid not in ids and not self.unreadable_topics:

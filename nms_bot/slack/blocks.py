@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.render import Answer, intro, topic_list
-from ..core.model import Knowledge
 from .. import __version__
+from ..core.model import Knowledge
+from ..core.render import Answer, intro, topic_list
 
 SECTION_MAX = 3000
 HEADER_MAX = 150

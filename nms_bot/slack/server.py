@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -105,10 +106,8 @@ def serve(http: bool, port: int | None, knowledge_path: str | Path | None) -> in
         server = make_http_server(settings, app, live)
         log.info("listening on port %s (POST /slack/events, GET /healthz)", settings.port)
         signal.signal(signal.SIGTERM, lambda *_: server.close())
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             server.run()
-        except KeyboardInterrupt:
-            pass
         return 0
     make_socket_handler(settings, app).start()
     return 0
