@@ -122,3 +122,19 @@ def test_serve_without_tokens_exits_2_naming_the_variable():
     assert "secretvalue" not in r.stderr
     r = run("serve", env={**env, "SLACK_BOT_TOKEN": "xoxp-user-token"})
     assert r.returncode == 2 and "should start with xoxb-" in r.stderr and "xoxp-user-token" not in r.stderr
+
+
+def test_bad_database_settings_exit_2_with_one_line_and_no_password(tmp_path: Path):
+    base = {"SLACK_BOT_TOKEN": "xoxb-1-2-3", "SLACK_APP_TOKEN": "xapp-1-2", "NMS_DB": str(tmp_path / "x.db")}
+    r = run("serve", env={**base, "NMS_RETENTION_DAYS": "ninety"})
+    assert r.returncode == 2 and "NMS_RETENTION_DAYS must be a whole number" in r.stderr
+    r = run("report", env={"DATABASE_URL": "postgres://u:hunter2@127.0.0.1:1/db"})
+    assert r.returncode == 2 and "DATABASE_URL" in r.stderr and "hunter2" not in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_approved_only_treats_unapproved_topics_as_not_covered():
+    env = {"NMS_APPROVED_ONLY": "1"}
+    d = json.loads(run("ask", "--json", "dantrolene", env=env).stdout)
+    assert d["status"] == "none" and d["topic"] is None
+    assert json.loads(run("topics", "--json", env=env).stdout) == []

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..core.live import LiveEngine
 from ..core.loader import KnowledgeError
-from ..storage.store import Store
+from ..storage.store import Store, StoreError
 from .app import build_app
 from .services import Services
 from .settings import Settings, SettingsError, load_settings
@@ -94,8 +94,8 @@ def serve(http: bool, port: int | None, knowledge_path: str | Path | None) -> in
     except KnowledgeError as exc:
         print(f"{exc}\nnms-bot: the knowledge base has problems; not starting.", file=sys.stderr)
         return 1
-    except ValueError as exc:  # e.g. NMS_RETENTION_DAYS not a number, bad DATABASE_URL
-        print(f"nms-bot: configuration error: {str(exc).splitlines()[0]}", file=sys.stderr)
+    except StoreError as exc:
+        print(f"nms-bot: {exc}", file=sys.stderr)
         return 2
     live.start_watching(interval if interval > 0 else None)
     if hasattr(signal, "SIGHUP"):

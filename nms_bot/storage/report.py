@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from .store import Store
+from .store import Store, StoreError
 
 
 def build_report(store: Store, since_days: int, now: dt.datetime | None = None) -> dict[str, Any]:
@@ -45,8 +45,11 @@ def run_report(since_days: int, as_json: bool) -> int:
     try:
         store = Store.from_env()
         report = build_report(store, since_days)
-    except (SQLAlchemyError, ValueError) as exc:
-        print(f"cannot read the database: {type(exc).__name__}: {str(exc).splitlines()[0]}", file=sys.stderr)
+    except StoreError as exc:
+        print(f"nms-bot: {exc}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:
+        print(f"nms-bot: cannot read the database ({type(exc).__name__})", file=sys.stderr)
         return 2
     print(json.dumps(report) if as_json else format_report(report))
     return 0

@@ -31,7 +31,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ..core.privacy import redact
 
@@ -72,6 +72,10 @@ gaps = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
 )
 VERDICTS = ("helpful", "not_helpful")
+
+
+class StoreError(Exception):
+    """The database settings are wrong or the database cannot be reached; one line, no secrets."""
 
 
 def _now() -> dt.datetime:
@@ -120,8 +124,20 @@ class Store:
 
     @classmethod
     def from_env(cls) -> Store:
-        days = os.environ.get("NMS_RETENTION_DAYS", "").strip()
-        return cls(database_url(), int(days) if days else DEFAULT_RETENTION_DAYS)
+        """The store the environment names; StoreError says what to fix."""
+        days = os.environ.get("NMS_RETENTION_DAYS", "").strip() or str(DEFAULT_RETENTION_DAYS)
+        if not days.isdigit() or int(days) < 1:
+            raise StoreError("NMS_RETENTION_DAYS must be a whole number of days, at least 1")
+        url = database_url()
+        try:
+            return cls(url, int(days))
+        except ImportError:
+            raise StoreError("DATABASE_URL names PostgreSQL but its driver is missing: "
+                             "pip install 'nms-bot[postgres]'") from None
+        except SQLAlchemyError as exc:
+            where = "DATABASE_URL" if url.startswith("postgresql") else "NMS_DB"
+            raise StoreError(f"cannot open the database named by {where} ({type(exc).__name__}): "
+                             "check the setting and that the database is reachable") from None
 
     def close(self) -> None:
         self.engine.dispose()

@@ -1,0 +1,81 @@
+"""Block Kit rendering: Slack's limits met by splitting, nothing dropped, nothing live."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+
+from nms_bot.core.engine import Engine
+from nms_bot.core.model import Bullet, Reference, Topic
+from nms_bot.core.render import answer_topic
+from nms_bot.slack.blocks import answer_message, help_message, home_view
+
+
+def limits_ok(message: dict) -> None:
+    blocks = message["blocks"]
+    assert len(blocks) <= 50
+    assert len(message["text"]) <= 40000
+    for b in blocks:
+        if b["type"] == "header":
+            assert len(b["text"]["text"]) <= 150
+        if b["type"] == "section":
+            assert len(b["text"]["text"]) <= 3000
+        if b["type"] == "context":
+            assert 1 <= len(b["elements"]) <= 10
+        if b["type"] == "actions":
+            assert len(b["elements"]) <= 25
+            for e in b["elements"]:
+                assert len(e["text"]["text"]) <= 75 and len(e["action_id"]) <= 255 and len(e["value"]) <= 2000
+
+
+def big_answer(engine: Engine):
+    """A topic at the edge of what validation allows, with 30 references and 30 related topics."""
+    k = engine.knowledge
+    refs = {f"ref-{i}": Reference(f"ref-{i}", f"Author {i}. A very long title {'x' * 200}. Journal, 2020.",
+                                  f"https://doi.org/10.1/{i}") for i in range(30)}
+    bullets = tuple(Bullet(f"Statement {i} <!channel> & <@U1> " + "y" * 240, "guideline" if i % 2 else "research",
+                           (f"ref-{i}", f"ref-{(i + 1) % 30}")) for i in range(30))
+    related = {f"rel-{i}": dataclasses.replace(k.topics["ect"], id=f"rel-{i}", title="R" * 150) for i in range(30)}
+    topic = Topic("big", "T" * 150, ("q",) * 5, (), bullets, tuple(related), dt.date(2026, 1, 1), "draft")
+    knowledge = dataclasses.replace(k, topics={**k.topics, **related, "big": topic},
+                                    references={**k.references, **refs})
+    return answer_topic(knowledge, topic)
+
+
+def test_limits_are_met_by_splitting_and_nothing_is_dropped(engine: Engine):
+    answer = big_answer(engine)
+    message = answer_message(answer, "command", share=True, phi_reminder=True)
+    limits_ok(message)
+    text = json.dumps(message["blocks"])
+    for c in answer.citations:
+        assert f"[{c.n}] Author" in text
+    assert engine.knowledge.disclaimer.short in text and "Pending clinical review" in text
+    assert text.count("Statement ") == 30
+    buttons = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert len(buttons) == 30 + 3  # related, share, helpful, not helpful
+
+
+def test_knowledge_text_is_escaped(engine: Engine):
+    text = json.dumps(answer_message(big_answer(engine), "mention"))
+    assert "<!channel>" not in text and "<@U1>" not in text
+    assert "&lt;!channel&gt; &amp; &lt;@U1&gt;" in text
+
+
+def test_every_real_answer_fits_and_shows_tiers_guideline_first(engine: Engine):
+    for topic in engine.knowledge.topics.values():
+        message = answer_message(answer_topic(engine.knowledge, topic), "dm")
+        limits_ok(message)
+        sections = [b["text"]["text"] for b in message["blocks"] if b["type"] == "section"]
+        tiers = [s.split("\n")[0] for s in sections if s.startswith("*From the")]
+        assert tiers == [t for t in ("*From the guideline*", "*From the research*")
+                         if any(b.tier in t for b in topic.body)]
+        footer = json.dumps(message["blocks"][-1])
+        assert "Updated 2026-11-25" in footer and f"knowledge {engine.knowledge.version}" in footer
+
+
+def test_suggestions_decline_help_and_home_fit(engine: Engine):
+    for q in ("kidney", "hello", "serotonin syndrome"):
+        limits_ok(answer_message(engine.ask(q), "dm"))
+    limits_ok(help_message(engine.knowledge))
+    assert len(home_view(engine.knowledge)["blocks"]) <= 100
