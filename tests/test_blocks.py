@@ -20,7 +20,7 @@ def limits_ok(message: dict) -> None:
         if b["type"] == "header":
             assert len(b["text"]["text"]) <= 150
         if b["type"] == "section":
-            assert len(b["text"]["text"]) <= 3000
+            assert 1 <= len(b["text"]["text"]) <= 3000
         if b["type"] == "context":
             assert 1 <= len(b["elements"]) <= 10
         if b["type"] == "actions":
@@ -79,3 +79,11 @@ def test_suggestions_decline_help_and_home_fit(engine: Engine):
         limits_ok(answer_message(engine.ask(q), "dm"))
     limits_ok(help_message(engine.knowledge))
     assert len(home_view(engine.knowledge)["blocks"]) <= 100
+
+
+def test_site_that_approved_nothing_gets_valid_messages(engine: Engine):
+    strict = Engine.from_knowledge(engine.knowledge, approved_only=True)
+    decline = answer_message(strict.ask("dantrolene"), "dm")
+    limits_ok(decline)
+    limits_ok(help_message(strict.knowledge))
+    assert "no topics are available" in json.dumps(decline["blocks"])

@@ -69,11 +69,6 @@ class Answer:
     def by_tier(self) -> list[tuple[str, list[Statement]]]:
         return group_by_tier(self.statements)
 
-    @property
-    def message(self) -> str:
-        """The lead sentence for a reply that is not a topic."""
-        return intro(self)
-
 
 def number_statements(topic: Topic) -> tuple[list[Statement], dict[str, int]]:
     """The topic's statements, guideline first, with citations numbered by first use."""
@@ -135,6 +130,9 @@ def intro(answer: Answer) -> str:
     return "I'm not sure what you're asking, and I won't guess. Here is what I can answer about NMS treatment."
 
 
+NO_TOPICS = "(no topics are available: with NMS_APPROVED_ONLY=1 only approved topics are answered)"
+
+
 def topic_list(knowledge: Knowledge) -> list[Topic]:
     return sorted(knowledge.topics.values(), key=lambda t: t.title.lower())
 
@@ -156,11 +154,11 @@ def to_text(answer: Answer) -> str:
             lines += ["", "Related: " + ", ".join(t.id for t in answer.related)]
         lines += ["", answer.footer]
     else:
-        lines.append(answer.message)
+        lines.append(intro(answer))
         if answer.suggestions:
             lines += [f"  {t.id}: {t.title}" for t, _ in answer.suggestions]
         else:
-            lines += [f"  {t.id}: {t.title}" for t in topic_list(answer.knowledge)]
+            lines += [f"  {t.id}: {t.title}" for t in topic_list(answer.knowledge)] or [f"  {NO_TOPICS}"]
         lines += ["", answer.footer]
     lines.append(f"Disclaimer: {answer.disclaimer}")
     return "\n".join(lines)

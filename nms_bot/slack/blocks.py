@@ -10,7 +10,7 @@ from typing import Any
 
 from .. import __version__
 from ..core.model import Knowledge
-from ..core.render import Answer, intro, topic_list
+from ..core.render import NO_TOPICS, Answer, intro, topic_list
 
 SECTION_MAX = 3000
 HEADER_MAX = 150
@@ -159,7 +159,7 @@ def fallback_text(answer: Answer, phi_reminder: bool = False) -> str:
 
 
 def _topic_lines(knowledge: Knowledge) -> str:
-    return "\n".join(f"\u2022 `{t.id}` {escape(t.title)}" for t in topic_list(knowledge))
+    return "\n".join(f"\u2022 `{t.id}` {escape(t.title)}" for t in topic_list(knowledge)) or NO_TOPICS
 
 
 def help_message(knowledge: Knowledge, topics_only: bool = False) -> dict[str, Any]:

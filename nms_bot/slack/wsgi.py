@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 
 from slack_bolt import App, BoltRequest
@@ -66,7 +67,7 @@ def make_wsgi_app(app: App, live: LiveEngine, signing_secret: str) -> Callable[.
             log.error("could not handle request: %s", type(exc).__name__)
             return _reply(start, "400 Bad Request", "unprocessable request")
         ctype = (response.headers.get("content-type") or ["text/plain; charset=utf-8"])[0]
-        status = f"{response.status} {'OK' if response.status == 200 else 'Error'}"
+        status = f"{response.status} {HTTPStatus(response.status).phrase}"
         return _reply(start, status, response.body or "", ctype, response.headers)
 
     return wsgi

@@ -19,7 +19,9 @@ def _from_a_person(event: dict[str, Any]) -> bool:
 def register(app: App, services: Services) -> None:
     @app.event("app_mention")
     def on_mention(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
-        if not _from_a_person(event) or not services.first_delivery(body):
+        # A mention inside a DM also arrives as message.im, which answers it.
+        in_dm = event.get("channel_type") == "im" or str(event.get("channel", "")).startswith("D")
+        if in_dm or not _from_a_person(event) or not services.first_delivery(body):
             return
         message = services.reply(event.get("text", ""), "mention", body.get("team_id", ""))
         client.chat_postMessage(channel=event["channel"], thread_ts=event.get("thread_ts") or event["ts"],
