@@ -18,6 +18,7 @@ from ..core.engine import Engine
 from ..core.evaluate import QuestionFileError, evaluate, load_questions
 from ..core.loader import KnowledgeError, default_knowledge_path, validate_knowledge
 from ..core.render import to_dict, to_text, topic_list
+from ..errors import ConfigurationError
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 
@@ -31,10 +32,7 @@ class CliError(Exception):
 
 
 def _engine(args: argparse.Namespace) -> Engine:
-    try:
-        return Engine.load(args.knowledge)
-    except KnowledgeError as exc:
-        raise CliError(f"{exc}\nThe knowledge base has problems; run `nms-bot validate`.", PROBLEMS) from None
+    return Engine.load(args.knowledge)
 
 
 def _print_json(obj: object) -> None:
@@ -216,6 +214,12 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as exc:
         print(exc, file=sys.stderr)
         return exc.code
+    except ConfigurationError as exc:
+        print(f"nms-bot: {exc}", file=sys.stderr)
+        return USAGE
+    except KnowledgeError as exc:
+        print(f"{exc}\nnms-bot: the knowledge base has problems (run `nms-bot validate`).", file=sys.stderr)
+        return PROBLEMS
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `nms-bot ask ... | head`

@@ -12,15 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from ..core.live import LiveEngine
-from ..core.loader import KnowledgeError
-from ..storage.store import Store, StoreError
+from ..storage.store import Store
 from .app import build_app
 from .services import Services
-from .settings import Settings, SettingsError, load_settings
+from .settings import Settings, load_settings
 from .wsgi import make_wsgi_app
 
 log = logging.getLogger("nms_bot")
-RELOAD_SECONDS = 3.0  # how often to look for edited knowledge files; NMS_RELOAD_SECONDS overrides
 
 
 class _NoSecrets(logging.Filter):
@@ -74,30 +72,12 @@ def make_socket_handler(settings: Settings, app: Any) -> Any:
     return SocketModeHandler(app, settings.app_token)
 
 
-def _reload_seconds() -> float:
-    raw = os.environ.get("NMS_RELOAD_SECONDS", "").strip()
-    try:
-        return float(raw) if raw else RELOAD_SECONDS
-    except ValueError:
-        raise SettingsError("NMS_RELOAD_SECONDS must be a number of seconds (0: reload on SIGHUP only)") from None
-
-
 def serve(http: bool, port: int | None, knowledge_path: str | Path | None) -> int:
+    """Run until stopped. Raises ConfigurationError or KnowledgeError before it starts serving."""
     configure_logging()
-    try:
-        settings = load_settings(http, port)
-        interval = _reload_seconds()
-        app, live, _ = create(settings, knowledge_path)
-    except SettingsError as exc:
-        print(f"nms-bot: {exc}", file=sys.stderr)
-        return 2
-    except KnowledgeError as exc:
-        print(f"{exc}\nnms-bot: the knowledge base has problems; not starting.", file=sys.stderr)
-        return 1
-    except StoreError as exc:
-        print(f"nms-bot: {exc}", file=sys.stderr)
-        return 2
-    live.start_watching(interval if interval > 0 else None)
+    settings = load_settings(http, port)
+    app, live, _ = create(settings, knowledge_path)
+    live.start_watching(settings.reload_seconds or None)
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, lambda *_: live.request_reload())
     log.info("knowledge %s loaded; starting in %s mode", live.current.knowledge.version,

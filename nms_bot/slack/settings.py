@@ -6,9 +6,13 @@ import os
 import re
 from dataclasses import dataclass
 
+from ..errors import ConfigurationError
 
-class SettingsError(Exception):
-    """One line for the operator; never contains a secret's value."""
+RELOAD_SECONDS = 3.0  # how often a running bot looks for edited knowledge files
+
+
+class SettingsError(ConfigurationError):
+    """A Slack setting is missing or malformed."""
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,7 @@ class Settings:
     api_url: str | None
     port: int
     record_gaps: bool
+    reload_seconds: float = RELOAD_SECONDS  # 0: reload the knowledge base on SIGHUP only
 
     def __repr__(self) -> str:  # keep secrets out of logs and tracebacks
         return f"Settings(port={self.port}, api_url={self.api_url!r}, record_gaps={self.record_gaps})"
@@ -68,4 +73,12 @@ def load_settings(http: bool, port: int | None = None, env: dict[str, str] | Non
         if not raw.isdigit() or not 0 < int(raw) < 65536:
             raise SettingsError("PORT must be a port number between 1 and 65535")
         port = int(raw)
-    return Settings(bot_token, signing_secret, app_token, api_url, port, _flag(env, "NMS_RECORD_GAPS"))
+    reload = env.get("NMS_RELOAD_SECONDS", "").strip() or str(RELOAD_SECONDS)
+    try:
+        reload_seconds = float(reload)
+    except ValueError:
+        reload_seconds = -1.0
+    if not 0 <= reload_seconds <= 86400:
+        raise SettingsError("NMS_RELOAD_SECONDS must be a number of seconds (0: reload on SIGHUP only)")
+    return Settings(bot_token, signing_secret, app_token, api_url, port, _flag(env, "NMS_RECORD_GAPS"),
+                    reload_seconds)

@@ -40,16 +40,13 @@ def format_report(report: dict[str, Any]) -> str:
 
 
 def run_report(since_days: int, as_json: bool) -> int:
-    import sys
-
+    """`nms-bot report`: print the report for the database the environment names."""
+    store = Store.from_env()
     try:
-        store = Store.from_env()
         report = build_report(store, since_days)
-    except StoreError as exc:
-        print(f"nms-bot: {exc}", file=sys.stderr)
-        return 2
     except SQLAlchemyError as exc:
-        print(f"nms-bot: cannot read the database ({type(exc).__name__})", file=sys.stderr)
-        return 2
+        raise StoreError(f"cannot read the database ({type(exc).__name__})") from None
+    finally:
+        store.close()
     print(json.dumps(report) if as_json else format_report(report))
     return 0

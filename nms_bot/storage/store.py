@@ -34,6 +34,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ..core.privacy import redact
+from ..errors import ConfigurationError
 
 DEFAULT_DB = "nms-bot.db"
 DEFAULT_RETENTION_DAYS = 90
@@ -74,8 +75,8 @@ gaps = Table(
 VERDICTS = ("helpful", "not_helpful")
 
 
-class StoreError(Exception):
-    """The database settings are wrong or the database cannot be reached; one line, no secrets."""
+class StoreError(ConfigurationError):
+    """The database settings are wrong or the database cannot be reached."""
 
 
 def _now() -> dt.datetime:
