@@ -31,16 +31,12 @@ class CliError(Exception):
         self.code = code
 
 
-def _engine(args: argparse.Namespace) -> Engine:
-    return Engine.load(args.knowledge)
-
-
 def _print_json(obj: object) -> None:
     print(json.dumps(obj, ensure_ascii=False))
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    engine = _engine(args)
+    engine = Engine.load(args.knowledge)
     questions: Iterable[str]
     if args.question:
         questions = [" ".join(args.question)]
@@ -65,7 +61,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_topics(args: argparse.Namespace) -> int:
-    engine = _engine(args)
+    engine = Engine.load(args.knowledge)
     topics = topic_list(engine.knowledge)
     if args.json:
         _print_json([
@@ -101,7 +97,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         items = load_questions(args.file)
     except QuestionFileError as exc:
         raise CliError(str(exc), USAGE) from None
-    report = evaluate(_engine(args), items)
+    report = evaluate(Engine.load(args.knowledge), items)
     passed = report.accuracy >= args.min_accuracy and len(report.wrong) <= args.max_wrong
     if args.json:
         _print_json({**report.to_dict(), "passed": passed})

@@ -100,15 +100,13 @@ class Matcher:
     """Built once per knowledge base (read-only afterwards, safe to share between threads)."""
 
     def __init__(self, knowledge: Knowledge):
-        self.knowledge = knowledge
         self.synonyms = _Phrases()
         for canonical, variants in knowledge.synonyms.items():
             target = tuple(stems(canonical))
             for variant in variants:
                 self.synonyms.add(tuple(stems(variant)), target)
         self.filler = {stem(w) for w in knowledge.filler}
-        self.greetings = {tuple(stems(g)) for g in knowledge.scope.greetings}
-        self.greeting_words = {s for g in self.greetings for s in g}
+        self.greeting_words = {s for g in knowledge.scope.greetings for s in stems(g)}
         self.scope = _Phrases()
         for category, terms in knowledge.scope.out_of_scope.items():
             for term in terms:
