@@ -103,8 +103,10 @@ class Matcher:
         self.synonyms = _Phrases()
         for canonical, variants in knowledge.synonyms.items():
             target = tuple(stems(canonical))
-            for variant in variants:
-                self.synonyms.add(tuple(stems(variant)), target)
+            # The canonical phrase maps to itself, so "physical therapy" is not half-replaced
+            # by the shorter synonym "therapy" -> "treatment".
+            for phrase in (canonical, *variants):
+                self.synonyms.add(tuple(stems(phrase)), target)
         self.filler = {stem(w) for w in knowledge.filler}
         self.greeting_words = {s for g in knowledge.scope.greetings for s in stems(g)}
         self.scope = _Phrases()
