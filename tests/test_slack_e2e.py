@@ -210,11 +210,14 @@ def test_hostile_markup_is_never_echoed_live(bot: Bot):
 
 
 def test_rate_limited_post_is_retried_after_retry_after(bot: Bot):
-    bot.stub.queued["chat.postMessage"] = [(429, {"Retry-After": "1"}, {"ok": False, "error": "ratelimited"})]
+    limited = (429, {"Retry-After": "1"}, {"ok": False, "error": "ratelimited"})
+    bot.stub.queued["chat.postMessage"] = [limited, limited]
+    start = time.monotonic()
     bot.mention("cooling")
-    bot.stub.wait_for(lambda: len(bot.stub.sent("chat.postMessage")) == 2, timeout=15)
+    bot.stub.wait_for(lambda: len(bot.stub.sent("chat.postMessage")) == 3, timeout=15)
+    assert time.monotonic() - start >= 2  # waited Retry-After each time
     time.sleep(0.3)
-    assert len(bot.stub.sent("chat.postMessage")) == 2  # the 429, then the delivered retry
+    assert len(bot.stub.sent("chat.postMessage")) == 3  # two 429s, then the delivered retry
 
 
 def test_api_errors_are_logged_without_secrets_and_the_bot_keeps_going(bot: Bot, caplog):

@@ -8,7 +8,7 @@ from slack_bolt import App
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry import all_builtin_retry_handlers
+from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from .listeners import register_all
 from .services import Services
@@ -22,7 +22,9 @@ def build_app(settings: Settings, services: Services) -> App:
     client = WebClient(
         token=settings.bot_token,
         base_url=settings.api_url or WebClient.BASE_URL,
-        retry_handlers=all_builtin_retry_handlers(),  # connection errors; 429 after Retry-After
+        # Connection errors, and 429s retried after Retry-After: a burst of questions in one
+        # channel can meet Slack's one-message-per-second limit more than once.
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=3)],
         timeout=10,
     )
     try:
