@@ -71,16 +71,17 @@ def test_answers_never_mix_two_versions_under_concurrent_questions(kb: Path):
             if not answer.topic.title.endswith(version[-1]):
                 torn.append(f"{answer.topic.title} / {version}")
             answered[0] += 1
+            time.sleep(0.0005)  # let the reloading thread have the interpreter too
 
     ect = kb / "topics" / "ect.yaml"
     good_ect = ect.read_text()
     bump(kb, "2026-11-25.1", "Cooling 1")
     live.reload(force=True)
-    workers = [threading.Thread(target=ask) for _ in range(4)]
+    workers = [threading.Thread(target=ask) for _ in range(3)]
     for w in workers:
         w.start()
     try:
-        for i in range(2, 12):
+        for i in range(2, 8):
             bump(kb, f"2026-11-25.{i % 10}", f"Cooling {i % 10}")
             assert live.reload(force=True)
             ect.write_text("broken: [")
