@@ -192,3 +192,14 @@ def test_load_refuses_with_every_problem(kb: Path):
 def test_citations_in_order_of_first_use_guideline_first(engine):
     topic = engine.knowledge.topics["ect"]
     assert topic.citations == ("guideline-2025", "psychiatr-q-2001", "source-ref-3", "jpma-2014")
+
+
+def test_each_mistake_is_reported_once_without_cascades(kb: Path):
+    f = kb / "topics" / "ect.yaml"
+    edit(f, 'title: "Electroconvulsive therapy (ECT)"\n', "")
+    (kb / "references.yaml").write_text("")
+    msgs = errors(kb)
+    assert [m.split(": ", 1)[1] for m in msgs] == [
+        "references.yaml must be a list of references, found nothing",
+        "missing field 'title'",
+    ]

@@ -126,6 +126,10 @@ class _File:
         self.error(line, f"{what} must be a mapping of 'name: value' lines, found {_kind(value)}")
         return None
 
+    def section(self, m: Mapping, name: str) -> Mapping | None:
+        """The mapping under `name`, if present (its absence is reported by `fields`)."""
+        return self.mapping(m[name], m.lines[name], f"'{name}'") if name in m else None
+
     def fields(
         self, m: Mapping, required: tuple[str, ...], optional: tuple[str, ...] = ()
     ) -> bool:
@@ -143,8 +147,12 @@ class _File:
                 self.error(m.lines[name], f"unknown field '{name}'{hint}")
         return ok
 
+    # The value checks below stay silent about a missing field: `fields` reports that once.
+
     def text(self, m: Mapping, name: str, limit: int | None = None) -> str | None:
-        value = m.get(name)
+        if name not in m:
+            return None
+        value = m[name]
         line = m.lines.get(name, m.line)
         if not isinstance(value, str) or not value.strip():
             self.error(line, f"'{name}' must be non-empty text, found {_kind(value)}")
@@ -154,11 +162,11 @@ class _File:
             self.error(line, f"'{name}' is {len(value)} characters, the limit is {limit}")
         return value
 
-    def texts(self, m: Mapping, name: str, *, required: bool = True) -> list[str]:
-        value = m.get(name)
-        line = m.lines.get(name, m.line)
-        if value is None and not required:
+    def texts(self, m: Mapping, name: str) -> list[str]:
+        if name not in m:
             return []
+        value = m[name]
+        line = m.lines.get(name, m.line)
         if not isinstance(value, Sequence):
             self.error(line, f"'{name}' must be a list, found {_kind(value)}")
             return []
@@ -171,7 +179,9 @@ class _File:
         return out
 
     def date(self, m: Mapping, name: str, today: dt.date) -> dt.date | None:
-        value = m.get(name)
+        if name not in m:
+            return None
+        value = m[name]
         line = m.lines.get(name, m.line)
         if isinstance(value, dt.datetime):
             value = value.date()
@@ -220,10 +230,11 @@ class _Validator:
             self.problems.append(Problem(_display(self.root), 1, "knowledge directory not found"))
             return None, self.problems
         meta = self._meta()
-        references, ref_lines = self._references()
+        references, ref_lines, refs_readable = self._references()
         synonyms, filler = self._synonyms()
         scope = self._scope()
-        topics, declared = self._topics(set(references))
+        # With references.yaml unreadable, every citation would look unknown: don't cascade.
+        topics, declared = self._topics(set(references) if refs_readable else None)
         self._cross_check(topics, declared, references, ref_lines)
         if meta is None or any(p.severity == "error" for p in self.problems):
             return None, self.problems
@@ -251,10 +262,9 @@ class _Validator:
             return None
         f.fields(m, ("version", "source", "disclaimer"))
         version = m.get("version")
-        if not isinstance(version, str) or not VERSION_RE.match(version):
-            f.error(m.lines.get("version", m.line), f"'version' must look like 2025-07-01.1, found {_kind(version)}")
-        src = f.mapping(m.get("source"), m.lines.get("source", m.line), "'source'")
-        dis = f.mapping(m.get("disclaimer"), m.lines.get("disclaimer", m.line), "'disclaimer'")
+        if "version" in m and (not isinstance(version, str) or not VERSION_RE.match(version)):
+            f.error(m.lines["version"], f"'version' must look like 2025-07-01.1, found {_kind(version)}")
+        src, dis = f.section(m, "source"), f.section(m, "disclaimer")
         if src is None or dis is None:
             return None
         f.fields(src, ("title", "publisher", "updated"))
@@ -266,15 +276,16 @@ class _Validator:
             return None
         return version, Source(title, publisher, updated), Disclaimer(short, full)  # type: ignore[arg-type]
 
-    def _references(self) -> tuple[dict[str, Reference], dict[str, tuple[_File, int]]]:
+    def _references(self) -> tuple[dict[str, Reference], dict[str, tuple[_File, int]], bool]:
+        """References, the line of each key, and whether the file could be read as a list."""
         f = self._file("references.yaml")
         refs: dict[str, Reference] = {}
         lines: dict[str, tuple[_File, int]] = {}
         if not f.ok:
-            return refs, lines
+            return refs, lines, False
         if not isinstance(f.data, Sequence):
             f.error(1, f"references.yaml must be a list of references, found {_kind(f.data)}")
-            return refs, lines
+            return refs, lines, False
         for item, line in _items(f.data):
             m = f.mapping(item, line, "a reference")
             if m is None or not f.fields(m, ("key", "text"), ("url",)):
@@ -294,7 +305,7 @@ class _Validator:
             if text:
                 refs[key] = Reference(key, text, url)
                 lines[key] = (f, m.lines["key"])
-        return refs, lines
+        return refs, lines, True
 
     def _synonyms(self) -> tuple[dict[str, tuple[str, ...]], list[str]]:
         f = self._file("synonyms.yaml")
@@ -302,7 +313,7 @@ class _Validator:
         if m is None:
             return {}, []
         f.fields(m, ("synonyms",), ("filler",))
-        table = f.mapping(m.get("synonyms"), m.lines.get("synonyms", 1), "'synonyms'")
+        table = f.section(m, "synonyms")
         synonyms: dict[str, tuple[str, ...]] = {}
         owner: dict[str, str] = {}
         for canonical, variants in (table or {}).items():
@@ -319,7 +330,7 @@ class _Validator:
                 owner[v] = canonical
                 kept.append(v)
             synonyms[canonical.lower()] = tuple(kept)
-        filler = [w.lower() for w in f.texts(m, "filler", required=False)]
+        filler = [w.lower() for w in f.texts(m, "filler")]
         return synonyms, filler
 
     def _scope(self) -> Scope:
@@ -329,11 +340,11 @@ class _Validator:
             return Scope()
         f.fields(m, ("greetings", "out_of_scope"))
         greetings = tuple(g.lower() for g in f.texts(m, "greetings"))
-        table = f.mapping(m.get("out_of_scope"), m.lines.get("out_of_scope", 1), "'out_of_scope'")
+        table = f.section(m, "out_of_scope")
         categories = {str(k): tuple(t.lower() for t in f.texts(table, k)) for k in (table or {})}
         return Scope(greetings, categories)
 
-    def _topics(self, ref_keys: set[str]) -> tuple[list[tuple[Topic, _File]], set[str]]:
+    def _topics(self, ref_keys: set[str] | None) -> tuple[list[tuple[Topic, _File]], set[str]]:
         """Valid topics, and every id declared (so one broken topic does not cascade)."""
         folder = self.root / "topics"
         files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
@@ -361,7 +372,7 @@ class _Validator:
             topics.append((topic, f))
         return topics, declared
 
-    def _topic(self, f: _File, m: Mapping, ref_keys: set[str]) -> Topic | None:
+    def _topic(self, f: _File, m: Mapping, ref_keys: set[str] | None) -> Topic | None:
         f.fields(
             m,
             ("id", "title", "questions", "body", "updated", "review"),
@@ -377,8 +388,8 @@ class _Validator:
         if "questions" in m and len(questions) < MIN_QUESTIONS:
             f.error(m.lines["questions"], f"'questions' has {len(questions)}, at least {MIN_QUESTIONS} are needed: "
                     "add ways a clinician would ask")
-        keywords = f.texts(m, "keywords", required=False)
-        related = f.texts(m, "related", required=False)
+        keywords = f.texts(m, "keywords")
+        related = f.texts(m, "related")
         updated = f.date(m, "updated", self.today)
         if updated and (self.today - updated).days > self.max_age:
             f.warn(m.lines["updated"], f"topic '{tid}' was last updated {updated.isoformat()}, "
@@ -404,7 +415,7 @@ class _Validator:
         self._check_length(f, m, topic)
         return topic
 
-    def _body(self, f: _File, m: Mapping, ref_keys: set[str]) -> list[Bullet]:
+    def _body(self, f: _File, m: Mapping, ref_keys: set[str] | None) -> list[Bullet]:
         value = m.get("body")
         if "body" not in m:
             return []
@@ -424,7 +435,7 @@ class _Validator:
             if not cite and isinstance(b.get("cite"), Sequence):
                 f.error(b.lines["cite"], "every statement needs at least one citation")
             for key, key_line in _items(b.get("cite")):
-                if isinstance(key, str) and key not in ref_keys:
+                if ref_keys is not None and isinstance(key, str) and key not in ref_keys:
                     guess = difflib.get_close_matches(key, sorted(ref_keys), n=1)
                     hint = f" (did you mean '{guess[0]}'?)" if guess else ""
                     f.error(key_line,
