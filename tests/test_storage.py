@@ -82,7 +82,9 @@ def test_retention_deletes_old_records(tmp_path: Path):
     store.record_answer("cooling", "dm")
     store.record_gap("none", "something")
     assert store.claim_event("Ev1")
-    assert store.purge(now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=30)) == 0
+    assert store.purge(now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)) == 0
+    assert store.purge(now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=30)) == 1  # event ids: a day
+    assert store.claim_event("Ev1"), "a forgotten event id can be claimed again"
     assert store.purge(now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=91)) == 3
     assert all(rows == [] for rows in store.table_rows().values())
 

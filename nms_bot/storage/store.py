@@ -39,6 +39,7 @@ from ..errors import ConfigurationError
 DEFAULT_DB = "nms-bot.db"
 DEFAULT_RETENTION_DAYS = 90
 PURGE_EVERY_SECONDS = 3600
+SEEN_EVENTS_KEPT = dt.timedelta(days=1)
 
 metadata = MetaData()
 seen_events = Table(
@@ -185,10 +186,14 @@ class Store:
 
     def purge(self, now: dt.datetime | None = None) -> int:
         """Delete records older than the retention period; return how many went."""
-        cutoff = (now or _now()) - dt.timedelta(days=self.retention_days)
+        now = now or _now()
+        cutoff = now - dt.timedelta(days=self.retention_days)
+        # Slack retries within minutes; a day of event ids is plenty to recognise them.
+        seen_cutoff = max(cutoff, now - SEEN_EVENTS_KEPT)
         removed = 0
         with self.engine.begin() as conn:
-            for table in (seen_events, answers, feedback, gaps):
+            removed += conn.execute(delete(seen_events).where(seen_events.c.created_at < seen_cutoff)).rowcount
+            for table in (answers, feedback, gaps):
                 removed += conn.execute(delete(table).where(table.c.created_at < cutoff)).rowcount
         return removed
 
