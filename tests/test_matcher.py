@@ -41,6 +41,9 @@ def test_own_question_set_meets_the_bar(engine):
     ("VTE ppx", "anticoagulation"),
     ("lorazepam", "benzodiazepines"),         # member of a class the source names
     ("DANTROLENE!!!", "dantrolene"),          # case and punctuation
+    ("e.c.t.?", "ect"),                       # dotted abbreviation
+    ("lorazepam 2mg?", "benzodiazepines"),    # amounts say nothing about the topic
+    ("pt MRN 1234567 rhabdo", "fluids"),      # nor do identifiers
     ("<@U0BOT> <https://x.example|cooling> :snowflake:", "cooling"),  # Slack markup
 ])
 def test_answers(engine, question, topic):

@@ -163,7 +163,7 @@ class Matcher:
     def _correct(self, word: str) -> str:
         """The word's stem, or the stem of the closest known word when it is a typo."""
         s = stem(word)
-        if s in self.known_stems or len(word) < MIN_FUZZY_LEN or word.isdigit():
+        if s in self.known_stems or len(word) < MIN_FUZZY_LEN or word[0].isdigit():
             return s
         candidates = [w for n in range(len(word) - 2, len(word) + 3) for w in self.by_length.get(n, ())]
         # One slip costs a short word more of its ratio than a long one: a dropped letter in
@@ -178,8 +178,8 @@ class Matcher:
         tokens = [self._correct(w) for w in words(normalise(redact(question, blank=True)))]
         for _, _, (category, term) in self.scope.scan(tokens):
             return Match("none", reason="out_of_scope", scope=(category, term))
-        # Numbers ("CK 20000", "temp 40.5") tell topics nothing apart.
-        content = [t for t in dict.fromkeys(self._content(tokens)) if not t.isdigit()]
+        # Numbers and amounts ("CK 20000", "temp 40.5", "2mg") tell topics nothing apart.
+        content = [t for t in dict.fromkeys(self._content(tokens)) if not t[0].isdigit()]
         if not content or all(t in self.greeting_words for t in content):
             greeting = any(g in self.greeting_words for g in tokens)
             return Match("none", reason="greeting" if greeting else "no_match")

@@ -16,6 +16,7 @@ MAX_TOKENS = 40
 _SLACK_LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 _EMOJI = re.compile(r":[a-z0-9_+'-]+:")
 _APOSTROPHE_S = re.compile(r"['\u2019]s\b")
+_DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")  # e.c.t. -> ect, i.v. -> iv
 _TOKEN = re.compile(r"[a-z0-9]+(?:/[a-z0-9]+)*")
 _stemmer = snowballstemmer.stemmer("english")
 
@@ -36,6 +37,7 @@ def normalise(text: str) -> str:
     text = html.unescape(text)
     text = _EMOJI.sub(" ", text)
     text = unicodedata.normalize("NFKC", text).lower()
+    text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
     return _APOSTROPHE_S.sub("", text)[:MAX_INPUT_CHARS]
 
 
