@@ -24,12 +24,14 @@ class FakeSocketSlack:
     def __init__(self) -> None:
         self.outbox: queue.Queue[dict] = queue.Queue()
         self.acks: list[dict] = []
+        self.connections = 0
         self.stopped = threading.Event()
         self.server = websockets_sync.serve(self.handle, "127.0.0.1", 0)
         self.url = f"ws://127.0.0.1:{self.server.socket.getsockname()[1]}/link"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def handle(self, ws) -> None:
+        self.connections += 1
         ws.send(json.dumps({"type": "hello", "num_connections": 1, "debug_info": {"host": "local"},
                             "connection_info": {"app_id": "A1"}}))
 
@@ -48,8 +50,11 @@ class FakeSocketSlack:
                 continue
             try:
                 ws.send(json.dumps(envelope))
-            except Exception:
+            except Exception:  # this connection is gone: the next one delivers it
+                self.outbox.put(envelope)
                 return
+            if envelope.get("type") == "disconnect":
+                return  # as Slack does: nothing more on a connection it asked to refresh
 
     def close(self) -> None:
         self.stopped.set()
@@ -89,6 +94,29 @@ def test_socket_mode_answers_events_and_commands_once(stub, kb: Path, tmp_path: 
         time.sleep(0.3)
         assert len(stub.sent("chat.postMessage")) == 1
         assert any(m == "apps.connections.open" for m, _ in stub.calls)
+    finally:
+        handler.close()
+        fake.close()
+        services.store.close()
+
+
+def test_socket_mode_reconnects_when_slack_asks_for_a_refresh(stub, kb: Path, tmp_path: Path):
+    fake = FakeSocketSlack()
+    stub.socket_url = fake.url
+    settings = load_settings(http=False, env={"SLACK_BOT_TOKEN": TOKEN, "SLACK_APP_TOKEN": "xapp-1-A1-test",
+                                              "SLACK_API_URL": stub.url})
+    app, _, services = create(settings, kb, Store(f"sqlite:///{tmp_path / 's.db'}"))
+    handler = make_socket_handler(settings, app)
+    try:
+        handler.connect()
+        stub.wait_for(lambda: fake.connections == 1)
+        fake.outbox.put({"type": "disconnect", "reason": "refresh_requested",
+                         "debug_info": {"host": "local"}})
+        stub.wait_for(lambda: fake.connections >= 2, timeout=20)
+        assert sum(m == "apps.connections.open" for m, _ in stub.calls) >= 2
+        fake.outbox.put(event_envelope("env9", "EvS9", "cooling"))
+        [post] = stub.wait_for(lambda: stub.sent("chat.postMessage"), timeout=20)
+        assert post["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
     finally:
         handler.close()
         fake.close()
