@@ -70,8 +70,12 @@ def test_every_real_answer_fits_and_shows_tiers_guideline_first(engine: Engine):
         tiers = [s.split("\n")[0] for s in sections if s.startswith("*From the")]
         assert tiers == [t for t in ("*From the guideline*", "*From the research*")
                          if any(b.tier in t for b in topic.body)]
-        footer = json.dumps(message["blocks"][-1])
+        kinds = [b["type"] for b in message["blocks"]]
+        assert kinds[0] == "header" and kinds[-1] == "actions"  # the point first, buttons last
+        footer = json.dumps(message["blocks"][-2])
         assert "Updated 2026-11-25" in footer and f"knowledge {engine.knowledge.version}" in footer
+        assert engine.knowledge.disclaimer.short in footer
+        assert "[1] " in json.dumps(message["blocks"][-3]), "citations come right before the disclaimer"
 
 
 def test_suggestions_decline_help_and_home_fit(engine: Engine):

@@ -112,6 +112,7 @@ def answer_message(answer: Answer, surface: str, *, share: bool = False, shared_
                    phi_reminder: bool = False) -> dict[str, Any]:
     """`text` + `blocks` for any reply; `surface` (mention, dm, command) goes into button values."""
     blocks: list[Block] = []
+    buttons: list[Block] = []
     if phi_reminder:
         blocks += _contexts([PHI_REMINDER])
     if answer.topic:
@@ -128,16 +129,17 @@ def answer_message(answer: Answer, surface: str, *, share: bool = False, shared_
             buttons.append(_button("Share in channel", f"{SHARE}:{topic.id}", value, "primary"))
         buttons += [_button("Helpful", f"{FEEDBACK}:helpful", value),
                     _button("Not helpful", f"{FEEDBACK}:not_helpful", value)]
-        if shared_by:
-            blocks += _contexts([f"Shared by <@{shared_by}>"])
-        blocks += _actions(buttons)
     else:
         blocks += _sections(escape(intro(answer)))
         if answer.suggestions:
-            blocks += _actions(topic_buttons([t for t, _ in answer.suggestions]))
+            buttons = topic_buttons([t for t, _ in answer.suggestions])
         else:
             blocks += _sections(_topic_lines(answer.knowledge))
+    # The point, then its citations, then the disclaimer; buttons last.
     blocks += _contexts([escape(answer.footer), f":information_source: {escape(answer.disclaimer)}"])
+    if shared_by:
+        blocks += _contexts([f"Shared by <@{shared_by}>"])
+    blocks += _actions(buttons)
     return {"text": _clip(fallback_text(answer, phi_reminder), TEXT_MAX), "blocks": _fit(blocks)}
 
 
