@@ -152,6 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nms-bot",
         description="Look up how neuroleptic malignant syndrome (NMS) is treated.",
+        epilog="Content: Dr.Oracle Medical Advisory Board & Editors, \"What is the treatment for Neuroleptic "
+               "Malignant Syndrome (NMS)?\" (last updated July 1, 2025) and the references it cites. "
+               "Educational use for healthcare professionals; not a substitute for clinical judgement.",
     )
     parser.add_argument("--version", action="store_true", help="print program and knowledge versions")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
