@@ -14,12 +14,13 @@ DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_questions.y
 OWN = Path(__file__).resolve().parent / "data" / "questions.yaml"
 
 
-def run(*args: str, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+def run(*args: str, stdin: str | None = None, env: dict | None = None,
+        cwd: Path | None = None) -> subprocess.CompletedProcess:
     exe = shutil.which("nms-bot")
     cmd = [exe, *args] if exe else [sys.executable, "-m", "nms_bot", *args]
     import os
 
-    return subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=60,
+    return subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=60, cwd=cwd,
                           env={**os.environ, **(env or {})})
 
 
@@ -28,6 +29,11 @@ def test_ask_prints_the_answer_with_citations_and_disclaimer():
     assert r.returncode == 0
     assert r.stdout.startswith("Dantrolene\n")
     assert "[1] Dr.Oracle" in r.stdout and "Disclaimer: Educational use only" in r.stdout
+
+
+def test_installed_program_answers_from_anywhere_with_its_bundled_knowledge(tmp_path: Path):
+    r = run("ask", "ECT when", cwd=tmp_path, env={"NMS_KNOWLEDGE": ""})
+    assert r.returncode == 0 and r.stdout.startswith("Electroconvulsive therapy (ECT)")
 
 
 def test_ask_json_is_one_object():
