@@ -144,3 +144,12 @@ def test_approved_only_treats_unapproved_topics_as_not_covered():
     d = json.loads(run("ask", "--json", "dantrolene", env=env).stdout)
     assert d["status"] == "none" and d["topic"] is None
     assert json.loads(run("topics", "--json", env=env).stdout) == []
+
+
+def test_token_slack_rejects_stops_serve_with_one_line(stub, tmp_path: Path):
+    stub.queued["auth.test"] = [(200, {}, {"ok": False, "error": "invalid_auth"})]
+    env = {"SLACK_BOT_TOKEN": "xoxb-1-2-rejected", "SLACK_SIGNING_SECRET": "0123456789abcdef0123",
+           "SLACK_API_URL": stub.url, "NMS_DB": str(tmp_path / "x.db")}
+    r = run("serve", "--http", "--port", "0", env=env)
+    assert r.returncode == 2 and "Slack did not accept SLACK_BOT_TOKEN (invalid_auth)" in r.stderr
+    assert "xoxb-1-2-rejected" not in r.stderr and "Traceback" not in r.stderr

@@ -122,4 +122,5 @@ def test_serve_http_reloads_on_sighup(kb: Path, stub, tmp_path: Path):
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, "SIGTERM stops the server cleanly"
     assert TOKEN not in err and SECRET not in err

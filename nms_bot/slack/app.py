@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from slack_bolt import App
 from slack_bolt.error import BoltError
@@ -27,21 +28,27 @@ def build_app(settings: Settings, services: Services) -> App:
         retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=3)],
         timeout=10,
     )
+    bolt_log = logging.getLogger("nms_bot.bolt")
+    level = bolt_log.level
+    # Bolt also reads SLACK_BOT_TOKEN itself and warns that our client's token wins: it does.
+    bolt_log.setLevel(logging.ERROR)
     try:
         app = App(
             client=client,
             signing_secret=settings.signing_secret,
             request_verification_enabled=settings.signing_secret is not None,
             process_before_response=False,  # ack first, answer in Bolt's worker threads
-            logger=logging.getLogger("nms_bot.bolt"),
+            logger=bolt_log,
         )
     except BoltError as exc:
-        reason = str(exc).split("(error:")[-1].strip(" )") if "error" in str(exc) else "unknown"
-        raise SettingsError(f"Slack did not accept SLACK_BOT_TOKEN ({reason[:60]}): check the token "
-                            "and that the app is installed in the workspace") from None
+        found = re.search(r"'error': '([a-z_]+)'", str(exc))
+        raise SettingsError(f"Slack did not accept SLACK_BOT_TOKEN ({found.group(1) if found else 'rejected'}): "
+                            "check the token and that the app is installed in the workspace") from None
     except Exception as exc:
         raise SettingsError(f"cannot reach the Slack Web API ({type(exc).__name__}): check the network "
                             "or SLACK_API_URL") from None
+    finally:
+        bolt_log.setLevel(level)
 
     @app.error
     def log_error(error: Exception) -> None:

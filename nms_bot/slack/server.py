@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import re
@@ -36,12 +35,14 @@ class _NoSecrets(logging.Filter):
 
 def configure_logging() -> None:
     level = os.environ.get("LOG_LEVEL", "INFO").upper()
+    if not isinstance(logging.getLevelName(level), int):
+        level = "INFO"
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(_NoSecrets())
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level if level in logging._nameToLevel else "INFO")
+    root.setLevel(level)
     # Bolt's and slack-sdk's debug output includes request bodies, i.e. question text.
     for name in ("slack_bolt", "slack_sdk", "nms_bot.bolt", "waitress"):
         logging.getLogger(name).setLevel(max(logging.getLogger().level, logging.WARNING))
@@ -72,6 +73,10 @@ def make_socket_handler(settings: Settings, app: Any) -> Any:
     return SocketModeHandler(app, settings.app_token)
 
 
+def _exit(*_: Any) -> None:
+    raise SystemExit(0)
+
+
 def serve(http: bool, port: int | None, knowledge_path: str | Path | None) -> int:
     """Run until stopped. Raises ConfigurationError or KnowledgeError before it starts serving."""
     configure_logging()
@@ -85,9 +90,11 @@ def serve(http: bool, port: int | None, knowledge_path: str | Path | None) -> in
     if http:
         server = make_http_server(settings, app, live)
         log.info("listening on port %s (POST /slack/events, GET /healthz)", settings.port)
-        signal.signal(signal.SIGTERM, lambda *_: server.close())
-        with contextlib.suppress(KeyboardInterrupt):
-            server.run()
+        # waitress's run() ends on SystemExit/KeyboardInterrupt, letting running requests finish.
+        signal.signal(signal.SIGTERM, _exit)
+        server.run()
+        server.close()
+        log.info("stopped")
         return 0
     make_socket_handler(settings, app).start()
     return 0
