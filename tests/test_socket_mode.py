@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import queue
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -69,55 +70,44 @@ def event_envelope(envelope_id: str, event_id: str, text: str, retry: int = 0) -
                                                    "ts": "1700000000.1", "channel": "C1", "event_ts": "1.1"}}}
 
 
-def test_socket_mode_answers_events_and_commands_once(stub, kb: Path, tmp_path: Path):
+@pytest.fixture
+def fake(stub, kb: Path, tmp_path: Path):
+    """The app in Socket Mode, connected to a FakeSocketSlack."""
     fake = FakeSocketSlack()
     stub.socket_url = fake.url
     settings = load_settings(http=False, env={"SLACK_BOT_TOKEN": TOKEN, "SLACK_APP_TOKEN": "xapp-1-A1-test",
                                               "SLACK_API_URL": stub.url})
     app, _, services = create(settings, kb, Store(f"sqlite:///{tmp_path / 's.db'}"))
     handler = make_socket_handler(settings, app)
-    try:
-        handler.connect()
-        fake.outbox.put(event_envelope("env1", "EvS1", "dantrolene"))
-        fake.outbox.put(event_envelope("env2", "EvS1", "dantrolene", retry=1))  # redelivery
-        fake.outbox.put({"envelope_id": "env3", "type": "slash_commands", "accepts_response_payload": True,
-                         "payload": {"command": "/nms", "text": "ect", "user_id": "U1", "team_id": "T1",
-                                     "channel_id": "C1", "response_url": stub.response_url("sm")}})
-        stub.wait_for(lambda: {a.get("envelope_id") for a in fake.acks} >= {"env1", "env2", "env3"})
-        [post] = stub.wait_for(lambda: stub.sent("chat.postMessage"))
-        assert post["blocks"][0]["text"]["text"] == "Dantrolene" and post["thread_ts"] == "1700000000.1"
-        command_ack = next(a for a in fake.acks if a["envelope_id"] == "env3")
-        assert command_ack["payload"]["blocks"][0]["text"]["text"] == "Electroconvulsive therapy (ECT)"
-        assert command_ack["payload"]["response_type"] == "ephemeral"
-        import time
-
-        time.sleep(0.3)
-        assert len(stub.sent("chat.postMessage")) == 1
-        assert any(m == "apps.connections.open" for m, _ in stub.calls)
-    finally:
-        handler.close()
-        fake.close()
-        services.store.close()
+    handler.connect()
+    yield fake
+    handler.close()
+    fake.close()
+    services.store.close()
 
 
-def test_socket_mode_reconnects_when_slack_asks_for_a_refresh(stub, kb: Path, tmp_path: Path):
-    fake = FakeSocketSlack()
-    stub.socket_url = fake.url
-    settings = load_settings(http=False, env={"SLACK_BOT_TOKEN": TOKEN, "SLACK_APP_TOKEN": "xapp-1-A1-test",
-                                              "SLACK_API_URL": stub.url})
-    app, _, services = create(settings, kb, Store(f"sqlite:///{tmp_path / 's.db'}"))
-    handler = make_socket_handler(settings, app)
-    try:
-        handler.connect()
-        stub.wait_for(lambda: fake.connections == 1)
-        fake.outbox.put({"type": "disconnect", "reason": "refresh_requested",
-                         "debug_info": {"host": "local"}})
-        stub.wait_for(lambda: fake.connections >= 2, timeout=20)
-        assert sum(m == "apps.connections.open" for m, _ in stub.calls) >= 2
-        fake.outbox.put(event_envelope("env9", "EvS9", "cooling"))
-        [post] = stub.wait_for(lambda: stub.sent("chat.postMessage"), timeout=20)
-        assert post["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
-    finally:
-        handler.close()
-        fake.close()
-        services.store.close()
+def test_socket_mode_answers_events_and_commands_once(stub, fake: FakeSocketSlack):
+    fake.outbox.put(event_envelope("env1", "EvS1", "dantrolene"))
+    fake.outbox.put(event_envelope("env2", "EvS1", "dantrolene", retry=1))  # redelivery
+    fake.outbox.put({"envelope_id": "env3", "type": "slash_commands", "accepts_response_payload": True,
+                     "payload": {"command": "/nms", "text": "ect", "user_id": "U1", "team_id": "T1",
+                                 "channel_id": "C1", "response_url": stub.response_url("sm")}})
+    stub.wait_for(lambda: {a.get("envelope_id") for a in fake.acks} >= {"env1", "env2", "env3"})
+    [post] = stub.wait_for(lambda: stub.sent("chat.postMessage"))
+    assert post["blocks"][0]["text"]["text"] == "Dantrolene" and post["thread_ts"] == "1700000000.1"
+    command_ack = next(a for a in fake.acks if a["envelope_id"] == "env3")
+    assert command_ack["payload"]["blocks"][0]["text"]["text"] == "Electroconvulsive therapy (ECT)"
+    assert command_ack["payload"]["response_type"] == "ephemeral"
+    time.sleep(0.3)
+    assert len(stub.sent("chat.postMessage")) == 1
+    assert any(m == "apps.connections.open" for m, _ in stub.calls)
+
+
+def test_socket_mode_reconnects_when_slack_asks_for_a_refresh(stub, fake: FakeSocketSlack):
+    stub.wait_for(lambda: fake.connections == 1)
+    fake.outbox.put({"type": "disconnect", "reason": "refresh_requested", "debug_info": {"host": "local"}})
+    stub.wait_for(lambda: fake.connections >= 2, timeout=20)
+    assert sum(m == "apps.connections.open" for m, _ in stub.calls) >= 2
+    fake.outbox.put(event_envelope("env9", "EvS9", "cooling"))
+    [post] = stub.wait_for(lambda: stub.sent("chat.postMessage"), timeout=20)
+    assert post["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
