@@ -117,7 +117,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from ..storage.report import run_report  # keeps the database layer out of other commands
 
-    return run_report(args.since, args.json)
+    try:  # the knowledge base adds the topics nobody was shown; the report works without it
+        topic_ids = sorted(Engine.load(args.knowledge).knowledge.topics)
+    except KnowledgeError:
+        print("nms-bot: the knowledge base has problems; reporting recorded topics only", file=sys.stderr)
+        topic_ids = None
+    return run_report(args.since, args.json, topic_ids)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -184,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="exit 1 on more than N wrong confident answers")
     p.set_defaults(func=cmd_eval)
 
-    p = sub.add_parser("report", help="feedback and unanswered questions (redacted)")
+    p = sub.add_parser("report", parents=[common], help="feedback and unanswered questions (redacted)")
     p.add_argument("--since", type=_since, default=_since("7d"), metavar="7d",
                    help="period to report, e.g. 7d or 24h (default 7d)")
     p.add_argument("--json", action="store_true")

@@ -11,15 +11,18 @@ from sqlalchemy.exc import SQLAlchemyError
 from .store import Store, StoreError
 
 
-def build_report(store: Store, since_days: int, now: dt.datetime | None = None) -> dict[str, Any]:
+def build_report(store: Store, since_days: int, topic_ids: list[str] | None = None,
+                 now: dt.datetime | None = None) -> dict[str, Any]:
+    """Counts per topic (with `topic_ids`, also the topics nobody was shown) and top gaps."""
     since = (now or dt.datetime.now(dt.timezone.utc)) - dt.timedelta(days=since_days)
+    topics = [{"id": s.topic_id, "answers": s.answers, "helpful": s.helpful, "not_helpful": s.not_helpful}
+              for s in store.topic_stats(since)]
+    seen = {t["id"] for t in topics}
+    topics += [{"id": t, "answers": 0, "helpful": 0, "not_helpful": 0} for t in topic_ids or () if t not in seen]
     return {
         "since": since.isoformat(timespec="seconds"),
         "days": since_days,
-        "topics": [
-            {"id": s.topic_id, "answers": s.answers, "helpful": s.helpful, "not_helpful": s.not_helpful}
-            for s in store.topic_stats(since)
-        ],
+        "topics": topics,
         "gaps": [{"text": t, "status": status, "count": n} for t, status, n in store.top_gaps(since)],
     }
 
@@ -39,11 +42,11 @@ def format_report(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def run_report(since_days: int, as_json: bool) -> int:
+def run_report(since_days: int, as_json: bool, topic_ids: list[str] | None = None) -> int:
     """`nms-bot report`: print the report for the database the environment names."""
     store = Store.from_env()
     try:
-        report = build_report(store, since_days)
+        report = build_report(store, since_days, topic_ids)
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot read the database ({type(exc).__name__})") from None
     finally:
