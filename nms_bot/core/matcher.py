@@ -154,7 +154,8 @@ class Matcher:
         self.known_stems = {stem(w) for w in vocabulary | plain}
         self.by_length: dict[int, list[str]] = defaultdict(list)
         for w in sorted(vocabulary - plain):
-            if len(w) >= MIN_FUZZY_LEN - 1 and stem(w) not in self.filler:
+            # Words under four letters are too easy to hit by accident ("long" -> "log").
+            if len(w) >= MIN_FUZZY_LEN and stem(w) not in self.filler:
                 self.by_length[len(w)].append(w)
 
     def _content(self, tokens: list[str]) -> list[str]:
