@@ -27,9 +27,9 @@ from .text import normalise, stem, stems, words
 # below ANSWER_MIN 0.62 out-of-scope questions start to get answers; above 0.65 in-scope
 # questions start to fall back to suggestions. MARGIN 0 let one wrong answer through, 0.05 to
 # 0.12 changed nothing, 0.15 and more turned right answers into suggestions. 0.65 and 0.10
-# (Rasa's default gap too) sit inside that safe plateau. Below SUGGEST_MIN the "did you mean"
-# topics were mostly unrelated. Re-run the sweep, or at least `nms-bot eval`, after changing
-# the scoring.
+# (Rasa's default gap too) sit inside that safe plateau. SUGGEST_MIN offers "did you mean"
+# only for topics covering at least 30% of the question's weight (Rasa's and Dialogflow's
+# fallback level). Re-run the sweep, or at least `nms-bot eval`, after changing the scoring.
 ANSWER_MIN = 0.65
 MARGIN = 0.10
 SUGGEST_MIN = 0.3
