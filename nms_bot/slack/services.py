@@ -33,6 +33,14 @@ class Services:
         self.record(answer, surface, team)
         return answer_message(answer, surface, share=share, phi_reminder=looks_identifying(question))
 
+    def show(self, topic_id: str, surface: str, team: str, *, share: bool = False) -> dict[str, Any] | None:
+        """One topic by id (`/nms dantrolene`, a topic button), recorded; None if there is none."""
+        answer = self.engine.show(topic_id)
+        if answer is None:
+            return None
+        self.record(answer, surface, team)
+        return answer_message(answer, surface, share=share)
+
     def record(self, answer: Answer, surface: str, team: str) -> None:
         # Bookkeeping must never cost the clinician the answer.
         try:

@@ -34,14 +34,12 @@ def register(app: App, services: Services) -> None:
                       respond: Respond) -> None:
         ack()
         ephemeral, channel, thread = _where(body)
-        answer = services.engine.show(str(action.get("value", "")))
-        if answer is None:
+        message = services.show(str(action.get("value", "")), _surface(ephemeral, channel),
+                                (body.get("team") or {}).get("id", ""), share=ephemeral)
+        if message is None:
             respond(response_type="ephemeral", replace_original=False,
                     text="That topic is no longer in the knowledge base. Try `/nms topics`.")
             return
-        surface = _surface(ephemeral, channel)
-        services.record(answer, surface, (body.get("team") or {}).get("id", ""))
-        message = answer_message(answer, surface, share=ephemeral)
         if ephemeral or not channel:
             respond(response_type="ephemeral", replace_original=False, **message)
         else:
