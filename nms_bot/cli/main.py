@@ -23,14 +23,6 @@ from ..errors import ConfigurationError
 OK, PROBLEMS, USAGE = 0, 1, 2
 
 
-class CliError(Exception):
-    """A message for stderr and an exit code."""
-
-    def __init__(self, message: str, code: int):
-        super().__init__(message)
-        self.code = code
-
-
 def _print_json(obj: object) -> None:
     print(json.dumps(obj, ensure_ascii=False))
 
@@ -93,12 +85,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    try:
-        items = load_questions(args.file)
-    except QuestionFileError as exc:
-        raise CliError(str(exc), USAGE) from None
+    items = load_questions(args.file)
     report = evaluate(Engine.load(args.knowledge), items)
-    passed = report.accuracy >= args.min_accuracy and len(report.wrong) <= args.max_wrong
+    max_wrong = sys.maxsize if args.max_wrong is None else args.max_wrong
+    passed = report.accuracy >= args.min_accuracy and len(report.wrong) <= max_wrong
     if args.json:
         _print_json({**report.to_dict(), "passed": passed})
     else:
@@ -211,13 +201,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help(sys.stderr)
         return USAGE
-    if getattr(args, "max_wrong", 0) is None:
-        args.max_wrong = sys.maxsize
     try:
         return args.func(args)
-    except CliError as exc:
+    except QuestionFileError as exc:
         print(exc, file=sys.stderr)
-        return exc.code
+        return USAGE
     except ConfigurationError as exc:
         print(f"nms-bot: {exc}", file=sys.stderr)
         return USAGE
