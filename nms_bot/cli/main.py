@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import __version__
 from ..core.engine import Engine
 from ..core.evaluate import QuestionFileError, evaluate, load_questions
-from ..core.loader import KnowledgeError, default_knowledge_path, validate_knowledge
+from ..core.loader import KnowledgeError, default_knowledge_path, load_knowledge, validate_knowledge
 from ..core.render import to_dict, to_text, topic_list
 from ..errors import ConfigurationError
 
@@ -108,7 +108,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ..storage.report import run_report  # keeps the database layer out of other commands
 
     try:  # the knowledge base adds the topics nobody was shown; the report works without it
-        topic_ids = sorted(Engine.load(args.knowledge).knowledge.topics)
+        topic_ids = sorted(load_knowledge(args.knowledge).topics)
     except KnowledgeError:
         print("nms-bot: the knowledge base has problems; reporting recorded topics only", file=sys.stderr)
         topic_ids = None
@@ -123,7 +123,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def _version() -> str:
     try:
-        knowledge = Engine.load().knowledge.version
+        knowledge = load_knowledge().version
     except KnowledgeError:
         knowledge = "invalid (run nms-bot validate)"
     return f"nms-bot {__version__} (knowledge {knowledge})"
