@@ -10,7 +10,7 @@ from typing import Any
 
 from .. import __version__
 from ..core.model import Knowledge
-from ..core.render import NO_TOPICS, Answer, intro, topic_list
+from ..core.render import NO_TOPICS, Answer, intro, to_text, topic_list
 
 SECTION_MAX = 3000
 HEADER_MAX = 150
@@ -140,24 +140,9 @@ def answer_message(answer: Answer, surface: str, *, share: bool = False, shared_
     if shared_by:
         blocks += _contexts([f"Shared by <@{shared_by}>"])
     blocks += _actions(buttons)
-    return {"text": _clip(fallback_text(answer, phi_reminder), TEXT_MAX), "blocks": _fit(blocks)}
-
-
-def fallback_text(answer: Answer, phi_reminder: bool = False) -> str:
-    """The whole answer as plain mrkdwn: notifications, screen readers, old clients."""
-    lines = [PHI_REMINDER] if phi_reminder else []
-    if answer.topic:
-        lines.append(f"*{escape(answer.topic.title)}*")
-        if answer.caution:
-            lines.append(escape(answer.caution))
-        for label, statements in answer.by_tier():
-            lines += [f"{label}:"] + [escape(s.line()) for s in statements]
-        lines += [citation_line(c.n, c.text, c.url) for c in answer.citations]
-    else:
-        lines.append(escape(intro(answer)))
-        lines += [f"\u2022 {escape(t.title)} (`{t.id}`)" for t, _ in answer.suggestions]
-    lines += [escape(answer.footer), escape(answer.disclaimer)]
-    return "\n".join(lines)
+    # The plain `text` carries the same answer for notifications and screen readers.
+    text = escape(to_text(answer))
+    return {"text": _clip(f"{PHI_REMINDER}\n{text}" if phi_reminder else text, TEXT_MAX), "blocks": _fit(blocks)}
 
 
 def _topic_lines(knowledge: Knowledge) -> str:
