@@ -43,7 +43,7 @@ class Engine:
     def topic(self, topic_id: str) -> Topic | None:
         return self.knowledge.topics.get(topic_id.strip().lower())
 
-    def show(self, topic_id: str, question: str = "") -> Answer | None:
+    def show(self, topic_id: str) -> Answer | None:
         """The Answer for a topic named by id (`/nms dantrolene`, a button)."""
         topic = self.topic(topic_id)
-        return answer_topic(self.knowledge, topic, question) if topic else None
+        return answer_topic(self.knowledge, topic) if topic else None
