@@ -248,7 +248,6 @@ class _Validator:
             synonyms=synonyms,
             filler=frozenset(filler),
             scope=scope,
-            path=str(self.root),
         )
         return knowledge, self.problems
 

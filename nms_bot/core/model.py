@@ -86,7 +86,6 @@ class Knowledge:
     synonyms: dict[str, tuple[str, ...]]
     filler: frozenset[str]
     scope: Scope
-    path: str = ""
 
     def approved_only(self) -> Knowledge:
         """The same knowledge with every topic that is not approved removed."""
