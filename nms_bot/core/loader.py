@@ -409,7 +409,6 @@ class _Validator:
             related=tuple(related),
             updated=updated,
             review=review,
-            file=f.name,
         )
         self._check_length(f, m, topic)
         return topic

@@ -36,7 +36,6 @@ class Topic:
     related: tuple[str, ...]
     updated: dt.date
     review: str
-    file: str = ""
 
     @property
     def citations(self) -> tuple[str, ...]:
