@@ -112,7 +112,6 @@ class Store:
     """Thread-safe; one per process. Several processes may share one PostgreSQL database."""
 
     def __init__(self, url: str, retention_days: int = DEFAULT_RETENTION_DAYS):
-        self.url = url
         self.retention_days = retention_days
         self.engine: Engine = create_engine(url, pool_pre_ping=True, future=True)
         if self.engine.dialect.name == "sqlite":
