@@ -89,7 +89,7 @@ def test_mistyped_field_name_suggests_the_right_one(kb: Path):
 
 def test_wrong_type(kb: Path):
     f = kb / "topics" / "ect.yaml"
-    edit(f, "keywords: [ect, severe, refractory, second line, life threatening, no response]", "keywords: 12")
+    edit(f, "keywords: [ect, refractory, second line, no response]", "keywords: 12")
     line = line_of(f, "keywords: 12")
     assert any(f"ect.yaml:{line}: 'keywords' must be a list" in e for e in errors(kb))
 

@@ -85,6 +85,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    if not 0 <= args.min_accuracy <= 1:
+        raise QuestionFileError(f"--min-accuracy is a share between 0 and 1 (e.g. 0.95), not {args.min_accuracy:g}")
+    if args.max_wrong is not None and args.max_wrong < 0:
+        raise QuestionFileError("--max-wrong is a number of questions, 0 or more")
     items = load_questions(args.file)
     report = evaluate(Engine.load(args.knowledge), items)
     max_wrong = sys.maxsize if args.max_wrong is None else args.max_wrong
@@ -98,9 +102,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
             label = "WRONG" if o.wrong else "MISS "
             print(f"{label} [{o.kind or '-'}] {o.question!r}: expected {expect}, got {got}")
         d = report.to_dict()
+        print(f"{'kind':<10} {'questions':>9} {'right':>6} {'1-click':>8} {'wrong':>6}")
+        for kind, k in d["by_kind"].items():
+            print(f"{kind:<10} {k['questions']:>9} {k['right']:>6} {k['one_click']:>8} {k['wrong']:>6}")
         print(f"in-scope accuracy: {d['accuracy']:.1%} of {d['in_scope']}")
+        print(f"right topic in one click (answer or first suggestion): {d['one_click']:.1%}")
         print(f"wrong confident answers: {d['wrong_answers']}")
         print(f"out-of-scope rejected: {d['rejection']:.1%} of {d['out_of_scope']}")
+        if not passed:
+            failed = [f"accuracy {d['accuracy']:.1%} is below --min-accuracy {args.min_accuracy:.1%}"
+                      if report.accuracy < args.min_accuracy else "",
+                      f"{d['wrong_answers']} wrong answers exceed --max-wrong {max_wrong}"
+                      if len(report.wrong) > max_wrong else ""]
+            print("FAILED: " + "; ".join(f for f in failed if f), file=sys.stderr)
     return OK if passed else PROBLEMS
 
 

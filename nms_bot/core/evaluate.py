@@ -23,6 +23,12 @@ class Outcome:
     status: str
     topic: str | None
     suggestions: tuple[str, ...]
+    carried: tuple[str, ...] = ()  # topics whose first statement the answer leads with
+
+    @property
+    def shown(self) -> tuple[str, ...]:
+        """The topics a clinician reads in the answer: its own and any it carries."""
+        return (*(() if self.topic is None else (self.topic,)), *self.carried)
 
     @property
     def in_scope(self) -> bool:
@@ -32,12 +38,20 @@ class Outcome:
     def correct(self) -> bool:
         if self.expect is None:
             return self.status != "answer"
-        return self.status == "answer" and self.topic in self.expect
+        return self.status == "answer" and any(t in self.expect for t in self.shown)
 
     @property
     def wrong(self) -> bool:
         """A confident answer with a topic that was not acceptable: the worst outcome."""
         return self.status == "answer" and not self.correct
+
+    @property
+    def one_click(self) -> bool:
+        """The right topic in one click: answered with it, or offered it as the first suggestion."""
+        if self.expect is None:
+            return self.correct
+        return self.correct or (self.status == "suggest" and self.suggestions[:1] != () and
+                                self.suggestions[0] in self.expect)
 
 
 @dataclass
@@ -52,6 +66,10 @@ class Report:
         return self._share([o for o in self.outcomes if o.in_scope])
 
     @property
+    def one_click(self) -> float:
+        return sum(o.one_click for o in self.outcomes if o.in_scope) / max(1, sum(o.in_scope for o in self.outcomes))
+
+    @property
     def rejection(self) -> float:
         return self._share([o for o in self.outcomes if not o.in_scope])
 
@@ -63,6 +81,17 @@ class Report:
     def misses(self) -> list[Outcome]:
         return [o for o in self.outcomes if not o.correct]
 
+    def by_kind(self) -> dict[str, dict[str, int]]:
+        """Per kind: questions, answered right (or rightly declined), right in one click, wrong."""
+        kinds: dict[str, dict[str, int]] = {}
+        for o in self.outcomes:
+            k = kinds.setdefault(o.kind or "-", {"questions": 0, "right": 0, "one_click": 0, "wrong": 0})
+            k["questions"] += 1
+            k["right"] += o.correct
+            k["one_click"] += o.one_click
+            k["wrong"] += o.wrong
+        return dict(sorted(kinds.items()))
+
     def to_dict(self) -> dict[str, Any]:
         in_scope = [o for o in self.outcomes if o.in_scope]
         return {
@@ -70,11 +99,14 @@ class Report:
             "in_scope": len(in_scope),
             "out_of_scope": len(self.outcomes) - len(in_scope),
             "accuracy": round(self.accuracy, 4),
+            "one_click": round(self.one_click, 4),
             "wrong_answers": len(self.wrong),
             "rejection": round(self.rejection, 4),
+            "by_kind": self.by_kind(),
             "misses": [
                 {"q": o.question, "expect": list(o.expect) if o.expect else "none", "kind": o.kind,
-                 "status": o.status, "topic": o.topic, "suggestions": list(o.suggestions)}
+                 "status": o.status, "topic": o.topic, "carried": list(o.carried),
+                 "suggestions": list(o.suggestions)}
                 for o in self.misses
             ],
         }
@@ -99,12 +131,14 @@ def load_questions(path: str | Path) -> list[dict[str, Any]]:
 
 
 def evaluate(engine: Engine, items: list[dict[str, Any]]) -> Report:
+    """Ask every question as the bot would; an answer counts as right when it shows an expected
+    topic, itself or as the statement it leads with (safety.yaml's carry rules)."""
     report = Report()
     for item in items:
         expect = None if item["expect"] == "none" else tuple(item["expect"])
-        m = engine.matcher.match(item["q"])
+        a = engine.ask(item["q"])
         report.outcomes.append(
-            Outcome(item["q"], expect, str(item.get("kind", "")), m.status, m.topic_id,
-                    tuple(t for t, _ in m.suggestions))
+            Outcome(item["q"], expect, str(item.get("kind", "")), a.status, a.topic.id if a.topic else None,
+                    tuple(t.id for t, _ in a.suggestions), a.carried)
         )
     return report

@@ -1,13 +1,14 @@
 """Match a typed question to a topic: answer, suggest ("did you mean"), or decline.
 
-Scoring is lexical and explainable. Each question word becomes a stem, typos are corrected
-against the knowledge base's own vocabulary, synonyms and abbreviations map to the words the
-topics use, and filler words are dropped. A topic's score is the share of the question's
-information it covers: each remaining stem weighs by how rare it is across topics (IDF), and
-counts fully when the topic's title or keywords hold it, partly when only its questions or
-its body do. Words the knowledge base has never seen weigh too, so "alcohol withdrawal
-benzodiazepines" covers only a third of its meaning and is not answered. Questions naming
-another condition or an admin request are declined before any scoring.
+Scoring is lexical and explainable. The question is read first (`reading`): typos corrected,
+synonyms mapped, clinical context, dose words and filler set aside. A topic's score is the share
+of the question's remaining information it covers: each stem weighs by how rare it is across
+topics (BM25's IDF), and counts fully when the topic's title or keywords hold it, partly when
+only its questions or its body do. A setting ("CK 12k", "temp 40", "on haldol", "in the ICU") weighs
+half: it is usually where the question stands rather than what it asks. Words the knowledge base has never
+seen weigh too, so "alcohol withdrawal benzodiazepines" covers only part of its meaning and is
+not answered; once the question names NMS they weigh far less, because then they are mostly
+how the clinician put it ("in a nutshell", "worried about").
 """
 
 from __future__ import annotations
@@ -16,23 +17,18 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz, process
-
 from .model import Knowledge
-from .privacy import redact
-from .text import normalise, stem, stems, words
+from .reading import Reader, Reading
 
 # Thresholds, chosen by sweeping ANSWER_MIN over 0.40-0.75 and MARGIN over 0.00-0.20 on the
-# development set plus tests/data/questions.yaml (296 in-scope, 109 out-of-scope questions):
-# below ANSWER_MIN 0.62 out-of-scope questions start to get answers; above 0.65 in-scope
-# questions start to fall back to suggestions. MARGIN 0 let one wrong answer through, 0.05 to
-# 0.12 changed nothing, 0.15 and more turned right answers into suggestions. 0.65 and 0.10
-# (Rasa's default gap too) sit inside that safe plateau. SUGGEST_MIN offers "did you mean"
-# only for topics covering at least 30% of the question's weight (Rasa's and Dialogflow's
-# fallback level). Re-run the sweep, or at least `nms-bot eval`, after changing the scoring.
+# dev and field sets plus tests/data/questions.yaml: SWEEP_NOTE below says what broke where.
 ANSWER_MIN = 0.65
+ANSWER_MIN_NAMED = 0.4
 MARGIN = 0.10
-SUGGEST_MIN = 0.3
+# When the first action a safety.yaml rule carries (stop the antipsychotic) ties with one other
+# topic, that other topic is answered: the answer leads with the first action, so it holds both.
+TIE_MIN = 0.45
+SUGGEST_MIN = 0.3  # "did you mean" only for topics covering at least 30% of the question's weight
 MAX_SUGGESTIONS = 3
 
 # How much a topic's field vouches for a stem. Title and keywords say what the topic is about;
@@ -40,9 +36,14 @@ MAX_SUGGESTIONS = 3
 STRONG = 1.0
 QUESTION_BASE, QUESTION_SHARE = 0.55, 0.35
 BODY = 0.35
-# An unknown word weighs this share of the rarest known word's weight.
+# An unknown word weighs this share of the rarest known word's weight; less when NMS is named.
 UNKNOWN_SHARE = 0.7
-MIN_FUZZY_LEN = 4
+UNKNOWN_SHARE_NAMED = 0.1
+SETTING_SHARE = 0.25
+# In a message of several clauses the question usually comes last, after its context
+# ("52M on haldol, T 40.1, CK 18k. anyone using dantrolene?"): the last clause that names
+# something a topic holds weighs this much more.
+FOCUS = 2.0
 
 
 @dataclass(frozen=True)
@@ -53,44 +54,11 @@ class Match:
     topic_id: str | None = None
     score: float = 0.0
     suggestions: tuple[tuple[str, float], ...] = ()
-    reason: str = ""
+    reason: str = ""  # a decline's or suggestion's cause: greeting, out_of_scope, no_match, subject_only
     scope: tuple[str, str] | None = None  # (category, term) that put the question out of scope
-
-
-@dataclass
-class _Phrases:
-    """Phrase lookup on stem tuples, longest first."""
-
-    table: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
-    longest: int = 1
-
-    def add(self, phrase: tuple[str, ...], value: tuple[str, ...]) -> None:
-        if phrase:
-            self.table.setdefault(phrase, value)
-            self.longest = max(self.longest, len(phrase))
-
-    def scan(self, tokens: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
-        """(start, end, value) of each longest match, left to right."""
-        found, i = [], 0
-        while i < len(tokens):
-            for n in range(min(self.longest, len(tokens) - i), 0, -1):
-                value = self.table.get(tuple(tokens[i : i + n]))
-                if value is not None:
-                    found.append((i, i + n, value))
-                    i += n
-                    break
-            else:
-                i += 1
-        return found
-
-    def replace(self, tokens: list[str]) -> list[str]:
-        out, last = [], 0
-        for start, end, value in self.scan(tokens):
-            out.extend(tokens[last:start])
-            out.extend(value)
-            last = end
-        out.extend(tokens[last:])
-        return out
+    reading: Reading = field(default_factory=Reading, compare=False, repr=False)
+    weights: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+    ranked: tuple[tuple[str, float], ...] = field(default=(), compare=False, repr=False)
 
 
 def _idf(n: int, df: int) -> float:
@@ -101,104 +69,93 @@ class Matcher:
     """Built once per knowledge base (read-only afterwards, safe to share between threads)."""
 
     def __init__(self, knowledge: Knowledge):
-        self.synonyms = _Phrases()
-        for canonical, variants in knowledge.synonyms.items():
-            target = tuple(stems(canonical))
-            # The canonical phrase maps to itself, so "physical therapy" is not half-replaced
-            # by the shorter synonym "therapy" -> "treatment".
-            for phrase in (canonical, *variants):
-                self.synonyms.add(tuple(stems(phrase)), target)
-        self.filler = {stem(w) for w in knowledge.filler}
-        self.greeting_words = {s for g in knowledge.scope.greetings for s in stems(g)}
-        self.scope = _Phrases()
-        for category, terms in knowledge.scope.out_of_scope.items():
-            for term in terms:
-                self.scope.add(tuple(stems(term)), (category, term))
-
+        self.reader = Reader(knowledge)
+        self.subject_stems = {s for term in knowledge.scope.subject for s in self.reader.content_stems(term)}
+        # Only words that name something clinical count for a topic: its own and other topics'
+        # titles and keywords, and the vocabulary's terms. The body and the alternate questions
+        # vouch for those words but add none of their own, so a verb that happens to stand in one
+        # topic's text ("involve", "work") cannot pull a question there.
+        clinical: set[str] = {s for t in knowledge.topics.values() for text in (t.title, *t.keywords)
+                              for s in self.reader.content_stems(text)}
+        for term in (*knowledge.synonyms, *knowledge.members):
+            clinical.update(self.reader.content_stems(term))
         # stem -> {topic id: strength}
         self.index: dict[str, dict[str, float]] = defaultdict(dict)
         for topic in knowledge.topics.values():
             strength: dict[str, float] = {}
             for text in topic.body:
-                for s in self._content(stems(text.text)):
-                    strength[s] = BODY
-            question_sets = [set(self._content(stems(q))) for q in topic.questions]
+                for s in self.reader.content_stems(text.text):
+                    if s in clinical:
+                        strength[s] = BODY
+            question_sets = [set(self.reader.content_stems(q)) & clinical for q in topic.questions]
             for s in set().union(*question_sets) if question_sets else ():
                 share = sum(s in qs for qs in question_sets) / len(question_sets)
                 strength[s] = max(strength.get(s, 0), QUESTION_BASE + QUESTION_SHARE * share)
             for text in (topic.title, *topic.keywords):
-                for s in self._content(stems(text)):
+                for s in self.reader.content_stems(text):
                     strength[s] = STRONG
             for s, value in strength.items():
                 self.index[s][topic.id] = value
         # BM25's IDF: a stem in (nearly) every topic, like "nms" or "treatment", weighs almost
-        # nothing beside one that picks out a topic.
+        # nothing beside one that picks out a topic. A topic counts by how strongly it holds the
+        # stem, so one that only mentions it in passing counts a third.
         n = max(len(knowledge.topics), 1)
-        self.idf = {s: _idf(n, len(topics)) for s, topics in self.index.items()}
+        self.idf = {s: _idf(n, sum(topics.values())) for s, topics in self.index.items()}
         self.unknown_weight = UNKNOWN_SHARE * _idf(n, 1)
+        self.first_actions = {r.concept: r.topic for r in knowledge.safety.carry if r.topic in knowledge.topics}
 
-        # Every surface word the knowledge base knows, for typo correction, by length. Filler
-        # and greetings are known but never a correction target: "causes" must not become
-        # "cases" (filler) and vanish; it must count as the unknown word it is.
-        vocabulary: set[str] = set()
-        for canonical, variants in knowledge.synonyms.items():
-            for text in (canonical, *variants):
-                vocabulary.update(words(text))
-        for terms in knowledge.scope.out_of_scope.values():
-            for t in terms:
-                vocabulary.update(words(t))
-        for topic in knowledge.topics.values():
-            for text in (topic.title, *topic.keywords, *topic.questions, *(b.text for b in topic.body)):
-                vocabulary.update(words(normalise(text)))
-        plain = {w for g in knowledge.scope.greetings for w in words(g)} | set(knowledge.filler)
-        self.known_stems = {stem(w) for w in vocabulary | plain}
-        self.by_length: dict[int, list[str]] = defaultdict(list)
-        for w in sorted(vocabulary - plain):
-            # Words under four letters are too easy to hit by accident ("long" -> "log").
-            if len(w) >= MIN_FUZZY_LEN and stem(w) not in self.filler:
-                self.by_length[len(w)].append(w)
+    def weigh(self, reading: Reading) -> dict[str, float]:
+        """Each content stem's weight in this question."""
+        unknown = self.unknown_weight * (UNKNOWN_SHARE_NAMED / UNKNOWN_SHARE if reading.subject else 1)
+        topical = [reading.clause[s] for s in reading.content if s in self.idf and s not in self.subject_stems]
+        focus = max(topical) if topical and len(set(reading.clause.values())) > 1 else None
+        weights = {}
+        for s, setting in reading.content.items():
+            w = self.idf[s] * (SETTING_SHARE if setting else 1) if s in self.idf else unknown
+            weights[s] = w * (FOCUS if reading.clause[s] == focus else 1)
+        return weights
 
-    def _content(self, tokens: list[str]) -> list[str]:
-        return [t for t in self.synonyms.replace(tokens) if t not in self.filler]
-
-    def _correct(self, word: str) -> str:
-        """The word's stem, or the stem of the closest known word when it is a typo."""
-        s = stem(word)
-        if s in self.known_stems or len(word) < MIN_FUZZY_LEN or word[0].isdigit():
-            return s
-        candidates = [w for n in range(len(word) - 2, len(word) + 3) for w in self.by_length.get(n, ())]
-        # One slip costs a short word more of its ratio than a long one: a dropped letter in
-        # a 5-letter word still scores 89, a swapped one in a 4-letter word only 75.
-        cutoff = 85 if len(word) == 4 else 80 if len(word) <= 6 else 84
-        best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
-        return stem(best[0]) if best else s
+    def _verdict(self, ranked: tuple[tuple[str, float], ...], reading: Reading) -> str | None:
+        """The topic to answer with, or None to suggest."""
+        best_id, best = ranked[0]
+        lead = best - (ranked[1][1] if len(ranked) > 1 else 0.0)
+        if best >= (ANSWER_MIN_NAMED if reading.subject else ANSWER_MIN) and lead >= MARGIN:
+            return best_id
+        first = {self.first_actions[c] for c in reading.concepts if c in self.first_actions}
+        tied = [t for t, s in ranked if best - s < MARGIN]
+        others = [t for t in tied if t not in first]
+        if best >= TIE_MIN and first & set(tied) and len(others) == 1:
+            return others[0]
+        return None
 
     def match(self, question: str) -> Match:
         """Match one question as typed (Slack markup allowed)."""
-        # "MRN 1234567" or a date says nothing about the topic; left in, it would dilute the match.
-        tokens = [self._correct(w) for w in words(normalise(redact(question, blank=True)))]
-        for _, _, (category, term) in self.scope.scan(tokens):
-            return Match("none", reason="out_of_scope", scope=(category, term))
-        # Numbers and amounts ("CK 20000", "temp 40.5", "2mg") tell topics nothing apart.
-        content = [t for t in dict.fromkeys(self._content(tokens)) if not t[0].isdigit()]
-        if not content or all(t in self.greeting_words for t in content):
-            greeting = any(g in self.greeting_words for g in tokens)
-            return Match("none", reason="greeting" if greeting else "no_match")
-
-        weights = {t: self.idf.get(t, self.unknown_weight) for t in content}
+        reading = self.reader.read(question)
+        if reading.scope and reading.scope[0] != "purposes":
+            return Match("none", reason="out_of_scope", scope=reading.scope, reading=reading)
+        if not reading.content or reading.greeting:
+            reason = "out_of_scope" if reading.scope else "greeting" if reading.greeting else "no_match"
+            return Match("none", reason=reason, scope=reading.scope, reading=reading)
+        weights = self.weigh(reading)
         total = sum(weights.values())
         scores: dict[str, float] = defaultdict(float)
         for t, w in weights.items():
             for topic_id, strength in self.index.get(t, {}).items():
                 scores[topic_id] += w * strength / total
-        if not scores:
-            return Match("none", reason="no_match")
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-        best_id, best = ranked[0]
-        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-        if best >= ANSWER_MIN and best - runner_up >= MARGIN:
-            return Match("answer", best_id, best)
+        ranked = tuple(sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])))
+        extra = {"reading": reading, "weights": weights, "ranked": ranked, "scope": reading.scope}
+        best = ranked[0][1] if ranked else 0.0
+        # Naming NMS alone says nothing about which part of its treatment is asked about.
+        about_something = any(s in self.idf and s not in self.subject_stems for s in weights)
+        if reading.scope:
+            # Another purpose of the bot's drugs: never answered, but the closest topics are
+            # offered in case the clinician meant NMS after all.
+            reason = "out_of_scope"
+        elif about_something and (answer := self._verdict(ranked, reading)):
+            return Match("answer", answer, dict(ranked)[answer], **extra)
+        else:
+            reason = "subject_only" if reading.subject and not about_something else "no_match"
         suggestions = tuple((tid, s) for tid, s in ranked[:MAX_SUGGESTIONS] if s >= SUGGEST_MIN)
         if suggestions:
-            return Match("suggest", None, best, suggestions)
-        return Match("none", score=best, reason="no_match")
+            return Match("suggest", None, best, suggestions, reason=reason, **extra)
+        return Match("none", score=best, reason=reason, **extra)

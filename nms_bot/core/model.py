@@ -65,14 +65,53 @@ class Source:
     title: str
     publisher: str
     updated: dt.date
+    status: str = ""  # the source's own review status, as it states it ("pending human review")
 
 
 @dataclass(frozen=True)
 class Scope:
-    """Terms the bot declines: other conditions, admin requests; and greetings."""
+    """What the bot is about, and what it declines.
+
+    `subject` names NMS; `out_of_scope` maps a category (conditions, admin) to terms declined
+    whatever else the question says; `not_covered` maps an NMS question the source does not cover
+    (its name) to terms, also always declined; `purposes` maps another purpose of the bot's drugs
+    and measures (depression, spasticity...) to terms declined unless the question names NMS.
+    A purpose term may join concepts with '+' ("antipsychotic + monitor"): all must be present.
+    """
 
     greetings: tuple[str, ...] = ()
+    subject: tuple[str, ...] = ()
     out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    not_covered: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    purposes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CarryRule:
+    """When a question names `concept`, the answer leads with `topic`'s first statement."""
+
+    concept: str
+    topic: str
+    already_in: tuple[str, ...] = ()  # topics whose own text already says it
+
+
+@dataclass(frozen=True)
+class StatementPair:
+    """A topic with a statement containing `if_text` must also have one containing `needs`."""
+
+    if_text: str
+    needs: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Safety:
+    """Rules that keep every answer safe, whatever topic it shows (knowledge/safety.yaml)."""
+
+    carry: tuple[CarryRule, ...] = ()
+    dose_terms: tuple[str, ...] = ()
+    dose_note: str = ""
+    pairs: tuple[StatementPair, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,6 +124,9 @@ class Knowledge:
     synonyms: dict[str, tuple[str, ...]]
     filler: frozenset[str]
     scope: Scope
+    context: dict[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> neutral terms
+    members: dict[str, tuple[str, ...]] = field(default_factory=dict)  # canonical -> drugs the source does not name
+    safety: Safety = field(default_factory=Safety)
 
     def approved_only(self) -> Knowledge:
         """The same knowledge with every topic that is not approved removed."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .matcher import Match
-from .model import TIER_LABELS, TIERS, Knowledge, Topic
+from .matcher import MAX_SUGGESTIONS, Match
+from .model import TIER_LABELS, TIERS, Bullet, Knowledge, Topic
 
 CAUTION = "Pending clinical review: this topic has not yet been approved by the clinical editors."
 EXAMPLE = "should we give dantrolene?"
@@ -45,6 +45,8 @@ class Answer:
     suggestions: tuple[tuple[Topic, int], ...] = ()
     reason: str = ""
     scope: tuple[str, str] | None = None
+    carried: tuple[str, ...] = ()  # topics whose first statement leads this answer (safety.yaml)
+    notes: tuple[str, ...] = ()  # plain lines under the statements: no doses, unnamed drugs
 
     @property
     def disclaimer(self) -> str:
@@ -70,34 +72,64 @@ class Answer:
         return group_by_tier(self.statements)
 
 
-def number_statements(topic: Topic) -> tuple[list[Statement], dict[str, int]]:
-    """The topic's statements, guideline first, with citations numbered by first use."""
+def number_statements(topic: Topic, lead: tuple[Bullet, ...] = ()) -> tuple[list[Statement], dict[str, int]]:
+    """The topic's statements, guideline first, after any `lead` ones, with citations numbered by
+    first use."""
     numbers: dict[str, int] = {}
     statements = []
-    for bullet in topic.bullets_in_order():
+    for bullet in (*lead, *topic.bullets_in_order()):
         for key in bullet.cite:
             numbers.setdefault(key, len(numbers) + 1)
         statements.append(Statement(bullet.text, bullet.tier, tuple(numbers[k] for k in bullet.cite)))
     return statements, numbers
 
 
-def answer_topic(knowledge: Knowledge, topic: Topic, question: str = "", score: int = 100) -> Answer:
-    """The Answer that shows one topic."""
-    statements, numbers = number_statements(topic)
+def answer_topic(knowledge: Knowledge, topic: Topic, question: str = "", score: int = 100,
+                 carried: tuple[str, ...] = (), notes: tuple[str, ...] = ()) -> Answer:
+    """The Answer that shows one topic, led by the first statement of each `carried` topic."""
+    lead = tuple(knowledge.topics[t].bullets_in_order()[0] for t in carried)
+    statements, numbers = number_statements(topic, lead)
     refs = knowledge.references
     citations = tuple(Citation(n, k, refs[k].text, refs[k].url) for k, n in numbers.items())
-    return Answer(question, "answer", knowledge, score, topic, tuple(statements), citations)
+    return Answer(question, "answer", knowledge, score, topic, tuple(statements), citations,
+                  carried=carried, notes=notes)
+
+
+def carried_topics(knowledge: Knowledge, match: Match, shown: str | None) -> tuple[str, ...]:
+    """Topics whose first statement an answer must carry: the question names the rule's concept
+    and the topic shown does not already say it."""
+    return tuple(
+        rule.topic for rule in knowledge.safety.carry
+        if rule.concept in match.reading.concepts and rule.topic in knowledge.topics
+        and shown != rule.topic and shown not in rule.already_in
+    )
+
+
+def answer_notes(knowledge: Knowledge, match: Match) -> tuple[str, ...]:
+    """One plain line when a dose was asked for, one when a drug the source does not name was."""
+    notes = []
+    if match.reading.dose and knowledge.safety.dose_note:
+        notes.append(knowledge.safety.dose_note)
+    drugs = list(dict.fromkeys(drug for drug, _ in match.reading.members))
+    if drugs:
+        named = " or ".join([", ".join(drugs[:-1]), drugs[-1]] if len(drugs) > 1 else drugs)
+        them = "them" if len(drugs) > 1 else "it"
+        notes.append(f"The source does not name {named}: nothing here is specific to {them}.")
+    return tuple(notes)
 
 
 def build_answer(knowledge: Knowledge, match: Match, question: str) -> Answer:
-    """The Answer for a matcher verdict."""
+    """The Answer for a matcher verdict, with what safety.yaml says every answer must carry."""
     if match.status == "answer" and match.topic_id in knowledge.topics:
-        return answer_topic(knowledge, knowledge.topics[match.topic_id], question, round(match.score * 100))
-    suggestions = tuple(
-        (knowledge.topics[tid], round(score * 100))
-        for tid, score in match.suggestions
-        if tid in knowledge.topics
-    )
+        topic = knowledge.topics[match.topic_id]
+        return answer_topic(knowledge, topic, question, round(match.score * 100),
+                            carried_topics(knowledge, match, topic.id), answer_notes(knowledge, match))
+    ranked = [(tid, score) for tid, score in match.suggestions if tid in knowledge.topics]
+    if match.reason != "out_of_scope" or (match.scope and match.scope[0] == "purposes"):
+        # Not an answer, but the first action is offered first all the same.
+        first = carried_topics(knowledge, match, None)
+        ranked = ([(tid, 1.0) for tid in first] + [r for r in ranked if r[0] not in first])[:MAX_SUGGESTIONS]
+    suggestions = tuple((knowledge.topics[tid], round(score * 100)) for tid, score in ranked)
     status = "suggest" if suggestions else "none"
     return Answer(question, status, knowledge, round(match.score * 100), suggestions=suggestions,
                   reason=match.reason, scope=match.scope)
@@ -116,16 +148,27 @@ def section_texts(topic: Topic) -> list[tuple[str, str]]:
 
 
 def intro(answer: Answer) -> str:
-    """One sentence that leads a reply without a topic: suggestion, decline or how-to."""
+    """One sentence that leads a reply without a topic: suggestion, decline or how-to. It names
+    what was recognised from the vocabulary, never the user's own words."""
+    category, term = answer.scope or ("", "")
+    if category == "purposes":
+        lead = f"This looks like a question about {term}; I only cover the treatment of NMS."
+        return lead + (" If it is about NMS, one of these may help." if answer.suggestions else
+                       " Here is what I can answer.")
     if answer.status == "suggest":
+        if answer.reason == "subject_only":
+            return "Which part of NMS treatment do you mean? Pick a topic, or ask e.g. \u201c" + EXAMPLE + "\u201d."
         return "I'm not sure which topic you mean. Did you mean one of these?"
     if answer.reason == "greeting":
         return (f"Hi! I look up how neuroleptic malignant syndrome (NMS) is treated. "
                 f"Ask a question, e.g. \u201c{EXAMPLE}\u201d, or name a topic below.")
-    if answer.scope and answer.scope[0] == "conditions":
-        return (f"I only cover the treatment of neuroleptic malignant syndrome (NMS), not "
-                f"{answer.scope[1]}. Here is what I can answer.")
-    if answer.scope:
+    if category == "conditions":
+        return (f"This looks like a question about {term}; I only cover the treatment of neuroleptic "
+                "malignant syndrome (NMS). Here is what I can answer.")
+    if category == "not_covered":
+        return (f"This looks like a question about {term}, which my source does not cover: I only "
+                "cover how NMS is treated. Here is what I can answer.")
+    if category:
         return "I can't help with that: I only answer questions about treating NMS. Here is what I can answer."
     return "I'm not sure what you're asking, and I won't guess. Here is what I can answer about NMS treatment."
 
@@ -137,6 +180,11 @@ def topic_list(knowledge: Knowledge) -> list[Topic]:
     return sorted(knowledge.topics.values(), key=lambda t: t.title.lower())
 
 
+def plain(text: str) -> str:
+    """Knowledge text without its Slack *bold* markers, for terminals and scripts."""
+    return text.replace("*", "")
+
+
 def to_text(answer: Answer) -> str:
     """The reply as a person reads it in a terminal."""
     lines: list[str] = []
@@ -145,8 +193,8 @@ def to_text(answer: Answer) -> str:
         if answer.caution:
             lines.append(f"\u26a0 {answer.caution}")
         for label, items in answer.by_tier():
-            # Slack's *bold* markers mean nothing in a terminal.
-            lines += ["", f"{label}:"] + [s.line().replace("*", "") for s in items]
+            lines += ["", f"{label}:"] + [plain(s.line()) for s in items]
+        lines += [f"Note: {n}" for n in answer.notes]
         lines += ["", "References:"]
         lines += [f"[{c.n}] {c.text}" + (f" {c.url}" if c.url and c.url not in c.text else "")
                   for c in answer.citations]
@@ -160,6 +208,8 @@ def to_text(answer: Answer) -> str:
         else:
             lines += [f"  {t.id}: {t.title}" for t in topic_list(answer.knowledge)] or [f"  {NO_TOPICS}"]
         lines += ["", answer.footer]
+    if answer.knowledge.source.status:
+        lines.append(answer.knowledge.source.status)
     lines.append(f"Disclaimer: {answer.disclaimer}")
     return "\n".join(lines)
 
@@ -174,12 +224,16 @@ def to_dict(answer: Answer) -> dict[str, Any]:
         "score": answer.score,
         "suggestions": [{"id": t.id, "title": t.title, "score": s} for t, s in answer.suggestions],
         "citations": [{"n": c.n, "key": c.key, "text": c.text, "url": c.url} for c in answer.citations],
-        "bullets": [{"text": s.text, "tier": s.tier, "citations": list(s.numbers)} for s in answer.statements],
+        "bullets": [{"text": plain(s.text), "tier": s.tier, "citations": list(s.numbers)}
+                    for s in answer.statements],
+        "carried": list(answer.carried),
+        "notes": list(answer.notes),
         "related": [{"id": t.id, "title": t.title} for t in answer.related],
         "reason": answer.reason or None,
         "updated": topic.updated.isoformat() if topic else None,
         "review": topic.review if topic else None,
         "knowledge_version": answer.knowledge.version,
+        "source_status": answer.knowledge.source.status or None,
         "disclaimer": answer.disclaimer,
         "text": to_text(answer),
     }

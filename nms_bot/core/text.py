@@ -15,9 +15,13 @@ MAX_TOKENS = 40
 
 _SLACK_LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 _EMOJI = re.compile(r":[a-z0-9_+'-]+:")
+# Slack's ~strike~: what the writer crossed out is not part of the question.
+_STRUCK = re.compile(r"(?<![\w~])~[^~\n]{1,200}~(?![\w~])")
 _APOSTROPHE_S = re.compile(r"['\u2019]s\b")
 _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")  # e.c.t. -> ect, i.v. -> iv
-_TOKEN = re.compile(r"[a-z0-9]+(?:/[a-z0-9]+)*")
+# A decimal stays one token ("40.5"); an amount splits into number and unit ("12k", "2mg").
+_TOKEN = re.compile(r"\d+\.\d+|[a-z0-9]+(?:/[a-z0-9]+)*")
+_AMOUNT = re.compile(r"^(\d+)([a-z]+)$")
 _stemmer = snowballstemmer.stemmer("english")
 
 
@@ -30,13 +34,19 @@ def _slack_link(m: re.Match[str]) -> str:
     return f" {label} " if label else " "
 
 
+def _fold(text: str) -> str:
+    """NFKC, then without zero-width characters and accents: "dan\u200btrolène" is "dantrolene"."""
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
+    return "".join(c for c in text if unicodedata.category(c) not in ("Mn", "Cf"))
+
+
 def normalise(text: str) -> str:
-    """Lower-case plain text with Slack links, mentions and emoji codes removed."""
+    """Lower-case plain text with Slack links, mentions, emoji codes and crossed-out text removed."""
     text = text[: MAX_INPUT_CHARS * 2]
     text = _SLACK_LINK.sub(_slack_link, text)
     text = html.unescape(text)
     text = _EMOJI.sub(" ", text)
-    text = unicodedata.normalize("NFKC", text).lower()
+    text = _STRUCK.sub(" ", _fold(text)).lower()
     text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
     return _APOSTROPHE_S.sub("", text)[:MAX_INPUT_CHARS]
 
@@ -47,8 +57,23 @@ def words(text: str) -> list[str]:
     for token in _TOKEN.findall(text.replace("'", "").replace("\u2019", "")):
         if "/" in token and len(token) > 4:
             out.extend(t for t in token.split("/") if t)
+        elif amount := _AMOUNT.match(token):
+            out.extend(amount.groups())
         else:
             out.append(token)
+    return out[:MAX_TOKENS]
+
+
+# Where one clause of a message ends: sentence marks, commas, colons, dashes between words
+# (not a decimal point, not the hyphen inside "post-NMS").
+_CLAUSE_END = re.compile(r"(?<!\d)\.(?!\d)|[?!;:,\n]|\s[-\u2013\u2014]+\s|[\u2013\u2014]")
+
+
+def clause_words(text: str) -> list[tuple[int, str]]:
+    """(clause number, word) for each word of normalised text, in order."""
+    out: list[tuple[int, str]] = []
+    for n, clause in enumerate(_CLAUSE_END.split(text)):
+        out.extend((n, w) for w in words(clause))
     return out[:MAX_TOKENS]
 
 

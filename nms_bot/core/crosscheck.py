@@ -1,0 +1,95 @@
+"""Checks across files: related ids, unused references, vocabulary conflicts, safety rules."""
+
+from __future__ import annotations
+
+import difflib
+
+from .checks import SourceFile, items
+from .model import Reference, Safety, Scope, Topic
+from .text import stems
+from .yamlfile import Mapping
+
+
+def _hint(name: str, known: list[str]) -> str:
+    guess = difflib.get_close_matches(name, known, n=1)
+    return f" (did you mean '{guess[0]}'?)" if guess else ""
+
+
+def check_topics(
+    topics: list[tuple[Topic, SourceFile]],
+    ids: set[str],
+    references: dict[str, Reference],
+    ref_lines: dict[str, tuple[SourceFile, int]],
+    unreadable_topics: bool,
+    safety: Safety,
+) -> None:
+    """Related ids exist, every reference is cited, statement pairs hold within each topic."""
+    used: set[str] = set()
+    for topic, f in topics:
+        used.update(topic.citations)
+        for rid, line in items(f.data.get("related")):
+            if rid == topic.id:
+                f.error(line, f"topic '{topic.id}' lists itself as related")
+            elif isinstance(rid, str) and rid not in ids and not unreadable_topics:
+                f.error(line, f"unknown related topic '{rid}'{_hint(rid, sorted(ids))}")
+        texts = [b.text.lower() for b in topic.body]
+        for pair in safety.pairs:
+            if any(pair.if_text in t for t in texts) and not any(pair.needs in t for t in texts):
+                f.error(f.data.lines["body"], f"topic '{topic.id}' says '{pair.if_text}' but no statement says "
+                        f"'{pair.needs}' ({pair.why}; see safety.yaml)")
+    if not topics:
+        return
+    for key in references:
+        if key not in used:
+            f, line = ref_lines[key]
+            f.error(line, f"reference '{key}' is not cited by any topic: cite it or remove it")
+
+
+def check_vocabulary(
+    files: dict[str, SourceFile],
+    topics: list[tuple[Topic, SourceFile]],
+    synonyms: dict[str, tuple[str, ...]],
+    scope: Scope,
+    safety: Safety,
+    carry_lines: list[int],
+) -> None:
+    """Context words that would hide a topic word or a synonym; safety rules naming unknown things."""
+    phrases = {tuple(stems(p)): canonical for canonical, variants in synonyms.items() for p in (canonical, *variants)}
+    topic_words: dict[str, str] = {}
+    for topic, _ in topics:
+        for text in (topic.title, *topic.keywords):
+            for s in stems(text):
+                topic_words.setdefault(s, topic.id)
+    concepts = set(synonyms) | {" ".join(stems(c)) for c in synonyms}
+    context = files["context"]
+    if context.ok and isinstance(context.data, Mapping):
+        for kind_name in context.data:
+            for term, line in items(context.data[kind_name]):
+                if not isinstance(term, str):
+                    continue
+                key = tuple(stems(term))
+                if key in phrases:
+                    context.error(line, f"context word '{term}' is already a synonym of '{phrases[key]}' "
+                                  "in synonyms.yaml: keep it in one place")
+                elif len(key) == 1 and key[0] in topic_words:
+                    context.error(line, f"context word '{term}' is a word of topic '{topic_words[key[0]]}' "
+                                  "(title or keywords): as context it would stop counting for that topic")
+    known = concepts | set(topic_words)
+    scope_file = files["scope"]
+    purposes = scope_file.data.get("purposes") if scope_file.ok and isinstance(scope_file.data, Mapping) else None
+    for label in scope.purposes:
+        for term, line in items(purposes.get(label) if isinstance(purposes, Mapping) else None):
+            parts = [p.strip() for p in str(term).split("+")] if "+" in str(term) else []
+            for part in parts:
+                if part.lower() not in known and " ".join(stems(part)) not in known:
+                    scope_file.error(line, f"'{part}' in '{term}' is neither a synonym nor a topic word: "
+                                     "each part of an 'a + b' purpose must be one")
+    topic_ids = sorted(t.id for t, _ in topics)
+    safety_file = files["safety"]
+    for rule, line in zip(safety.carry, carry_lines, strict=True):
+        if rule.concept not in synonyms:
+            safety_file.error(line, f"carry rule: '{rule.concept}' is not a synonym in synonyms.yaml"
+                              f"{_hint(rule.concept, sorted(synonyms))}")
+        for tid in (rule.topic, *rule.already_in):
+            if topics and tid not in topic_ids:
+                safety_file.error(line, f"carry rule: unknown topic '{tid}'{_hint(tid, topic_ids)}")

@@ -1,0 +1,74 @@
+"""`nms-bot ask --explain`: how a question was read and scored, for editors fixing a miss."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .matcher import ANSWER_MIN, MARGIN, SUGGEST_MIN, Match, Matcher
+
+
+def verdict_reason(match: Match) -> str:
+    """Why the matcher answered, suggested or declined, in one sentence."""
+    if match.reason == "out_of_scope" and match.scope:
+        category, term = match.scope
+        unless = " and the question does not name NMS" if category == "purposes" else ""
+        return f"declined: '{term}' is listed under {category} in scope.yaml{unless}"
+    if match.reason == "greeting":
+        return "declined: a greeting, answered with how to ask"
+    if not match.ranked:
+        return "declined: no word of the question belongs to any topic"
+    best_id, best = match.ranked[0]
+    runner = match.ranked[1][1] if len(match.ranked) > 1 else 0.0
+    checks = [f"best {best:.2f} {'>=' if best >= ANSWER_MIN else '<'} {ANSWER_MIN}",
+              f"lead {best - runner:.2f} {'>=' if best - runner >= MARGIN else '<'} {MARGIN}"]
+    if match.status == "answer":
+        return f"answered with {best_id}: " + " and ".join(checks)
+    why = ("the question names NMS but nothing about its treatment" if match.reason == "subject_only"
+           else " or ".join(checks))
+    if match.status == "suggest":
+        return f"suggested topics scoring at least {SUGGEST_MIN}: not answered because {why}"
+    return f"declined: no topic scores {SUGGEST_MIN} ({why})"
+
+
+def explain(match: Match, matcher: Matcher) -> dict[str, Any]:
+    """Everything `--explain` shows, as data (the CLI prints it, `--json` returns it)."""
+    r = match.reading
+    return {
+        "words": r.words,
+        "corrections": [{"typed": a, "read_as": b} for a, b in r.corrections],
+        "synonyms": [{"typed": a, "read_as": b} for a, b in r.mapped],
+        "unnamed_drugs": [{"drug": a, "class": b} for a, b in r.members],
+        "context": r.context,
+        "dose_words": r.dose,
+        "filler": r.filler,
+        "names_nms": r.subject,
+        "counted": [{"stem": s, "weight": round(w, 3), "setting": r.content.get(s, False), "known": s in matcher.idf}
+                    for s, w in match.weights.items()],
+        "scores": [{"topic": t, "score": round(s, 3)} for t, s in match.ranked[:6]],
+        "verdict": match.status,
+        "reason": verdict_reason(match),
+    }
+
+
+def explain_text(match: Match, matcher: Matcher) -> str:
+    """The explanation as lines for a terminal."""
+    d = explain(match, matcher)
+    pairs = lambda items, a, b: ", ".join(f"{i[a]} -> {i[b]}" for i in items) or "-"  # noqa: E731
+    counted = ", ".join(f"{c['stem']} {c['weight']:.2f}" + (" (setting)" if c["setting"] else "")
+                        + ("" if c["known"] else " (unknown)") for c in d["counted"]) or "-"
+    lines = [
+        "How the question was read:",
+        f"  words:        {' '.join(d['words']) or '-'}",
+        f"  typos:        {pairs(d['corrections'], 'typed', 'read_as')}",
+        f"  synonyms:     {pairs(d['synonyms'], 'typed', 'read_as')}",
+        f"  unnamed drugs: {pairs(d['unnamed_drugs'], 'drug', 'class')}",
+        f"  context:      {', '.join(d['context']) or '-'}",
+        f"  dose words:   {', '.join(d['dose_words']) or '-'}",
+        f"  filler:       {', '.join(d['filler']) or '-'}",
+        f"  names NMS:    {'yes' if d['names_nms'] else 'no'}",
+        f"  counted:      {counted}",
+        "Scores:",
+        *[f"  {s['topic']:<20} {s['score']:.2f}" for s in d["scores"]],
+        f"Verdict: {d['reason']}",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,256 @@
+"""Read a typed question the way an editor can follow: what each word was taken to mean.
+
+Words are stemmed and typos corrected against the knowledge base's own vocabulary. Then, longest
+phrase first, each is read as a synonym (mapped to the word the topics use), a drug the source
+does not name (mapped to its class), clinical context (vitals, labs, people: neutral), a dose
+word (neutral, but the answer says the source gives no doses), filler, a number, or content:
+known to the topics or unknown. Scope is read on the corrected words before any mapping: another
+condition, an NMS question the source does not cover, an admin request, or another purpose of
+the bot's drugs (declined unless the question names NMS; the rest of the question is still read,
+so the closest topics can be offered).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from .model import Knowledge
+from .privacy import redact
+from .text import clause_words, normalise, stem, stems, words
+
+MIN_FUZZY_LEN = 4
+# "pt on haldol", "in the ICU", "CK 12k": what follows these, or is followed by a number, is
+# usually the setting of the question rather than its subject.
+SETTING_WORDS = frozenset({"in", "on", "at", "from"})
+ARTICLES = frozenset({"the", "a", "an", "his", "her", "their", "our"})
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a phrase of the vocabulary means."""
+
+    kind: str  # synonym | member | context | dose
+    target: tuple[str, ...] = ()  # the stems it stands for (synonyms and members)
+    label: str = ""  # the canonical term, or the context/dose term as listed
+
+
+@dataclass
+class Reading:
+    """How one question was read; `content` (stem -> a setting?) is what scoring weighs."""
+
+    words: list[str] = field(default_factory=list)
+    clauses: list[int] = field(default_factory=list)  # the clause number of each word
+    corrections: list[tuple[str, str]] = field(default_factory=list)  # (typed, read as)
+    mapped: list[tuple[str, str]] = field(default_factory=list)  # (typed phrase, canonical)
+    members: list[tuple[str, str]] = field(default_factory=list)  # (drug, canonical class)
+    context: list[str] = field(default_factory=list)
+    dose: list[str] = field(default_factory=list)
+    filler: list[str] = field(default_factory=list)
+    content: dict[str, bool] = field(default_factory=dict)  # stem -> a setting ("CK 12k", "on haldol")
+    clause: dict[str, int] = field(default_factory=dict)  # stem -> the last clause it stands in
+    concepts: set[str] = field(default_factory=set)  # canonical terms met
+    subject: bool = False  # the question names NMS
+    scope: tuple[str, str] | None = None  # (category, term) that puts it out of scope
+    greeting: bool = False
+
+
+    def add(self, s: str, setting: bool, clause: int) -> None:
+        """Count a content stem; met twice, it is a setting only if it was both times."""
+        self.content[s] = self.content[s] and setting if s in self.content else setting
+        self.clause[s] = clause
+
+
+class Phrases:
+    """Lookup of stem tuples, longest match first."""
+
+    def __init__(self) -> None:
+        self.table: dict[tuple[str, ...], object] = {}
+        self.longest = 1
+
+    def add(self, phrase: tuple[str, ...], value: object) -> None:
+        if phrase:
+            self.table.setdefault(phrase, value)
+            self.longest = max(self.longest, len(phrase))
+
+    def scan(self, tokens: list[str]) -> list[tuple[int, int, object]]:
+        """(start, end, value) of each longest match, left to right."""
+        found, i = [], 0
+        while i < len(tokens):
+            for n in range(min(self.longest, len(tokens) - i), 0, -1):
+                value = self.table.get(tuple(tokens[i : i + n]))
+                if value is not None:
+                    found.append((i, i + n, value))
+                    i += n
+                    break
+            else:
+                i += 1
+        return found
+
+
+class Reader:
+    """Built once per knowledge base; `read` is safe to call from many threads."""
+
+    def __init__(self, knowledge: Knowledge):
+        self.lexicon = Phrases()
+        for canonical, variants in knowledge.synonyms.items():
+            target = tuple(stems(canonical))
+            for phrase in (canonical, *variants):
+                self.lexicon.add(tuple(stems(phrase)), Entry("synonym", target, canonical))
+        for canonical, drugs in knowledge.members.items():
+            target = tuple(stems(canonical))
+            for drug in drugs:
+                self.lexicon.add(tuple(stems(drug)), Entry("member", target, drug))
+        self.member_class = {drug: canonical for canonical, drugs in knowledge.members.items() for drug in drugs}
+        for terms in knowledge.context.values():
+            for term in terms:
+                self.lexicon.add(tuple(stems(term)), Entry("context", label=term))
+        for term in knowledge.safety.dose_terms:
+            self.lexicon.add(tuple(stems(term)), Entry("dose", label=term))
+        self.filler = {stem(w) for w in knowledge.filler}
+        self.greeting_words = {s for g in knowledge.scope.greetings for s in stems(g)}
+
+        self.scope = Phrases()
+        for category, terms in knowledge.scope.out_of_scope.items():
+            for term in terms:
+                self.scope.add(tuple(stems(term)), (category, term))
+        for label, terms in knowledge.scope.not_covered.items():
+            for term in terms:
+                self.scope.add(tuple(stems(term)), ("not_covered", label))
+        self.purposes = Phrases()
+        self.compound_purposes: list[tuple[str, list[tuple[str, ...]]]] = []
+        for label, terms in knowledge.scope.purposes.items():
+            for term in terms:
+                if "+" in term:
+                    self.compound_purposes.append((label, [tuple(stems(p)) for p in term.split("+")]))
+                else:
+                    self.purposes.add(tuple(stems(term)), ("purposes", label))
+        self.subject = Phrases()
+        for term in knowledge.scope.subject:
+            for phrase in (term, *knowledge.synonyms.get(term, ())):
+                self.subject.add(tuple(stems(phrase)), term)
+
+        # Every surface word the knowledge base knows, for typo correction, by length. Filler
+        # and greetings are known but never a correction target: "causes" must not become
+        # "cases" (filler) and vanish; it must count as the unknown word it is.
+        vocabulary: set[str] = set()
+        for groups in (knowledge.synonyms, knowledge.members):
+            for canonical, variants in groups.items():
+                for text in (canonical, *variants):
+                    vocabulary.update(words(text))
+        for terms in (*knowledge.scope.out_of_scope.values(), *knowledge.scope.not_covered.values(),
+                      *knowledge.scope.purposes.values(),
+                      *knowledge.context.values(), knowledge.safety.dose_terms):
+            for t in terms:
+                vocabulary.update(words(t))
+        for topic in knowledge.topics.values():
+            for text in (topic.title, *topic.keywords, *topic.questions, *(b.text for b in topic.body)):
+                vocabulary.update(words(normalise(text)))
+        plain = {w for g in knowledge.scope.greetings for w in words(g)} | set(knowledge.filler)
+        self.known_stems = {stem(w) for w in vocabulary | plain}
+        self.by_length: dict[int, list[str]] = defaultdict(list)
+        for w in sorted(vocabulary - plain):
+            # Words under four letters are too easy to hit by accident ("long" -> "log").
+            if len(w) >= MIN_FUZZY_LEN and stem(w) not in self.filler and not w[0].isdigit():
+                self.by_length[len(w)].append(w)
+
+    def content_stems(self, text: str) -> list[str]:
+        """The stems of an editor's phrase that count for a topic: mapped, without filler or context."""
+        out: list[str] = []
+        tokens = stems(text)
+        last = 0
+        for start, end, entry in self.lexicon.scan(tokens):
+            out.extend(tokens[last:start])
+            if entry.kind in ("synonym", "member"):  # type: ignore[attr-defined]
+                out.extend(entry.target)  # type: ignore[attr-defined]
+            last = end
+        out.extend(tokens[last:])
+        return [t for t in out if t not in self.filler and not t[0].isdigit()]
+
+    def _correct(self, word: str) -> str:
+        """The word's stem, or the stem of the closest known word when it is a typo."""
+        s = stem(word)
+        if s in self.known_stems or len(word) < MIN_FUZZY_LEN or word[0].isdigit():
+            return s
+        candidates = [w for n in range(len(word) - 2, len(word) + 3) for w in self.by_length.get(n, ())]
+        # One slip costs a short word more of its ratio than a long one: a dropped letter in
+        # a 5-letter word still scores 89, a swapped one in a 4-letter word only 75.
+        cutoff = 85 if len(word) == 4 else 80 if len(word) <= 6 else 84
+        best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
+        return stem(best[0]) if best else s
+
+    def read(self, question: str) -> Reading:
+        """Read one question as typed (Slack markup allowed)."""
+        r = Reading()
+        # "MRN 1234567" or a date says nothing about the topic; left in, it would dilute the match.
+        numbered = [(n, w) for n, w in clause_words(normalise(redact(question, blank=True)))
+                    if len(w) > 1 or w.isdigit()]
+        r.words = [w for _, w in numbered]
+        r.clauses = [n for n, _ in numbered]
+        tokens = []
+        for w in r.words:
+            corrected = self._correct(w)
+            if corrected != stem(w):
+                r.corrections.append((w, corrected))
+            tokens.append(corrected)
+        r.subject = bool(self.subject.scan(tokens))
+        for _, _, hit in self.scope.scan(tokens):
+            r.scope = hit  # type: ignore[assignment]
+            return r
+        if not r.subject:
+            for _, _, hit in self.purposes.scan(tokens):
+                r.scope = hit  # type: ignore[assignment]
+                break
+        last = 0
+        for start, end, value in self.lexicon.scan(tokens):
+            self._plain(r, tokens, last, start)
+            entry: Entry = value  # type: ignore[assignment]
+            typed = " ".join(r.words[start:end])
+            setting = _setting(tokens, start, end)
+            if entry.kind == "context":
+                r.context.append(entry.label)
+            elif entry.kind == "dose":
+                r.dose.append(entry.label)
+            else:
+                canonical = self.member_class.get(entry.label, entry.label)
+                if entry.kind == "member":
+                    r.members.append((entry.label, canonical))
+                elif typed != entry.label:
+                    r.mapped.append((typed, entry.label))
+                r.concepts.add(canonical)
+                for s in entry.target:
+                    if s not in self.filler:
+                        r.add(s, setting, r.clauses[start])
+            last = end
+        self._plain(r, tokens, last, len(tokens))
+        if not r.subject and not r.scope:
+            for label, parts in self.compound_purposes:
+                if all(set(p) <= set(r.content) for p in parts):
+                    r.scope = ("purposes", label)
+                    break
+        r.greeting = any(t in self.greeting_words for t in tokens) and all(
+            t in self.greeting_words for t in r.content)
+        return r
+
+    def _plain(self, r: Reading, tokens: list[str], start: int, end: int) -> None:
+        """Words no phrase claimed: filler, numbers, or content."""
+        for i in range(start, end):
+            t = tokens[i]
+            if t[0].isdigit():
+                continue
+            if t in self.filler:
+                r.filler.append(r.words[i])
+                continue
+            r.add(t, _setting(tokens, i, i + 1), r.clauses[i])
+
+
+def _setting(tokens: list[str], start: int, end: int) -> bool:
+    """Whether tokens[start:end] is followed by a number or follows "in", "on", "at", "from"."""
+    if end < len(tokens) and tokens[end][0].isdigit():
+        return True
+    i = start - 1
+    while i >= 0 and tokens[i] in ARTICLES:
+        i -= 1
+    return i >= 0 and tokens[i] in SETTING_WORDS

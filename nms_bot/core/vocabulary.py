@@ -1,0 +1,118 @@
+"""Read the matching vocabulary an editor keeps: synonyms, context, scope and safety rules."""
+
+from __future__ import annotations
+
+import difflib
+
+from .checks import SourceFile, items, kind
+from .model import CarryRule, Safety, Scope, StatementPair
+from .yamlfile import Mapping, Sequence
+
+SCOPE_CATEGORIES = ("conditions", "admin")
+
+
+def read_synonyms(f: SourceFile) -> tuple[dict[str, tuple[str, ...]], list[str], dict[str, tuple[str, ...]]]:
+    """`synonyms` (canonical -> variants), `filler`, and `members` (canonical -> drugs the source does
+    not name); every variant or member belongs to one canonical only."""
+    m = f.mapping(f.data, 1, "synonyms.yaml") if f.ok else None
+    if m is None:
+        return {}, [], {}
+    f.fields(m, ("synonyms",), ("filler", "members"))
+    owner: dict[str, str] = {}
+    synonyms = _groups(f, f.section(m, "synonyms"), owner)
+    members = _groups(f, f.section(m, "members"), owner)
+    table = m.get("members")
+    for canonical in members:
+        if canonical not in synonyms:
+            guess = difflib.get_close_matches(canonical, sorted(synonyms), n=1)
+            hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+            f.error(table.lines.get(canonical, 1), f"members of '{canonical}': '{canonical}' is not a key of "
+                    f"'synonyms'{hint}")
+    return synonyms, [w.lower() for w in f.texts(m, "filler")], members
+
+
+def _groups(f: SourceFile, table: Mapping | None, owner: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """canonical -> its lower-case variants, each variant owned by one canonical."""
+    groups: dict[str, tuple[str, ...]] = {}
+    for canonical, variants in (table or {}).items():
+        line = table.lines[canonical]  # type: ignore[union-attr]
+        listed = f.texts(table, canonical)  # type: ignore[arg-type]
+        if not listed and isinstance(variants, Sequence) and not variants:
+            f.error(line, f"'{canonical}' lists nothing")
+        kept = []
+        for variant in listed:
+            v = variant.lower()
+            if v in owner and owner[v] != canonical:
+                f.error(line, f"'{variant}' is listed under both '{owner[v]}' and '{canonical}'")
+                continue
+            owner[v] = canonical
+            kept.append(v)
+        groups[canonical.lower()] = tuple(kept)
+    return groups
+
+
+def read_context(f: SourceFile) -> dict[str, tuple[str, ...]]:
+    """Kind (vitals, findings, people...) -> neutral terms."""
+    m = f.mapping(f.data, 1, "context.yaml") if f.ok else None
+    if m is None:
+        return {}
+    return {str(k): tuple(t.lower() for t in f.texts(m, k)) for k in m}
+
+
+def read_scope(f: SourceFile) -> Scope:
+    m = f.mapping(f.data, 1, "scope.yaml") if f.ok else None
+    if m is None:
+        return Scope()
+    f.fields(m, ("greetings", "subject", "out_of_scope"), ("not_covered", "purposes"))
+    greetings = tuple(g.lower() for g in f.texts(m, "greetings"))
+    subject = tuple(s.lower() for s in f.texts(m, "subject"))
+    table = f.section(m, "out_of_scope")
+    if table is not None:
+        f.fields(table, (), SCOPE_CATEGORIES)
+    categories = {k: tuple(t.lower() for t in f.texts(table, k)) for k in (table or {}) if k in SCOPE_CATEGORIES}
+    named = {}
+    for name in ("not_covered", "purposes"):
+        table = f.section(m, name)
+        named[name] = {str(k): tuple(t.lower() for t in f.texts(table, k)) for k in (table or {})}
+    return Scope(greetings, subject, categories, named["not_covered"], named["purposes"])
+
+
+def read_safety(f: SourceFile) -> tuple[Safety, list[int]]:
+    """The rules, and the line of each carry rule (for the cross-checks)."""
+    m = f.mapping(f.data, 1, "safety.yaml") if f.ok else None
+    if m is None:
+        return Safety(), []
+    f.fields(m, ("carry", "dose", "statement_pairs"))
+    carry, carry_lines = [], []
+    for item, line in _list(f, m, "carry"):
+        rule = f.mapping(item, line, "a carry rule")
+        if rule is None or not f.fields(rule, ("when", "topic"), ("already_in",)):
+            continue
+        concept, topic = f.text(rule, "when"), f.text(rule, "topic")
+        if concept and topic:
+            carry.append(CarryRule(concept.lower(), topic, tuple(f.texts(rule, "already_in"))))
+            carry_lines.append(rule.line)
+    dose = f.section(m, "dose")
+    terms: list[str] = []
+    note = ""
+    if dose is not None and f.fields(dose, ("when", "note")):
+        terms = [t.lower() for t in f.texts(dose, "when")]
+        note = f.text(dose, "note", 300) or ""
+    pairs = []
+    for item, line in _list(f, m, "statement_pairs"):
+        rule = f.mapping(item, line, "a statement pair")
+        if rule is None or not f.fields(rule, ("if", "needs", "why")):
+            continue
+        if_text, needs, why = f.text(rule, "if"), f.text(rule, "needs"), f.text(rule, "why")
+        if if_text and needs and why:
+            pairs.append(StatementPair(if_text.lower(), needs.lower(), why))
+    return Safety(tuple(carry), tuple(terms), note, tuple(pairs)), carry_lines
+
+
+def _list(f: SourceFile, m: Mapping, name: str) -> list[tuple[object, int]]:
+    if name not in m:
+        return []
+    if not isinstance(m[name], Sequence):
+        f.error(m.lines[name], f"'{name}' must be a list, found {kind(m[name])}")
+        return []
+    return items(m[name])
