@@ -16,6 +16,7 @@ from pathlib import Path
 from .. import __version__
 from ..core.engine import Engine
 from ..core.evaluate import QuestionFileError, evaluate, load_questions
+from ..core.explain import explain, explain_text
 from ..core.loader import KnowledgeError, default_knowledge_path, load_knowledge, validate_knowledge
 from ..core.render import to_dict, to_text, topic_list
 from ..errors import ConfigurationError
@@ -40,13 +41,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for question in questions:
         if not question.strip():
             continue
-        answer = engine.ask(question)
+        answer, match = engine.ask_explained(question)
         if args.json:
-            _print_json(to_dict(answer))
+            _print_json({**to_dict(answer), **({"explain": explain(match, engine.matcher)} if args.explain else {})})
         else:
             if not first:
                 print("\n" + "-" * 40)
             print(to_text(answer))
+            if args.explain:
+                print("\n" + explain_text(match, engine.matcher))
         sys.stdout.flush()
         first = False
     return OK
@@ -171,6 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", parents=[common], help="answer a question (or one per line from stdin)")
     p.add_argument("question", nargs="*", help="the question; omit to read questions from stdin")
     p.add_argument("--json", action="store_true", help="print one JSON object per answer")
+    p.add_argument("--explain", action="store_true",
+                   help="also show how the question was read and scored (typos, synonyms, context, scores, verdict)")
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("topics", parents=[common], help="list the topics")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .loader import load_knowledge
-from .matcher import Matcher
+from .matcher import Match, Matcher
 from .model import Knowledge, Topic
 from .render import Answer, answer_topic, build_answer
 
@@ -39,6 +39,11 @@ class Engine:
 
     def ask(self, question: str) -> Answer:
         return build_answer(self.knowledge, self.matcher.match(question), question)
+
+    def ask_explained(self, question: str) -> tuple[Answer, Match]:
+        """The Answer and the matcher's verdict behind it (for `ask --explain`)."""
+        match = self.matcher.match(question)
+        return build_answer(self.knowledge, match, question), match
 
     def topic(self, topic_id: str) -> Topic | None:
         return self.knowledge.topics.get(topic_id.strip().lower())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .matcher import ANSWER_MIN, MARGIN, SUGGEST_MIN, Match, Matcher
+from .matcher import MARGIN, SUGGEST_MIN, Match, Matcher, answer_min
 
 
 def verdict_reason(match: Match) -> str:
@@ -19,8 +19,13 @@ def verdict_reason(match: Match) -> str:
         return "declined: no word of the question belongs to any topic"
     best_id, best = match.ranked[0]
     runner = match.ranked[1][1] if len(match.ranked) > 1 else 0.0
-    checks = [f"best {best:.2f} {'>=' if best >= ANSWER_MIN else '<'} {ANSWER_MIN}",
+    need = answer_min(match.reading)
+    checks = [f"best {best:.2f} {'>=' if best >= need else '<'} {need}"
+              + (" (the question names NMS)" if match.reading.subject else ""),
               f"lead {best - runner:.2f} {'>=' if best - runner >= MARGIN else '<'} {MARGIN}"]
+    if match.tie_with:
+        return (f"answered with {match.topic_id}: it ties with {match.tie_with}, the first action safety.yaml "
+                "carries, so the answer leads with that and holds both")
     if match.status == "answer":
         return f"answered with {best_id}: " + " and ".join(checks)
     why = ("the question names NMS but nothing about its treatment" if match.reason == "subject_only"
@@ -42,6 +47,7 @@ def explain(match: Match, matcher: Matcher) -> dict[str, Any]:
         "dose_words": r.dose,
         "filler": r.filler,
         "names_nms": r.subject,
+        "signs": r.signs,
         "counted": [{"stem": s, "weight": round(w, 3), "setting": r.content.get(s, False), "known": s in matcher.idf}
                     for s, w in match.weights.items()],
         "scores": [{"topic": t, "score": round(s, 3)} for t, s in match.ranked[:6]],
@@ -65,7 +71,8 @@ def explain_text(match: Match, matcher: Matcher) -> str:
         f"  context:      {', '.join(d['context']) or '-'}",
         f"  dose words:   {', '.join(d['dose_words']) or '-'}",
         f"  filler:       {', '.join(d['filler']) or '-'}",
-        f"  names NMS:    {'yes' if d['names_nms'] else 'no'}",
+        f"  names NMS:    {'yes' if d['names_nms'] else 'no'}"
+        + (f" (signs: {', '.join(d['signs'])})" if len(d["signs"]) >= 2 else ""),
         f"  counted:      {counted}",
         "Scores:",
         *[f"  {s['topic']:<20} {s['score']:.2f}" for s in d["scores"]],

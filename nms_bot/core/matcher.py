@@ -59,9 +59,15 @@ class Match:
     reading: Reading = field(default_factory=Reading, compare=False, repr=False)
     weights: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
     ranked: tuple[tuple[str, float], ...] = field(default=(), compare=False, repr=False)
+    tie_with: str = ""  # answered by the first-action tie rule: the first action it tied with
 
 
-def _idf(n: int, df: int) -> float:
+def answer_min(reading: Reading) -> float:
+    """The score an answer needs: lower once the question names NMS."""
+    return ANSWER_MIN_NAMED if reading.subject else ANSWER_MIN
+
+
+def _idf(n: int, df: float) -> float:
     return math.log((n - df + 0.5) / (df + 0.5) + 1)
 
 
@@ -115,17 +121,17 @@ class Matcher:
             weights[s] = w * (FOCUS if reading.clause[s] == focus else 1)
         return weights
 
-    def _verdict(self, ranked: tuple[tuple[str, float], ...], reading: Reading) -> str | None:
-        """The topic to answer with, or None to suggest."""
+    def _verdict(self, ranked: tuple[tuple[str, float], ...], reading: Reading) -> tuple[str, str] | None:
+        """(topic to answer with, first action it tied with or ""), or None to suggest."""
         best_id, best = ranked[0]
         lead = best - (ranked[1][1] if len(ranked) > 1 else 0.0)
-        if best >= (ANSWER_MIN_NAMED if reading.subject else ANSWER_MIN) and lead >= MARGIN:
-            return best_id
+        if best >= answer_min(reading) and lead >= MARGIN:
+            return best_id, ""
         first = {self.first_actions[c] for c in reading.concepts if c in self.first_actions}
         tied = [t for t, s in ranked if best - s < MARGIN]
         others = [t for t in tied if t not in first]
         if best >= TIE_MIN and first & set(tied) and len(others) == 1:
-            return others[0]
+            return others[0], sorted(first & set(tied))[0]
         return None
 
     def match(self, question: str) -> Match:
@@ -151,8 +157,8 @@ class Matcher:
             # Another purpose of the bot's drugs: never answered, but the closest topics are
             # offered in case the clinician meant NMS after all.
             reason = "out_of_scope"
-        elif about_something and (answer := self._verdict(ranked, reading)):
-            return Match("answer", answer, dict(ranked)[answer], **extra)
+        elif about_something and (verdict := self._verdict(ranked, reading)):
+            return Match("answer", verdict[0], dict(ranked)[verdict[0]], tie_with=verdict[1], **extra)
         else:
             reason = "subject_only" if reading.subject and not about_something else "no_match"
         suggestions = tuple((tid, s) for tid, s in ranked[:MAX_SUGGESTIONS] if s >= SUGGEST_MIN)

@@ -72,7 +72,7 @@ class Source:
 class Scope:
     """What the bot is about, and what it declines.
 
-    `subject` names NMS; `out_of_scope` maps a category (conditions, admin) to terms declined
+    `subject` names NMS, and so do two or more of the `signs` together; `out_of_scope` maps a category (conditions, admin) to terms declined
     whatever else the question says; `not_covered` maps an NMS question the source does not cover
     (its name) to terms, also always declined; `purposes` maps another purpose of the bot's drugs
     and measures (depression, spasticity...) to terms declined unless the question names NMS.
@@ -81,6 +81,7 @@ class Scope:
 
     greetings: tuple[str, ...] = ()
     subject: tuple[str, ...] = ()
+    signs: dict[str, tuple[str, ...]] = field(default_factory=dict)  # two or more name NMS too
     out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
     not_covered: dict[str, tuple[str, ...]] = field(default_factory=dict)
     purposes: dict[str, tuple[str, ...]] = field(default_factory=dict)

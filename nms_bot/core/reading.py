@@ -52,7 +52,8 @@ class Reading:
     content: dict[str, bool] = field(default_factory=dict)  # stem -> a setting ("CK 12k", "on haldol")
     clause: dict[str, int] = field(default_factory=dict)  # stem -> the last clause it stands in
     concepts: set[str] = field(default_factory=set)  # canonical terms met
-    subject: bool = False  # the question names NMS
+    subject: bool = False  # the question names NMS, or describes it by two or more signs
+    signs: list[str] = field(default_factory=list)
     scope: tuple[str, str] | None = None  # (category, term) that puts it out of scope
     greeting: bool = False
 
@@ -131,6 +132,10 @@ class Reader:
         for term in knowledge.scope.subject:
             for phrase in (term, *knowledge.synonyms.get(term, ())):
                 self.subject.add(tuple(stems(phrase)), term)
+        self.signs = Phrases()
+        for sign, terms in knowledge.scope.signs.items():
+            for term in terms:
+                self.signs.add(tuple(stems(term)), sign)
 
         # Every surface word the knowledge base knows, for typo correction, by length. Filler
         # and greetings are known but never a correction target: "causes" must not become
@@ -141,7 +146,7 @@ class Reader:
                 for text in (canonical, *variants):
                     vocabulary.update(words(text))
         for terms in (*knowledge.scope.out_of_scope.values(), *knowledge.scope.not_covered.values(),
-                      *knowledge.scope.purposes.values(),
+                      *knowledge.scope.purposes.values(), *knowledge.scope.signs.values(),
                       *knowledge.context.values(), knowledge.safety.dose_terms):
             for t in terms:
                 vocabulary.update(words(t))
@@ -195,7 +200,8 @@ class Reader:
             if corrected != stem(w):
                 r.corrections.append((w, corrected))
             tokens.append(corrected)
-        r.subject = bool(self.subject.scan(tokens))
+        r.signs = sorted({sign for _, _, sign in self.signs.scan(tokens)})  # type: ignore[misc]
+        r.subject = bool(self.subject.scan(tokens)) or len(r.signs) >= 2
         for _, _, hit in self.scope.scan(tokens):
             r.scope = hit  # type: ignore[assignment]
             return r
@@ -208,7 +214,7 @@ class Reader:
             self._plain(r, tokens, last, start)
             entry: Entry = value  # type: ignore[assignment]
             typed = " ".join(r.words[start:end])
-            setting = _setting(tokens, start, end)
+            setting = self._setting(tokens, start, end)
             if entry.kind == "context":
                 r.context.append(entry.label)
             elif entry.kind == "dose":
@@ -234,6 +240,17 @@ class Reader:
             t in self.greeting_words for t in r.content)
         return r
 
+    def _setting(self, tokens: list[str], start: int, end: int) -> bool:
+        """Whether tokens[start:end] is a finding with its value ("CK 12k", not "dantrolene 2 mg")
+        or follows "in", "on", "at", "from" ("on haldol", "in the ICU")."""
+        if end < len(tokens) and tokens[end][0].isdigit():
+            unit = self.lexicon.table.get(tuple(tokens[end + 1 : end + 2]))
+            return not (isinstance(unit, Entry) and unit.kind == "dose")
+        i = start - 1
+        while i >= 0 and tokens[i] in ARTICLES:
+            i -= 1
+        return i >= 0 and tokens[i] in SETTING_WORDS
+
     def _plain(self, r: Reading, tokens: list[str], start: int, end: int) -> None:
         """Words no phrase claimed: filler, numbers, or content."""
         for i in range(start, end):
@@ -243,14 +260,5 @@ class Reader:
             if t in self.filler:
                 r.filler.append(r.words[i])
                 continue
-            r.add(t, _setting(tokens, i, i + 1), r.clauses[i])
+            r.add(t, self._setting(tokens, i, i + 1), r.clauses[i])
 
-
-def _setting(tokens: list[str], start: int, end: int) -> bool:
-    """Whether tokens[start:end] is followed by a number or follows "in", "on", "at", "from"."""
-    if end < len(tokens) and tokens[end][0].isdigit():
-        return True
-    i = start - 1
-    while i >= 0 and tokens[i] in ARTICLES:
-        i -= 1
-    return i >= 0 and tokens[i] in SETTING_WORDS

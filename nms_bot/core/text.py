@@ -7,7 +7,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-import snowballstemmer
+import Stemmer  # PyStemmer: the Snowball stemmers in C
 
 # Cap before any regex work, so a 40,000-character message costs what a normal one does.
 MAX_INPUT_CHARS = 600
@@ -22,7 +22,7 @@ _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")  # e.c.t. -> ect, i.v. -> iv
 # A decimal stays one token ("40.5"); an amount splits into number and unit ("12k", "2mg").
 _TOKEN = re.compile(r"\d+\.\d+|[a-z0-9]+(?:/[a-z0-9]+)*")
 _AMOUNT = re.compile(r"^(\d+)([a-z]+)$")
-_stemmer = snowballstemmer.stemmer("english")
+_stemmer = Stemmer.Stemmer("english")
 
 
 def _slack_link(m: re.Match[str]) -> str:
@@ -55,12 +55,10 @@ def words(text: str) -> list[str]:
     """The words of normalised text; 'd/c' stays one word, 'a/b' pairs of long words split."""
     out: list[str] = []
     for token in _TOKEN.findall(text.replace("'", "").replace("\u2019", "")):
-        if "/" in token and len(token) > 4:
-            out.extend(t for t in token.split("/") if t)
-        elif amount := _AMOUNT.match(token):
-            out.extend(amount.groups())
-        else:
-            out.append(token)
+        parts = [t for t in token.split("/") if t] if "/" in token and len(token) > 4 else [token]
+        for part in parts:
+            amount = _AMOUNT.match(part)
+            out.extend(amount.groups() if amount else (part,))
     return out[:MAX_TOKENS]
 
 

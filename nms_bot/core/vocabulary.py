@@ -63,7 +63,7 @@ def read_scope(f: SourceFile) -> Scope:
     m = f.mapping(f.data, 1, "scope.yaml") if f.ok else None
     if m is None:
         return Scope()
-    f.fields(m, ("greetings", "subject", "out_of_scope"), ("not_covered", "purposes"))
+    f.fields(m, ("greetings", "subject", "out_of_scope"), ("signs", "not_covered", "purposes"))
     greetings = tuple(g.lower() for g in f.texts(m, "greetings"))
     subject = tuple(s.lower() for s in f.texts(m, "subject"))
     table = f.section(m, "out_of_scope")
@@ -71,10 +71,10 @@ def read_scope(f: SourceFile) -> Scope:
         f.fields(table, (), SCOPE_CATEGORIES)
     categories = {k: tuple(t.lower() for t in f.texts(table, k)) for k in (table or {}) if k in SCOPE_CATEGORIES}
     named = {}
-    for name in ("not_covered", "purposes"):
+    for name in ("signs", "not_covered", "purposes"):
         table = f.section(m, name)
         named[name] = {str(k): tuple(t.lower() for t in f.texts(table, k)) for k in (table or {})}
-    return Scope(greetings, subject, categories, named["not_covered"], named["purposes"])
+    return Scope(greetings, subject, named["signs"], categories, named["not_covered"], named["purposes"])
 
 
 def read_safety(f: SourceFile) -> tuple[Safety, list[int]]:

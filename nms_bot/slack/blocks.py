@@ -122,6 +122,8 @@ def answer_message(answer: Answer, surface: str, *, share: bool = False, shared_
             blocks += _sections(f":warning: *{escape(answer.caution)}*")
         for label, statements in answer.by_tier():
             blocks += _sections(f"*{label}*\n" + "\n".join(escape(s.line()) for s in statements))
+        if answer.notes:
+            blocks += _sections("\n".join(f"*Note:* {escape(n)}" for n in answer.notes))
         blocks += _contexts([citation_line(c.n, c.text, c.url) for c in answer.citations])
         buttons = topic_buttons(list(answer.related))
         value = f"{topic.id}|{surface}"
@@ -136,7 +138,9 @@ def answer_message(answer: Answer, surface: str, *, share: bool = False, shared_
         else:
             blocks += _sections(_topic_lines(answer.knowledge))
     # The point, then its citations, then the disclaimer; buttons last.
-    blocks += _contexts([escape(answer.footer), f":information_source: {escape(answer.disclaimer)}"])
+    source_status = answer.knowledge.source.status
+    blocks += _contexts([escape(answer.footer), *([escape(source_status)] if source_status else []),
+                         f":information_source: {escape(answer.disclaimer)}"])
     if shared_by:
         blocks += _contexts([f"Shared by <@{shared_by}>"])
     blocks += _actions(buttons)
@@ -162,8 +166,9 @@ def help_message(knowledge: Knowledge, topics_only: bool = False) -> dict[str, A
 
 def _versions(knowledge: Knowledge) -> str:
     s = knowledge.source
+    status = f" {escape(s.status)}" if s.status else ""
     return (f"nms-bot {__version__} \u00b7 knowledge {escape(knowledge.version)} \u00b7 source: "
-            f"{escape(s.publisher)}, \u201c{escape(s.title)}\u201d, last updated {s.updated.isoformat()}")
+            f"{escape(s.publisher)}, \u201c{escape(s.title)}\u201d, last updated {s.updated.isoformat()}.{status}")
 
 
 def home_view(knowledge: Knowledge) -> dict[str, Any]:

@@ -1,0 +1,90 @@
+"""How a question is read: context, settings, drugs the source does not name, focus, normalisation."""
+
+from __future__ import annotations
+
+import pytest
+
+from nms_bot.core.text import normalise, words
+
+CONTEXT = [
+    "45F, T 40.5, CK 40k, rigid as a board, NPO via NGT.",
+    "52M on haldol for 3 days, diaphoretic, tachycardic, lead pipe rigidity, Cr 2.1.",
+    "pt in the ED, cola colored urine, HR 130, worried this is NMS -",
+    "psych resident here, suspect NMS, sats ok, SBP 160s, CK climbing:",
+]
+QUESTIONS = [
+    ("give dantrolene?", "dantrolene"),
+    ("bromocriptine via NGT ok?", "bromocriptine"),
+    ("how do we cool him", "cooling"),
+    ("IV fluids for the CK?", "fluids"),
+    ("ECT?", "ect"),
+    ("what should we monitor", "monitoring"),
+    ("heparin ppx?", "anticoagulation"),
+]
+
+
+@pytest.mark.parametrize("context", CONTEXT)
+@pytest.mark.parametrize("question, topic", QUESTIONS)
+def test_clinical_context_does_not_lower_a_match(engine, context, question, topic):
+    plain = engine.matcher.match(question)
+    assert (plain.status, plain.topic_id) == ("answer", topic)
+    with_context = engine.matcher.match(f"{context} {question}")
+    assert (with_context.status, with_context.topic_id) == ("answer", topic), f"{context} {question}"
+
+
+def test_context_words_are_read_as_neutral(engine):
+    r = engine.matcher.reader.read("45F NPO via NGT, lead pipe rigidity, diaphoretic: dantrolene?")
+    assert {"npo", "ngt", "lead pipe", "rigid", "diaphoretic"} <= set(r.context)
+    assert set(r.content) == {"dantrolen"}
+
+
+def test_a_finding_with_its_value_or_a_place_is_a_setting_not_the_subject(engine):
+    r = engine.matcher.reader.read("CK 12k on haldol in the ICU, dantrolene 2 mg?")
+    assert r.content == {"ck": True, "antipsychot": True, "icu": True, "dantrolen": False}
+    assert r.dose == ["mg"]
+
+
+def test_the_last_clause_that_asks_something_weighs_most(engine):
+    m = engine.matcher.match("45M NMS day 2, T 39.8 despite cooling blanket, CK 25k. anyone using dantrolene for this?")
+    assert (m.status, m.topic_id) == ("answer", "dantrolene")
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("dantrium for NMS", "dantrolene"),          # brand of a drug the source names
+    ("parlodel nms", "bromocriptine"),
+    ("seroquel nms, d/c it?", "stop-antipsychotic"),  # brands of antipsychotics
+    ("zyprexa nms hold?", "stop-antipsychotic"),
+    ("ativan for agitation in nms", "benzodiazepines"),
+    ("amantadine for NMS", "bromocriptine"),     # a dopaminergic drug the source does not name
+    ("apap for nms fever", "cooling"),
+    ("NS bolus for nms", "fluids"),
+    ("CPK high in nms", "fluids"),
+    ("myoglobinuria nms", "fluids"),
+    ("nms pt to MICU or stay on the floor?", "supportive-care"),
+    ("step up to the unit for nms?", "supportive-care"),
+])
+def test_everyday_names_of_drugs_findings_and_settings(engine, question, topic):
+    m = engine.matcher.match(question)
+    assert (m.status, m.topic_id) == ("answer", topic)
+
+
+def test_later_does_not_mean_restarting(engine):
+    m = engine.matcher.match("CK still rising later today in nms, what now")
+    assert "rechallenge" not in (m.topic_id, *(t for t, _ in m.suggestions[:1]))
+
+
+@pytest.mark.parametrize("typed, read", [
+    ("dantrol\u00e8ne", ["dantrolene"]),            # accents
+    ("dan\u200btrolene", ["dantrolene"]),           # zero-width space
+    ("\uff24\uff21\uff2e\uff34\uff32\uff2f\uff2c\uff25\uff2e\uff25", ["dantrolene"]),  # full-width
+    ("~haldol~ zyprexa", ["zyprexa"]),              # struck out: not part of the question
+    ("*bold* _italic_ `code`", ["bold", "italic", "code"]),
+    ("T 40.5 CK 12k 2mg/kg", ["t", "40.5", "ck", "12", "k", "2", "mg", "kg"]),
+])
+def test_text_is_normalised_before_matching(typed, read):
+    assert words(normalise(typed)) == read
+
+
+def test_struck_out_word_is_not_corrected_into_another_condition(engine):
+    m = engine.matcher.match("~strike~ dantrolene in nms")
+    assert (m.status, m.topic_id) == ("answer", "dantrolene")
