@@ -194,8 +194,8 @@ class Store:
         """Delete records older than the retention period; return how many went."""
         now = now or _now()
         cutoff = now - dt.timedelta(days=self.retention_days)
-        # Slack retries within minutes; a day of event ids is plenty to recognise them. Questions
-        # edited after a day are answered afresh.
+        # Slack retries within minutes; a day of event ids is plenty to recognise them. An edit
+        # after a day finds no answer on record (see nms_bot/slack/questions.py).
         seen_cutoff = max(cutoff, now - SEEN_EVENTS_KEPT)
         removed = 0
         with self.engine.begin() as conn:

@@ -56,7 +56,7 @@ def register(app: App, services: Services) -> None:
             # a DM with no answer on record (older than a day) is left alone.
             message = event.get("message") or {}
             edited_ts = _edited_ts(message)
-            if not edited_ts or not _from_a_person(message) or not services.first_delivery(body):
+            if not (edited_ts and message.get("ts") and _from_a_person(message)) or not services.first_delivery(body):
                 return
             answer(services, client, Question(event["channel"], message["ts"], message.get("text", ""), "dm",
                                               _team(body, event), edited_ts=edited_ts, answer_if_new=False))
