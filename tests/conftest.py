@@ -17,6 +17,7 @@ import pytest
 from nms_bot.core.engine import Engine
 from nms_bot.core.loader import default_knowledge_path
 
+from .blockkit import check_message, check_view
 from .slack_stub import SlackStub
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +30,14 @@ TOKEN = "xoxb-1234-5678-testtoken"
 @pytest.fixture(scope="session")
 def engine() -> Engine:
     return Engine.load(KNOWLEDGE, approved_only=False)
+
+
+@pytest.fixture(scope="session")
+def big_engine(engine: Engine) -> Engine:
+    """A generated knowledge base of 2,000 topics (bench/bench.py's generator)."""
+    from bench.bench import synthetic
+
+    return synthetic(engine, 2000)
 
 
 @pytest.fixture
@@ -62,6 +71,10 @@ class Bot:
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode()
 
+    def send(self, body: dict[str, Any], **kw: Any) -> tuple[int, str]:
+        """A whole Events API payload (tests/payloads.py), signed."""
+        return self.post(json.dumps(body), "application/json", **kw)
+
     def event(self, event: dict[str, Any], event_id: str | None = None, **kw: Any) -> tuple[int, str]:
         self._n += 1
         body = {"token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
@@ -70,8 +83,14 @@ class Bot:
                                                                     "is_bot": True}]}
         return self.post(json.dumps(body), "application/json", **kw)
 
-    def mention(self, text: str, ts: str = "1700000000.000100", thread_ts: str | None = None,
+    def next_ts(self) -> str:
+        """A new message ts: Slack gives every message its own."""
+        self._n += 1
+        return f"1700000{self._n:03d}.{self._n:06d}"
+
+    def mention(self, text: str, ts: str | None = None, thread_ts: str | None = None,
                 **kw: Any) -> tuple[int, str]:
+        ts = ts or self.next_ts()
         event = {"type": "app_mention", "user": "U111", "text": f"<@UBOT> {text}", "ts": ts,
                  "channel": "C123", "event_ts": ts}
         if thread_ts:
@@ -80,7 +99,7 @@ class Bot:
 
     def dm(self, text: str, **extra: Any) -> tuple[int, str]:
         event = {"type": "message", "channel_type": "im", "user": "U111", "text": text,
-                 "ts": "1700000001.000200", "channel": "D123", **extra}
+                 "ts": self.next_ts(), "channel": "D123", **extra}
         return self.event(event)
 
     def command(self, text: str, **kw: Any) -> tuple[int, str]:
@@ -145,8 +164,18 @@ def start_bot(stub: SlackStub, knowledge: Path, db_url: str, record_gaps: bool =
     return bot, stop
 
 
+def check_everything_sent(stub: SlackStub) -> None:
+    """Every message and view the bot sent passes slack_sdk's Block Kit validation and Slack's limits."""
+    for method, params in list(stub.calls):
+        if method == "views.publish":
+            check_view(params["view"])
+        elif params.get("blocks"):
+            check_message(params)
+
+
 @pytest.fixture
 def bot(stub: SlackStub, kb: Path, tmp_path: Path):
     b, stop = start_bot(stub, kb, f"sqlite:///{tmp_path / 'bot.db'}", record_gaps=True)
     yield b
     stop()
+    check_everything_sent(stub)

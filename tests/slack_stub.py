@@ -24,6 +24,13 @@ class SlackStub:
             def log_message(self, *args: Any) -> None:
                 pass
 
+            def do_GET(self) -> None:  # nothing the bot should ever do: recorded, and refused
+                with stub.lock:
+                    stub.calls.append((f"GET {self.path}", {}))
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
                 if "json" in (self.headers.get("Content-Type") or ""):

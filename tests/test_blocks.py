@@ -9,10 +9,13 @@ import json
 from nms_bot.core.engine import Engine
 from nms_bot.core.model import Bullet, Reference, Topic
 from nms_bot.core.render import answer_topic
-from nms_bot.slack.blocks import answer_message, help_message, home_view
+from nms_bot.slack.blocks import answer_message, help_message, home_view, topics_message
+
+from .blockkit import check_message, check_view
 
 
 def limits_ok(message: dict) -> None:
+    check_message(message)
     blocks = message["blocks"]
     assert len(blocks) <= 50
     assert len(message["text"]) <= 40000
@@ -82,7 +85,8 @@ def test_suggestions_decline_help_and_home_fit(engine: Engine):
     for q in ("kidney", "hello", "serotonin syndrome"):
         limits_ok(answer_message(engine.ask(q), "dm"))
     limits_ok(help_message(engine.knowledge))
-    assert len(home_view(engine.knowledge)["blocks"]) <= 100
+    limits_ok(topics_message(engine.knowledge))
+    check_view(home_view(engine.knowledge))
 
 
 def test_site_that_approved_nothing_gets_valid_messages(engine: Engine):
@@ -90,4 +94,6 @@ def test_site_that_approved_nothing_gets_valid_messages(engine: Engine):
     decline = answer_message(strict.ask("dantrolene"), "dm")
     limits_ok(decline)
     limits_ok(help_message(strict.knowledge))
+    limits_ok(topics_message(strict.knowledge, 3))
+    check_view(home_view(strict.knowledge))
     assert "no topics are available" in json.dumps(decline["blocks"])

@@ -12,6 +12,7 @@ from nms_bot.storage.store import Store, vote_key
 
 from . import postgres
 from .conftest import start_bot
+from .payloads import payload
 
 pytestmark = pytest.mark.skipif(bool(postgres.available()), reason=postgres.available() or "ok")
 
@@ -59,6 +60,26 @@ def test_two_instances_on_postgres_answer_each_event_once(pg_url: str, pg_store:
         time.sleep(0.5)
         threads = [p["thread_ts"] for p in stub.sent("chat.postMessage")]
         assert len(threads) == 20 and len(set(threads)) == 20
+    finally:
+        stop1()
+        stop2()
+
+
+def test_an_edit_on_one_instance_updates_the_answer_another_gave_on_postgres(pg_url: str, pg_store: Store, stub,
+                                                                             kb: Path):
+    first, stop1 = start_bot(stub, kb, pg_url)
+    second, stop2 = start_bot(stub, kb, pg_url)
+    try:
+        stub.queued["chat.postMessage"] = [(200, {}, {"ok": True, "channel": "C123", "ts": "1700000101.000200"})]
+        first.send(payload("app_mention"))
+        stub.wait_for(lambda: stub.sent("chat.postMessage"))
+        second.send(payload("app_mention", event_id="Ev0SAMEMESSAGE"))  # the same message, another event id
+        second.send(payload("app_mention_edited"))
+        [update] = stub.wait_for(lambda: stub.sent("chat.update"))
+        assert update["ts"] == "1700000101.000200"
+        assert update["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
+        time.sleep(0.5)
+        assert len(stub.sent("chat.postMessage")) == 1
     finally:
         stop1()
         stop2()

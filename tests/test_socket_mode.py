@@ -16,7 +16,8 @@ from nms_bot.slack.server import create, make_socket_handler  # noqa: E402
 from nms_bot.slack.settings import load_settings  # noqa: E402
 from nms_bot.storage.store import Store  # noqa: E402
 
-from .conftest import TOKEN  # noqa: E402
+from .conftest import TOKEN, check_everything_sent  # noqa: E402
+from .payloads import envelope, payload  # noqa: E402
 
 
 class FakeSocketSlack:
@@ -84,6 +85,7 @@ def fake(stub, kb: Path, tmp_path: Path):
     handler.close()
     fake.close()
     services.store.close()
+    check_everything_sent(stub)
 
 
 def test_socket_mode_answers_events_and_commands_once(stub, fake: FakeSocketSlack):
@@ -111,3 +113,35 @@ def test_socket_mode_reconnects_when_slack_asks_for_a_refresh(stub, fake: FakeSo
     fake.outbox.put(event_envelope("env9", "EvS9", "cooling"))
     [post] = stub.wait_for(lambda: stub.sent("chat.postMessage"), timeout=20)
     assert post["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
+
+
+def acked(fake: FakeSocketSlack, *envelope_ids: str) -> bool:
+    return {a.get("envelope_id") for a in fake.acks} >= set(envelope_ids)
+
+
+def test_socket_mode_updates_an_edited_question_in_place(stub, fake: FakeSocketSlack):
+    stub.queued["chat.postMessage"] = [(200, {}, {"ok": True, "channel": "C123", "ts": "1700000101.000200"})]
+    fake.outbox.put(envelope(payload("app_mention"), "envQ"))
+    [post] = stub.wait_for(lambda: stub.sent("chat.postMessage"))
+    assert post["blocks"][0]["text"]["text"] == "Dantrolene"
+    fake.outbox.put(envelope(payload("app_mention_edited"), "envE"))
+    [update] = stub.wait_for(lambda: stub.sent("chat.update"))
+    assert update["ts"] == "1700000101.000200" and update["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
+    stub.wait_for(lambda: acked(fake, "envQ", "envE"))
+    time.sleep(0.3)
+    assert len(stub.sent("chat.postMessage")) == 1
+
+
+def test_socket_mode_answers_a_dm_with_an_attachment_without_reading_it(stub, fake: FakeSocketSlack):
+    fake.outbox.put(envelope(payload("message_im_file_share", stub_url=stub.url), "envF"))
+    [post] = stub.wait_for(lambda: stub.sent("chat.postMessage"))
+    assert post["channel"] == "D123" and post["blocks"][0]["text"]["text"] == "Dantrolene"
+    stub.wait_for(lambda: acked(fake, "envF"))
+    assert [m for m, _ in stub.calls if m.startswith(("GET", "files."))] == []
+
+
+def test_socket_mode_acknowledges_events_without_a_listener(stub, fake: FakeSocketSlack):
+    # Unacknowledged envelopes are delivered again and count as failures against the app.
+    for i, name in enumerate(("reaction_added", "app_uninstalled_grid", "assistant_thread_started")):
+        fake.outbox.put(envelope(payload(name), f"envU{i}"))
+    stub.wait_for(lambda: acked(fake, "envU0", "envU1", "envU2"))

@@ -12,7 +12,7 @@ import pytest
 
 from nms_bot.core.privacy import looks_identifying, redact
 from nms_bot.storage.report import build_report, format_report
-from nms_bot.storage.store import Store, database_url, vote_key
+from nms_bot.storage.store import Revision, Store, database_url, vote_key
 
 # Identifier shapes that must never reach storage: (text, the part that must disappear).
 IDENTIFIERS = [
@@ -82,11 +82,28 @@ def test_retention_deletes_old_records(tmp_path: Path):
     store.record_answer("cooling", "dm")
     store.record_gap("none", "something")
     assert store.claim_event("Ev1")
+    assert store.claim_message("C1:1700000000.000100", "1700000000.000100", "v" * 64)
     assert store.purge(now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)) == 0
-    assert store.purge(now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=30)) == 1  # event ids: a day
+    # event ids and answered messages: a day
+    assert store.purge(now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=30)) == 2
     assert store.claim_event("Ev1"), "a forgotten event id can be claimed again"
     assert store.purge(now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=91)) == 3
     assert all(rows == [] for rows in store.table_rows().values())
+
+
+def test_edits_revise_an_answer_in_time_order_and_once(tmp_path: Path):
+    store = Store(f"sqlite:///{tmp_path / 'a.db'}")
+    key = "C1:1700000000.000100"
+    assert store.revise(key, "1700000010.000000", "b") == (Revision.UNKNOWN, None)
+    assert store.claim_message(key, "1700000000.000100", "a") and not store.claim_message(key, "1700000000.000100", "a")
+    assert store.revise(key, "1700000010.000000", "b") == (Revision.KEEP, None), "the answer is not posted yet"
+    store.set_reply(key, "1700000001.000200")
+    assert store.revise(key, "1700000010.000000", "a") == (Revision.KEEP, None), "same verdict"
+    assert store.revise(key, "1700000030.000000", "c") == (Revision.UPDATE, "1700000001.000200")
+    assert store.revise(key, "1700000020.000000", "b") == (Revision.KEEP, None), "an older edit, late"
+    assert store.revise(key, "1700000030.000000", "c") == (Revision.KEEP, None), "the same edit again"
+    assert store.revise(key, "1700000040.000000", "a") == (Revision.UPDATE, "1700000001.000200")
+    assert store.revise(key, "not a ts", "d") == (Revision.KEEP, None)
 
 
 def test_report_counts_per_topic_and_top_gaps(tmp_path: Path):

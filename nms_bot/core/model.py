@@ -72,10 +72,11 @@ class Source:
 class Scope:
     """What the bot is about, and what it declines.
 
-    `subject` names NMS, and so do two or more of the `signs` together; `out_of_scope` maps a category (conditions, admin) to terms declined
-    whatever else the question says; `not_covered` maps an NMS question the source does not cover
-    (its name) to terms, also always declined; `purposes` maps another purpose of the bot's drugs
-    and measures (depression, spasticity...) to terms declined unless the question names NMS.
+    `subject` names NMS, and so do two or more of the `signs` together. `out_of_scope` maps a
+    category (conditions, admin) to terms declined whatever else the question says; `not_covered`
+    maps an NMS question the source does not cover (its name) to terms, also always declined;
+    `purposes` maps another purpose of the bot's drugs and measures (depression, spasticity...) to
+    terms declined unless the question names NMS.
     A purpose term may join concepts with '+' ("antipsychotic + monitor"): all must be present.
     """
 
@@ -126,7 +127,8 @@ class Knowledge:
     filler: frozenset[str]
     scope: Scope
     context: dict[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> neutral terms
-    members: dict[str, tuple[str, ...]] = field(default_factory=dict)  # canonical -> drugs the source does not name
+    # canonical -> drugs the source does not name, routed to what it says of their class
+    members: dict[str, tuple[str, ...]] = field(default_factory=dict)
     safety: Safety = field(default_factory=Safety)
 
     def approved_only(self) -> Knowledge:

@@ -185,8 +185,8 @@ def plain(text: str) -> str:
     return text.replace("*", "")
 
 
-def to_text(answer: Answer) -> str:
-    """The reply as a person reads it in a terminal."""
+def to_text(answer: Answer, topic_limit: int | None = None) -> str:
+    """The reply as a person reads it in a terminal; a decline lists at most `topic_limit` topics."""
     lines: list[str] = []
     if answer.topic:
         lines.append(answer.topic.title)
@@ -206,7 +206,11 @@ def to_text(answer: Answer) -> str:
         if answer.suggestions:
             lines += [f"  {t.id}: {t.title}" for t, _ in answer.suggestions]
         else:
-            lines += [f"  {t.id}: {t.title}" for t in topic_list(answer.knowledge)] or [f"  {NO_TOPICS}"]
+            topics = topic_list(answer.knowledge)
+            shown = topics[:topic_limit] if topic_limit is not None else topics
+            lines += [f"  {t.id}: {t.title}" for t in shown] or [f"  {NO_TOPICS}"]
+            if len(shown) < len(topics):
+                lines.append(f"  \u2026 and {len(topics) - len(shown):,} more")
         lines += ["", answer.footer]
     if answer.knowledge.source.status:
         lines.append(answer.knowledge.source.status)

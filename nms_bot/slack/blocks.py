@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
-from ..core.model import Knowledge
+from ..core.model import Knowledge, Topic
 from ..core.render import NO_TOPICS, Answer, intro, to_text, topic_list
 
 SECTION_MAX = 3000
@@ -19,14 +19,18 @@ BLOCKS_MAX = 50
 BUTTON_TEXT_MAX = 75
 ACTIONS_MAX = 25
 TEXT_MAX = 40000
+SHORT_LIST = 25  # topics named in help, declines and the App Home; `/nms topics` pages through all
+TOPICS_PAGE = 100  # topics per `/nms topics` page: small payloads even for thousands of topics
 
 SHOW_TOPIC = "nms_topic"  # action_id prefix; the suffix keeps ids unique within a message
 SHARE = "nms_share"
 FEEDBACK = "nms_feedback"
+# Fixed texts are plain text: escape() them like any other before they go into mrkdwn.
 PHI_REMINDER = ":lock: Please don't post patient identifiers (names, record numbers, dates of birth) in Slack."
 HOW_TO = ("Mention me in a channel (`@nms-bot should we give dantrolene?`), send me a direct message, "
           "or use `/nms QUESTION` (only you see the answer). `/nms topics` lists topics; "
           "`/nms <topic id>` shows one.")
+ABOUT = "*nms-bot* looks up how neuroleptic malignant syndrome (NMS) is treated."
 
 Block = dict[str, Any]
 
@@ -114,7 +118,7 @@ def answer_message(answer: Answer, surface: str, *, share: bool = False, shared_
     blocks: list[Block] = []
     buttons: list[Block] = []
     if phi_reminder:
-        blocks += _contexts([PHI_REMINDER])
+        blocks += _contexts([escape(PHI_REMINDER)])
     if answer.topic:
         topic = answer.topic
         blocks.append({"type": "header", "text": {"type": "plain_text", "text": _clip(topic.title, HEADER_MAX)}})
@@ -136,7 +140,7 @@ def answer_message(answer: Answer, surface: str, *, share: bool = False, shared_
         if answer.suggestions:
             buttons = topic_buttons([t for t, _ in answer.suggestions])
         else:
-            blocks += _sections(_topic_lines(answer.knowledge))
+            blocks += _sections(_short_list(answer.knowledge))
     # The point, then its citations, then the disclaimer; buttons last.
     source_status = answer.knowledge.source.status
     blocks += _contexts([escape(answer.footer), *([escape(source_status)] if source_status else []),
@@ -145,23 +149,51 @@ def answer_message(answer: Answer, surface: str, *, share: bool = False, shared_
         blocks += _contexts([f"Shared by <@{shared_by}>"])
     blocks += _actions(buttons)
     # The plain `text` carries the same answer for notifications and screen readers.
-    text = escape(to_text(answer))
-    return {"text": _clip(f"{PHI_REMINDER}\n{text}" if phi_reminder else text, TEXT_MAX), "blocks": _fit(blocks)}
+    text = escape(to_text(answer, topic_limit=SHORT_LIST))
+    if phi_reminder:
+        text = f"{escape(PHI_REMINDER)}\n{text}"
+    return {"text": _clip(text, TEXT_MAX), "blocks": _fit(blocks)}
 
 
-def _topic_lines(knowledge: Knowledge) -> str:
-    return "\n".join(f"\u2022 `{t.id}` {escape(t.title)}" for t in topic_list(knowledge)) or NO_TOPICS
+def _topic_lines(topics: list[Topic]) -> str:
+    return "\n".join(f"\u2022 `{t.id}` {escape(t.title)}" for t in topics) or escape(NO_TOPICS)
 
 
-def help_message(knowledge: Knowledge, topics_only: bool = False) -> dict[str, Any]:
-    """`/nms help` (or `/nms topics`): how to ask, the topics, versions, disclaimer."""
-    blocks: list[Block] = []
-    if not topics_only:
-        blocks += _sections(f"*nms-bot* looks up how neuroleptic malignant syndrome (NMS) is treated.\n{HOW_TO}")
-    blocks += _sections("*Topics*\n" + _topic_lines(knowledge))
-    blocks += _contexts([_versions(knowledge), f":information_source: {escape(knowledge.disclaimer.short)}"])
-    text = ("" if topics_only else HOW_TO + "\n") + _topic_lines(knowledge) + "\n" + knowledge.disclaimer.short
-    return {"text": text, "blocks": _fit(blocks)}
+def _short_list(knowledge: Knowledge) -> str:
+    """The first topics and, for a large knowledge base, how to see the rest."""
+    topics = topic_list(knowledge)
+    lines = _topic_lines(topics[:SHORT_LIST])
+    if len(topics) > SHORT_LIST:
+        lines += f"\n\u2026 and {len(topics) - SHORT_LIST:,} more: `/nms topics` lists them all."
+    return lines
+
+
+def help_message(knowledge: Knowledge) -> dict[str, Any]:
+    """`/nms` or `/nms help`: how to ask, the first topics, versions, disclaimer."""
+    topics = _short_list(knowledge)
+    blocks = [*_sections(f"{ABOUT}\n{escape(HOW_TO)}"), *_sections(f"*Topics*\n{topics}"),
+              *_contexts([_versions(knowledge), f":information_source: {escape(knowledge.disclaimer.short)}"])]
+    text = f"{escape(HOW_TO)}\n{topics}\n{escape(knowledge.disclaimer.short)}"
+    return {"text": _clip(text, TEXT_MAX), "blocks": _fit(blocks)}
+
+
+def topics_message(knowledge: Knowledge, page: int = 1) -> dict[str, Any]:
+    """`/nms topics [PAGE]`: the topics, TOPICS_PAGE at a time (a page past the end shows the last)."""
+    topics = topic_list(knowledge)
+    pages = max(1, -(-len(topics) // TOPICS_PAGE))
+    page = min(max(page, 1), pages)
+    first = (page - 1) * TOPICS_PAGE
+    shown = topics[first : first + TOPICS_PAGE]
+    heading = "*Topics*"
+    if pages > 1:
+        heading += f" {first + 1:,}\u2013{first + len(shown):,} of {len(topics):,} (page {page} of {pages})"
+    lines = _topic_lines(shown)
+    if page < pages:
+        lines += f"\nNext: `/nms topics {page + 1}`"
+    blocks = [*_sections(f"{heading}\n{lines}"),
+              *_contexts([_versions(knowledge), f":information_source: {escape(knowledge.disclaimer.short)}"])]
+    text = f"{heading}\n{lines}\n{escape(knowledge.disclaimer.short)}"
+    return {"text": _clip(text, TEXT_MAX), "blocks": _fit(blocks)}
 
 
 def _versions(knowledge: Knowledge) -> str:
@@ -176,9 +208,9 @@ def home_view(knowledge: Knowledge) -> dict[str, Any]:
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": "nms-bot: NMS treatment look-up"}},
         *_sections("I look up how *neuroleptic malignant syndrome (NMS)* is treated, from a curated, "
-                   "cited knowledge base.\n" + HOW_TO),
+                   "cited knowledge base.\n" + escape(HOW_TO)),
         {"type": "divider"},
-        *_sections("*Topics*\n" + _topic_lines(knowledge)),
+        *_sections("*Topics*\n" + _short_list(knowledge)),
         {"type": "divider"},
         *_sections("*Disclaimer*\n" + escape(knowledge.disclaimer.full)),
         *_contexts([_versions(knowledge)]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,22 @@ log = logging.getLogger("nms_bot.slack")
 SURFACES = ("mention", "dm", "command")
 
 
+@dataclass(frozen=True)
+class Reply:
+    """A reply ready to send, and its verdict: what an edit must change before the reply is updated."""
+
+    answer: Answer
+    message: dict[str, Any]
+    verdict: str
+
+
+def verdict(answer: Answer, phi_reminder: bool) -> str:
+    """A hash of what the reply says (topic, suggestions or decline, identifier reminder), not of its text."""
+    parts = (answer.status, answer.topic.id if answer.topic else "", ",".join(t.id for t, _ in answer.suggestions),
+             answer.reason, "|".join(answer.scope or ()), "phi" if phi_reminder else "")
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
 @dataclass
 class Services:
     live: LiveEngine
@@ -29,9 +46,15 @@ class Services:
 
     def reply(self, question: str, surface: str, team: str, *, share: bool = False) -> dict[str, Any]:
         """Answer a question as typed and record what may be recorded; returns text + blocks."""
+        reply = self.prepare(question, surface, share=share)
+        self.record(reply.answer, surface, team)
+        return reply.message
+
+    def prepare(self, question: str, surface: str, *, share: bool = False) -> Reply:
+        """The reply to a question as typed, not yet recorded."""
         answer = self.engine.ask(question)
-        self.record(answer, surface, team)
-        return answer_message(answer, surface, share=share, phi_reminder=looks_identifying(question))
+        phi = looks_identifying(question)
+        return Reply(answer, answer_message(answer, surface, share=share, phi_reminder=phi), verdict(answer, phi))
 
     def show(self, topic_id: str, surface: str, team: str, *, share: bool = False) -> dict[str, Any] | None:
         """One topic by id (`/nms dantrolene`, a topic button), recorded; None if there is none."""

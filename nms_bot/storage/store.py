@@ -1,4 +1,4 @@
-"""What the bot remembers: seen Slack events, answers given, feedback, redacted gaps.
+"""What the bot remembers: seen Slack events, questions answered, answers given, feedback, gaps.
 
 SQLite by default (`NMS_DB`), PostgreSQL when `DATABASE_URL` is set so several instances share
 it. SQLAlchemy Core speaks both dialects. Nothing here ever holds raw question text or a
@@ -13,67 +13,37 @@ import os
 import threading
 import time
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    DateTime,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    create_engine,
-    delete,
-    event,
-    func,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ..core.privacy import redact
 from ..errors import ConfigurationError
+from .schema import VERDICTS, answers, feedback, gaps, metadata, replies, seen_events
+
+__all__ = ["VERDICTS", "Revision", "Store", "StoreError", "TopicStats", "metadata", "vote_key"]
 
 DEFAULT_DB = "nms-bot.db"
 DEFAULT_RETENTION_DAYS = 90
 PURGE_EVERY_SECONDS = 3600
 SEEN_EVENTS_KEPT = dt.timedelta(days=1)
 
-metadata = MetaData()
-seen_events = Table(
-    "nms_seen_events", metadata,
-    Column("event_id", String(100), primary_key=True),
-    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
-)
-answers = Table(
-    "nms_answers", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("topic_id", String(100), nullable=False),
-    Column("surface", String(20), nullable=False),
-    Column("team", String(40), nullable=False, default=""),
-    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
-)
-feedback = Table(
-    "nms_feedback", metadata,
-    # sha256 of (workspace, message, user): one vote per user per answer, no user id kept
-    Column("vote_key", String(64), primary_key=True),
-    Column("topic_id", String(100), nullable=False),
-    Column("verdict", String(20), nullable=False),
-    Column("surface", String(20), nullable=False),
-    Column("team", String(40), nullable=False, default=""),
-    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
-)
-gaps = Table(
-    "nms_gaps", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("status", String(20), nullable=False),
-    Column("text", String(600), nullable=False),
-    Column("team", String(40), nullable=False, default=""),
-    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
-)
-VERDICTS = ("helpful", "not_helpful")
+
+class Revision(Enum):
+    """What an edit to a question means for the bot's answer to it."""
+
+    UNKNOWN = "unknown"  # no answer to this message on record
+    KEEP = "keep"  # same verdict, an older edit, or the answer is still being posted
+    UPDATE = "update"  # the verdict changed: update the answer
+
+
+def _ts_order(ts: str) -> tuple[int, int]:
+    """Slack timestamps ("1700000000.000100") in time order; anything else sorts first."""
+    seconds, _, micros = ts.partition(".")
+    return (int(seconds), int(micros or 0)) if seconds.isdigit() and (micros or "0").isdigit() else (-1, -1)
 
 
 class StoreError(ConfigurationError):
@@ -153,6 +123,43 @@ class Store:
         self._maybe_purge()
         return True
 
+    def claim_message(self, key: str, version: str, verdict: str) -> bool:
+        """True the first time a question message is claimed for answering, in any instance."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(replies).values(message_key=key[:100], version=version[:40], verdict=verdict,
+                                                    created_at=_now()))
+        except IntegrityError:
+            return False
+        self._maybe_purge()
+        return True
+
+    def set_reply(self, key: str, reply_ts: str) -> None:
+        """Remember where the answer to a claimed message went, for later edits."""
+        with self.engine.begin() as conn:
+            conn.execute(update(replies).where(replies.c.message_key == key[:100]).values(reply_ts=reply_ts[:40]))
+
+    def revise(self, key: str, version: str, verdict: str) -> tuple[Revision, str | None]:
+        """An edit (`version` = its edited ts) with this verdict: keep or update the answer (its ts)?
+
+        Edits apply in time order and each once, also when they reach several instances at once.
+        """
+        key = key[:100]
+        for _ in range(3):
+            with self.engine.connect() as conn:
+                row = conn.execute(select(replies).where(replies.c.message_key == key)).first()
+            if row is None:
+                return Revision.UNKNOWN, None
+            if not row.reply_ts or _ts_order(version) <= _ts_order(row.version):
+                return Revision.KEEP, None
+            with self.engine.begin() as conn:
+                changed = conn.execute(update(replies).where(replies.c.message_key == key,
+                                                             replies.c.version == row.version)
+                                       .values(version=version[:40], verdict=verdict)).rowcount
+            if changed:
+                return (Revision.UPDATE, row.reply_ts) if verdict != row.verdict else (Revision.KEEP, None)
+        return Revision.KEEP, None
+
     def record_answer(self, topic_id: str, surface: str, team: str = "") -> None:
         with self.engine.begin() as conn:
             conn.execute(insert(answers).values(topic_id=topic_id, surface=surface, team=team,
@@ -187,11 +194,13 @@ class Store:
         """Delete records older than the retention period; return how many went."""
         now = now or _now()
         cutoff = now - dt.timedelta(days=self.retention_days)
-        # Slack retries within minutes; a day of event ids is plenty to recognise them.
+        # Slack retries within minutes; a day of event ids is plenty to recognise them. An edit
+        # after a day finds no answer on record (see nms_bot/slack/questions.py).
         seen_cutoff = max(cutoff, now - SEEN_EVENTS_KEPT)
         removed = 0
         with self.engine.begin() as conn:
-            removed += conn.execute(delete(seen_events).where(seen_events.c.created_at < seen_cutoff)).rowcount
+            for table in (seen_events, replies):
+                removed += conn.execute(delete(table).where(table.c.created_at < seen_cutoff)).rowcount
             for table in (answers, feedback, gaps):
                 removed += conn.execute(delete(table).where(table.c.created_at < cutoff)).rowcount
         return removed
@@ -233,7 +242,7 @@ class Store:
         """Every stored row, for tests and audits of what is kept."""
         with self.engine.connect() as conn:
             return {t.name: [dict(r._mapping) for r in conn.execute(select(t))]
-                    for t in (seen_events, answers, feedback, gaps)}
+                    for t in (seen_events, replies, answers, feedback, gaps)}
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slack_bolt import Ack, App
 
-from ..blocks import help_message
+from ..blocks import help_message, topics_message
 from ..services import Services
+
+TOPICS = re.compile(r"^(?:topics|list)(?: (\d{1,6}))?$")  # `/nms topics`, `/nms topics 2`
 
 
 def register(app: App, services: Services) -> None:
@@ -17,8 +20,11 @@ def register(app: App, services: Services) -> None:
         text = " ".join((command.get("text") or "").split())
         team = command.get("team_id", "")
         key = text.lower()
-        if key in ("", "help", "?", "topics", "list"):
-            message = help_message(services.engine.knowledge, topics_only=key in ("topics", "list"))
+        topics = TOPICS.match(key)
+        if key in ("", "help", "?"):
+            message = help_message(services.engine.knowledge)
+        elif topics:
+            message = topics_message(services.engine.knowledge, int(topics.group(1) or 1))
         else:
             message = (services.show(key, "command", team, share=True)
                        or services.reply(text, "command", team, share=True))

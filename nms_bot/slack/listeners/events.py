@@ -1,4 +1,4 @@
-"""Events API: @mentions in channels, direct messages, the App Home tab."""
+"""Events API: @mentions in channels, direct messages (and their edits), the App Home tab."""
 
 from __future__ import annotations
 
@@ -8,12 +8,28 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from ..blocks import home_view
+from ..questions import Question, answer
 from ..services import Services
 
+# A person's message with an attachment (file_share) or a thread reply also sent to the channel
+# (thread_broadcast) is answered from its text; files are never read. Every other subtype (bots,
+# edits, deletions, joins...) is not a question.
+PEOPLE_SUBTYPES = (None, "file_share", "thread_broadcast")
 
-def _from_a_person(event: dict[str, Any]) -> bool:
-    # Bots (ourselves included), edits, deletions, joins... carry bot_id or a subtype.
-    return not event.get("bot_id") and not event.get("subtype") and bool(event.get("user"))
+
+def _from_a_person(message: dict[str, Any]) -> bool:
+    return (not message.get("bot_id") and message.get("subtype") in PEOPLE_SUBTYPES
+            and bool(message.get("user")))
+
+
+def _team(body: dict[str, Any], event: dict[str, Any]) -> str:
+    # An org-wide (Enterprise Grid) install has no top-level team_id.
+    return str(body.get("team_id") or body.get("context_team_id") or event.get("team") or "")
+
+
+def _edited_ts(message: dict[str, Any]) -> str | None:
+    edited = message.get("edited")
+    return str(edited["ts"]) if isinstance(edited, dict) and edited.get("ts") else None
 
 
 def register(app: App, services: Services) -> None:
@@ -23,17 +39,32 @@ def register(app: App, services: Services) -> None:
         in_dm = event.get("channel_type") == "im" or str(event.get("channel", "")).startswith("D")
         if in_dm or not _from_a_person(event) or not services.first_delivery(body):
             return
-        message = services.reply(event.get("text", ""), "mention", body.get("team_id", ""))
-        client.chat_postMessage(channel=event["channel"], thread_ts=event.get("thread_ts") or event["ts"],
-                                **message)
+        # An edit arrives as app_mention again: same ts, an `edited` field, a new event_id. An
+        # edit that adds the mention to an older message is a new question.
+        answer(services, client, Question(
+            event["channel"], event["ts"], event.get("text", ""), "mention", _team(body, event),
+            thread_ts=event.get("thread_ts") or event["ts"], edited_ts=_edited_ts(event)))
 
     @app.event("message")
     def on_message(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         # Channel messages reach us only as app_mention; here we answer direct messages.
-        if event.get("channel_type") != "im" or not _from_a_person(event) or not services.first_delivery(body):
+        if event.get("channel_type") != "im":
             return
-        message = services.reply(event.get("text", ""), "dm", body.get("team_id", ""))
-        client.chat_postMessage(channel=event["channel"], thread_ts=event.get("thread_ts"), **message)
+        if event.get("subtype") == "message_changed":
+            # An edited DM: revise the answer given to it. Slack also sends message_changed for
+            # link previews and thread replies, which carry no newer `edited` and change nothing;
+            # a DM with no answer on record (older than a day) is left alone.
+            message = event.get("message") or {}
+            edited_ts = _edited_ts(message)
+            if not (edited_ts and message.get("ts") and _from_a_person(message)) or not services.first_delivery(body):
+                return
+            answer(services, client, Question(event["channel"], message["ts"], message.get("text", ""), "dm",
+                                              _team(body, event), edited_ts=edited_ts, answer_if_new=False))
+            return
+        if not _from_a_person(event) or not services.first_delivery(body):
+            return
+        answer(services, client, Question(event["channel"], event["ts"], event.get("text", ""), "dm",
+                                          _team(body, event), thread_ts=event.get("thread_ts")))
 
     @app.event("app_home_opened")
     def on_home(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:

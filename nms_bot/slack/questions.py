@@ -1,0 +1,58 @@
+"""Questions asked in messages (mentions, DMs): each message answered once, edits revise the answer.
+
+A message is known by its channel and `ts`, which an edit keeps. The store records, per message,
+the verdict answered and the bot's answer `ts` (never the text), shared by every instance.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+
+from ..storage.store import Revision
+from .services import Services
+
+log = logging.getLogger("nms_bot.slack")
+
+
+@dataclass(frozen=True)
+class Question:
+    channel: str
+    ts: str  # the question message's own ts, also in an edit
+    text: str
+    surface: str  # mention | dm
+    team: str
+    thread_ts: str | None = None  # where a new answer goes
+    edited_ts: str | None = None  # set when this is an edit of the message
+    answer_if_new: bool = True  # an edit of a message with no answer on record: answer it?
+
+
+def answer(services: Services, client: WebClient, question: Question) -> None:
+    """Post the answer to a new question, or update the earlier answer when an edit changes the verdict."""
+    key = f"{question.channel}:{question.ts}"
+    reply = services.prepare(question.text, question.surface)
+    if question.edited_ts:
+        try:
+            revision, reply_ts = services.store.revise(key, question.edited_ts, reply.verdict)
+        except Exception as exc:  # without the database the earlier answer stands
+            log.error("cannot look up the answer to an edited question: %s", type(exc).__name__)
+            return
+        if revision is Revision.UPDATE and reply_ts:
+            services.record(reply.answer, question.surface, question.team)
+            client.chat_update(channel=question.channel, ts=reply_ts, **reply.message)
+        if revision is not Revision.UNKNOWN or not question.answer_if_new:
+            return
+    try:
+        if not services.store.claim_message(key, question.edited_ts or question.ts, reply.verdict):
+            return  # answered already, here or by another instance
+    except Exception as exc:  # without the database, answering twice beats not answering
+        log.error("question de-duplication unavailable: %s", type(exc).__name__)
+    services.record(reply.answer, question.surface, question.team)
+    response = client.chat_postMessage(channel=question.channel, thread_ts=question.thread_ts, **reply.message)
+    try:
+        if response.get("ts"):
+            services.store.set_reply(key, str(response["ts"]))
+    except Exception as exc:
+        log.error("cannot remember the answer for later edits: %s", type(exc).__name__)
