@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from .model import (
+    DEFAULT_REVIEW_INTERVAL_DAYS,
     REVIEW_STATES,
     TIERS,
+    Approval,
     Bullet,
     Disclaimer,
     Knowledge,
@@ -224,6 +226,7 @@ class _Validator:
         self.problems: list[Problem] = []
         # A topic file that cannot be read may hold the ids others relate to: don't cascade.
         self.unreadable_topics = False
+        self.review_interval: int | None = None
 
     def run(self) -> tuple[Knowledge | None, list[Problem]]:
         if not self.root.is_dir():
@@ -236,6 +239,7 @@ class _Validator:
         # With references.yaml unreadable, every citation would look unknown: don't cascade.
         topics, declared = self._topics(set(references) if refs_readable else None)
         self._cross_check(topics, declared, references, ref_lines)
+        topics, approvals = self._approvals(topics, None if self.unreadable_topics else declared, references)
         if meta is None or any(p.severity == "error" for p in self.problems):
             return None, self.problems
         version, source, disclaimer = meta
@@ -248,6 +252,8 @@ class _Validator:
             synonyms=synonyms,
             filler=frozenset(filler),
             scope=scope,
+            review_interval_days=self.review_interval or DEFAULT_REVIEW_INTERVAL_DAYS,
+            approvals=approvals,
         )
         return knowledge, self.problems
 
@@ -255,11 +261,14 @@ class _Validator:
         return _File(self.root / name, self.problems)
 
     def _meta(self) -> tuple[str, Source, Disclaimer] | None:
+        from .approvals import check_interval  # local: approvals builds on this module
+
         f = self._file("meta.yaml")
         m = f.mapping(f.data, 1, "meta.yaml") if f.ok else None
         if m is None:
             return None
-        f.fields(m, ("version", "source", "disclaimer"))
+        f.fields(m, ("version", "source", "disclaimer"), ("review_interval_days",))
+        self.review_interval = check_interval(f, m)
         version = m.get("version")
         if "version" in m and (not isinstance(version, str) or not VERSION_RE.match(version)):
             f.error(m.lines["version"], f"'version' must look like 2025-07-01.1, found {_kind(version)}")
@@ -372,10 +381,12 @@ class _Validator:
         return topics, declared
 
     def _topic(self, f: _File, m: Mapping, ref_keys: set[str] | None) -> Topic | None:
+        from .approvals import check_interval, check_owners
+
         f.fields(
             m,
             ("id", "title", "questions", "body", "updated", "review"),
-            ("keywords", "related"),
+            ("keywords", "related", "owners", "review_interval_days"),
         )
         tid = m.get("id")
         if not isinstance(tid, str) or not ID_RE.match(tid):
@@ -394,9 +405,13 @@ class _Validator:
             f.warn(m.lines["updated"], f"topic '{tid}' was last updated {updated.isoformat()}, "
                    f"more than {self.max_age} days ago: review it")
         review = m.get("review")
-        if review not in REVIEW_STATES:
+        if review == "approved":
+            f.error(m.lines["review"], "'review: approved' is no longer a sign-off: write 'under-review' here and "
+                    f"record the approval with `nms-bot review approve {tid} --by NAME` (knowledge/README.md)")
+        elif review not in REVIEW_STATES:
             f.error(m.lines.get("review", m.line),
                     f"'review' must be one of {', '.join(REVIEW_STATES)}, found {_kind(review)}")
+        owners, interval = check_owners(f, m), check_interval(f, m)
         body = self._body(f, m, ref_keys)
         if title is None or updated is None or review not in REVIEW_STATES or not body:
             return None
@@ -409,6 +424,8 @@ class _Validator:
             related=tuple(related),
             updated=updated,
             review=review,
+            owners=owners,
+            review_interval_days=interval,
         )
         self._check_length(f, m, topic)
         return topic
@@ -449,6 +466,15 @@ class _Validator:
             if len(text) > SECTION_LIMIT:
                 f.error(m.lines["body"], f"the {tier} part of the body is {len(text)} characters, more than one "
                         f"Slack section holds ({SECTION_LIMIT}): shorten it or split the topic")
+
+    def _approvals(self, topics: list[tuple[Topic, _File]], ids: set[str] | None,
+                   references: dict[str, Reference]) -> tuple[list[tuple[Topic, _File]], dict[str, Approval]]:
+        """Bind approvals.yaml's records to the topics whose text they match (core/approvals.py)."""
+        from .approvals import APPROVALS_FILE, attach_approvals, read_approvals
+
+        approvals = read_approvals(self._file(APPROVALS_FILE), self.today, ids) \
+            if (self.root / APPROVALS_FILE).is_file() else {}
+        return attach_approvals(topics, approvals, references), approvals
 
     def _cross_check(
         self,
