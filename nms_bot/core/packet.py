@@ -34,13 +34,13 @@ th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid var(--
 .caution { border-left: 4px solid var(--warn); background: #fff6e5; padding: .4rem .75rem; margin: .75rem 0; }
 ul.statements { padding-left: 1.25rem; } ul.statements li { margin: .25rem 0; }
 ol.refs { padding-left: 0; list-style: none; } ol.refs li { margin: .2rem 0; }
-a { color: #0b57d0; word-break: break-all; }
+a { color: #0b57d0; } a.url { overflow-wrap: anywhere; }
 dl.signoff { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: .5rem 0; }
 dl.signoff dt { color: var(--muted); } dl.signoff dd { margin: 0; }
 code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .85em; }
 .diff { font: .85rem/1.45 ui-monospace, Menlo, Consolas, monospace; white-space: pre-wrap;
         border: 1px solid var(--line); padding: .5rem; margin: .25rem 0; }
-.diff .del { background: #fde7e9; text-decoration: line-through; } .diff .add { background: #e6f4ea; }
+.diff .del { background: #fde7e9; } .diff .add { background: #e6f4ea; }
 .sign { display: none; }
 .disclaimer { border-top: 1px solid var(--line); margin-top: 2rem; padding-top: .75rem; }
 @media print {
@@ -111,7 +111,7 @@ def _topic(knowledge: Knowledge, status: ReviewStatus, today: dt.date) -> str:
         parts.append(f'<h3>{escape(label)}</h3><ul class="statements">{items}</ul>')
     refs = "".join(
         f'<li>[{c.n}] {escape(c.text)}'
-        + (f' <a href="{escape(c.url)}">{escape(c.url)}</a>' if c.url and c.url not in c.text else "")
+        + (f' <a class="url" href="{escape(c.url)}">{escape(c.url)}</a>' if c.url and c.url not in c.text else "")
         + "</li>" for c in answer.citations)
     parts.append(f'<h3>References</h3><ol class="refs">{refs}</ol>')
     parts.append(f'<p class="footer">{escape(answer.footer)}</p>')
