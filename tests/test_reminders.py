@@ -86,7 +86,7 @@ def test_two_instances_sharing_a_database_send_each_owner_one_dm(stub, owned_kb:
         assert "*Dantrolene* (`dantrolene`): changed since Dr Ada Lovelace approved it on 2026-11-01" in ada
         assert "*Electroconvulsive therapy (ECT)* (`ect`): review overdue since 2020-06-29 (approved by Dr Old " \
                "on 2020-01-01)" in ada
-        assert "nms-bot review approve TOPIC --by" in ada and "`/nms TOPIC`" in ada
+        assert "`nms-bot review` shows what changed" in ada and "nms-bot review approve TOPIC --by" in ada
         grace = sent[GRACE][0]
         assert "ECT" in grace["text"] and "Dantrolene" not in grace["text"]
         assert any("review overdue" in b["text"]["text"] for b in grace["blocks"] if b["type"] == "section")

@@ -124,3 +124,11 @@ def test_export_writes_the_packet_and_refuses_a_file(kb: Path, tmp_path: Path):
     assert r.returncode == 2 and "--html needs a folder" in r.stderr
     assert run("export", "--knowledge", str(kb)).returncode == 2
     assert run("review", "--as-of", "tomorrow", "--knowledge", str(kb)).returncode == 2
+
+
+def test_approve_refuses_the_copy_installed_with_the_program():
+    import nms_bot
+
+    inside = Path(nms_bot.__file__).resolve().parent / "knowledge"
+    r = run("review", "approve", "ect", "--by", "Dr A", "--knowledge", str(inside))
+    assert r.returncode == 2 and "is the copy installed with the program" in r.stderr

@@ -116,7 +116,7 @@ def attach_approvals(
     out = []
     for topic, f in topics:
         record = approvals.get(topic.id)
-        text = approved_text(topic, references)
+        text = approved_text(topic, references) if record else ()
         if record and record.fingerprint == fingerprint(text):
             topic = replace(topic, approval=record)
         elif record:

@@ -20,8 +20,9 @@ from ..storage.store import Store
 from .blocks import _contexts, _sections, escape
 
 log = logging.getLogger("nms_bot.reminders")
-HOW_TO = ("How to review: `/nms TOPIC` shows the text as clinicians see it now, and `nms-bot review` shows what "
-          "changed since the last approval. When the text is right, record your approval with "
+HOW_TO = ("How to review: `nms-bot review` shows what changed since the last approval, and `nms-bot export --html "
+          "DIR` writes the review packet with every topic as clinicians see it. When the text is right, record "
+          "your approval with "
           "`nms-bot review approve TOPIC --by \"Your Name\"` and commit knowledge/approvals.yaml "
           "(knowledge/README.md, \u201cSigning off a topic\u201d). Until then, changed topics are answered with "
           "\u201cPending clinical review\u201d.")
