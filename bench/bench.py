@@ -66,7 +66,7 @@ def synthetic(engine: Engine, n: int) -> Engine:
             id=f"t{i}", title=f"{base.title} {words(2)}", questions=tuple(words(6) for _ in range(8)),
             keywords=tuple(words(1) for _ in range(4)),
             body=(Bullet(words(25), "guideline", (ref,)), Bullet(words(25), "research", (ref,))),
-            related=(), updated=dt.date(2026, 1, 1), review="approved")
+            related=(), updated=dt.date(2026, 1, 1), review="under-review")
     import dataclasses
 
     return Engine.from_knowledge(dataclasses.replace(engine.knowledge, topics=topics))

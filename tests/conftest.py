@@ -155,6 +155,7 @@ def start_bot(stub: SlackStub, knowledge: Path, db_url: str, record_gaps: bool =
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     bot = Bot(f"http://127.0.0.1:{server.effective_port}", stub, services, live)
+    bot.app = app
 
     def stop() -> None:
         live.stop()

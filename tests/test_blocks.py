@@ -97,3 +97,15 @@ def test_site_that_approved_nothing_gets_valid_messages(engine: Engine):
     limits_ok(topics_message(strict.knowledge, 3))
     check_view(home_view(strict.knowledge))
     assert "no topics are available" in json.dumps(decline["blocks"])
+
+
+def test_approved_answer_says_who_reviewed_it_in_the_footer_and_drops_the_caution(engine: Engine):
+    from .test_render import approve
+
+    topic = engine.knowledge.topics["cooling"]
+    message = answer_message(answer_topic(engine.knowledge, approve(topic)), "dm")
+    footer = json.dumps(message["blocks"][-2])
+    assert "Reviewed by Dr A &lt;b&gt; on 2026-11-20 \\u00b7 Updated 2026-11-25" in footer
+    assert "Pending clinical review" not in json.dumps(message["blocks"])
+    pending = answer_message(answer_topic(engine.knowledge, topic), "dm")
+    assert "Pending clinical review" in json.dumps(pending["blocks"]) and "Reviewed by" not in json.dumps(pending)

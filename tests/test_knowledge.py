@@ -157,7 +157,7 @@ def test_review_status_tier_and_dates(kb: Path):
     edit(f, "tier: guideline", "tier: opinion")
     edit(f, "updated: 2026-11-25", "updated: 2026-13-01")
     msgs = "\n".join(errors(kb))
-    assert "'review' must be one of draft, under-review, approved, found 'aproved'" in msgs
+    assert "'review' must be one of draft, under-review, found 'aproved'" in msgs
     assert "'tier' must be one of guideline, research, found 'opinion'" in msgs
     assert "ect.yaml:3: 'updated' must be a date written YYYY-MM-DD, found '2026-13-01'" in msgs
 

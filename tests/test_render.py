@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 from nms_bot.core.engine import Engine
+from nms_bot.core.model import Approval, Topic
 from nms_bot.core.render import CAUTION, answer_topic, to_dict, to_text
 
 
@@ -33,18 +35,25 @@ def test_text_leads_with_the_title_then_tiers_references_footer_disclaimer(engin
     assert "[4] Hashim H" in text and "https://jpma.org.pk/article-details/6310" in text
 
 
+def approve(topic: Topic) -> Topic:
+    return dataclasses.replace(topic, approval=Approval(topic.id, "Dr A <b>", dt.date(2026, 11, 20), "",
+                                                        "sha256:" + "0" * 64, ("title: x",)))
+
+
 def test_unapproved_topic_carries_the_caution_line_and_approved_does_not(engine: Engine):
     topic = engine.knowledge.topics["cooling"]
-    assert topic.review != "approved"
-    assert CAUTION in to_text(answer_topic(engine.knowledge, topic))
-    approved = dataclasses.replace(topic, review="approved")
-    assert CAUTION not in to_text(answer_topic(engine.knowledge, approved))
+    assert not topic.approved
+    text = to_text(answer_topic(engine.knowledge, topic))
+    assert CAUTION in text and "Reviewed by" not in text
+    text = to_text(answer_topic(engine.knowledge, approve(topic)))
+    assert CAUTION not in text
+    assert "Reviewed by Dr A <b> on 2026-11-20 \u00b7 Updated 2026-11-25" in text.splitlines()[-3]
 
 
 def test_approved_only_hides_unapproved_topics(engine: Engine):
     knowledge = engine.knowledge
     topics = dict(knowledge.topics)
-    topics["cooling"] = dataclasses.replace(topics["cooling"], review="approved")
+    topics["cooling"] = approve(topics["cooling"])
     strict = Engine.from_knowledge(dataclasses.replace(knowledge, topics=topics), approved_only=True)
     assert list(strict.knowledge.topics) == ["cooling"]
     assert strict.ask("cooling blankets").topic.id == "cooling"
@@ -59,7 +68,7 @@ def test_json_contract(engine: Engine):
     assert d["status"] == "answer" and d["topic"] == {"id": "fluids", "title": d["topic"]["title"]}
     assert 0 <= d["score"] <= 100 and d["suggestions"] == []
     assert d["citations"][0] == {"n": 1, "key": "guideline-2025", "text": d["citations"][0]["text"], "url": None}
-    assert d["updated"] == "2026-11-25" and d["review"] == "under-review"
+    assert d["updated"] == "2026-11-25" and d["review"] == "under-review" and d["approval"] is None
     assert {b["tier"] for b in d["bullets"]} == {"guideline", "research"}
     d = to_dict(engine.ask("kidney"))
     assert d["status"] == "suggest" and d["topic"] is None and d["citations"] == []

@@ -1,4 +1,4 @@
-"""`nms-bot`: ask, topics, validate, eval, report and serve from the command line.
+"""`nms-bot`: ask, topics, validate, eval, report, review, export and serve from the command line.
 
 Exit codes: 0 done (whether `ask` answered, suggested or declined), 1 the knowledge base has
 problems (or `eval`/`validate --strict` fell short), 2 usage or configuration errors.
@@ -20,6 +20,7 @@ from ..core.explain import explain, explain_text
 from ..core.loader import KnowledgeError, default_knowledge_path, load_knowledge, validate_knowledge
 from ..core.render import to_dict, to_text, topic_list
 from ..errors import ConfigurationError
+from .review import add_parsers as add_review_parsers
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 
@@ -60,7 +61,7 @@ def cmd_topics(args: argparse.Namespace) -> int:
     topics = topic_list(engine.knowledge)
     if args.json:
         _print_json([
-            {"id": t.id, "title": t.title, "review": t.review, "updated": t.updated.isoformat(),
+            {"id": t.id, "title": t.title, "review": t.review_state, "updated": t.updated.isoformat(),
              "citations": list(t.citations), "related": list(t.related)}
             for t in topics
         ])
@@ -203,6 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="period to report, e.g. 7d or 24h (default 7d)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_report)
+
+    add_review_parsers(sub, common)
 
     p = sub.add_parser("serve", parents=[common], help="run the Slack app")
     p.add_argument("--http", action="store_true", help="HTTP mode (default: Socket Mode)")

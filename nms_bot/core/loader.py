@@ -12,9 +12,21 @@ import os
 import re
 from pathlib import Path
 
+from .approvals import APPROVALS_FILE, attach_approvals, check_interval, check_owners, read_approvals
 from .checks import KnowledgeError, Problem, SourceFile, display, items, kind
 from .crosscheck import check_topics, check_vocabulary
-from .model import REVIEW_STATES, TIERS, Bullet, Disclaimer, Knowledge, Reference, Source, Topic
+from .model import (
+    DEFAULT_REVIEW_INTERVAL_DAYS,
+    REVIEW_STATES,
+    TIERS,
+    Approval,
+    Bullet,
+    Disclaimer,
+    Knowledge,
+    Reference,
+    Source,
+    Topic,
+)
 from .vocabulary import read_context, read_safety, read_scope, read_synonyms
 from .yamlfile import Mapping, Sequence
 
@@ -71,6 +83,7 @@ class _Validator:
         self.problems: list[Problem] = []
         # A topic file that cannot be read may hold the ids others relate to: don't cascade.
         self.unreadable_topics = False
+        self.review_interval: int | None = None
 
     def run(self) -> tuple[Knowledge | None, list[Problem]]:
         if not self.root.is_dir():
@@ -87,6 +100,7 @@ class _Validator:
         topics, declared = self._topics(set(references) if refs_readable else None)
         check_topics(topics, declared, references, ref_lines, self.unreadable_topics, safety)
         check_vocabulary(vocabulary, topics, synonyms, scope, safety, carry_lines)
+        topics, approvals = self._approvals(topics, None if self.unreadable_topics else declared, references)
         if meta is None or any(p.severity == "error" for p in self.problems):
             return None, self.problems
         version, source, disclaimer = meta
@@ -102,6 +116,8 @@ class _Validator:
             context=context,
             members=members,
             safety=safety,
+            review_interval_days=self.review_interval or DEFAULT_REVIEW_INTERVAL_DAYS,
+            approvals=approvals,
         )
         return knowledge, self.problems
 
@@ -113,7 +129,8 @@ class _Validator:
         m = f.mapping(f.data, 1, "meta.yaml") if f.ok else None
         if m is None:
             return None
-        f.fields(m, ("version", "source", "disclaimer"))
+        f.fields(m, ("version", "source", "disclaimer"), ("review_interval_days",))
+        self.review_interval = check_interval(f, m)
         version = m.get("version")
         if "version" in m and (not isinstance(version, str) or not VERSION_RE.match(version)):
             f.error(m.lines["version"], f"'version' must look like 2025-07-01.1, found {kind(version)}")
@@ -193,7 +210,7 @@ class _Validator:
         f.fields(
             m,
             ("id", "title", "questions", "body", "updated", "review"),
-            ("keywords", "related"),
+            ("keywords", "related", "owners", "review_interval_days"),
         )
         tid = m.get("id")
         if not isinstance(tid, str) or not ID_RE.match(tid):
@@ -212,9 +229,13 @@ class _Validator:
             f.warn(m.lines["updated"], f"topic '{tid}' was last updated {updated.isoformat()}, "
                    f"more than {self.max_age} days ago: review it")
         review = m.get("review")
-        if review not in REVIEW_STATES:
+        if review == "approved":
+            f.error(m.lines["review"], "'review: approved' is no longer a sign-off: write 'under-review' here and "
+                    f"record the approval with `nms-bot review approve {tid} --by NAME` (knowledge/README.md)")
+        elif review not in REVIEW_STATES:
             f.error(m.lines.get("review", m.line),
                     f"'review' must be one of {', '.join(REVIEW_STATES)}, found {kind(review)}")
+        owners, interval = check_owners(f, m), check_interval(f, m)
         body = self._body(f, m, ref_keys)
         if title is None or updated is None or review not in REVIEW_STATES or not body:
             return None
@@ -227,6 +248,8 @@ class _Validator:
             related=tuple(related),
             updated=updated,
             review=review,
+            owners=owners,
+            review_interval_days=interval,
         )
         self._check_length(f, m, topic)
         return topic
@@ -267,3 +290,10 @@ class _Validator:
             if len(text) > SECTION_LIMIT:
                 f.error(m.lines["body"], f"the {tier} part of the body is {len(text)} characters, more than one "
                         f"Slack section holds ({SECTION_LIMIT}): shorten it or split the topic")
+
+    def _approvals(self, topics: list[tuple[Topic, SourceFile]], ids: set[str] | None,
+                   references: dict[str, Reference]) -> tuple[list[tuple[Topic, SourceFile]], dict[str, Approval]]:
+        """Bind approvals.yaml's records to the topics whose text they match (core/approvals.py)."""
+        approvals = read_approvals(self._file(APPROVALS_FILE), self.today, ids) \
+            if (self.root / APPROVALS_FILE).is_file() else {}
+        return attach_approvals(topics, approvals, references), approvals

@@ -7,7 +7,10 @@ from dataclasses import dataclass, field, replace
 
 TIERS = ("guideline", "research")
 TIER_LABELS = {"guideline": "From the guideline", "research": "From the research"}
-REVIEW_STATES = ("draft", "under-review", "approved")
+# An editor's workflow state in the topic file. "Approved" is not one of them: it comes only
+# from a record in approvals.yaml whose fingerprint matches the current text (core/signoff.py).
+REVIEW_STATES = ("draft", "under-review")
+DEFAULT_REVIEW_INTERVAL_DAYS = 180
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,26 @@ class Bullet:
 
 
 @dataclass(frozen=True)
+class Owner:
+    """A clinician responsible for a topic: Slack user id (reminders go there) and name."""
+
+    slack_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Approval:
+    """One sign-off from approvals.yaml: who, when, and the exact text they approved."""
+
+    topic_id: str
+    by: str
+    date: dt.date
+    note: str
+    fingerprint: str
+    text: tuple[str, ...]  # the approved text, line by line (signoff.approved_text)
+
+
+@dataclass(frozen=True)
 class Topic:
     id: str
     title: str
@@ -36,6 +59,9 @@ class Topic:
     related: tuple[str, ...]
     updated: dt.date
     review: str
+    owners: tuple[Owner, ...] = ()
+    review_interval_days: int | None = None  # None: the knowledge base's default
+    approval: Approval | None = None  # set only while the approved text is unchanged
 
     @property
     def citations(self) -> tuple[str, ...]:
@@ -47,7 +73,13 @@ class Topic:
 
     @property
     def approved(self) -> bool:
-        return self.review == "approved"
+        """True only while an approval record matches the current text."""
+        return self.approval is not None
+
+    @property
+    def review_state(self) -> str:
+        """approved, else the editor's state (draft, under-review)."""
+        return "approved" if self.approved else self.review
 
     def bullets_in_order(self) -> list[Bullet]:
         """Body bullets grouped by tier, guideline first, as the source presents them."""
@@ -130,6 +162,8 @@ class Knowledge:
     # canonical -> drugs the source does not name, routed to what it says of their class
     members: dict[str, tuple[str, ...]] = field(default_factory=dict)
     safety: Safety = field(default_factory=Safety)
+    review_interval_days: int = DEFAULT_REVIEW_INTERVAL_DAYS
+    approvals: dict[str, Approval] = field(default_factory=dict)  # every record, matching or not
 
     def approved_only(self) -> Knowledge:
         """The same knowledge with every topic that is not approved removed."""

@@ -66,7 +66,11 @@ class Answer:
     @property
     def footer(self) -> str:
         version = f"knowledge {self.knowledge.version}"
-        return f"Updated {self.topic.updated.isoformat()} \u00b7 {version}" if self.topic else version
+        if not self.topic:
+            return version
+        approval = self.topic.approval  # only set while the approved text is unchanged
+        reviewed = f"Reviewed by {approval.by} on {approval.date.isoformat()} \u00b7 " if approval else ""
+        return f"{reviewed}Updated {self.topic.updated.isoformat()} \u00b7 {version}"
 
     def by_tier(self) -> list[tuple[str, list[Statement]]]:
         return group_by_tier(self.statements)
@@ -235,7 +239,9 @@ def to_dict(answer: Answer) -> dict[str, Any]:
         "related": [{"id": t.id, "title": t.title} for t in answer.related],
         "reason": answer.reason or None,
         "updated": topic.updated.isoformat() if topic else None,
-        "review": topic.review if topic else None,
+        "review": topic.review_state if topic else None,
+        "approval": ({"by": topic.approval.by, "date": topic.approval.date.isoformat(),
+                      "fingerprint": topic.approval.fingerprint} if topic and topic.approval else None),
         "knowledge_version": answer.knowledge.version,
         "source_status": answer.knowledge.source.status or None,
         "disclaimer": answer.disclaimer,

@@ -13,6 +13,7 @@ from typing import Any
 from ..core.live import LiveEngine
 from ..storage.store import Store
 from .app import build_app
+from .reminders import Reminders
 from .services import Services
 from .settings import Settings, load_settings
 from .wsgi import make_wsgi_app
@@ -81,8 +82,10 @@ def serve(http: bool, port: int | None, knowledge_path: str | Path | None) -> in
     """Run until stopped. Raises ConfigurationError or KnowledgeError before it starts serving."""
     configure_logging()
     settings = load_settings(http, port)
-    app, live, _ = create(settings, knowledge_path)
+    app, live, services = create(settings, knowledge_path)
     live.start_watching(settings.reload_seconds or None)
+    if settings.reminder_hour is not None:
+        Reminders(live.path, services.store, app.client, settings.reminder_hour).start()
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, lambda *_: live.request_reload())
     log.info("knowledge %s loaded; starting in %s mode", live.current.knowledge.version,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ..errors import ConfigurationError
 
 RELOAD_SECONDS = 3.0  # how often a running bot looks for edited knowledge files
+REMINDER_HOUR = 9  # review reminders go out once a day at this hour, server local time
 
 
 class SettingsError(ConfigurationError):
@@ -24,6 +25,7 @@ class Settings:
     port: int
     record_gaps: bool
     reload_seconds: float = RELOAD_SECONDS  # 0: reload the knowledge base on SIGHUP only
+    reminder_hour: int | None = REMINDER_HOUR  # None: no review reminders (NMS_REMINDERS=0)
 
     def __repr__(self) -> str:  # keep secrets out of logs and tracebacks
         return f"Settings(port={self.port}, api_url={self.api_url!r}, record_gaps={self.record_gaps})"
@@ -80,5 +82,9 @@ def load_settings(http: bool, port: int | None = None, env: dict[str, str] | Non
         reload_seconds = -1.0
     if not 0 <= reload_seconds <= 86400:
         raise SettingsError("NMS_RELOAD_SECONDS must be a number of seconds (0: reload on SIGHUP only)")
+    hour = env.get("NMS_REMINDER_HOUR", "").strip() or str(REMINDER_HOUR)
+    if not hour.isdigit() or not 0 <= int(hour) <= 23:
+        raise SettingsError("NMS_REMINDER_HOUR must be an hour of the day from 0 to 23 (server local time)")
+    reminders = env.get("NMS_REMINDERS", "").strip() == "" or _flag(env, "NMS_REMINDERS")
     return Settings(bot_token, signing_secret, app_token, api_url, port, _flag(env, "NMS_RECORD_GAPS"),
-                    reload_seconds)
+                    reload_seconds, int(hour) if reminders else None)

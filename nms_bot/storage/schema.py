@@ -46,4 +46,15 @@ gaps = Table(
     Column("team", String(40), nullable=False, default=""),
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
 )
+# One row per review reminder sent: owner (a Slack user id from the knowledge files), topic,
+# why (changed | overdue) and the period it is about (the approved fingerprint, or the due date).
+# Instances sharing the database claim a row before sending, so each reminder goes out once.
+reminders = Table(
+    "nms_reminders", metadata,
+    Column("owner_id", String(40), primary_key=True),
+    Column("topic_id", String(100), primary_key=True),
+    Column("reason", String(20), primary_key=True),
+    Column("period", String(80), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
 VERDICTS = ("helpful", "not_helpful")

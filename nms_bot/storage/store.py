@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ..core.privacy import redact
 from ..errors import ConfigurationError
-from .schema import VERDICTS, answers, feedback, gaps, metadata, replies, seen_events
+from .schema import VERDICTS, answers, feedback, gaps, metadata, reminders, replies, seen_events
 
 __all__ = ["VERDICTS", "Revision", "Store", "StoreError", "TopicStats", "metadata", "vote_key"]
 
@@ -213,6 +213,35 @@ class Store:
                 self._last_purge = time.monotonic()
                 self.purge()
 
+    def claim_reminders(self, owner: str, keys: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+        """Of (topic, reason, period) keys for one owner, those no instance has sent yet, now claimed
+        by this caller: each is returned to exactly one caller, ever."""
+        for _ in range(3):  # another instance inserting the same rows: look again
+            with self.engine.connect() as conn:
+                sent = {tuple(r) for r in conn.execute(
+                    select(reminders.c.topic_id, reminders.c.reason, reminders.c.period)
+                    .where(reminders.c.owner_id == owner))}
+            new = [k for k in dict.fromkeys(keys) if k not in sent]
+            if not new:
+                return []
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(insert(reminders), [
+                        {"owner_id": owner, "topic_id": t, "reason": r, "period": p, "created_at": _now()}
+                        for t, r, p in new])
+                return new
+            except IntegrityError:
+                continue
+        return []
+
+    def release_reminders(self, owner: str, keys: list[tuple[str, str, str]]) -> None:
+        """Give claimed reminders back (sending failed), so the next daily check tries again."""
+        with self.engine.begin() as conn:
+            for t, r, p in keys:
+                conn.execute(delete(reminders).where(
+                    (reminders.c.owner_id == owner) & (reminders.c.topic_id == t)
+                    & (reminders.c.reason == r) & (reminders.c.period == p)))
+
     def topic_stats(self, since: dt.datetime) -> list[TopicStats]:
         with self.engine.connect() as conn:
             given = dict(conn.execute(
@@ -242,7 +271,7 @@ class Store:
         """Every stored row, for tests and audits of what is kept."""
         with self.engine.connect() as conn:
             return {t.name: [dict(r._mapping) for r in conn.execute(select(t))]
-                    for t in (seen_events, replies, answers, feedback, gaps)}
+                    for t in (seen_events, replies, answers, feedback, gaps, reminders)}
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
