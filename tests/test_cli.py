@@ -96,8 +96,41 @@ def test_eval_reports_and_gates(tmp_path: Path):
     bad.write_text("- {q: 'dantrolene', expect: [cooling]}\n- {q: 'hello', expect: none}\n")
     r = run("eval", str(bad), "--min-accuracy", "0.95", "--max-wrong", "0")
     assert r.returncode == 1 and "WRONG" in r.stdout and "'dantrolene'" in r.stdout
+    assert "FAILED: accuracy 0.0% is below --min-accuracy 95.0%; 1 wrong answers exceed --max-wrong 0" in r.stderr
+    r = run("eval", str(OWN), "--min-accuracy", "95")
+    assert r.returncode == 2 and "--min-accuracy is a share between 0 and 1 (e.g. 0.95), not 95" in r.stderr
     bad.write_text("just text")
     assert run("eval", str(bad)).returncode == 2
+
+
+def test_eval_shows_the_one_click_figure_and_each_kind(tmp_path: Path):
+    questions = tmp_path / "q.yaml"
+    questions.write_text("- {q: 'dantrolene?', expect: [dantrolene], kind: plain}\n"
+                         "- {q: 'kidney', expect: [monitoring], kind: hard}\n"
+                         "- {q: 'coffee anyone', expect: none, kind: oos}\n")
+    r = run("eval", str(questions))
+    assert "right topic in one click (answer or first suggestion): 100.0%" in r.stdout
+    assert "in-scope accuracy: 50.0% of 2" in r.stdout
+    lines = r.stdout.splitlines()
+    table = lines[lines.index(next(x for x in lines if x.startswith("kind "))) + 1:][:3]
+    rows = {line.split()[0]: line.split()[1:] for line in table}
+    assert rows["hard"] == ["1", "0", "1", "0"] and rows["plain"] == ["1", "1", "1", "0"]
+    d = json.loads(run("eval", str(questions), "--json").stdout)
+    assert d["one_click"] == 1.0 and d["by_kind"]["oos"] == {"questions": 1, "right": 1, "one_click": 1, "wrong": 0}
+
+
+def test_ask_explain_shows_how_the_question_was_read():
+    r = run("ask", "--explain", "45F on haldol, T 40, rigid, NPO: dantrolen 2mg?")
+    out = r.stdout
+    assert r.returncode == 0 and out.startswith("Dantrolene")
+    assert "synonyms:     dantrolen -> dantrolene" in out
+    assert "unnamed drugs: haldol -> antipsychotic" in out and "context:      rigid, npo" in out
+    assert "dose words:   mg" in out and "names NMS:    no" in out
+    assert "Verdict: answered with dantrolene" in out
+    d = json.loads(run("ask", "--json", "--explain", "ECT for depression").stdout)
+    assert d["status"] == "suggest" and d["explain"]["verdict"] == "suggest"
+    assert "'depression' is listed under purposes in scope.yaml" in d["explain"]["reason"]
+    assert d["explain"]["scores"][0]["topic"] == "ect"
 
 
 @pytest.mark.skipif(not DEV.exists(), reason="shared/eval/dev_questions.yaml is not beside the repository")

@@ -203,3 +203,55 @@ def test_each_mistake_is_reported_once_without_cascades(kb: Path):
         "references.yaml must be a list of references, found nothing",
         "missing field 'title'",
     ]
+
+
+def test_context_word_that_is_a_synonym_or_a_topic_word_is_refused(kb: Path):
+    f = kb / "context.yaml"
+    edit(f, "  - bp\n", "  - bp\n  - rhabdo\n  - adjunctive\n")
+    msgs = "\n".join(errors(kb))
+    assert f"context.yaml:{line_of(f, '- rhabdo')}: context word 'rhabdo' is already a synonym of " \
+           "'rhabdomyolysis'" in msgs
+    assert f"context.yaml:{line_of(f, '- adjunctive')}: context word 'adjunctive' is a word of topic " \
+           "'benzodiazepines'" in msgs
+
+
+def test_safety_rules_must_name_a_known_concept_and_topics(kb: Path):
+    f = kb / "safety.yaml"
+    edit(f, "  - when: antipsychotic\n    topic: stop-antipsychotic",
+         "  - when: antipsychotik\n    topic: stop-antipsychotc")
+    msgs = "\n".join(errors(kb))
+    line = line_of(f, "when: antipsychotik")
+    assert f"safety.yaml:{line}: carry rule: 'antipsychotik' is not a synonym in synonyms.yaml " \
+           "(did you mean 'antipsychotic'?)" in msgs
+    assert f"safety.yaml:{line}: carry rule: unknown topic 'stop-antipsychotc' (did you mean " \
+           "'stop-antipsychotic'?)" in msgs
+
+
+def test_a_subgroup_result_without_the_overall_one_is_refused(kb: Path):
+    f = kb / "topics" / "ect.yaml"
+    edit(f, "One study found no statistically significant difference in mortality rate or duration of treatment "
+            "between dantrolene, bromocriptine or ECT and supportive care; a subgroup", "A subgroup")
+    [msg] = [e for e in errors(kb) if "ect.yaml" in e]
+    assert f"ect.yaml:{line_of(f, 'body:')}: topic 'ect' says 'subgroup analysis' but no statement says " \
+           "'no statistically significant' (a subgroup result is never shown without the overall result" in msg
+
+
+def test_resuming_without_a_different_class_is_refused(kb: Path):
+    f = kb / "topics" / "monitoring.yaml"
+    edit(f, "a different class should be selected, with gradual titration", "with gradual titration")
+    assert any("topic 'monitoring' says 'resumed later' but no statement says 'different class'" in e
+               for e in errors(kb))
+
+
+def test_members_of_an_unknown_class_and_bad_purposes_are_refused(kb: Path):
+    edit(kb / "synonyms.yaml", "members:\n  antipsychotic:", "members:\n  antipsychotics:")
+    edit(kb / "scope.yaml", '["antipsychotic + monitor"]', '["antipsychotic + zorbing"]')
+    msgs = "\n".join(errors(kb))
+    assert "members of 'antipsychotics': 'antipsychotics' is not a key of 'synonyms' (did you mean " \
+           "'antipsychotic'?)" in msgs
+    assert "'zorbing' in 'antipsychotic + zorbing' is neither a synonym nor a topic word" in msgs
+
+
+def test_a_missing_vocabulary_file_is_named(kb: Path):
+    (kb / "context.yaml").unlink()
+    assert any(e.endswith("context.yaml:1: file is missing") for e in errors(kb))

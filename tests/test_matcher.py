@@ -96,3 +96,64 @@ def test_huge_question_is_capped_and_still_matched(engine):
 
 def test_numbers_alone_do_not_match(engine):
     assert engine.matcher.match("2000 40 1").status == "none"
+
+
+@pytest.mark.parametrize("question, recognised", [
+    ("ECT for depression", "depression"),
+    ("what to monitor on clozapine", "routine antipsychotic monitoring"),
+    ("bromocriptine for hyperprolactinaemia", "hyperprolactinaemia"),
+    ("bromocriptine dose in parkinsons", "parkinson's disease"),
+    ("dantrolene for malignant hyperthermia", "malignant hyperthermia"),
+    ("dantrolene for spasticity", "spasticity"),
+    ("cooling for heat stroke", "heat stroke"),
+    ("rhabdomyolysis from statins", "statin muscle injury"),
+    ("haloperidol dose for delirium", "delirium"),
+    ("what causes nms", "what causes NMS"),
+    ("dantrolene side effects", "drug side effects"),
+])
+def test_the_bots_drugs_and_measures_for_another_purpose_are_not_answered(engine, question, recognised):
+    m = engine.matcher.match(question)
+    assert m.status != "answer" and m.reason == "out_of_scope" and m.scope[1] == recognised
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("NMS in a patient with Parkinson's: bromocriptine?", "bromocriptine"),
+    ("what to monitor on clozapine in NMS", "monitoring"),
+    ("pt had NMS, depression now, when can he restart an antipsychotic", "rechallenge"),
+    ("febrile, rigid, CK 12k on clozapine: what to monitor", "monitoring"),  # NMS by its signs
+])
+def test_a_question_that_names_nms_stays_in_scope(engine, question, topic):
+    m = engine.matcher.match(question)
+    assert (m.status, m.topic_id) == ("answer", topic)
+
+
+def test_another_purpose_offers_the_closest_topics_but_never_answers(engine):
+    answer = engine.ask("ECT for depression")
+    assert answer.status == "suggest" and answer.topic is None
+    assert [t.id for t, _ in answer.suggestions][:1] == ["ect"]
+
+
+def test_nms_named_alone_asks_which_part(engine):
+    m = engine.matcher.match("NMS??")
+    assert m.status == "suggest" and m.reason == "subject_only"
+    assert m.suggestions[0][0] == "overview"
+
+
+def test_unknown_words_weigh_less_once_nms_is_named(engine):
+    # "in a nutshell" is how the clinician put it, not another subject.
+    assert engine.matcher.match("mgmt of NMS in a nutshell, our registrar wants the gist").status == "answer"
+    # Without NMS named, the same unknown words keep a one-word overlap from being answered.
+    assert engine.matcher.match("warfarin reversal protocol gist").status != "answer"
+
+
+def test_a_tie_with_the_first_action_is_settled_safely(engine):
+    from nms_bot.core.matcher import MARGIN
+
+    # Stopping and restarting tie on "antipsychotic"; nothing is asked about restarting.
+    m = engine.matcher.match("up the olanzapine, he has nms")
+    (first, a), (second, b) = m.ranked[:2]
+    assert {first, second} == {"stop-antipsychotic", "rechallenge"} and a - b < MARGIN
+    assert (m.status, m.topic_id) == ("answer", "stop-antipsychotic")
+    # Asked about restarting, the restart topic answers, led by the first action.
+    answer = engine.ask("restart haldol now in nms?")
+    assert answer.topic.id == "rechallenge" and answer.carried == ("stop-antipsychotic",)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import pytest
+
 from nms_bot.core.engine import Engine
 from nms_bot.core.model import Approval, Topic
-from nms_bot.core.render import CAUTION, answer_topic, to_dict, to_text
+from nms_bot.core.render import CAUTION, answer_topic, plain, to_dict, to_text
 
 
 def test_citations_are_numbered_by_first_use_and_listed_in_that_order(engine: Engine):
@@ -81,3 +83,91 @@ def test_decline_lists_what_the_bot_can_answer(engine: Engine):
     text = to_text(engine.ask("treatment of anaphylaxis"))
     assert "a question about anaphylaxis; I only cover the treatment of" in text
     assert all(t in text for t in engine.knowledge.topics)
+
+
+STOP = "Discontinue the causative antipsychotic."
+
+
+@pytest.mark.parametrize("question", [
+    "can we give some haldol for the agitation, she has nms",
+    "bump up the zyprexa? pt w nms still psychotic",
+    "nms pt combative, ok to give IM olanzapine?",
+    "continue clozapine during NMS at half the dose?",
+    "keep the depot going in nms?",
+    "antipsychotic for psychosis during NMS",
+    "typical or atypical antipsychotic ok in nms?",
+])
+def test_no_answer_about_giving_an_antipsychotic_leaves_out_the_first_action(engine, question):
+    answer = engine.ask(question)
+    if answer.status == "answer":
+        assert STOP in plain(answer.statements[0].text), question
+    else:
+        assert answer.suggestions[0][0].id == "stop-antipsychotic", question
+
+
+def test_the_first_action_leads_answers_about_other_topics_and_is_cited(engine):
+    answer = engine.ask("haloperidol for agitation in nms")
+    assert answer.topic.id == "benzodiazepines" and answer.carried == ("stop-antipsychotic",)
+    first = answer.statements[0]
+    assert STOP in plain(first.text) and first.tier == "guideline" and first.numbers == (1,)
+    assert answer.citations[0].key == "guideline-2025"
+    # A topic whose own text already says it is not led twice.
+    assert engine.ask("pt on haldol, nms, overview of treatment").carried == ()
+
+
+@pytest.mark.parametrize("question", ["lorazepam dose nms", "how much dantrolene in NMS", "IVF rate for nms",
+                                      "bromocriptine 2.5 mg nms?"])
+def test_a_dose_question_gets_its_topic_and_one_line_that_the_source_gives_no_doses(engine, question):
+    answer = engine.ask(question)
+    assert answer.status == "answer"
+    assert engine.knowledge.safety.dose_note in answer.notes
+    assert "Note: The source gives no doses" in to_text(answer)
+
+
+def test_a_rate_that_is_not_a_dose_gets_no_dose_line(engine):
+    answer = engine.ask("mortality rate dantrolene vs bromocriptine")
+    assert answer.status == "answer" and engine.knowledge.safety.dose_note not in answer.notes
+
+
+def test_a_drug_the_source_does_not_name_is_said_so(engine):
+    answer = engine.ask("amantadine for NMS?")
+    assert answer.topic.id == "bromocriptine"
+    assert "The source does not name amantadine: nothing here is specific to it." in answer.notes
+    assert "amantadine" not in " ".join(s.text.lower() for s in answer.statements)
+
+
+def test_every_answer_says_the_source_itself_is_pending_review(engine):
+    status = engine.knowledge.source.status
+    assert "pending human review" in status
+    for question in ("dantrolene", "hello", "kidney"):
+        assert status in to_text(engine.ask(question))
+    assert to_dict(engine.ask("dantrolene"))["source_status"] == status
+
+
+def test_json_bullets_are_plain_text(engine):
+    d = to_dict(engine.ask("ECT"))
+    assert "*" not in " ".join(b["text"] for b in d["bullets"])
+    assert any("*" in s.text for s in engine.ask("ECT").statements), "the Block Kit text keeps its markup"
+
+
+def test_content_review_fixes_hold(engine):
+    topics = engine.knowledge.topics
+    text = {tid: " ".join(b.text for b in t.body) for tid, t in topics.items()}
+    for tid in ("rechallenge", "monitoring"):
+        assert "must be resumed later" in text[tid] and "a different class" in text[tid], tid
+    for tid, body in text.items():
+        if "lower mortality" in body:  # the severe-NMS result, never without the overall one
+            assert "subgroup analysis" in body and "no statistically significant" in body, tid
+    assert "lack of response to other treatments" in text["overview"] and "life-threatening" in text["overview"]
+    assert not any("begins with" in body for body in text.values())
+    assert "judicious use of anticholinergics" in text["pharmacotherapy"]
+    assert "*judicious" not in text["pharmacotherapy"]
+    assert "compared in several studies, with varying results" in text["evidence"]
+
+
+def test_a_decline_names_what_it_recognised_and_never_echoes_the_question(engine):
+    text = to_text(engine.ask("Xylophone-9 treatment of anaphylaxis for MRN 445566"))
+    assert "a question about anaphylaxis" in text
+    assert "xylophone" not in text.lower() and "445566" not in text
+    text = to_text(engine.ask("zzqx blorp"))
+    assert "zzqx" not in text and "I won't guess" in text

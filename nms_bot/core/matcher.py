@@ -26,7 +26,8 @@ ANSWER_MIN = 0.65
 ANSWER_MIN_NAMED = 0.4
 MARGIN = 0.10
 # When the first action a safety.yaml rule carries (stop the antipsychotic) ties with one other
-# topic, that other topic is answered: the answer leads with the first action, so it holds both.
+# topic, that other topic is answered if the question names something only it holds: the answer
+# leads with the first action, so it holds both. Otherwise the first action is answered.
 TIE_MIN = 0.45
 SUGGEST_MIN = 0.3  # "did you mean" only for topics covering at least 30% of the question's weight
 MAX_SUGGESTIONS = 3
@@ -34,6 +35,7 @@ MAX_SUGGESTIONS = 3
 # How much a topic's field vouches for a stem. Title and keywords say what the topic is about;
 # questions say it partly (more when many of them use the stem); the body only mentions it.
 STRONG = 1.0
+DISTINCT_SHARE = 0.9
 QUESTION_BASE, QUESTION_SHARE = 0.55, 0.35
 BODY = 0.35
 # An unknown word weighs this share of the rarest known word's weight; less when NMS is named.
@@ -102,6 +104,16 @@ class Matcher:
                     strength[s] = STRONG
             for s, value in strength.items():
                 self.index[s][topic.id] = value
+        # What only one topic's title or keywords hold tells that topic apart from the others.
+        owners: dict[str, set[str]] = defaultdict(set)
+        for topic in knowledge.topics.values():
+            for text in (topic.title, *topic.keywords):
+                for s in self.reader.content_stems(text):
+                    owners[s].add(topic.id)
+        self.distinct: dict[str, set[str]] = defaultdict(set)
+        for s, ids in owners.items():
+            if len(ids) == 1:
+                self.distinct[next(iter(ids))].add(s)
         # BM25's IDF: a stem in (nearly) every topic, like "nms" or "treatment", weighs almost
         # nothing beside one that picks out a topic. A topic counts by how strongly it holds the
         # stem, so one that only mentions it in passing counts a third.
@@ -121,7 +133,8 @@ class Matcher:
             weights[s] = w * (FOCUS if reading.clause[s] == focus else 1)
         return weights
 
-    def _verdict(self, ranked: tuple[tuple[str, float], ...], reading: Reading) -> tuple[str, str] | None:
+    def _verdict(self, ranked: tuple[tuple[str, float], ...], reading: Reading,
+                 weights: dict[str, float]) -> tuple[str, str] | None:
         """(topic to answer with, first action it tied with or ""), or None to suggest."""
         best_id, best = ranked[0]
         lead = best - (ranked[1][1] if len(ranked) > 1 else 0.0)
@@ -131,7 +144,11 @@ class Matcher:
         tied = [t for t, s in ranked if best - s < MARGIN]
         others = [t for t in tied if t not in first]
         if best >= TIE_MIN and first & set(tied) and len(others) == 1:
-            return others[0], sorted(first & set(tied))[0]
+            action = sorted(first & set(tied))[0]
+            # The other topic only when the question asks something that is its own
+            # ("haldol for the agitation?"); otherwise the first action itself ("up the haldol?").
+            asked = self.distinct[others[0]] & weights.keys()
+            return (others[0], action) if asked else (action, "")
         return None
 
     def match(self, question: str) -> Match:
@@ -148,6 +165,9 @@ class Matcher:
         for t, w in weights.items():
             for topic_id, strength in self.index.get(t, {}).items():
                 scores[topic_id] += w * strength / total
+        for topic_id in scores:
+            if not self.distinct[topic_id] & weights.keys():
+                scores[topic_id] *= DISTINCT_SHARE
         ranked = tuple(sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])))
         extra = {"reading": reading, "weights": weights, "ranked": ranked, "scope": reading.scope}
         best = ranked[0][1] if ranked else 0.0
@@ -157,7 +177,7 @@ class Matcher:
             # Another purpose of the bot's drugs: never answered, but the closest topics are
             # offered in case the clinician meant NMS after all.
             reason = "out_of_scope"
-        elif about_something and (verdict := self._verdict(ranked, reading)):
+        elif about_something and (verdict := self._verdict(ranked, reading, weights)):
             return Match("answer", verdict[0], dict(ranked)[verdict[0]], tie_with=verdict[1], **extra)
         else:
             reason = "subject_only" if reading.subject and not about_something else "no_match"

@@ -209,12 +209,15 @@ class Reader:
             for _, _, hit in self.purposes.scan(tokens):
                 r.scope = hit  # type: ignore[assignment]
                 break
+        found = self.lexicon.scan(tokens)
+        # "keep him on olanzapine": an "on" inside a phrase does not make what follows a setting.
+        claimed = {i for start, end, _ in found for i in range(start, end)}
         last = 0
-        for start, end, value in self.lexicon.scan(tokens):
-            self._plain(r, tokens, last, start)
+        for start, end, value in found:
+            self._plain(r, tokens, last, start, claimed)
             entry: Entry = value  # type: ignore[assignment]
             typed = " ".join(r.words[start:end])
-            setting = self._setting(tokens, start, end)
+            setting = self._setting(tokens, start, end, claimed)
             if entry.kind == "context":
                 r.context.append(entry.label)
             elif entry.kind == "dose":
@@ -230,7 +233,7 @@ class Reader:
                     if s not in self.filler:
                         r.add(s, setting, r.clauses[start])
             last = end
-        self._plain(r, tokens, last, len(tokens))
+        self._plain(r, tokens, last, len(tokens), claimed)
         if not r.subject and not r.scope:
             for label, parts in self.compound_purposes:
                 if all(set(p) <= set(r.content) for p in parts):
@@ -240,7 +243,7 @@ class Reader:
             t in self.greeting_words for t in r.content)
         return r
 
-    def _setting(self, tokens: list[str], start: int, end: int) -> bool:
+    def _setting(self, tokens: list[str], start: int, end: int, claimed: set[int]) -> bool:
         """Whether tokens[start:end] is a finding with its value ("CK 12k", not "dantrolene 2 mg")
         or follows "in", "on", "at", "from" ("on haldol", "in the ICU")."""
         if end < len(tokens) and tokens[end][0].isdigit():
@@ -249,9 +252,9 @@ class Reader:
         i = start - 1
         while i >= 0 and tokens[i] in ARTICLES:
             i -= 1
-        return i >= 0 and tokens[i] in SETTING_WORDS
+        return i >= 0 and tokens[i] in SETTING_WORDS and i not in claimed
 
-    def _plain(self, r: Reading, tokens: list[str], start: int, end: int) -> None:
+    def _plain(self, r: Reading, tokens: list[str], start: int, end: int, claimed: set[int]) -> None:
         """Words no phrase claimed: filler, numbers, or content."""
         for i in range(start, end):
             t = tokens[i]
@@ -260,5 +263,5 @@ class Reader:
             if t in self.filler:
                 r.filler.append(r.words[i])
                 continue
-            r.add(t, self._setting(tokens, i, i + 1), r.clauses[i])
+            r.add(t, self._setting(tokens, i, i + 1, claimed), r.clauses[i])
 
