@@ -255,3 +255,9 @@ def test_members_of_an_unknown_class_and_bad_purposes_are_refused(kb: Path):
 def test_a_missing_vocabulary_file_is_named(kb: Path):
     (kb / "context.yaml").unlink()
     assert any(e.endswith("context.yaml:1: file is missing") for e in errors(kb))
+
+
+def test_every_file_an_editor_finds_is_explained_in_the_knowledge_readme(kb: Path):
+    readme = (kb / "README.md").read_text()
+    for path in kb.glob("*.yaml"):
+        assert f"`{path.name}`" in readme, path.name
