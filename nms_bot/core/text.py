@@ -36,6 +36,8 @@ def _slack_link(m: re.Match[str]) -> str:
 
 def _fold(text: str) -> str:
     """NFKC, then without zero-width characters and accents: "dan\u200btrolène" is "dantrolene"."""
+    if text.isascii():  # nearly every question: nothing to fold
+        return text
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
     return "".join(c for c in text if unicodedata.category(c) not in ("Mn", "Cf"))
 
