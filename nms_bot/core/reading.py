@@ -12,6 +12,7 @@ so the closest topics can be offered).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -22,10 +23,11 @@ from .privacy import redact
 from .text import clause_words, normalise, stem, stems, words
 
 MIN_FUZZY_LEN = 4
-# "pt on haldol", "in the ICU", "CK 12k": what follows these, or is followed by a number, is
-# usually the setting of the question rather than its subject.
-SETTING_WORDS = frozenset({"in", "on", "at", "from"})
-ARTICLES = frozenset({"the", "a", "an", "his", "her", "their", "our"})
+MIN_PREFIX_LEN = 5
+# "pt on haldol", "in the ICU", "despite cooling", "CK 12k": what follows these, or is followed
+# by a number, is usually the setting of the question rather than its subject.
+SETTING_WORDS = frozenset(stem(w) for w in ("in", "on", "at", "from", "despite"))
+ARTICLES = frozenset(stem(w) for w in ("the", "a", "an", "his", "her", "their", "our"))
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,7 @@ class Reader:
             # Words under four letters are too easy to hit by accident ("long" -> "log").
             if len(w) >= MIN_FUZZY_LEN and stem(w) not in self.filler and not w[0].isdigit():
                 self.by_length[len(w)].append(w)
+        self.targets = sorted(w for ws in self.by_length.values() for w in ws)
 
     def content_stems(self, text: str) -> list[str]:
         """The stems of an editor's phrase that count for a topic: mapped, without filler or context."""
@@ -184,7 +187,15 @@ class Reader:
         # a 5-letter word still scores 89, a swapped one in a 4-letter word only 75.
         cutoff = 85 if len(word) == 4 else 80 if len(word) <= 6 else 84
         best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
-        return stem(best[0]) if best else s
+        if best:
+            return stem(best[0])
+        # A clipped word ("dantro", "anticoag") stands for the one known word it begins.
+        if len(word) >= MIN_PREFIX_LEN:
+            start = bisect_left(self.targets, word)
+            begun = {stem(w) for w in self.targets[start:start + 50] if w.startswith(word)}
+            if len(begun) == 1:
+                return begun.pop()
+        return s
 
     def read(self, question: str) -> Reading:
         """Read one question as typed (Slack markup allowed)."""
