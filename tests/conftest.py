@@ -123,15 +123,17 @@ def stub():
     s.close()
 
 
-def start_bot(stub: SlackStub, knowledge: Path, db_url: str, record_gaps: bool = False):
+def start_bot(stub: SlackStub, knowledge: Path, db_url: str, record_gaps: bool = False,
+              db_timeout: float = 2.0, **env_extra: str):
+    """The app as `nms-bot serve --http` runs it, on a free loopback port; returns (Bot, stop)."""
     from nms_bot.slack.server import create, make_http_server
     from nms_bot.slack.settings import load_settings
     from nms_bot.storage.store import Store
 
     env = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": stub.url,
-           "NMS_RECORD_GAPS": "1" if record_gaps else "0"}
+           "NMS_RECORD_GAPS": "1" if record_gaps else "0", **env_extra}
     settings = load_settings(http=True, port=0, env=env)
-    app, live, services = create(settings, knowledge, Store(db_url))
+    app, live, services = create(settings, knowledge, Store(db_url, timeout=db_timeout))
     server = make_http_server(settings, app, live, host="127.0.0.1", threads=8)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -139,7 +141,15 @@ def start_bot(stub: SlackStub, knowledge: Path, db_url: str, record_gaps: bool =
 
     def stop() -> None:
         live.stop()
-        server.close()
+        services.answers.close()
+
+        def close_all() -> None:  # inside the server's own loop thread, which then ends
+            for channel in list(server._map.values()):
+                channel.close()
+
+        server.task_dispatcher.shutdown(timeout=2)  # requests being served finish first
+        server.trigger.pull_trigger(close_all)
+        thread.join(5)
         services.store.close()
 
     return bot, stop

@@ -42,11 +42,11 @@ def test_ask_json_is_one_object():
     assert r.returncode == 0 and d["status"] == "answer" and d["topic"]["id"] == "fluids"
 
 
-def test_ask_reads_one_question_per_line_from_stdin():
-    r = run("ask", "--json", stdin="hello\n\nECT when\nserotonin syndrome\n")
+def test_ask_reads_one_question_per_line_from_stdin_and_answers_every_line():
+    r = run("ask", "--json", stdin="hello\n\nECT when\n   \nserotonin syndrome\n")
     lines = [json.loads(line) for line in r.stdout.splitlines()]
-    assert [d["status"] for d in lines] == ["none", "answer", "none"]
-    assert lines[1]["topic"]["id"] == "ect"
+    assert [d["status"] for d in lines] == ["none", "none", "answer", "none", "none"], "lines out = lines in"
+    assert lines[2]["topic"]["id"] == "ect" and lines[1]["question"] == ""
     r = run("ask", stdin="cooling\nbenzo\n")
     assert r.stdout.count("Disclaimer:") == 2
 

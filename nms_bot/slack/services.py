@@ -1,62 +1,73 @@
-"""What every listener needs: the live knowledge, the store, and how to answer and record."""
+"""What every listener needs: the live knowledge, the store, the answering queue, and how to
+answer, send and record."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from slack_sdk.webhook import WebhookClient
 
 from ..core.engine import Engine
 from ..core.live import LiveEngine
 from ..core.privacy import looks_identifying
 from ..core.render import Answer
 from ..storage.store import Store
+from .answering import AnswerQueue, Job
 from .blocks import answer_message
+from .retry import retry_handlers
 
 log = logging.getLogger("nms_bot.slack")
 SURFACES = ("mention", "dm", "command")
+Message = dict[str, Any]
 
 
 @dataclass
 class Services:
+    """Shared by every listener. Nothing here touches the network or the database on the
+    acknowledgement path: that work goes to `answers`, the answering queue."""
+
     live: LiveEngine
     store: Store
     record_gaps: bool = False
+    answers: AnswerQueue = field(default_factory=AnswerQueue)
 
     @property
     def engine(self) -> Engine:
         return self.live.current
 
-    def reply(self, question: str, surface: str, team: str, *, share: bool = False) -> dict[str, Any]:
-        """Answer a question as typed and record what may be recorded; returns text + blocks."""
-        answer = self.engine.ask(question)
-        self.record(answer, surface, team)
-        return answer_message(answer, surface, share=share, phi_reminder=looks_identifying(question))
+    def later(self, job: Job) -> None:
+        """Queue answering work (Web API calls, database writes) to run after the ack."""
+        if not self.answers.submit(job):
+            log.warning("shutting down: a job arrived after the answering queue closed")
 
-    def show(self, topic_id: str, surface: str, team: str, *, share: bool = False) -> dict[str, Any] | None:
-        """One topic by id (`/nms dantrolene`, a topic button), recorded; None if there is none."""
+    def reply(self, question: str, surface: str, *, share: bool = False) -> tuple[Answer, Message]:
+        """The answer to a question as typed, and its text + blocks (matching is sub-millisecond)."""
+        answer = self.engine.ask(question)
+        return answer, answer_message(answer, surface, share=share, phi_reminder=looks_identifying(question))
+
+    def show(self, topic_id: str, surface: str, *, share: bool = False) -> tuple[Answer, Message] | None:
+        """One topic by id (`/nms dantrolene`, a topic button); None if there is none."""
         answer = self.engine.show(topic_id)
-        if answer is None:
-            return None
-        self.record(answer, surface, team)
-        return answer_message(answer, surface, share=share)
+        return None if answer is None else (answer, answer_message(answer, surface, share=share))
 
     def record(self, answer: Answer, surface: str, team: str) -> None:
-        # Bookkeeping must never cost the clinician the answer.
+        """Statistics, best effort: bookkeeping must never cost the clinician the answer.
+        Call it from the answering queue, never on the acknowledgement path."""
         try:
             if answer.topic:
                 self.store.record_answer(answer.topic.id, surface, team)
             elif self.record_gaps and answer.reason != "greeting":
                 self.store.record_gap(answer.status, answer.question, team)
         except Exception as exc:
-            log.error("could not record answer statistics: %s", type(exc).__name__)
+            log.debug("answer statistics not recorded: %s", type(exc).__name__)  # the store logged it once
 
     def first_delivery(self, body: dict[str, Any]) -> bool:
         """False for an event already handled here or by another instance sharing the store.
 
         Slack retries an event it thinks went unanswered (X-Slack-Retry-Num) and Socket Mode
-        redelivers; both keep the event_id. Listeners check this after the automatic ack, so
-        the database write stays off the 3-second path.
+        redelivers; both keep the event_id. Called from the answering queue, after the ack.
         """
         event_id = body.get("event_id")
         if not event_id:
@@ -64,5 +75,14 @@ class Services:
         try:
             return self.store.claim_event(str(event_id))
         except Exception as exc:  # without the database, answering twice beats not answering
-            log.error("event de-duplication unavailable: %s", type(exc).__name__)
+            log.debug("event de-duplication unavailable: %s", type(exc).__name__)  # the store logged it once
             return True
+
+    def respond(self, response_url: str, message: Message) -> None:
+        """Post to a response_url (slash commands, buttons in ephemeral messages), retrying
+        connection errors, 429s and 5xx as Web API calls are (Bolt's respond() retries
+        connection errors only)."""
+        client = WebhookClient(url=response_url, timeout=10, retry_handlers=retry_handlers())
+        response = client.send_dict(message)
+        if response.status_code != 200:
+            log.error("response_url post failed: HTTP %s", response.status_code)

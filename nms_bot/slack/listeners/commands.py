@@ -13,13 +13,15 @@ from ..services import Services
 def register(app: App, services: Services) -> None:
     @app.command("/nms")
     def on_nms(ack: Ack, command: dict[str, Any]) -> None:
-        # Matching takes well under a millisecond, so the answer goes in the ack itself.
-        text = " ".join((command.get("text") or "").split())
-        team = command.get("team_id", "")
+        # Matching takes well under a millisecond, so the answer goes in the ack itself; only
+        # the statistics wait for the answering queue.
+        text = " ".join(str(command.get("text") or "").split())
+        team = str(command.get("team_id", ""))
         key = text.lower()
         if key in ("", "help", "?", "topics", "list"):
-            message = help_message(services.engine.knowledge, topics_only=key in ("topics", "list"))
-        else:
-            message = (services.show(key, "command", team, share=True)
-                       or services.reply(text, "command", team, share=True))
+            ack(response_type="ephemeral", **help_message(services.engine.knowledge,
+                                                           topics_only=key in ("topics", "list")))
+            return
+        answer, message = services.show(key, "command", share=True) or services.reply(text, "command", share=True)
         ack(response_type="ephemeral", **message)
+        services.later(lambda: services.record(answer, "command", team))

@@ -1,0 +1,63 @@
+"""The tables, and creating them safely when several processes start at the same moment."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, inspect, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.schema import CreateIndex, CreateTable
+
+# Any constant: PostgreSQL advisory locks are named by a number.
+SCHEMA_LOCK = 0x6E6D7362
+
+metadata = MetaData()
+seen_events = Table(
+    "nms_seen_events", metadata,
+    Column("event_id", String(100), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+)
+answers = Table(
+    "nms_answers", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("topic_id", String(100), nullable=False),
+    Column("surface", String(20), nullable=False),
+    Column("team", String(40), nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+)
+feedback = Table(
+    "nms_feedback", metadata,
+    # sha256 of (workspace, message, user): one vote per user per answer, no user id kept
+    Column("vote_key", String(64), primary_key=True),
+    Column("topic_id", String(100), nullable=False),
+    Column("verdict", String(20), nullable=False),
+    Column("surface", String(20), nullable=False),
+    Column("team", String(40), nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+)
+gaps = Table(
+    "nms_gaps", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("status", String(20), nullable=False),
+    Column("text", String(600), nullable=False),
+    Column("team", String(40), nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+)
+TABLES = (seen_events, answers, feedback, gaps)
+
+
+def create_schema(engine: Engine) -> None:
+    """Create what is missing. Only reads when nothing is (so a read-only database opens, and
+    the start-up write check can say what is wrong). `IF NOT EXISTS` lets a second process
+    starting at the same moment find the tables made (SQLite serialises the statements);
+    PostgreSQL can still collide inside its catalogue on concurrent CREATEs, so there the work
+    happens under an advisory lock."""
+    with engine.connect() as conn:
+        present = set(inspect(conn).get_table_names())
+    if all(t.name in present for t in TABLES):
+        return
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+        for table in TABLES:
+            conn.execute(CreateTable(table, if_not_exists=True))
+            for index in sorted(table.indexes, key=lambda i: i.name or ""):
+                conn.execute(CreateIndex(index, if_not_exists=True))
