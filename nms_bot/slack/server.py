@@ -144,6 +144,7 @@ def stop_socket_mode(handler: Any) -> None:
     again, to another connection. Then the connection closes."""
     client = handler.client
     client.default_auto_reconnect_enabled = client.auto_reconnect_enabled = False
+    client.closed = True  # ends the loop that hands received envelopes to the workers
     client.message_processor.shutdown()
     client.message_workers.shutdown(wait=True)
     client.close()

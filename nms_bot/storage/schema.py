@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, inspect, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 # Any constant: PostgreSQL advisory locks are named by a number.
@@ -44,7 +47,25 @@ gaps = Table(
 TABLES = (seen_events, answers, feedback, gaps)
 
 
-def create_schema(engine: Engine) -> None:
+def create_schema(engine: Engine, patience: float = 10.0) -> None:
+    """`_create_schema`, retried while another SQLite process holds the lock it needs: switching
+    a fresh file to WAL and creating tables can meet SQLITE_BUSY at once, without the busy
+    timeout being waited (SQLite's way out of a deadlock between two writers)."""
+    deadline = time.monotonic() + patience
+    pause = 0.02
+    while True:
+        try:
+            _create_schema(engine)
+            return
+        except OperationalError as exc:
+            busy = getattr(exc.orig, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED")
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
+
+
+def _create_schema(engine: Engine) -> None:
     """Create what is missing. Only reads when nothing is (so a read-only database opens, and
     the start-up write check can say what is wrong). `IF NOT EXISTS` lets a second process
     starting at the same moment find the tables made (SQLite serialises the statements);

@@ -116,8 +116,10 @@ class Store:
             raise StoreError("DATABASE_URL names PostgreSQL but its driver is missing: "
                              "pip install 'nms-bot[postgres]'") from None
         except SQLAlchemyError as exc:
-            where = "NMS_DB" if url.startswith("sqlite") else "DATABASE_URL"
-            raise StoreError(f"cannot open the database named by {where} ({error_kind(exc)}): "
+            if url.startswith("sqlite"):
+                raise StoreError(f"cannot open the database named by NMS_DB ({error_kind(exc)}): check the "
+                                 "setting, and that the file and its folder exist and are writable") from None
+            raise StoreError(f"cannot open the database named by DATABASE_URL ({error_kind(exc)}): "
                              "check the setting and that the database is reachable") from None
 
     def check_writable(self) -> None:
