@@ -3,7 +3,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import shutil
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -160,3 +163,14 @@ def bot(stub: SlackStub, kb: Path, tmp_path: Path):
     b, stop = start_bot(stub, kb, f"sqlite:///{tmp_path / 'bot.db'}", record_gaps=True)
     yield b
     stop()
+
+
+def run_unprivileged(args: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`nms-bot ARGS` as a user without root's power to read and write anything: as root (where
+    file modes do not bind), as `nobody`, after loading the program, whose own files nobody may
+    not be able to read."""
+    code = ("import os, sys\nimport nms_bot.cli.main as m, nms_bot.slack.server, nms_bot.storage.report\n"
+            "if os.geteuid() == 0:\n    os.setgid(65534); os.setuid(65534)\n"
+            "sys.exit(m.main(sys.argv[1:]))")
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, **(env or {})}, cwd="/")

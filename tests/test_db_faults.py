@@ -15,7 +15,7 @@ from pathlib import Path
 
 from nms_bot.storage.store import Store
 
-from .conftest import start_bot
+from .conftest import run_unprivileged, start_bot
 
 FAILING = "database (NMS_DB) failing"
 
@@ -113,13 +113,3 @@ def test_serve_refuses_a_database_it_cannot_write_with_one_line():
         shutil.rmtree(folder, ignore_errors=True)
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
     assert "cannot write to the database named by NMS_DB (OperationalError (SQLITE_READONLY))" in r.stderr
-
-
-def run_unprivileged(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    """`nms-bot ARGS` as a user without root's right to write anything (as root: as nobody, after
-    loading the program, since root's own files may not be readable to nobody)."""
-    code = ("import os, sys\nimport nms_bot.cli.main as m, nms_bot.slack.server, nms_bot.storage.report\n"
-            "if os.geteuid() == 0:\n    os.setgid(65534); os.setuid(65534)\n"
-            "sys.exit(m.main(sys.argv[1:]))")
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60,
-                          env={**os.environ, **env}, cwd="/")

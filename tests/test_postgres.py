@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -62,3 +67,49 @@ def test_two_instances_on_postgres_answer_each_event_once(pg_url: str, pg_store:
     finally:
         stop1()
         stop2()
+
+
+def test_a_frozen_postgres_costs_answers_seconds_not_the_answer(pg_url: str, pg_store: Store, stub, kb: Path,
+                                                                 caplog):
+    bot, stop = start_bot(stub, kb, pg_url, record_gaps=True, db_timeout=1.0)
+    try:
+        assert bot.mention("cooling", ts="1.0", event_id="EvWarm")[0] == 200  # a pooled connection exists
+        stub.wait_for(lambda: stub.delivered_to("chat.postMessage"))
+        with caplog.at_level(logging.INFO), postgres.frozen(pg_url):
+            for i in range(1, 6):
+                assert bot.mention("cooling", ts=f"1.{i}", event_id=f"EvFrozen{i}")[0] == 200
+            status, body = bot.command("dantrolene")
+            assert status == 200 and json.loads(body)["blocks"][0]["text"]["text"] == "Dantrolene"
+            assert bot.dm("lithium toxicity")[0] == 200
+            stub.wait_for(lambda: len(stub.delivered_to("chat.postMessage")) == 7, timeout=12)
+        assert caplog.text.count("database (DATABASE_URL) failing") == 1
+        time.sleep(5.5)  # the store tries the database again a few seconds after a time-out
+        assert bot.mention("ect", ts="2.0", event_id="EvThawed")[0] == 200
+        stub.wait_for(lambda: len(stub.delivered_to("chat.postMessage")) == 8, timeout=15)
+    finally:
+        stop()
+
+
+def test_processes_creating_the_schema_on_a_fresh_postgres_database_at_once_all_start(pg_url: str):
+    from .test_db_faults import first_start_race
+
+    results = []
+    for round_ in range(3):
+        fresh = postgres.create_database(pg_url, f"race{round_}")
+        results += first_start_race({"DATABASE_URL": fresh.replace("postgresql+psycopg", "postgresql")})
+    assert results == ["ok"] * len(results), results
+
+
+def test_serve_refuses_a_database_role_that_cannot_write(pg_url: str, pg_store: Store):
+    import psycopg
+
+    with psycopg.connect(pg_url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS reader")
+        conn.execute("CREATE ROLE reader LOGIN")
+        conn.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader")
+    reader = pg_url.replace("postgres@", "reader@").replace("postgresql+psycopg", "postgresql")
+    r = subprocess.run([sys.executable, "-m", "nms_bot", "serve"], capture_output=True, text=True, timeout=60,
+                       env={**os.environ, "SLACK_BOT_TOKEN": "xoxb-1-2-3", "SLACK_APP_TOKEN": "xapp-1-2",
+                            "DATABASE_URL": reader, "SLACK_API_URL": "http://127.0.0.1:9/api/"})
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+    assert "cannot write to the database named by DATABASE_URL" in r.stderr, r.stderr

@@ -34,13 +34,14 @@ URL_RE = re.compile(r"^https?://[^\s<>|]+$")
 @dataclass(frozen=True)
 class Problem:
     file: str
-    line: int
+    line: int  # 0: the problem is the file or folder as a whole
     message: str
     severity: str = "error"
 
     def __str__(self) -> str:
         prefix = "warning: " if self.severity == "warning" else ""
-        return f"{self.file}:{self.line}: {prefix}{self.message}"
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {prefix}{self.message}"
 
 
 class KnowledgeError(Exception):
@@ -59,7 +60,10 @@ def default_knowledge_path() -> Path:
     if env:
         return Path(env)
     local = Path("knowledge")
-    if (local / "meta.yaml").is_file():
+    try:
+        if (local / "meta.yaml").is_file():
+            return local
+    except OSError:  # there, but unreadable: validation says so rather than quietly using another
         return local
     packaged = Path(__file__).resolve().parent.parent / "knowledge"
     if packaged.is_dir():
@@ -87,10 +91,19 @@ def validate_knowledge(
 
 
 def _display(path: Path) -> str:
+    """As the user named it (relative stays relative): no surprising `../../` paths."""
+    return str(path)
+
+
+def _unreadable(folder: Path, what: str = "folder") -> str | None:
+    """Why a folder cannot be listed, or None (glob would silently find nothing)."""
     try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
+        os.listdir(folder)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"cannot read the {what}: {exc.strerror or type(exc).__name__}"
+    return None
 
 
 class _File:
@@ -226,8 +239,13 @@ class _Validator:
         self.unreadable_topics = False
 
     def run(self) -> tuple[Knowledge | None, list[Problem]]:
-        if not self.root.is_dir():
-            self.problems.append(Problem(_display(self.root), 1, "knowledge directory not found"))
+        try:
+            why = None if self.root.is_dir() else "knowledge directory not found"
+        except OSError as exc:  # e.g. a parent folder this user may not enter
+            why = f"cannot read the knowledge directory: {exc.strerror or type(exc).__name__}"
+        why = why or _unreadable(self.root, "knowledge directory")
+        if why:
+            self.problems.append(Problem(_display(self.root), 0, why))
             return None, self.problems
         meta = self._meta()
         references, ref_lines, refs_readable = self._references()
@@ -349,7 +367,7 @@ class _Validator:
         files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
         declared: set[str] = set()
         if not files:
-            self.problems.append(Problem(_display(folder), 1, "no topic files (*.yaml) found"))
+            self.problems.append(Problem(_display(folder), 0, _unreadable(folder) or "no topic files (*.yaml) found"))
             return [], declared
         topics: list[tuple[Topic, _File]] = []
         seen: dict[str, str] = {}
