@@ -25,16 +25,18 @@ def start(args: list[str], stub: SlackStub, tmp_path: Path, kb: Path, **env: str
     env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_API_URL": stub.url, "NMS_DB": str(tmp_path / "s.db"),
            "NMS_ANSWER_WORKERS": "2", "LOG_LEVEL": "INFO", **env}
     return subprocess.Popen([sys.executable, "-m", "nms_bot", "serve", *args, "--knowledge", str(kb)],
-                            env=env, stderr=subprocess.PIPE, text=True)
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def stop(proc: subprocess.Popen) -> tuple[int, str]:
+    """SIGTERM; the exit code and the log. Nothing may bypass the log on stdout."""
     proc.send_signal(signal.SIGTERM)
     try:
-        _, err = proc.communicate(timeout=40)
+        out, err = proc.communicate(timeout=40)
     except subprocess.TimeoutExpired:
         proc.kill()
-        _, err = proc.communicate()
+        out, err = proc.communicate()
+    assert out == "", f"printed outside the log: {out!r}"
     return proc.returncode, err
 
 
@@ -61,6 +63,7 @@ def test_socket_mode_answers_every_acknowledged_question_before_exiting_on_sigte
     assert code == 0, err
     assert len(threads) == QUESTIONS and len(set(threads)) == QUESTIONS, "every acknowledged question answered once"
     assert "stopping: no new events" in err and "every acknowledged answer was sent" in err
+    assert "starting in Socket Mode\n" in err and "Socket Mode mode" not in err
     assert "Traceback" not in err and "xoxb-" not in err and "Bolt app is running" not in err
 
 

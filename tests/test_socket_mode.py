@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import queue
+import socket
 import threading
 import time
 from pathlib import Path
@@ -33,6 +34,7 @@ class FakeSocketSlack:
 
     def handle(self, ws) -> None:
         self.connections += 1
+        mine = self.connections
         ws.send(json.dumps({"type": "hello", "num_connections": 1, "debug_info": {"host": "local"},
                             "connection_info": {"app_id": "A1"}}))
 
@@ -45,9 +47,15 @@ class FakeSocketSlack:
 
         threading.Thread(target=reader, daemon=True).start()
         while not self.stopped.is_set():
+            if mine != self.connections:  # as Slack does: deliver on the newest connection
+                time.sleep(0.05)
+                continue
             try:
                 envelope = self.outbox.get(timeout=0.1)
             except queue.Empty:
+                continue
+            if mine != self.connections:  # a newer connection came while this one waited
+                self.outbox.put(envelope)
                 continue
             try:
                 ws.send(json.dumps(envelope))
@@ -111,3 +119,75 @@ def test_socket_mode_reconnects_when_slack_asks_for_a_refresh(stub, fake: FakeSo
     fake.outbox.put(event_envelope("env9", "EvS9", "cooling"))
     [post] = stub.wait_for(lambda: stub.sent("chat.postMessage"), timeout=20)
     assert post["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
+
+
+class FreezableProxy:
+    """TCP between the bot and the fake Slack; `freeze()` stops forwarding on the connections
+    open now without closing them: a dead connection, as after a NAT or firewall drops it."""
+
+    def __init__(self, target_port: int):
+        self.target_port = target_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.frozen: set[int] = set()
+        self.links: list[int] = []
+        self.sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def freeze(self) -> None:
+        self.frozen.update(self.links)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            self.sockets += [client, upstream]
+            link = len(self.links)
+            self.links.append(link)
+            for src, dst in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(link, src, dst), daemon=True).start()
+
+    def _pump(self, link: int, src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                while link in self.frozen:
+                    time.sleep(1)  # hold the data: nothing passes, nothing closes
+                dst.sendall(data)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self.listener.close()
+        for sock in self.sockets:  # the fake's side of a frozen connection ends at once, not after a timeout
+            sock.close()
+
+
+def test_socket_mode_notices_a_dead_connection_and_reconnects_within_about_15_seconds(stub, kb: Path,
+                                                                                       tmp_path: Path):
+    fake = FakeSocketSlack()
+    proxy = FreezableProxy(int(fake.url.rsplit(":", 1)[1].split("/")[0]))
+    stub.socket_url = f"ws://127.0.0.1:{proxy.port}/link"
+    settings = load_settings(http=False, env={"SLACK_BOT_TOKEN": TOKEN, "SLACK_APP_TOKEN": "xapp-1-A1-test",
+                                              "SLACK_API_URL": stub.url})
+    app, _, services = create(settings, kb, Store(f"sqlite:///{tmp_path / 'p.db'}"))
+    handler = make_socket_handler(settings, app)
+    try:
+        handler.connect()
+        stub.wait_for(lambda: fake.connections == 1)
+        time.sleep(1)
+        proxy.freeze()
+        frozen_at = time.monotonic()
+        stub.wait_for(lambda: fake.connections == 2, timeout=20)  # Bolt's default took about a minute
+        assert time.monotonic() - frozen_at < 20
+        fake.outbox.put(event_envelope("envP", "EvP1", "cooling"))
+        [post] = stub.wait_for(lambda: stub.delivered_to("chat.postMessage"), timeout=10)
+        assert post["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
+    finally:
+        handler.close()
+        proxy.close()
+        fake.close()
+        services.answers.close()
+        services.store.close()
