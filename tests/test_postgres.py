@@ -94,7 +94,7 @@ def test_processes_creating_the_schema_on_a_fresh_postgres_database_at_once_all_
     from .test_db_faults import first_start_race
 
     results = []
-    for round_ in range(3):
+    for round_ in range(5):
         fresh = postgres.create_database(pg_url, f"race{round_}")
         results += first_start_race({"DATABASE_URL": fresh.replace("postgresql+psycopg", "postgresql")})
     assert results == ["ok"] * len(results), results
