@@ -90,3 +90,40 @@ def test_share_in_channel_survives_5xx_a_dropped_connection_and_429(bot: Bot):
     bot.stub.wait_for(lambda: len(bot.stub.delivered_to("/response/act")) == 2, timeout=20)
     time.sleep(0.3)
     assert len(bot.stub.sent("/response/act")) == 5 and len(bot.stub.delivered_to("/response/act")) == 2
+
+
+def test_a_burst_of_requests_logs_the_http_queue_once_not_per_request(stub, kb: Path, tmp_path: Path):
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    from .conftest import SECRET, TOKEN
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": stub.url,
+           "NMS_DB": str(tmp_path / "q.db")}
+    proc = subprocess.Popen([sys.executable, "-m", "nms_bot", "serve", "--http", "--port", str(port),
+                             "--knowledge", str(kb)], env=env, stderr=subprocess.PIPE, text=True)
+    bot = Bot(f"http://127.0.0.1:{port}", stub, None, None)
+    try:
+        stub.wait_for(lambda: _up(bot), timeout=30)
+        with ThreadPoolExecutor(max_workers=64) as pool:
+            statuses = list(pool.map(lambda i: bot.mention("cooling", ts=f"1.{i}")[0], range(400)))
+        assert set(statuses) == {200}
+        stub.wait_for(lambda: len(stub.delivered_to("chat.postMessage")) == 400, timeout=60)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    queue_lines = [line for line in err.splitlines() if "queue" in line.lower() or "waiting for a free" in line]
+    assert len(queue_lines) <= 1, queue_lines
+
+
+def _up(bot: Bot) -> bool:
+    try:
+        return bot.get("/healthz")[0] == 200
+    except OSError:
+        return False

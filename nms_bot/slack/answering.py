@@ -26,7 +26,7 @@ Job = Callable[[], None]
 def error_kind(error: BaseException) -> str:
     """What went wrong, by kind only: payloads may hold question text, messages may hold tokens."""
     if isinstance(error, SlackApiError):
-        return f"Slack API call failed: {error.response.get('error', 'unknown')}"
+        return f"Slack API error {error.response.get('error', 'unknown')}"
     return f"{type(error).__name__}"
 
 
