@@ -113,3 +113,41 @@ def test_serve_refuses_a_database_role_that_cannot_write(pg_url: str, pg_store: 
                             "DATABASE_URL": reader, "SLACK_API_URL": "http://127.0.0.1:9/api/"})
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
     assert "cannot write to the database named by DATABASE_URL" in r.stderr, r.stderr
+
+
+def test_sigterm_while_postgres_is_frozen_still_exits_0(pg_url: str, pg_store: Store, stub, kb: Path):
+    import signal
+    import socket
+
+    from .conftest import SECRET, TOKEN, Bot
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": stub.url,
+           "DATABASE_URL": pg_url.replace("postgresql+psycopg", "postgresql"), "NMS_DB_TIMEOUT": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "nms_bot", "serve", "--http", "--port", str(port),
+                             "--knowledge", str(kb)], env=env, stderr=subprocess.PIPE, text=True)
+    bot = Bot(f"http://127.0.0.1:{port}", stub, None, None)
+    try:
+        stub.wait_for(lambda: _up(bot), timeout=30)
+        assert bot.mention("cooling", ts="1.0")[0] == 200
+        stub.wait_for(lambda: stub.delivered_to("chat.postMessage"))
+        with postgres.frozen(pg_url):
+            for i in range(1, 4):
+                assert bot.mention("cooling", ts=f"1.{i}")[0] == 200
+            stub.wait_for(lambda: len(stub.delivered_to("chat.postMessage")) == 4, timeout=15)
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=30)  # database calls still hang: the process must not
+        assert proc.returncode == 0 and "every acknowledged answer was sent" in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def _up(bot) -> bool:
+    try:
+        return bot.get("/healthz")[0] == 200
+    except OSError:
+        return False

@@ -13,7 +13,7 @@ from ..core.engine import Engine
 from ..core.live import LiveEngine
 from ..core.privacy import looks_identifying
 from ..core.render import Answer
-from ..storage.store import Store
+from ..storage.store import Store, StoreUnavailable
 from .answering import AnswerQueue, Job
 from .blocks import answer_message
 from .retry import retry_handlers
@@ -60,8 +60,10 @@ class Services:
                 self.store.record_answer(answer.topic.id, surface, team)
             elif self.record_gaps and answer.reason != "greeting":
                 self.store.record_gap(answer.status, answer.question, team)
+        except StoreUnavailable:
+            pass  # the store has said so, once
         except Exception as exc:
-            log.debug("answer statistics not recorded: %s", type(exc).__name__)  # the store logged it once
+            log.error("could not record answer statistics: %s", type(exc).__name__)
 
     def first_delivery(self, body: dict[str, Any]) -> bool:
         """False for an event already handled here or by another instance sharing the store.
@@ -74,8 +76,10 @@ class Services:
             return True
         try:
             return self.store.claim_event(str(event_id))
-        except Exception as exc:  # without the database, answering twice beats not answering
-            log.debug("event de-duplication unavailable: %s", type(exc).__name__)  # the store logged it once
+        except StoreUnavailable:  # without the database, answering twice beats not answering
+            return True
+        except Exception as exc:
+            log.error("event de-duplication failed: %s", type(exc).__name__)
             return True
 
     def respond(self, response_url: str, message: Message) -> None:

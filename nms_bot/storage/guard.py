@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -47,7 +48,11 @@ class Guard:
     def __init__(self, timeout: float, what: str, sqlite_file: str | None = None):
         self.timeout = timeout
         self.what = what  # the setting naming the database, for log lines
-        self._pool = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="store")
+        # Daemon threads of our own, not a ThreadPoolExecutor: the interpreter waits for those
+        # at exit, and a call stuck in a frozen database must not stop the process exiting.
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]] | None] = queue.SimpleQueue()
+        for i in range(THREADS):
+            threading.Thread(target=self._work, name=f"store-{i}", daemon=True).start()
         self._lock = threading.Lock()
         self._failing: str | None = None
         self._skip_until = 0.0
@@ -59,7 +64,7 @@ class Guard:
         """`fn()` within the deadline; StoreUnavailable when it fails or runs out of time."""
         if time.monotonic() < self._skip_until:
             raise StoreUnavailable("skipped: the database timed out a moment ago")
-        future = self._pool.submit(fn)
+        future = self._submit(fn)
         try:
             result = future.result(timeout=self.timeout)
         except FutureTimeout:
@@ -81,10 +86,26 @@ class Guard:
             except SQLAlchemyError as exc:
                 self._failed(error_kind(exc))
 
-        self._pool.submit(run)
+        self._submit(run)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        for _ in range(THREADS):
+            self._jobs.put(None)
+
+    def _submit(self, fn: Callable[[], T]) -> Future[T]:
+        future: Future[T] = Future()
+        self._jobs.put((fn, future))
+        return future
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            fn, future = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn())
+            except BaseException as exc:  # handed to the caller, who decides
+                future.set_exception(exc)
 
     def _failed(self, kind: str) -> None:
         with self._lock:

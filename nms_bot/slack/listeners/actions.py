@@ -12,7 +12,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from ...storage.store import VERDICTS, vote_key
+from ...storage.store import VERDICTS, StoreUnavailable, vote_key
 from ..blocks import FEEDBACK, SHARE, SHOW_TOPIC, answer_message
 from ..services import SURFACES, Message, Services
 
@@ -93,7 +93,7 @@ def register(app: App, services: Services) -> None:
                 else "Thanks: marked not helpful. The clinical editors review this feedback.")
 
         def record_and_thank() -> None:
-            with contextlib.suppress(Exception):  # the store logged it; the thanks still goes out
+            with contextlib.suppress(StoreUnavailable):  # the store has said so; the thanks still goes out
                 services.store.record_feedback(vote_key(team, f"{channel}:{message_ts}", user), topic_id, verdict,
                                                surface, team)
             if ephemeral or not channel:
