@@ -3,6 +3,7 @@
     python bench/bench.py            # everything (about a minute on 2 cores)
     python bench/bench.py core       # matcher and CLI only
     python bench/bench.py slack      # ack latency only
+    python bench/bench.py slow       # /nms ack latency while a slow Slack answers a burst
 
 Compares the matcher with a plain thefuzz `process.extractOne` over the same phrases
 (pip install '.[bench]'). Prints a Markdown table; nothing here is a pass/fail test.
@@ -116,15 +117,12 @@ def core() -> None:
                  f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}) over 10 runs"))
 
 
-def slack(requests: int = 1000, senders: int = 20) -> None:
-    """Ack latency of a real `nms-bot serve --http` process, signed events over loopback."""
+def _serve_http(stub, tmp: Path):
+    """A real `nms-bot serve --http` process on a free port, talking to `stub`; (process, Bot)."""
     import socket
 
     from tests.conftest import SECRET, TOKEN, Bot
-    from tests.slack_stub import SlackStub
 
-    stub = SlackStub()
-    tmp = Path(tempfile.mkdtemp())
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -133,8 +131,18 @@ def slack(requests: int = 1000, senders: int = 20) -> None:
     server = subprocess.Popen([sys.executable, "-m", "nms_bot", "serve", "--http", "--port", str(port)],
                               env=env, stderr=subprocess.DEVNULL)
     bot = Bot(f"http://127.0.0.1:{port}", stub, None, None)
+    stub.wait_for(lambda: _up(bot), timeout=30)
+    return server, bot
+
+
+def slack(requests: int = 1000, senders: int = 20) -> None:
+    """Ack latency of a real `nms-bot serve --http` process, signed events over loopback."""
+    from tests.slack_stub import SlackStub
+
+    stub = SlackStub()
+    tmp = Path(tempfile.mkdtemp())
+    server, bot = _serve_http(stub, tmp)
     try:
-        stub.wait_for(lambda: _up(bot), timeout=30)
 
         def one(i: int) -> float:
             t = time.perf_counter()
@@ -157,6 +165,57 @@ def slack(requests: int = 1000, senders: int = 20) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def slow_slack(mentions: int = 200, post_seconds: float = 0.3, senders: int = 20) -> None:
+    """A burst of mentions while every chat.postMessage takes `post_seconds`, with `/nms` sent
+    during it: how long /nms waits for its ack, and whether every question is answered once."""
+    import threading
+
+    from tests.slack_stub import SlackStub
+
+    stub = SlackStub()
+    stub.delay["chat.postMessage"] = post_seconds
+    tmp = Path(tempfile.mkdtemp())
+    server, bot = _serve_http(stub, tmp)
+    try:
+        acks: list[float] = []
+        statuses: list[int] = []
+
+        def commands_during_burst() -> None:  # from the first mention until the last answer
+            while len(stub.delivered_to("chat.postMessage")) < mentions:
+                t = time.perf_counter()
+                status, _ = bot.command(QUESTIONS[len(acks) % len(QUESTIONS)])
+                acks.append((time.perf_counter() - t) * 1000)
+                statuses.append(status)
+                time.sleep(0.05)
+
+        started = time.perf_counter()
+        side = threading.Thread(target=commands_during_burst)
+        side.start()
+        with ThreadPoolExecutor(max_workers=senders) as pool:
+            mention_status = list(pool.map(lambda i: bot.mention(
+                QUESTIONS[i % len(QUESTIONS)], ts=f"1700000000.{i:06d}", event_id=f"EvSlow{i}")[0],
+                range(mentions)))
+        stub.wait_for(lambda: len(stub.delivered_to("chat.postMessage")) >= mentions, timeout=300)
+        answered = time.perf_counter() - started
+        side.join()
+        time.sleep(1)
+        threads = [p["thread_ts"] for p in stub.delivered_to("chat.postMessage")]
+        once = len(threads) == mentions and len(set(threads)) == mentions
+        acks.sort()
+        ok = statuses.count(200)
+        rows.append((f"slow Slack: {mentions} mentions while each post takes {post_seconds} s, {len(acks)} `/nms` "
+                     "sent during the burst",
+                     f"`/nms` ack p50 {statistics.median(acks):.0f} ms, p99 {acks[int(len(acks) * 0.99) - 1]:.0f} ms, "
+                     f"{ok}/{len(acks)} acknowledged 200; mentions {mention_status.count(200)}/{mentions} acked; "
+                     f"every question answered {'exactly once' if once else 'NOT exactly once'} "
+                     f"({len(threads)} posts) in {answered:.1f} s"))
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+        stub.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def _up(bot) -> bool:
     try:
         return bot.get("/healthz")[0] == 200
@@ -165,11 +224,13 @@ def _up(bot) -> bool:
 
 
 if __name__ == "__main__":
-    which = sys.argv[1:] or ["core", "slack"]
+    which = sys.argv[1:] or ["core", "slack", "slow"]
     if "core" in which:
         core()
     if "slack" in which:
         slack()
+    if "slow" in which:
+        slow_slack()
     print(f"Measured {dt.date.today()} on {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
     print("| what | figure |\n|---|---|")
     for what, figure in rows:

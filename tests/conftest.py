@@ -3,7 +3,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import shutil
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -142,15 +145,17 @@ def stub():
     s.close()
 
 
-def start_bot(stub: SlackStub, knowledge: Path, db_url: str, record_gaps: bool = False):
+def start_bot(stub: SlackStub, knowledge: Path, db_url: str, record_gaps: bool = False,
+              db_timeout: float = 2.0, **env_extra: str):
+    """The app as `nms-bot serve --http` runs it, on a free loopback port; returns (Bot, stop)."""
     from nms_bot.slack.server import create, make_http_server
     from nms_bot.slack.settings import load_settings
     from nms_bot.storage.store import Store
 
     env = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": stub.url,
-           "NMS_RECORD_GAPS": "1" if record_gaps else "0"}
+           "NMS_RECORD_GAPS": "1" if record_gaps else "0", **env_extra}
     settings = load_settings(http=True, port=0, env=env)
-    app, live, services = create(settings, knowledge, Store(db_url))
+    app, live, services = create(settings, knowledge, Store(db_url, timeout=db_timeout))
     server = make_http_server(settings, app, live, host="127.0.0.1", threads=8)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -159,7 +164,15 @@ def start_bot(stub: SlackStub, knowledge: Path, db_url: str, record_gaps: bool =
 
     def stop() -> None:
         live.stop()
-        server.close()
+        services.answers.close()
+
+        def close_all() -> None:  # inside the server's own loop thread, which then ends
+            for channel in list(server._map.values()):
+                channel.close()
+
+        server.task_dispatcher.shutdown(timeout=2)  # requests being served finish first
+        server.trigger.pull_trigger(close_all)
+        thread.join(5)
         services.store.close()
 
     return bot, stop
@@ -180,3 +193,14 @@ def bot(stub: SlackStub, kb: Path, tmp_path: Path):
     yield b
     stop()
     check_everything_sent(stub)
+
+
+def run_unprivileged(args: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`nms-bot ARGS` as a user without root's power to read and write anything: as root (where
+    file modes do not bind), as `nobody`, after loading the program, whose own files nobody may
+    not be able to read."""
+    code = ("import os, sys\nimport nms_bot.cli.main as m, nms_bot.slack.server, nms_bot.storage.report\n"
+            "if os.geteuid() == 0:\n    os.setgid(65534); os.setuid(65534)\n"
+            "sys.exit(m.main(sys.argv[1:]))")
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, **(env or {})}, cwd="/")

@@ -22,7 +22,8 @@ def payload(name: str, *, stub_url: str = "http://127.0.0.1:9/api/", event_id: s
     body = json.loads(_load(name).replace('"STUB/', f'"{stub_url.removesuffix("api/")}'))
     if event_id:
         body["event_id"] = event_id
-    body.setdefault("event", {}).update(copy.deepcopy(event))
+    if event:  # app_rate_limited and the like have no event at all
+        body.setdefault("event", {}).update(copy.deepcopy(event))
     return body
 
 

@@ -10,13 +10,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+DROP = 0  # a queued status that closes the connection without answering
+
 
 class SlackStub:
     def __init__(self) -> None:
-        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.calls: list[tuple[str, dict[str, Any]]] = []  # every call, also those answered with an error
+        self.delivered: list[tuple[str, dict[str, Any]]] = []  # calls answered 200 and ok
         self.headers: list[dict[str, str]] = []
         # method -> queued (status, headers, body) answered before the normal "ok"
         self.queued: dict[str, list[tuple[int, dict[str, str], dict[str, Any]]]] = {}
+        # method -> seconds each call takes (a slow Slack); "*" for every method
+        self.delay: dict[str, float] = {}
         self.lock = threading.Lock()
         stub = self
 
@@ -41,11 +46,19 @@ class SlackStub:
                         if isinstance(params.get(key), str):
                             params[key] = json.loads(params[key])
                 method = self.path.split("/api/")[-1] if "/api/" in self.path else self.path
+                pause = stub.delay.get(method, stub.delay.get("*", 0.0))
+                if pause:
+                    time.sleep(pause)
                 with stub.lock:
                     queue = stub.queued.get(method) or []
                     status, headers, body = queue.pop(0) if queue else (200, {}, stub.ok(method, params))
                     stub.calls.append((method, params))
                     stub.headers.append(dict(self.headers))
+                    if status == 200 and (not isinstance(body, dict) or body.get("ok")):
+                        stub.delivered.append((method, params))
+                if status == DROP:  # hang up without an answer: a connection error for the client
+                    self.close_connection = True
+                    return
                 data = json.dumps(body).encode() if not isinstance(body, str) else body.encode()
                 self.send_response(status)
                 for k, v in headers.items():
@@ -77,6 +90,11 @@ class SlackStub:
     def sent(self, method: str) -> list[dict[str, Any]]:
         with self.lock:
             return [p for m, p in self.calls if m == method]
+
+    def delivered_to(self, method: str) -> list[dict[str, Any]]:
+        """What reached Slack: calls answered 200 and ok (not 429s, 5xx, dropped connections)."""
+        with self.lock:
+            return [p for m, p in self.delivered if m == method]
 
     def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
         deadline = time.monotonic() + timeout

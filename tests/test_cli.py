@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import socket
 import subprocess
 import sys
+import tempfile
+import urllib.request
 from pathlib import Path
 
 import pytest
+
+from .conftest import KNOWLEDGE, run_unprivileged
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_questions.yaml"
 OWN = Path(__file__).resolve().parent / "data" / "questions.yaml"
@@ -18,8 +24,6 @@ def run(*args: str, stdin: str | None = None, env: dict | None = None,
         cwd: Path | None = None) -> subprocess.CompletedProcess:
     exe = shutil.which("nms-bot")
     cmd = [exe, *args] if exe else [sys.executable, "-m", "nms_bot", *args]
-    import os
-
     return subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=60, cwd=cwd,
                           env={**os.environ, **(env or {})})
 
@@ -42,11 +46,11 @@ def test_ask_json_is_one_object():
     assert r.returncode == 0 and d["status"] == "answer" and d["topic"]["id"] == "fluids"
 
 
-def test_ask_reads_one_question_per_line_from_stdin():
-    r = run("ask", "--json", stdin="hello\n\nECT when\nserotonin syndrome\n")
+def test_ask_reads_one_question_per_line_from_stdin_and_answers_every_line():
+    r = run("ask", "--json", stdin="hello\n\nECT when\n   \nserotonin syndrome\n")
     lines = [json.loads(line) for line in r.stdout.splitlines()]
-    assert [d["status"] for d in lines] == ["none", "answer", "none"]
-    assert lines[1]["topic"]["id"] == "ect"
+    assert [d["status"] for d in lines] == ["none", "none", "answer", "none", "none"], "lines out = lines in"
+    assert lines[2]["topic"]["id"] == "ect" and lines[1]["question"] == ""
     r = run("ask", stdin="cooling\nbenzo\n")
     assert r.stdout.count("Disclaimer:") == 2
 
@@ -186,3 +190,125 @@ def test_token_slack_rejects_stops_serve_with_one_line(stub, tmp_path: Path):
     r = run("serve", "--http", "--port", "0", env=env)
     assert r.returncode == 2 and "Slack did not accept SLACK_BOT_TOKEN (invalid_auth)" in r.stderr
     assert "xoxb-1-2-rejected" not in r.stderr and "Traceback" not in r.stderr
+
+
+def test_unreadable_knowledge_directory_is_one_path_message_line():
+    folder = Path(tempfile.mkdtemp(prefix="nms-kb-"))  # pytest's own folders are closed to other users
+    try:
+        shutil.copytree(KNOWLEDGE, folder / "knowledge", ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+        os.chmod(folder, 0o755)
+        os.chmod(folder / "knowledge", 0o000)
+        for args in (["validate", str(folder / "knowledge")], ["ask", "--knowledge", str(folder / "knowledge"), "x"]):
+            r = run_unprivileged(args)
+            assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+            assert r.stderr.splitlines()[0] == f"{folder}/knowledge: cannot read the knowledge directory: " \
+                                               "Permission denied"
+        os.chmod(folder / "knowledge", 0o755)
+        os.chmod(folder / "knowledge" / "topics", 0o000)
+        r = run_unprivileged(["validate", str(folder / "knowledge")])
+        assert r.returncode == 1
+        assert r.stderr.splitlines()[0] == f"{folder}/knowledge/topics: cannot read the folder: Permission denied"
+    finally:
+        os.chmod(folder / "knowledge", 0o755)
+        os.chmod(folder / "knowledge" / "topics", 0o755)
+        shutil.rmtree(folder)
+
+
+def test_validate_names_a_missing_directory_as_given():
+    r = run("validate", "/nonexistent/knowledge", cwd=Path(__file__).parent)
+    assert r.returncode == 1 and r.stderr.startswith("/nonexistent/knowledge: knowledge directory not found\n")
+
+
+def test_ask_answers_an_empty_question_with_a_none_object():
+    d = json.loads(run("ask", "--json", "").stdout)
+    assert d["status"] == "none" and d["question"] == ""
+    r = run("ask", "")
+    assert r.returncode == 0 and "Disclaimer:" in r.stdout
+
+
+def test_every_boolean_setting_follows_one_rule(tmp_path: Path):
+    from nms_bot.config import env_flag
+    from nms_bot.errors import ConfigurationError
+
+    base = {"SLACK_BOT_TOKEN": "xoxb-1-2-3", "SLACK_APP_TOKEN": "xapp-1-2", "NMS_DB": str(tmp_path / "x.db"),
+            "SLACK_API_URL": "http://127.0.0.1:9/api/"}
+    for name in ("NMS_APPROVED_ONLY", "NMS_RECORD_GAPS"):
+        r = run("serve", env={**base, name: "maybe"})
+        assert r.returncode == 2 and f"{name} must be 1 or 0" in r.stderr and r.stderr.count("\n") == 1
+    r = run("ask", "dantrolene", env={"NMS_APPROVED_ONLY": "on"})
+    assert r.returncode == 2 and "NMS_APPROVED_ONLY must be 1 or 0" in r.stderr
+    for value, meant in (("1", True), ("true", True), ("YES", True), ("0", False), ("False", False),
+                         ("no", False), ("", False), (" 1 ", True)):
+        assert env_flag("X", {"X": value}) is meant
+    for value in ("maybe", "on", "off", "2", "y"):
+        with pytest.raises(ConfigurationError, match="X must be 1 or 0"):
+            env_flag("X", {"X": value})
+
+
+def test_out_of_range_numbers_are_usage_errors(tmp_path: Path):
+    r = run("validate", "--max-age", "-5")
+    assert r.returncode == 2 and "--max-age" in r.stderr
+    r = run("report", "--since", "99999999d", env={"NMS_DB": str(tmp_path / "x.db")})
+    assert r.returncode == 2 and "--since" in r.stderr and "Traceback" not in r.stderr
+    r = run("report", "--since", "0h", env={"NMS_DB": str(tmp_path / "x.db")})
+    assert r.returncode == 2 and "--since" in r.stderr
+
+
+def test_report_without_a_database_says_so_and_creates_none(tmp_path: Path):
+    r = run("report", cwd=tmp_path, env={"NMS_DB": "", "DATABASE_URL": ""})
+    assert r.returncode == 2 and "no database at nms-bot.db yet" in r.stderr and "Traceback" not in r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_knowledge_option_help_names_the_search_order():
+    out = " ".join(run("ask", "--help").stdout.split())
+    assert "$NMS_KNOWLEDGE, else ./knowledge when it exists, else the copy installed" in out
+
+
+@pytest.mark.parametrize("port", ["70000", "-5", "abc", "65536", "3000x"])
+def test_bad_ports_are_refused_with_one_line(port: str, tmp_path: Path):
+    env = {"SLACK_BOT_TOKEN": "xoxb-1-2-3", "SLACK_SIGNING_SECRET": "0123456789abcdef0123",
+           "NMS_DB": str(tmp_path / "x.db")}
+    r = run("serve", "--http", "--port", port, env=env)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "--port must be a port number" in r.stderr
+    r = run("serve", "--http", env={**env, "PORT": port})
+    assert r.returncode == 2 and "PORT must be a port number" in r.stderr
+
+
+def test_port_in_use_is_refused_with_one_line_and_port_0_logs_the_port_bound(stub, tmp_path: Path):
+    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-1-2-3", "SLACK_SIGNING_SECRET": "0123456789abcdef0123",
+           "SLACK_API_URL": stub.url, "NMS_DB": str(tmp_path / "x.db")}
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = run("serve", "--http", "--port", str(port), env=env)
+    assert r.returncode == 2 and f"port {port} is already in use" in r.stderr
+    assert "Traceback" not in r.stderr and "ERROR" not in r.stderr
+    proc = subprocess.Popen([sys.executable, "-m", "nms_bot", "serve", "--http", "--port", "0"], env=env,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        line = ""
+        while "listening on port" not in line:
+            line = proc.stderr.readline()
+            assert line, "the server stopped without saying which port it listens on"
+        bound = int(line.split("listening on port ")[1].split()[0])
+        assert bound != 0
+        with urllib.request.urlopen(f"http://127.0.0.1:{bound}/healthz", timeout=5) as resp:
+            assert resp.status == 200
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
+
+
+def test_unreachable_slack_is_one_line_and_an_outage_is_not_called_a_bad_token(stub, tmp_path: Path):
+    env = {"SLACK_BOT_TOKEN": "xoxb-1-2-3", "SLACK_APP_TOKEN": "xapp-1-2", "NMS_DB": str(tmp_path / "x.db")}
+    r = run("serve", env={**env, "SLACK_API_URL": "http://127.0.0.1:9/api/"})
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert r.stderr.startswith("nms-bot: cannot reach the Slack Web API")
+    outage = (503, {}, {"ok": False, "error": "service_unavailable"})
+    stub.queued["auth.test"] = [outage] * 3  # the first try and both retries
+    r = run("serve", env={**env, "SLACK_API_URL": stub.url})
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "Slack outage, not a bad token" in r.stderr and "did not accept" not in r.stderr
+    assert len(stub.sent("auth.test")) == 3, "a server error is retried"

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -83,3 +88,87 @@ def test_an_edit_on_one_instance_updates_the_answer_another_gave_on_postgres(pg_
     finally:
         stop1()
         stop2()
+
+
+def test_a_frozen_postgres_costs_answers_seconds_not_the_answer(pg_url: str, pg_store: Store, stub, kb: Path,
+                                                                 caplog):
+    bot, stop = start_bot(stub, kb, pg_url, record_gaps=True, db_timeout=1.0)
+    try:
+        assert bot.mention("cooling", ts="1.0", event_id="EvWarm")[0] == 200  # a pooled connection exists
+        stub.wait_for(lambda: stub.delivered_to("chat.postMessage"))
+        with caplog.at_level(logging.INFO), postgres.frozen(pg_url):
+            for i in range(1, 6):
+                assert bot.mention("cooling", ts=f"1.{i}", event_id=f"EvFrozen{i}")[0] == 200
+            status, body = bot.command("dantrolene")
+            assert status == 200 and json.loads(body)["blocks"][0]["text"]["text"] == "Dantrolene"
+            assert bot.dm("lithium toxicity")[0] == 200
+            stub.wait_for(lambda: len(stub.delivered_to("chat.postMessage")) == 7, timeout=12)
+        assert caplog.text.count("database (DATABASE_URL) failing") == 1
+        time.sleep(5.5)  # the store tries the database again a few seconds after a time-out
+        assert bot.mention("ect", ts="2.0", event_id="EvThawed")[0] == 200
+        stub.wait_for(lambda: len(stub.delivered_to("chat.postMessage")) == 8, timeout=15)
+    finally:
+        stop()
+
+
+def test_processes_creating_the_schema_on_a_fresh_postgres_database_at_once_all_start(pg_url: str):
+    from .test_db_faults import first_start_race
+
+    results = []
+    for round_ in range(5):
+        fresh = postgres.create_database(pg_url, f"race{round_}")
+        results += first_start_race({"DATABASE_URL": fresh.replace("postgresql+psycopg", "postgresql")})
+    assert results == ["ok"] * len(results), results
+
+
+def test_serve_refuses_a_database_role_that_cannot_write(pg_url: str, pg_store: Store):
+    import psycopg
+
+    with psycopg.connect(pg_url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS reader")
+        conn.execute("CREATE ROLE reader LOGIN")
+        conn.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader")
+    reader = pg_url.replace("postgres@", "reader@").replace("postgresql+psycopg", "postgresql")
+    r = subprocess.run([sys.executable, "-m", "nms_bot", "serve"], capture_output=True, text=True, timeout=60,
+                       env={**os.environ, "SLACK_BOT_TOKEN": "xoxb-1-2-3", "SLACK_APP_TOKEN": "xapp-1-2",
+                            "DATABASE_URL": reader, "SLACK_API_URL": "http://127.0.0.1:9/api/"})
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+    assert "cannot write to the database named by DATABASE_URL" in r.stderr, r.stderr
+
+
+def test_sigterm_while_postgres_is_frozen_still_exits_0(pg_url: str, pg_store: Store, stub, kb: Path):
+    import signal
+    import socket
+
+    from .conftest import SECRET, TOKEN, Bot
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": stub.url,
+           "DATABASE_URL": pg_url.replace("postgresql+psycopg", "postgresql"), "NMS_DB_TIMEOUT": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "nms_bot", "serve", "--http", "--port", str(port),
+                             "--knowledge", str(kb)], env=env, stderr=subprocess.PIPE, text=True)
+    bot = Bot(f"http://127.0.0.1:{port}", stub, None, None)
+    try:
+        stub.wait_for(lambda: _up(bot), timeout=30)
+        assert bot.mention("cooling", ts="1.0")[0] == 200
+        stub.wait_for(lambda: stub.delivered_to("chat.postMessage"))
+        with postgres.frozen(pg_url):
+            for i in range(1, 4):
+                assert bot.mention("cooling", ts=f"1.{i}")[0] == 200
+            stub.wait_for(lambda: len(stub.delivered_to("chat.postMessage")) == 4, timeout=15)
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=30)  # database calls still hang: the process must not
+        assert proc.returncode == 0 and "every acknowledged answer was sent" in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def _up(bot) -> bool:
+    try:
+        return bot.get("/healthz")[0] == 200
+    except OSError:
+        return False

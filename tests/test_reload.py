@@ -124,3 +124,14 @@ def test_serve_http_reloads_on_sighup(kb: Path, stub, tmp_path: Path):
         _, err = proc.communicate(timeout=10)
     assert proc.returncode == 0, "SIGTERM stops the server cleanly"
     assert TOKEN not in err and SECRET not in err
+
+
+def test_a_file_whose_permissions_change_is_read_again_without_waiting_for_sighup(kb: Path, caplog):
+    """chmod leaves size and mtime alone; a file made unreadable must still be noticed (and then
+    refused with `file: cannot read file`) by the watcher, not only on the next SIGHUP."""
+    live = LiveEngine(kb, approved_only=False)
+    assert not live.reload(), "nothing changed"
+    os.chmod(kb / "topics" / "ect.yaml", 0o600)
+    with caplog.at_level(logging.INFO, logger="nms_bot.reload"):
+        assert live.reload(), "a permission change is looked at"
+    assert "knowledge 2026-11-25.1 loaded" in caplog.text

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from nms_bot.errors import ConfigurationError
 from nms_bot.slack.reminders import Reminders, next_check
-from nms_bot.slack.settings import SettingsError, load_settings
+from nms_bot.slack.settings import load_settings
 
 from . import postgres
 from .conftest import SECRET, TOKEN, start_bot
@@ -160,7 +161,7 @@ def test_reminder_settings():
     assert load_settings(True, env={**base, "NMS_REMINDER_HOUR": "7"}).reminder_hour == 7
     assert load_settings(True, env={**base, "NMS_REMINDERS": "0"}).reminder_hour is None
     for bad in ({"NMS_REMINDER_HOUR": "24"}, {"NMS_REMINDER_HOUR": "9am"}, {"NMS_REMINDERS": "maybe"}):
-        with pytest.raises(SettingsError):
+        with pytest.raises(ConfigurationError, match=next(iter(bad))):
             load_settings(True, env={**base, **bad})
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import queue
+import socket
 import threading
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -34,6 +36,7 @@ class FakeSocketSlack:
 
     def handle(self, ws) -> None:
         self.connections += 1
+        mine = self.connections
         ws.send(json.dumps({"type": "hello", "num_connections": 1, "debug_info": {"host": "local"},
                             "connection_info": {"app_id": "A1"}}))
 
@@ -46,9 +49,15 @@ class FakeSocketSlack:
 
         threading.Thread(target=reader, daemon=True).start()
         while not self.stopped.is_set():
+            if mine != self.connections:  # as Slack does: deliver on the newest connection
+                time.sleep(0.05)
+                continue
             try:
                 envelope = self.outbox.get(timeout=0.1)
             except queue.Empty:
+                continue
+            if mine != self.connections:  # a newer connection came while this one waited
+                self.outbox.put(envelope)
                 continue
             try:
                 ws.send(json.dumps(envelope))
@@ -68,7 +77,12 @@ def event_envelope(envelope_id: str, event_id: str, text: str, retry: int = 0) -
             "retry_attempt": retry, "retry_reason": "timeout" if retry else "",
             "payload": {"team_id": "T1", "api_app_id": "A1", "type": "event_callback", "event_id": event_id,
                         "event_time": 1, "event": {"type": "app_mention", "user": "U1", "text": f"<@UBOT> {text}",
-                                                   "ts": "1700000000.1", "channel": "C1", "event_ts": "1.1"}}}
+                                                   "ts": _ts(event_id), "channel": "C1", "event_ts": "1.1"}}}
+
+
+def _ts(event_id: str) -> str:
+    """A message's own ts: the same event (a redelivery) keeps it, another event has its own."""
+    return f"1700000000.{zlib.crc32(event_id.encode()) % 1_000_000:06d}"
 
 
 @pytest.fixture
@@ -96,7 +110,7 @@ def test_socket_mode_answers_events_and_commands_once(stub, fake: FakeSocketSlac
                                  "channel_id": "C1", "response_url": stub.response_url("sm")}})
     stub.wait_for(lambda: {a.get("envelope_id") for a in fake.acks} >= {"env1", "env2", "env3"})
     [post] = stub.wait_for(lambda: stub.sent("chat.postMessage"))
-    assert post["blocks"][0]["text"]["text"] == "Dantrolene" and post["thread_ts"] == "1700000000.1"
+    assert post["blocks"][0]["text"]["text"] == "Dantrolene" and post["thread_ts"] == _ts("EvS1")
     command_ack = next(a for a in fake.acks if a["envelope_id"] == "env3")
     assert command_ack["payload"]["blocks"][0]["text"]["text"] == "Electroconvulsive therapy (ECT)"
     assert command_ack["payload"]["response_type"] == "ephemeral"
@@ -145,3 +159,75 @@ def test_socket_mode_acknowledges_events_without_a_listener(stub, fake: FakeSock
     for i, name in enumerate(("reaction_added", "app_uninstalled_grid", "assistant_thread_started")):
         fake.outbox.put(envelope(payload(name), f"envU{i}"))
     stub.wait_for(lambda: acked(fake, "envU0", "envU1", "envU2"))
+
+
+class FreezableProxy:
+    """TCP between the bot and the fake Slack; `freeze()` stops forwarding on the connections
+    open now without closing them: a dead connection, as after a NAT or firewall drops it."""
+
+    def __init__(self, target_port: int):
+        self.target_port = target_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.frozen: set[int] = set()
+        self.links: list[int] = []
+        self.sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def freeze(self) -> None:
+        self.frozen.update(self.links)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            self.sockets += [client, upstream]
+            link = len(self.links)
+            self.links.append(link)
+            for src, dst in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(link, src, dst), daemon=True).start()
+
+    def _pump(self, link: int, src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                while link in self.frozen:
+                    time.sleep(1)  # hold the data: nothing passes, nothing closes
+                dst.sendall(data)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self.listener.close()
+        for sock in self.sockets:  # the fake's side of a frozen connection ends at once, not after a timeout
+            sock.close()
+
+
+def test_socket_mode_notices_a_dead_connection_and_reconnects_within_about_15_seconds(stub, kb: Path,
+                                                                                       tmp_path: Path):
+    fake = FakeSocketSlack()
+    proxy = FreezableProxy(int(fake.url.rsplit(":", 1)[1].split("/")[0]))
+    stub.socket_url = f"ws://127.0.0.1:{proxy.port}/link"
+    settings = load_settings(http=False, env={"SLACK_BOT_TOKEN": TOKEN, "SLACK_APP_TOKEN": "xapp-1-A1-test",
+                                              "SLACK_API_URL": stub.url})
+    app, _, services = create(settings, kb, Store(f"sqlite:///{tmp_path / 'p.db'}"))
+    handler = make_socket_handler(settings, app)
+    try:
+        handler.connect()
+        stub.wait_for(lambda: fake.connections == 1)
+        time.sleep(1)
+        proxy.freeze()
+        frozen_at = time.monotonic()
+        stub.wait_for(lambda: fake.connections == 2, timeout=20)  # Bolt's default took about a minute
+        assert time.monotonic() - frozen_at < 20
+        fake.outbox.put(event_envelope("envP", "EvP1", "cooling"))
+        [post] = stub.wait_for(lambda: stub.delivered_to("chat.postMessage"), timeout=10)
+        assert post["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
+    finally:
+        handler.close()
+        proxy.close()
+        fake.close()
+        services.answers.close()
+        services.store.close()

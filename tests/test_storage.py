@@ -143,3 +143,14 @@ def test_database_url_from_environment():
     assert database_url({"NMS_DB": "/data/x.db"}) == "sqlite:////data/x.db"
     assert database_url({}) == "sqlite:///nms-bot.db"
     assert database_url({"DATABASE_URL": "postgres://u:p@h/db"}) == "postgresql+psycopg://u:p@h/db"
+
+
+def test_a_press_written_late_does_not_replace_a_later_press(tmp_path: Path):
+    # The answering queue may write two quick presses out of order: the later press wins.
+    store = Store(f"sqlite:///{tmp_path / 'a.db'}")
+    key = vote_key("T1", "C1:9.9", "U1")
+    first = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.timezone.utc)
+    second = first + dt.timedelta(seconds=1)
+    store.record_feedback(key, "cooling", "not_helpful", "dm", pressed_at=second)
+    store.record_feedback(key, "cooling", "helpful", "dm", pressed_at=first)
+    assert [r["verdict"] for r in store.table_rows()["nms_feedback"]] == ["not_helpful"]

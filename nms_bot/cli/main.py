@@ -23,6 +23,7 @@ from ..errors import ConfigurationError
 from .review import add_parsers as add_review_parsers
 
 OK, PROBLEMS, USAGE = 0, 1, 2
+DEFAULT_KNOWLEDGE = "$NMS_KNOWLEDGE, else ./knowledge when it exists, else the copy installed with nms-bot"
 
 
 def _print_json(obj: object) -> None:
@@ -39,9 +40,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             print("Type one question per line; end with Ctrl-D.", file=sys.stderr)
         questions = (line.rstrip("\n") for line in sys.stdin)
     first = True
-    for question in questions:
-        if not question.strip():
-            continue
+    for question in questions:  # every line gets an answer, blank ones too: scripts zip in and out
         answer, match = engine.ask_explained(question)
         if args.json:
             _print_json({**to_dict(answer), **({"explain": explain(match, engine.matcher)} if args.explain else {})})
@@ -147,21 +146,36 @@ def _version() -> str:
     return f"nms-bot {__version__} (knowledge {knowledge})"
 
 
+MAX_DAYS = 36500  # a hundred years: anything longer is a typo, and overflows date arithmetic
+
+
 def _since(value: str) -> int:
     """'7d', '24h' or a number of days, as days (hours round up to a day)."""
     v = value.strip().lower()
     try:
-        if v.endswith("h"):
-            return max(1, -(-int(v[:-1]) // 24))
-        return int(v[:-1] if v.endswith("d") else v)
+        days = max(1, -(-int(v[:-1]) // 24)) if v.endswith("h") else int(v[:-1] if v.endswith("d") else v)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected e.g. 7d or 24h, got {value!r}") from None
+    if not 1 <= days <= MAX_DAYS or (v.endswith("h") and int(v[:-1]) < 1):
+        raise argparse.ArgumentTypeError(f"expected a period from 1h to {MAX_DAYS}d, got {value!r}")
+    return days
+
+
+def _days(value: str) -> int:
+    """A number of days, 0 or more."""
+    try:
+        days = int(value)
+    except ValueError:
+        days = -1
+    if days < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of days, 0 or more, got {value!r}")
+    return days
 
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--knowledge", metavar="PATH", type=Path,
-                        help="knowledge directory (default: $NMS_KNOWLEDGE or the bundled one)")
+                        help=f"knowledge directory (default: {DEFAULT_KNOWLEDGE})")
     parser = argparse.ArgumentParser(
         prog="nms-bot",
         description="Look up how neuroleptic malignant syndrome (NMS) is treated.",
@@ -184,8 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_topics)
 
     p = sub.add_parser("validate", parents=[common], help="check a knowledge directory")
-    p.add_argument("path", nargs="?", type=Path, help="knowledge directory (default: the bundled one)")
-    p.add_argument("--max-age", type=int, default=365, metavar="DAYS",
+    p.add_argument("path", nargs="?", type=Path, help=f"knowledge directory (default: {DEFAULT_KNOWLEDGE})")
+    p.add_argument("--max-age", type=_days, default=365, metavar="DAYS",
                    help="warn about topics not updated for this long (default 365)")
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     p.set_defaults(func=cmd_validate)
@@ -209,7 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", parents=[common], help="run the Slack app")
     p.add_argument("--http", action="store_true", help="HTTP mode (default: Socket Mode)")
-    p.add_argument("--port", type=int, default=None, help="HTTP port (default $PORT, else 3000)")
+    p.add_argument("--port", default=None, metavar="N",
+                   help="HTTP port, 1-65535 or 0 for any free one (default $PORT, else 3000)")
     p.set_defaults(func=cmd_serve)
     return parser
 

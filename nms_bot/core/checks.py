@@ -15,13 +15,14 @@ from .yamlfile import Mapping, Sequence, read_yaml
 @dataclass(frozen=True)
 class Problem:
     file: str
-    line: int
+    line: int  # 0: the problem is the file or folder as a whole
     message: str
     severity: str = "error"
 
     def __str__(self) -> str:
         prefix = "warning: " if self.severity == "warning" else ""
-        return f"{self.file}:{self.line}: {prefix}{self.message}"
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {prefix}{self.message}"
 
 
 class KnowledgeError(Exception):
@@ -33,10 +34,19 @@ class KnowledgeError(Exception):
 
 
 def display(path: Path) -> str:
+    """As the user named it (relative stays relative): no surprising `../../` paths."""
+    return str(path)
+
+
+def unreadable(folder: Path, what: str = "folder") -> str | None:
+    """Why a folder cannot be listed, or None (glob would silently find nothing)."""
     try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
+        os.listdir(folder)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"cannot read the {what}: {exc.strerror or type(exc).__name__}"
+    return None
 
 
 class SourceFile:

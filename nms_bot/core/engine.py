@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..config import env_flag
 from .loader import load_knowledge
 from .matcher import Match, Matcher
 from .model import Knowledge, Topic
@@ -14,7 +14,7 @@ from .render import Answer, answer_topic, build_answer
 
 def approved_only_from_env() -> bool:
     """`NMS_APPROVED_ONLY=1`: unapproved topics are treated as not covered."""
-    return os.environ.get("NMS_APPROVED_ONLY", "").strip().lower() in ("1", "true", "yes")
+    return env_flag("NMS_APPROVED_ONLY")
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,15 @@ from .loader import KnowledgeError, default_knowledge_path, load_knowledge
 log = logging.getLogger("nms_bot.reload")
 
 
-def _fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
+def _fingerprint(root: Path) -> tuple[tuple[str, int, int, int], ...]:
+    # The mode too: a file made unreadable is noticed (and refused) now, not on the next SIGHUP.
     files = []
     for path in sorted(root.rglob("*.y*ml")):
         try:
             st = path.stat()
         except OSError:
             continue
-        files.append((str(path), st.st_mtime_ns, st.st_size))
+        files.append((str(path), st.st_mtime_ns, st.st_size, st.st_mode))
     return tuple(files)
 
 

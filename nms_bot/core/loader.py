@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from .approvals import APPROVALS_FILE, attach_approvals, check_interval, check_owners, read_approvals
-from .checks import KnowledgeError, Problem, SourceFile, display, items, kind
+from .checks import KnowledgeError, Problem, SourceFile, display, items, kind, unreadable
 from .crosscheck import check_topics, check_vocabulary
 from .model import (
     DEFAULT_REVIEW_INTERVAL_DAYS,
@@ -48,7 +48,10 @@ def default_knowledge_path() -> Path:
     if env:
         return Path(env)
     local = Path("knowledge")
-    if (local / "meta.yaml").is_file():
+    try:
+        if (local / "meta.yaml").is_file():
+            return local
+    except OSError:  # there, but unreadable: validation says so rather than quietly using another
         return local
     packaged = Path(__file__).resolve().parent.parent / "knowledge"
     if packaged.is_dir():
@@ -86,8 +89,13 @@ class _Validator:
         self.review_interval: int | None = None
 
     def run(self) -> tuple[Knowledge | None, list[Problem]]:
-        if not self.root.is_dir():
-            self.problems.append(Problem(display(self.root), 1, "knowledge directory not found"))
+        try:
+            why = None if self.root.is_dir() else "knowledge directory not found"
+        except OSError as exc:  # e.g. a parent folder this user may not enter
+            why = f"cannot read the knowledge directory: {exc.strerror or type(exc).__name__}"
+        why = why or unreadable(self.root, "knowledge directory")
+        if why:
+            self.problems.append(Problem(display(self.root), 0, why))
             return None, self.problems
         meta = self._meta()
         references, ref_lines, refs_readable = self._references()
@@ -184,7 +192,7 @@ class _Validator:
         files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
         declared: set[str] = set()
         if not files:
-            self.problems.append(Problem(display(folder), 1, "no topic files (*.yaml) found"))
+            self.problems.append(Problem(display(folder), 0, unreadable(folder) or "no topic files (*.yaml) found"))
             return [], declared
         topics: list[tuple[Topic, SourceFile]] = []
         seen: dict[str, str] = {}

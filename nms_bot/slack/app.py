@@ -1,52 +1,80 @@
-"""Build the Bolt app: Web API client, listeners, error logging, a 200 for whatever has no listener."""
+"""Build the Bolt app: Web API client, start-up token check, listeners, error logging, a 200 for
+whatever has no listener."""
 
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.error import BoltError, BoltUnhandledRequestError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
+from .answering import error_kind
 from .listeners import register_all
+from .retry import retry_handlers
 from .services import Services
 from .settings import Settings, SettingsError
 
 log = logging.getLogger("nms_bot.slack")
+# auth.test errors that mean the token itself is wrong (anything else is Slack or the network)
+TOKEN_ERRORS = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
+                "not_allowed_token_type", "no_permission", "team_access_not_granted", "missing_scope"}
+OUTAGE_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
+
+
+def _client(settings: Settings, logger: logging.Logger | None = None) -> WebClient:
+    return WebClient(token=settings.bot_token, base_url=settings.api_url or WebClient.BASE_URL,
+                     retry_handlers=retry_handlers(), timeout=10, logger=logger)
+
+
+def check_token(settings: Settings) -> None:
+    """Call auth.test once; raise SettingsError telling a bad token from an outage or no network."""
+    quiet = logging.getLogger("nms_bot.startup_check")
+    quiet.setLevel(logging.CRITICAL)  # the retries' own ERROR lines would precede our one line
+    quiet.propagate = False
+    try:
+        _client(settings, quiet).auth_test()
+    except SlackApiError as exc:
+        status = exc.response.status_code
+        error = exc.response.get("error", "") if isinstance(exc.response.data, dict) else ""
+        if status >= 500 or status == 429 or error in OUTAGE_ERRORS:
+            detail = f"HTTP {status}, {error}" if error else f"HTTP {status}"
+            raise SettingsError(f"Slack's Web API is failing (auth.test: {detail}): this looks like a Slack "
+                                "outage, not a bad token; try again later") from None
+        if error in TOKEN_ERRORS:
+            raise SettingsError(f"Slack did not accept SLACK_BOT_TOKEN ({error}): check the token and that the "
+                                "app is installed in the workspace") from None
+        raise SettingsError(f"Slack refused the start-up check (auth.test: HTTP {status}, "
+                            f"{error or 'no error code'}): check SLACK_BOT_TOKEN and SLACK_API_URL") from None
+    except Exception as exc:
+        raise SettingsError(f"cannot reach the Slack Web API ({type(exc).__name__}): check the network "
+                            "or SLACK_API_URL") from None
 
 
 def build_app(settings: Settings, services: Services) -> App:
-    """A Bolt App wired to our listeners; raises SettingsError if Slack rejects the token."""
-    client = WebClient(
-        token=settings.bot_token,
-        base_url=settings.api_url or WebClient.BASE_URL,
-        # Connection errors, and 429s retried after Retry-After: a burst of questions in one
-        # channel can meet Slack's one-message-per-second limit more than once.
-        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=3)],
-        timeout=10,
-    )
+    """A Bolt App wired to our listeners; raises SettingsError if Slack cannot check the token."""
+    check_token(settings)
     bolt_log = logging.getLogger("nms_bot.bolt")
     level = bolt_log.level
     # Bolt also reads SLACK_BOT_TOKEN itself and warns that our client's token wins: it does.
     bolt_log.setLevel(logging.ERROR)
     try:
         app = App(
-            client=client,
+            client=_client(settings),
             signing_secret=settings.signing_secret,
             request_verification_enabled=settings.signing_secret is not None,
-            process_before_response=False,  # ack first, answer in Bolt's worker threads
+            # Listeners run on the request path and only queue work (services.later), so every
+            # ack is sent at once; Bolt's own listener pool is never what an ack waits on.
+            process_before_response=True,
             # Requests without a listener go to log_error below instead of a 404 and a warning.
             raise_error_for_unhandled_request=True,
             logger=bolt_log,
         )
-    except BoltError as exc:
-        found = re.search(r"'error': '([a-z_]+)'", str(exc))
-        raise SettingsError(f"Slack did not accept SLACK_BOT_TOKEN ({found.group(1) if found else 'rejected'}): "
-                            "check the token and that the app is installed in the workspace") from None
+    except BoltError:  # auth.test passed a moment ago: Slack changed its mind
+        raise SettingsError("Slack did not accept SLACK_BOT_TOKEN: check the token and that the app is "
+                            "installed in the workspace") from None
     except Exception as exc:
         raise SettingsError(f"cannot reach the Slack Web API ({type(exc).__name__}): check the network "
                             "or SLACK_API_URL") from None
@@ -58,10 +86,7 @@ def build_app(settings: Settings, services: Services) -> App:
         if isinstance(error, BoltUnhandledRequestError):
             return acknowledge_unhandled(body)
         # Only the error's kind: payloads may hold question text, messages may hold tokens.
-        if isinstance(error, SlackApiError):
-            log.error("Slack API call failed: %s", error.response.get("error", "unknown"))
-        else:
-            log.error("listener failed: %s", type(error).__name__)
+        log.error("listener failed: %s", error_kind(error))
         return None
 
     register_all(app, services)

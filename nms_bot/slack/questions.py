@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from slack_sdk import WebClient
 
-from ..storage.store import Revision
+from ..storage.store import Revision, StoreUnavailable
 from .services import Services
 
 log = logging.getLogger("nms_bot.slack")
@@ -32,11 +32,13 @@ class Question:
 def answer(services: Services, client: WebClient, question: Question) -> None:
     """Post the answer to a new question, or update the earlier answer when an edit changes the verdict."""
     key = f"{question.channel}:{question.ts}"
-    reply = services.prepare(question.text, question.surface)
+    reply = services.reply(question.text, question.surface)
     if question.edited_ts:
         try:
             revision, reply_ts = services.store.revise(key, question.edited_ts, reply.verdict)
-        except Exception as exc:  # without the database the earlier answer stands
+        except StoreUnavailable:  # without the database the earlier answer stands (the store logs it)
+            return
+        except Exception as exc:
             log.error("cannot look up the answer to an edited question: %s", type(exc).__name__)
             return
         if revision is Revision.UPDATE and reply_ts:
@@ -47,12 +49,16 @@ def answer(services: Services, client: WebClient, question: Question) -> None:
     try:
         if not services.store.claim_message(key, question.edited_ts or question.ts, reply.verdict):
             return  # answered already, here or by another instance
-    except Exception as exc:  # without the database, answering twice beats not answering
+    except StoreUnavailable:
+        pass  # without the database, answering twice beats not answering (the store logs it)
+    except Exception as exc:
         log.error("question de-duplication unavailable: %s", type(exc).__name__)
     services.record(reply.answer, question.surface, question.team)
     response = client.chat_postMessage(channel=question.channel, thread_ts=question.thread_ts, **reply.message)
     try:
         if response.get("ts"):
             services.store.set_reply(key, str(response["ts"]))
+    except StoreUnavailable:
+        pass
     except Exception as exc:
         log.error("cannot remember the answer for later edits: %s", type(exc).__name__)

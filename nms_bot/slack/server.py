@@ -1,24 +1,36 @@
-"""`nms-bot serve`: Socket Mode (default) or HTTP under waitress, with live knowledge reload."""
+"""`nms-bot serve`: Socket Mode (default) or HTTP under waitress, with live knowledge reload.
+
+On SIGTERM (or Ctrl-C) both modes stop taking new requests, finish the answers already
+acknowledged (up to NMS_DRAIN_SECONDS) and exit 0, saying what they did.
+"""
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
 import signal
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 from ..core.live import LiveEngine
 from ..storage.store import Store
+from .answering import AnswerQueue
 from .app import build_app
 from .reminders import Reminders
 from .services import Services
-from .settings import Settings, load_settings
+from .settings import Settings, SettingsError, load_settings
 from .wsgi import make_wsgi_app
 
 log = logging.getLogger("nms_bot")
+# Slack's Socket Mode client pings this often and drops a connection silent for more than four
+# intervals, then dials again: a dead TCP connection is replaced within about 15 s (Bolt's
+# default of 10 s took about a minute).
+PING_INTERVAL = 3.0
 
 
 class _NoSecrets(logging.Filter):
@@ -31,6 +43,25 @@ class _NoSecrets(logging.Filter):
         masked = self.PATTERN.sub("[redacted-token]", message)
         if masked != message:
             record.msg, record.args = masked, None
+        return True
+
+
+class _OncePerBurst(logging.Filter):
+    """waitress warns "Task queue depth is N" for every request that waits for a thread: under
+    a burst that is hundreds of lines. Keep the first of each burst (a burst ends after
+    `gap` quiet seconds)."""
+
+    def __init__(self, gap: float = 10.0):
+        super().__init__()
+        self.gap, self._last = gap, float("-inf")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        now, last = time.monotonic(), self._last
+        self._last = now
+        if now - last <= self.gap:
+            return False
+        record.msg = "HTTP requests are waiting for a free server thread (%s queued); repeats suppressed " \
+                     "for this burst"
         return True
 
 
@@ -47,57 +78,143 @@ def configure_logging() -> None:
     # Bolt's and slack-sdk's debug output includes request bodies, i.e. question text.
     for name in ("slack_bolt", "slack_sdk", "nms_bot.bolt", "waitress"):
         logging.getLogger(name).setLevel(max(logging.getLogger().level, logging.WARNING))
+    queue_log = logging.getLogger("waitress.queue")
+    queue_log.filters[:] = [_OncePerBurst()]
 
 
 def create(settings: Settings, knowledge_path: str | Path | None = None,
            store: Store | None = None) -> tuple[Any, LiveEngine, Services]:
     """The Bolt app, its live knowledge and services, ready for either server."""
     live = LiveEngine(knowledge_path)
-    services = Services(live, store or Store.from_env(), settings.record_gaps)
-    return build_app(settings, services), live, services
+    services = Services(live, store or Store.from_env(), settings.record_gaps, AnswerQueue(settings.answer_workers))
+    try:
+        return build_app(settings, services), live, services
+    except BaseException:
+        services.answers.close()
+        raise
 
 
 def make_http_server(settings: Settings, app: Any, live: LiveEngine, host: str = "0.0.0.0",
                      threads: int = 16) -> Any:
-    """A waitress server (production-grade WSGI, threaded) for the HTTP mode."""
+    """A waitress server (production-grade WSGI, threaded) for the HTTP mode; SettingsError in
+    one line when the port cannot be had."""
     from waitress import create_server
 
     assert settings.signing_secret
-    return create_server(make_wsgi_app(app, live, settings.signing_secret), host=host, port=settings.port,
-                         threads=threads, ident="nms-bot", max_request_body_size=1024 * 1024)
+    try:
+        return create_server(make_wsgi_app(app, live, settings.signing_secret), host=host, port=settings.port,
+                             threads=threads, ident="nms-bot", max_request_body_size=1024 * 1024)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise SettingsError(f"port {settings.port} is already in use: stop what listens there or choose "
+                                "another with --port or PORT") from None
+        raise SettingsError(f"cannot listen on port {settings.port} ({exc.strerror or type(exc).__name__}): "
+                            "choose another with --port or PORT") from None
 
 
-def make_socket_handler(settings: Settings, app: Any) -> Any:
+def make_socket_handler(settings: Settings, app: Any, ping_interval: float = PING_INTERVAL) -> Any:
     """Bolt's built-in Socket Mode adapter (reconnects by itself, also on refresh_requested)."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    return SocketModeHandler(app, settings.app_token)
+    return SocketModeHandler(app, settings.app_token, ping_interval=ping_interval)
+
+
+def connect(handler: Any) -> None:
+    """Open the Socket Mode connection; SettingsError in one line if Slack refuses the app token."""
+    from slack_sdk.errors import SlackApiError
+
+    try:
+        handler.connect()
+    except SlackApiError as exc:
+        handler.client.close()
+        error = exc.response.get("error", "") if isinstance(exc.response.data, dict) else ""
+        if exc.response.status_code >= 500:
+            raise SettingsError(f"Slack's Web API is failing (apps.connections.open: HTTP "
+                                f"{exc.response.status_code}): try again later") from None
+        raise SettingsError(f"Slack did not accept SLACK_APP_TOKEN ({error or 'rejected'}): check the app-level "
+                            "token and that it has the connections:write scope") from None
+    except Exception as exc:
+        handler.client.close()
+        raise SettingsError(f"cannot open a Socket Mode connection ({type(exc).__name__}): check the network "
+                            "or SLACK_API_URL") from None
+
+
+def stop_socket_mode(handler: Any) -> None:
+    """Stop taking envelopes: those being dispatched finish and are acknowledged (so their
+    answers are queued); those not yet dispatched are never acknowledged, so Slack sends them
+    again, to another connection. Then the connection closes."""
+    client = handler.client
+    client.default_auto_reconnect_enabled = client.auto_reconnect_enabled = False
+    client.closed = True  # ends the loop that hands received envelopes to the workers
+    client.message_processor.shutdown()
+    client.message_workers.shutdown(wait=True)
+    client.close()
+
+
+def finish(services: Services, seconds: float) -> None:
+    """Send the answers already acknowledged, for at most `seconds`, saying what happened."""
+    backlog = services.answers.backlog()
+    pending = backlog.waiting + backlog.running
+    log.info("stopping: finishing %d acknowledged answer(s) (up to %g s)", pending, seconds)
+    left = services.answers.drain(seconds)
+    if left:
+        log.error("stopped after %g s with %d answer(s) not sent", seconds, left)
+    else:
+        log.info("stopped: every acknowledged answer was sent")
 
 
 def _exit(*_: Any) -> None:
     raise SystemExit(0)
 
 
-def serve(http: bool, port: int | None, knowledge_path: str | Path | None) -> int:
+def serve(http: bool, port: int | str | None, knowledge_path: str | Path | None) -> int:
     """Run until stopped. Raises ConfigurationError or KnowledgeError before it starts serving."""
     configure_logging()
     settings = load_settings(http, port)
-    app, live, services = create(settings, knowledge_path)
+    store = Store.from_env()
+    try:
+        store.check_writable()
+        app, live, services = create(settings, knowledge_path, store)
+    except BaseException:
+        store.close()
+        raise
     live.start_watching(settings.reload_seconds or None)
     if settings.reminder_hour is not None:
         Reminders(live.path, services.store, app.client, settings.reminder_hour).start()
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, lambda *_: live.request_reload())
-    log.info("knowledge %s loaded; starting in %s mode", live.current.knowledge.version,
-             "HTTP" if http else "Socket Mode")
-    if http:
-        server = make_http_server(settings, app, live)
-        log.info("listening on port %s (POST /slack/events, GET /healthz)", settings.port)
-        # waitress's run() ends on SystemExit/KeyboardInterrupt, letting running requests finish.
-        signal.signal(signal.SIGTERM, _exit)
-        server.run()
-        server.close()
-        log.info("stopped")
-        return 0
-    make_socket_handler(settings, app).start()
+    log.info("knowledge %s loaded; starting in %s", live.current.knowledge.version,
+             "HTTP mode" if http else "Socket Mode")
+    try:
+        if http:
+            _serve_http(settings, app, live, services)
+        else:
+            _serve_socket_mode(settings, app, services)
+    finally:
+        live.stop()
+        store.close()
     return 0
+
+
+def _serve_http(settings: Settings, app: Any, live: LiveEngine, services: Services) -> None:
+    server = make_http_server(settings, app, live)
+    log.info("listening on port %s (POST /slack/events, GET /healthz)", server.effective_port)
+    # waitress's run() ends on SystemExit/KeyboardInterrupt, letting running requests finish.
+    signal.signal(signal.SIGTERM, _exit)
+    server.run()
+    server.close()
+    finish(services, settings.drain_seconds)
+
+
+def _serve_socket_mode(settings: Settings, app: Any, services: Services) -> None:
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    handler = make_socket_handler(settings, app)
+    connect(handler)
+    log.info("connected to Slack (Socket Mode)")
+    while not stop.wait(1.0):
+        pass
+    log.info("stopping: no new events")
+    stop_socket_mode(handler)
+    finish(services, settings.drain_seconds)

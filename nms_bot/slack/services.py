@@ -1,21 +1,27 @@
-"""What every listener needs: the live knowledge, the store, and how to answer and record."""
+"""What every listener needs: the live knowledge, the store, the answering queue, and how to
+answer, send and record."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from slack_sdk.webhook import WebhookClient
 
 from ..core.engine import Engine
 from ..core.live import LiveEngine
 from ..core.privacy import looks_identifying
 from ..core.render import Answer
-from ..storage.store import Store
+from ..storage.store import Store, StoreUnavailable
+from .answering import AnswerQueue, Job
 from .blocks import answer_message
+from .retry import retry_handlers
 
 log = logging.getLogger("nms_bot.slack")
 SURFACES = ("mention", "dm", "command")
+Message = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -23,7 +29,7 @@ class Reply:
     """A reply ready to send, and its verdict: what an edit must change before the reply is updated."""
 
     answer: Answer
-    message: dict[str, Any]
+    message: Message
     verdict: str
 
 
@@ -36,41 +42,45 @@ def verdict(answer: Answer, phi_reminder: bool) -> str:
 
 @dataclass
 class Services:
+    """Shared by every listener. Nothing here touches the network or the database on the
+    acknowledgement path: that work goes to `answers`, the answering queue."""
+
     live: LiveEngine
     store: Store
     record_gaps: bool = False
+    answers: AnswerQueue = field(default_factory=AnswerQueue)
 
     @property
     def engine(self) -> Engine:
         return self.live.current
 
-    def reply(self, question: str, surface: str, team: str, *, share: bool = False) -> dict[str, Any]:
-        """Answer a question as typed and record what may be recorded; returns text + blocks."""
-        reply = self.prepare(question, surface, share=share)
-        self.record(reply.answer, surface, team)
-        return reply.message
+    def later(self, job: Job) -> None:
+        """Queue answering work (Web API calls, database writes) to run after the ack."""
+        if not self.answers.submit(job):
+            log.warning("shutting down: a job arrived after the answering queue closed")
 
-    def prepare(self, question: str, surface: str, *, share: bool = False) -> Reply:
-        """The reply to a question as typed, not yet recorded."""
+    def reply(self, question: str, surface: str, *, share: bool = False) -> Reply:
+        """The reply to a question as typed (matching is sub-millisecond), not yet recorded."""
         answer = self.engine.ask(question)
         phi = looks_identifying(question)
         return Reply(answer, answer_message(answer, surface, share=share, phi_reminder=phi), verdict(answer, phi))
 
-    def show(self, topic_id: str, surface: str, team: str, *, share: bool = False) -> dict[str, Any] | None:
-        """One topic by id (`/nms dantrolene`, a topic button), recorded; None if there is none."""
+    def show(self, topic_id: str, surface: str, *, share: bool = False) -> Reply | None:
+        """One topic by id (`/nms dantrolene`, a topic button); None if there is none."""
         answer = self.engine.show(topic_id)
-        if answer is None:
-            return None
-        self.record(answer, surface, team)
-        return answer_message(answer, surface, share=share)
+        return None if answer is None else Reply(answer, answer_message(answer, surface, share=share),
+                                                 verdict(answer, False))
 
     def record(self, answer: Answer, surface: str, team: str) -> None:
-        # Bookkeeping must never cost the clinician the answer.
+        """Statistics, best effort: bookkeeping must never cost the clinician the answer.
+        Call it from the answering queue, never on the acknowledgement path."""
         try:
             if answer.topic:
                 self.store.record_answer(answer.topic.id, surface, team)
             elif self.record_gaps and answer.reason != "greeting":
                 self.store.record_gap(answer.status, answer.question, team)
+        except StoreUnavailable:
+            pass  # the store has said so, once
         except Exception as exc:
             log.error("could not record answer statistics: %s", type(exc).__name__)
 
@@ -78,14 +88,24 @@ class Services:
         """False for an event already handled here or by another instance sharing the store.
 
         Slack retries an event it thinks went unanswered (X-Slack-Retry-Num) and Socket Mode
-        redelivers; both keep the event_id. Listeners check this after the automatic ack, so
-        the database write stays off the 3-second path.
+        redelivers; both keep the event_id. Called from the answering queue, after the ack.
         """
         event_id = body.get("event_id")
         if not event_id:
             return True
         try:
             return self.store.claim_event(str(event_id))
-        except Exception as exc:  # without the database, answering twice beats not answering
-            log.error("event de-duplication unavailable: %s", type(exc).__name__)
+        except StoreUnavailable:  # without the database, answering twice beats not answering
             return True
+        except Exception as exc:
+            log.error("event de-duplication failed: %s", type(exc).__name__)
+            return True
+
+    def respond(self, response_url: str, message: Message) -> None:
+        """Post to a response_url (slash commands, buttons in ephemeral messages), retrying
+        connection errors, 429s and 5xx as Web API calls are (Bolt's respond() retries
+        connection errors only)."""
+        client = WebhookClient(url=response_url, timeout=10, retry_handlers=retry_handlers())
+        response = client.send_dict(message)
+        if response.status_code != 200:
+            log.error("response_url post failed: HTTP %s", response.status_code)

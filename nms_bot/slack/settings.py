@@ -6,10 +6,13 @@ import os
 import re
 from dataclasses import dataclass
 
+from ..config import env_flag, env_number
 from ..errors import ConfigurationError
 
 RELOAD_SECONDS = 3.0  # how often a running bot looks for edited knowledge files
 REMINDER_HOUR = 9  # review reminders go out once a day at this hour, server local time
+ANSWER_WORKERS = 16  # answers being sent at once; the rest wait in the answering queue
+DRAIN_SECONDS = 20.0  # on SIGTERM, how long to finish answers already acknowledged
 
 
 class SettingsError(ConfigurationError):
@@ -22,22 +25,15 @@ class Settings:
     signing_secret: str | None
     app_token: str | None
     api_url: str | None
-    port: int
+    port: int  # 0: any free port (the one bound is logged)
     record_gaps: bool
     reload_seconds: float = RELOAD_SECONDS  # 0: reload the knowledge base on SIGHUP only
+    answer_workers: int = ANSWER_WORKERS
+    drain_seconds: float = DRAIN_SECONDS
     reminder_hour: int | None = REMINDER_HOUR  # None: no review reminders (NMS_REMINDERS=0)
 
     def __repr__(self) -> str:  # keep secrets out of logs and tracebacks
         return f"Settings(port={self.port}, api_url={self.api_url!r}, record_gaps={self.record_gaps})"
-
-
-def _flag(env: dict[str, str], name: str) -> bool:
-    value = env.get(name, "").strip().lower()
-    if value in ("", "0", "false", "no", "off"):
-        return False
-    if value in ("1", "true", "yes", "on"):
-        return True
-    raise SettingsError(f"{name} must be 1 or 0")
 
 
 def _token(env: dict[str, str], name: str, prefix: str, where: str) -> str:
@@ -47,6 +43,15 @@ def _token(env: dict[str, str], name: str, prefix: str, where: str) -> str:
     if not value.startswith(prefix) or not re.fullmatch(r"[A-Za-z0-9-]+", value):
         raise SettingsError(f"{name} does not look right (it should start with {prefix}): copy it again from {where}")
     return value
+
+
+def check_port(port: int | str, name: str = "--port") -> int:
+    """A TCP port 1-65535, or 0 for any free one."""
+    text = str(port).strip()
+    if not re.fullmatch(r"[0-9]{1,5}", text) or int(text) > 65535:
+        raise SettingsError(f"{name} must be a port number between 1 and 65535 (0: any free port), "
+                            f"not {text[:20]!r}")
+    return int(text)
 
 
 def load_settings(http: bool, port: int | None = None, env: dict[str, str] | None = None) -> Settings:
@@ -70,21 +75,17 @@ def load_settings(http: bool, port: int | None = None, env: dict[str, str] | Non
         raise SettingsError("SLACK_API_URL must be a URL such as https://slack.com/api/")
     if api_url and not api_url.endswith("/"):
         api_url += "/"
-    if port is None:
-        raw = env.get("PORT", "").strip() or "3000"
-        if not raw.isdigit() or not 0 < int(raw) < 65536:
-            raise SettingsError("PORT must be a port number between 1 and 65535")
-        port = int(raw)
-    reload = env.get("NMS_RELOAD_SECONDS", "").strip() or str(RELOAD_SECONDS)
-    try:
-        reload_seconds = float(reload)
-    except ValueError:
-        reload_seconds = -1.0
-    if not 0 <= reload_seconds <= 86400:
-        raise SettingsError("NMS_RELOAD_SECONDS must be a number of seconds (0: reload on SIGHUP only)")
-    hour = env.get("NMS_REMINDER_HOUR", "").strip() or str(REMINDER_HOUR)
-    if not hour.isdigit() or not 0 <= int(hour) <= 23:
+    port = check_port(port) if port is not None else check_port(env.get("PORT", "").strip() or "3000", "PORT")
+    reload_seconds = env_number("NMS_RELOAD_SECONDS", RELOAD_SECONDS, 0, 86400,
+                                "a number of seconds (0: reload on SIGHUP only)", env)
+    workers = env_number("NMS_ANSWER_WORKERS", ANSWER_WORKERS, 1, 256, "a whole number", env)
+    if workers != int(workers):
+        raise SettingsError("NMS_ANSWER_WORKERS must be a whole number between 1 and 256")
+    drain = env_number("NMS_DRAIN_SECONDS", DRAIN_SECONDS, 0, 600, "a number of seconds", env)
+    hour = env_number("NMS_REMINDER_HOUR", REMINDER_HOUR, 0, 23,
+                      "an hour of the day (server local time)", env)
+    if hour != int(hour):
         raise SettingsError("NMS_REMINDER_HOUR must be an hour of the day from 0 to 23 (server local time)")
-    reminders = env.get("NMS_REMINDERS", "").strip() == "" or _flag(env, "NMS_REMINDERS")
-    return Settings(bot_token, signing_secret, app_token, api_url, port, _flag(env, "NMS_RECORD_GAPS"),
-                    reload_seconds, int(hour) if reminders else None)
+    reminders = env_flag("NMS_REMINDERS", env, default=True)
+    return Settings(bot_token, signing_secret, app_token, api_url, port, env_flag("NMS_RECORD_GAPS", env),
+                    reload_seconds, int(workers), drain, int(hour) if reminders else None)

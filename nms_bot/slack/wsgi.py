@@ -1,21 +1,35 @@
-"""The HTTP front: POST /slack/events into Bolt, GET /healthz; bad requests get 4xx, not 500."""
+"""The HTTP front: POST /slack/events into Bolt, GET /healthz; bad requests get 4xx, not 500.
+
+The signature is checked first, on the raw bytes, by code that accepts any header and any
+body: nothing a caller sends before it is authenticated can raise.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
+import re
+import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
 from slack_bolt import App, BoltRequest
-from slack_sdk.signature import SignatureVerifier
 
 from ..core.live import LiveEngine
 
 log = logging.getLogger("nms_bot.http")
 MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; a 40,000-character message is ~50 KB
 EVENTS_PATH = "/slack/events"
+MAX_AGE_SECONDS = 5 * 60  # Slack: reject requests signed more than five minutes ago
+TIMESTAMP = re.compile(r"[0-9]{1,12}")
+SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
+# Fields Bolt and the listeners read as objects: anything else in them is malformed.
+OBJECTS = ("event", "container", "message", "view", "state")
+OBJECT_OR_ID = ("user", "team", "channel", "enterprise")
+LISTS_OF_OBJECTS = ("actions", "authorizations")
 
 StartResponse = Callable[..., Any]
 
@@ -30,8 +44,36 @@ def _reply(start: StartResponse, status: str, body: str | bytes = "", ctype: str
     return [data]
 
 
+def signed_by_slack(secret: bytes, raw: bytes, timestamp: str, signature: str, now: float | None = None) -> bool:
+    """Slack's v0 signature over the raw body, for a request signed in the last five minutes."""
+    if not TIMESTAMP.fullmatch(timestamp) or not SIGNATURE.fullmatch(signature):
+        return False
+    if abs((time.time() if now is None else now) - int(timestamp)) > MAX_AGE_SECONDS:
+        return False
+    expected = "v0=" + hmac.new(secret, b"v0:" + timestamp.encode() + b":" + raw, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected.encode(), signature.encode())
+
+
+def malformed(body: dict[str, Any]) -> str | None:
+    """Why a signed payload cannot be one of Slack's, or None. Bolt would fail on these."""
+    for key in OBJECTS:
+        if key in body and not isinstance(body[key], dict):
+            return key
+    for key in OBJECT_OR_ID:
+        if body.get(key) is not None and not isinstance(body[key], (dict, str)):
+            return key
+    for key in LISTS_OF_OBJECTS:
+        value = body.get(key)
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, dict) for v in value)):
+            return key
+    event = body.get("event")
+    if isinstance(event, dict) and not isinstance(event.get("type"), str):
+        return "event.type"  # the rest of an event varies by type; listeners read it defensively
+    return None
+
+
 def make_wsgi_app(app: App, live: LiveEngine, signing_secret: str) -> Callable[..., Iterable[bytes]]:
-    verifier = SignatureVerifier(signing_secret)
+    secret = signing_secret.encode()
 
     def wsgi(environ: dict[str, Any], start: StartResponse) -> Iterable[bytes]:
         method, path = environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "")
@@ -46,28 +88,35 @@ def make_wsgi_app(app: App, live: LiveEngine, signing_secret: str) -> Callable[.
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return _reply(start, "400 Bad Request", "bad Content-Length")
-        if length > MAX_BODY:
+        if length > MAX_BODY or length < 0:
             return _reply(start, "413 Payload Too Large", "too large")
         raw = environ["wsgi.input"].read(length) if length else b""
-        headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
-        headers["content-type"] = environ.get("CONTENT_TYPE", "")
         # Signature first: an unsigned or stale request causes nothing, whatever its body.
-        if not verifier.is_valid_request(raw, headers):
+        if not signed_by_slack(secret, raw, environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""),
+                               environ.get("HTTP_X_SLACK_SIGNATURE", "")):
             return _reply(start, "401 Unauthorized", "invalid signature")
+        headers = {k[5:].replace("_", "-").lower(): [v] for k, v in environ.items() if k.startswith("HTTP_")}
+        headers["content-type"] = [environ.get("CONTENT_TYPE", "")]
         try:
-            body = raw.decode("utf-8")
-            request = BoltRequest(body=body, headers={k: [v] for k, v in headers.items()})
-        except Exception:  # Bolt parses as it builds: bad JSON, a list where a dict belongs...
+            request = BoltRequest(body=raw.decode("utf-8"), headers=headers)
+        except Exception:  # not UTF-8, bad JSON, a list where a dict belongs... (Bolt parses as it builds)
             return _reply(start, "400 Bad Request", "malformed body")
         if not isinstance(request.body, dict) or not request.body:
+            return _reply(start, "400 Bad Request", "malformed body")
+        reason = malformed(request.body)
+        if reason:
+            log.warning("signed request with a malformed payload (%s) refused", reason)
             return _reply(start, "400 Bad Request", "malformed body")
         try:
             response = app.dispatch(request)
         except Exception as exc:  # a payload Bolt cannot handle must not take the server down
             log.error("could not handle request: %s", type(exc).__name__)
             return _reply(start, "400 Bad Request", "unprocessable request")
+        if response.status >= 500:  # Bolt's error handler has logged the kind in one line
+            return _reply(start, "400 Bad Request", "unprocessable request")
         ctype = (response.headers.get("content-type") or ["text/plain; charset=utf-8"])[0]
         status = f"{response.status} {HTTPStatus(response.status).phrase}"
         return _reply(start, status, response.body or "", ctype, response.headers)
 
     return wsgi
+

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from .store import Store, StoreError
+from .store import Store, StoreError, database_url, sqlite_file
 
 
 def build_report(store: Store, since_days: int, topic_ids: list[str] | None = None,
@@ -43,8 +44,13 @@ def format_report(report: dict[str, Any]) -> str:
 
 
 def run_report(since_days: int, as_json: bool, topic_ids: list[str] | None = None) -> int:
-    """`nms-bot report`: print the report for the database the environment names."""
-    store = Store.from_env()
+    """`nms-bot report`: print the report for the database the environment names. A read
+    command: it never creates the database."""
+    path = sqlite_file(database_url())
+    if path and not Path(path).is_file():
+        raise StoreError(f"no database at {path} yet (NMS_DB): the bot creates it when it first runs; "
+                         "set NMS_DB to the bot's database file")
+    store = Store.from_env(answering=False)
     try:
         report = build_report(store, since_days, topic_ids)
     except SQLAlchemyError as exc:

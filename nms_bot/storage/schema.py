@@ -1,8 +1,17 @@
-"""The tables: what is kept, and for how long (see Store.purge). Never question text or user ids."""
+"""The tables (what is kept, and for how long: see Store.purge; never question text or user ids),
+and creating them safely when several processes start at the same moment."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table
+import time
+
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, inspect, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.schema import CreateIndex, CreateTable
+
+# Any constant: PostgreSQL advisory locks are named by a number.
+SCHEMA_LOCK = 0x6E6D7362
 
 metadata = MetaData()
 seen_events = Table(
@@ -58,3 +67,41 @@ reminders = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 VERDICTS = ("helpful", "not_helpful")
+TABLES = (seen_events, replies, answers, feedback, gaps, reminders)
+
+
+def create_schema(engine: Engine, patience: float = 10.0) -> None:
+    """`_create_schema`, retried while another SQLite process holds the lock it needs: switching
+    a fresh file to WAL and creating tables can meet SQLITE_BUSY at once, without the busy
+    timeout being waited (SQLite's way out of a deadlock between two writers)."""
+    deadline = time.monotonic() + patience
+    pause = 0.02
+    while True:
+        try:
+            _create_schema(engine)
+            return
+        except OperationalError as exc:
+            busy = getattr(exc.orig, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED")
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
+
+
+def _create_schema(engine: Engine) -> None:
+    """Create what is missing. Only reads when nothing is (so a read-only database opens, and
+    the start-up write check can say what is wrong). `IF NOT EXISTS` lets a second process
+    starting at the same moment find the tables made (SQLite serialises the statements);
+    PostgreSQL can still collide inside its catalogue on concurrent CREATEs, so there the work
+    happens under an advisory lock."""
+    with engine.connect() as conn:
+        present = set(inspect(conn).get_table_names())
+    if all(t.name in present for t in TABLES):
+        return
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+        for table in TABLES:
+            conn.execute(CreateTable(table, if_not_exists=True))
+            for index in sorted(table.indexes, key=lambda i: i.name or ""):
+                conn.execute(CreateIndex(index, if_not_exists=True))

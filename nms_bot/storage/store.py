@@ -3,31 +3,42 @@
 SQLite by default (`NMS_DB`), PostgreSQL when `DATABASE_URL` is set so several instances share
 it. SQLAlchemy Core speaks both dialects. Nothing here ever holds raw question text or a
 user's name: feedback is keyed by a one-way hash, gaps are redacted before they arrive.
+
+The bot's store (`timeout` set) bounds every call on the answering path: a locked, frozen or
+unreachable database costs an answer at most `timeout` seconds, then the bot answers without
+it (de-duplication and statistics are best effort). `nms-bot report` opens it without.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, delete, event, func, insert, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from ..config import env_number
 from ..core.privacy import redact
 from ..errors import ConfigurationError
-from .schema import VERDICTS, answers, feedback, gaps, metadata, reminders, replies, seen_events
+from .guard import Guard, StoreUnavailable, error_kind
+from .schema import TABLES, VERDICTS, answers, create_schema, feedback, gaps, metadata, reminders, replies, seen_events
 
-__all__ = ["VERDICTS", "Revision", "Store", "StoreError", "TopicStats", "metadata", "vote_key"]
+__all__ = ["VERDICTS", "Revision", "Store", "StoreError", "StoreUnavailable", "TopicStats", "database_url", "metadata",
+           "sqlite_file", "vote_key"]
 
 DEFAULT_DB = "nms-bot.db"
 DEFAULT_RETENTION_DAYS = 90
+DEFAULT_TIMEOUT = 2.0  # seconds a database call may cost an answer
 PURGE_EVERY_SECONDS = 3600
 SEEN_EVENTS_KEPT = dt.timedelta(days=1)
 
@@ -44,6 +55,7 @@ def _ts_order(ts: str) -> tuple[int, int]:
     """Slack timestamps ("1700000000.000100") in time order; anything else sorts first."""
     seconds, _, micros = ts.partition(".")
     return (int(seconds), int(micros or 0)) if seconds.isdigit() and (micros or "0").isdigit() else (-1, -1)
+T = TypeVar("T")
 
 
 class StoreError(ConfigurationError):
@@ -66,6 +78,14 @@ def database_url(env: dict[str, str] | None = None) -> str:
     return f"sqlite:///{env.get('NMS_DB', '').strip() or DEFAULT_DB}"
 
 
+def sqlite_file(url: str) -> str | None:
+    """The file an SQLite URL names (None for other databases and in-memory SQLite)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return parsed.database
+
+
 def vote_key(team: str, message: str, user: str) -> str:
     return hashlib.sha256(f"{team}\x1f{message}\x1f{user}".encode()).hexdigest()
 
@@ -81,70 +101,114 @@ class TopicStats:
 class Store:
     """Thread-safe; one per process. Several processes may share one PostgreSQL database."""
 
-    def __init__(self, url: str, retention_days: int = DEFAULT_RETENTION_DAYS):
+    def __init__(self, url: str, retention_days: int = DEFAULT_RETENTION_DAYS,
+                 timeout: float | None = DEFAULT_TIMEOUT):
         self.retention_days = retention_days
-        self.engine: Engine = create_engine(url, pool_pre_ping=True, future=True)
+        self.setting = "NMS_DB" if make_url(url).get_backend_name() == "sqlite" else "DATABASE_URL"
+        self.engine: Engine = create_engine(url, pool_pre_ping=True, future=True, **_timeouts(url, timeout))
         if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
-        try:
-            metadata.create_all(self.engine)
-        except IntegrityError:  # another instance created the tables at the same moment
-            metadata.create_all(self.engine)
+            # A little under the deadline, so a held lock is reported as SQLITE_BUSY, not a time-out.
+            busy_ms = int((timeout * 0.8 if timeout else 10) * 1000)
+            event.listen(self.engine, "connect", partial(_sqlite_pragmas, busy_ms))
+        create_schema(self.engine)
+        self._guard = Guard(timeout, self.setting, sqlite_file(url)) if timeout else None
         self._purge_lock = threading.Lock()
         self._last_purge = 0.0
 
     @classmethod
-    def from_env(cls) -> Store:
-        """The store the environment names; StoreError says what to fix."""
+    def from_env(cls, answering: bool = True) -> Store:
+        """The store the environment names; StoreError says what to fix. `answering`: the bot's
+        store, every call bounded by NMS_DB_TIMEOUT; else (reports) unbounded."""
         days = os.environ.get("NMS_RETENTION_DAYS", "").strip() or str(DEFAULT_RETENTION_DAYS)
         if not days.isdigit() or int(days) < 1:
             raise StoreError("NMS_RETENTION_DAYS must be a whole number of days, at least 1")
+        timeout = env_number("NMS_DB_TIMEOUT", DEFAULT_TIMEOUT, 0.1, 60, "a number of seconds")
         url = database_url()
         try:
-            return cls(url, int(days))
+            return cls(url, int(days), timeout if answering else None)
         except ImportError:
             raise StoreError("DATABASE_URL names PostgreSQL but its driver is missing: "
                              "pip install 'nms-bot[postgres]'") from None
         except SQLAlchemyError as exc:
-            where = "DATABASE_URL" if url.startswith("postgresql") else "NMS_DB"
-            raise StoreError(f"cannot open the database named by {where} ({type(exc).__name__}): "
+            if url.startswith("sqlite"):
+                raise StoreError(f"cannot open the database named by NMS_DB ({error_kind(exc)}): check the "
+                                 "setting, and that the file and its folder exist and are writable") from None
+            raise StoreError(f"cannot open the database named by DATABASE_URL ({error_kind(exc)}): "
                              "check the setting and that the database is reachable") from None
 
+    def check_writable(self) -> None:
+        """Write and delete a row; StoreError in one line if the database refuses (a read-only
+        file or folder, permissions, a full disk, a read-only replica)."""
+        probe = "nms-bot:start-up write check"
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(delete(seen_events).where(seen_events.c.event_id == probe))
+                conn.execute(insert(seen_events).values(event_id=probe, created_at=_now()))
+                conn.execute(delete(seen_events).where(seen_events.c.event_id == probe))
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot write to the database named by {self.setting} ({error_kind(exc)}): "
+                             "check that the file and its folder are writable, or the database user's "
+                             "rights") from None
+
     def close(self) -> None:
+        if self._guard:
+            self._guard.close()
         self.engine.dispose()
 
+    def _call(self, fn: Callable[[], T]) -> T:
+        return self._guard.call(fn) if self._guard else fn()
+
     def claim_event(self, event_id: str) -> bool:
-        """True the first time an event id is seen, in any instance sharing the database."""
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(insert(seen_events).values(event_id=event_id[:100], created_at=_now()))
-        except IntegrityError:
-            return False
+        """True the first time an event id is seen, in any instance sharing the database.
+        Raises StoreUnavailable when the database fails or does not answer in time."""
+
+        def claim() -> bool:
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(insert(seen_events).values(event_id=event_id[:100], created_at=_now()))
+            except IntegrityError:
+                return False
+            return True
+
+        claimed = self._call(claim)
         self._maybe_purge()
-        return True
+        return claimed
 
     def claim_message(self, key: str, version: str, verdict: str) -> bool:
-        """True the first time a question message is claimed for answering, in any instance."""
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(insert(replies).values(message_key=key[:100], version=version[:40], verdict=verdict,
-                                                    created_at=_now()))
-        except IntegrityError:
-            return False
+        """True the first time a question message is claimed for answering, in any instance.
+        Raises StoreUnavailable when the database fails or does not answer in time."""
+
+        def claim() -> bool:
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(insert(replies).values(message_key=key[:100], version=version[:40],
+                                                        verdict=verdict, created_at=_now()))
+            except IntegrityError:
+                return False
+            return True
+
+        claimed = self._call(claim)
         self._maybe_purge()
-        return True
+        return claimed
 
     def set_reply(self, key: str, reply_ts: str) -> None:
         """Remember where the answer to a claimed message went, for later edits."""
-        with self.engine.begin() as conn:
-            conn.execute(update(replies).where(replies.c.message_key == key[:100]).values(reply_ts=reply_ts[:40]))
+
+        def write() -> None:
+            with self.engine.begin() as conn:
+                conn.execute(update(replies).where(replies.c.message_key == key[:100])
+                             .values(reply_ts=reply_ts[:40]))
+
+        self._call(write)
 
     def revise(self, key: str, version: str, verdict: str) -> tuple[Revision, str | None]:
         """An edit (`version` = its edited ts) with this verdict: keep or update the answer (its ts)?
 
         Edits apply in time order and each once, also when they reach several instances at once.
         """
-        key = key[:100]
+        return self._call(partial(self._revise, key[:100], version, verdict))
+
+    def _revise(self, key: str, version: str, verdict: str) -> tuple[Revision, str | None]:
         for _ in range(3):
             with self.engine.connect() as conn:
                 row = conn.execute(select(replies).where(replies.c.message_key == key)).first()
@@ -161,33 +225,48 @@ class Store:
         return Revision.KEEP, None
 
     def record_answer(self, topic_id: str, surface: str, team: str = "") -> None:
-        with self.engine.begin() as conn:
-            conn.execute(insert(answers).values(topic_id=topic_id, surface=surface, team=team,
-                                                created_at=_now()))
+        def write() -> None:
+            with self.engine.begin() as conn:
+                conn.execute(insert(answers).values(topic_id=topic_id, surface=surface, team=team,
+                                                    created_at=_now()))
+
+        self._call(write)
         self._maybe_purge()
 
-    def record_feedback(self, key: str, topic_id: str, verdict: str, surface: str, team: str = "") -> None:
-        """Record a press; a later press with the same key replaces the earlier one."""
+    def record_feedback(self, key: str, topic_id: str, verdict: str, surface: str, team: str = "",
+                        pressed_at: dt.datetime | None = None) -> None:
+        """Record a press; a later press with the same key replaces an earlier one, whatever order
+        the answering queue writes them in (`pressed_at`: when the press arrived)."""
         if verdict not in VERDICTS:
             raise ValueError(f"unknown verdict {verdict!r}")
-        row = {"topic_id": topic_id, "verdict": verdict, "surface": surface, "team": team,
-               "created_at": _now()}
-        for _ in range(3):  # two presses racing: one inserts, the other updates
-            with self.engine.begin() as conn:
-                if conn.execute(update(feedback).where(feedback.c.vote_key == key).values(**row)).rowcount:
-                    return
-            try:
+        at = pressed_at or _now()
+        row = {"topic_id": topic_id, "verdict": verdict, "surface": surface, "team": team, "created_at": at}
+
+        def write() -> None:
+            for _ in range(3):  # two presses racing: one inserts, the other updates
                 with self.engine.begin() as conn:
-                    conn.execute(insert(feedback).values(vote_key=key, **row))
-                return
-            except IntegrityError:
-                continue
+                    newer_or_none = conn.execute(update(feedback).where(
+                        feedback.c.vote_key == key, feedback.c.created_at <= at).values(**row)).rowcount
+                    if newer_or_none:
+                        return
+                try:
+                    with self.engine.begin() as conn:
+                        conn.execute(insert(feedback).values(vote_key=key, **row))
+                    return
+                except IntegrityError:  # a row exists: a later press (keep it), or one racing in
+                    continue
+
+        self._call(write)
 
     def record_gap(self, status: str, question: str, team: str = "") -> None:
         """Store an unanswered question, redacted here so raw text can never reach the table."""
         text = redact(" ".join(question.split()))[:600]
-        with self.engine.begin() as conn:
-            conn.execute(insert(gaps).values(status=status, text=text, team=team, created_at=_now()))
+
+        def write() -> None:
+            with self.engine.begin() as conn:
+                conn.execute(insert(gaps).values(status=status, text=text, team=team, created_at=_now()))
+
+        self._call(write)
         self._maybe_purge()
 
     def purge(self, now: dt.datetime | None = None) -> int:
@@ -209,9 +288,14 @@ class Store:
         if time.monotonic() - self._last_purge < PURGE_EVERY_SECONDS:
             return
         with self._purge_lock:
-            if time.monotonic() - self._last_purge >= PURGE_EVERY_SECONDS:
-                self._last_purge = time.monotonic()
-                self.purge()
+            if time.monotonic() - self._last_purge < PURGE_EVERY_SECONDS:
+                return
+            self._last_purge = time.monotonic()
+        # Housekeeping never holds up an answer.
+        if self._guard:
+            self._guard.background(self.purge)
+        else:
+            self.purge()
 
     def claim_reminders(self, owner: str, keys: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
         """Of (topic, reason, period) keys for one owner, those no instance has sent yet, now claimed
@@ -270,16 +354,30 @@ class Store:
     def table_rows(self) -> dict[str, list[dict[str, Any]]]:
         """Every stored row, for tests and audits of what is kept."""
         with self.engine.connect() as conn:
-            return {t.name: [dict(r._mapping) for r in conn.execute(select(t))]
-                    for t in (seen_events, replies, answers, feedback, gaps, reminders)}
+            return {t.name: [dict(r._mapping) for r in conn.execute(select(t))] for t in TABLES}
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    # WAL lets readers and one writer work at once; busy_timeout makes concurrent writers wait
-    # instead of failing with "database is locked"; synchronous=NORMAL is WAL's safe setting
-    # (a power cut may lose the last commits, never corrupt the file) and spares an fsync per ack.
+def _timeouts(url: str, timeout: float | None) -> dict[str, Any]:
+    """PostgreSQL: give up connecting, waiting for a lock and running a statement after
+    `timeout` (the server enforces the last two; libpq counts whole seconds, at least 2)."""
+    if make_url(url).get_backend_name() != "postgresql":
+        return {}
+    seconds = timeout or 10
+    args: dict[str, Any] = {"connect_timeout": max(2, math.ceil(seconds))}
+    if timeout:
+        ms = int(timeout * 1000)
+        args["options"] = f"-c statement_timeout={ms} -c lock_timeout={ms}"
+    return {"connect_args": args, "pool_timeout": seconds}
+
+
+def _sqlite_pragmas(busy_ms: int, dbapi_conn: Any, _record: Any) -> None:
+    # busy_timeout first: switching to WAL needs a lock that a second process starting at the
+    # same moment may hold. WAL lets readers and one writer work at once; busy_timeout makes
+    # concurrent writers wait instead of failing with "database is locked"; synchronous=NORMAL
+    # is WAL's safe setting (a power cut may lose the last commits, never corrupt the file) and
+    # spares an fsync per ack.
     cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=10000")
     cur.close()

@@ -16,16 +16,18 @@ TOPICS = re.compile(r"^(?:topics|list)(?: (\d{1,6}))?$")  # `/nms topics`, `/nms
 def register(app: App, services: Services) -> None:
     @app.command("/nms")
     def on_nms(ack: Ack, command: dict[str, Any]) -> None:
-        # Matching takes well under a millisecond, so the answer goes in the ack itself.
-        text = " ".join((command.get("text") or "").split())
-        team = command.get("team_id", "")
+        # Matching takes well under a millisecond, so the answer goes in the ack itself; only
+        # the statistics wait for the answering queue.
+        text = " ".join(str(command.get("text") or "").split())
+        team = str(command.get("team_id", ""))
         key = text.lower()
         topics = TOPICS.match(key)
         if key in ("", "help", "?"):
-            message = help_message(services.engine.knowledge)
-        elif topics:
-            message = topics_message(services.engine.knowledge, int(topics.group(1) or 1))
-        else:
-            message = (services.show(key, "command", team, share=True)
-                       or services.reply(text, "command", team, share=True))
-        ack(response_type="ephemeral", **message)
+            ack(response_type="ephemeral", **help_message(services.engine.knowledge))
+            return
+        if topics:
+            ack(response_type="ephemeral", **topics_message(services.engine.knowledge, int(topics.group(1) or 1)))
+            return
+        reply = services.show(key, "command", share=True) or services.reply(text, "command", share=True)
+        ack(response_type="ephemeral", **reply.message)
+        services.later(lambda: services.record(reply.answer, "command", team))

@@ -1,4 +1,8 @@
-"""Events API: @mentions in channels, direct messages (and their edits), the App Home tab."""
+"""Events API: @mentions in channels, direct messages (and their edits), the App Home tab.
+
+Each listener only decides whether to answer and queues the work; Bolt acknowledges as soon as
+it returns, so the ack never waits for Slack or the database.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +26,11 @@ def _from_a_person(message: dict[str, Any]) -> bool:
             and bool(message.get("user")))
 
 
+def _text(message: dict[str, Any]) -> str:
+    text = message.get("text")
+    return text if isinstance(text, str) else ""
+
+
 def _team(body: dict[str, Any], event: dict[str, Any]) -> str:
     # An org-wide (Enterprise Grid) install has no top-level team_id.
     return str(body.get("team_id") or body.get("context_team_id") or event.get("team") or "")
@@ -33,40 +42,50 @@ def _edited_ts(message: dict[str, Any]) -> str | None:
 
 
 def register(app: App, services: Services) -> None:
+    def later(body: dict[str, Any], client: WebClient, question: Question) -> None:
+        """Answer on the answering queue, once per delivery of the event."""
+        services.later(lambda: services.first_delivery(body) and answer(services, client, question))
+
     @app.event("app_mention")
     def on_mention(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         # A mention inside a DM also arrives as message.im, which answers it.
-        in_dm = event.get("channel_type") == "im" or str(event.get("channel", "")).startswith("D")
-        if in_dm or not _from_a_person(event) or not services.first_delivery(body):
+        channel, ts = str(event.get("channel", "")), str(event.get("ts", ""))
+        in_dm = event.get("channel_type") == "im" or channel.startswith("D")
+        if in_dm or not _from_a_person(event) or not channel or not ts:
             return
         # An edit arrives as app_mention again: same ts, an `edited` field, a new event_id. An
         # edit that adds the mention to an older message is a new question.
-        answer(services, client, Question(
-            event["channel"], event["ts"], event.get("text", ""), "mention", _team(body, event),
-            thread_ts=event.get("thread_ts") or event["ts"], edited_ts=_edited_ts(event)))
+        later(body, client, Question(channel, ts, _text(event), "mention", _team(body, event),
+                                     thread_ts=event.get("thread_ts") or ts, edited_ts=_edited_ts(event)))
 
     @app.event("message")
     def on_message(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         # Channel messages reach us only as app_mention; here we answer direct messages.
-        if event.get("channel_type") != "im":
+        channel = str(event.get("channel", ""))
+        if event.get("channel_type") != "im" or not channel:
             return
         if event.get("subtype") == "message_changed":
             # An edited DM: revise the answer given to it. Slack also sends message_changed for
             # link previews and thread replies, which carry no newer `edited` and change nothing;
             # a DM with no answer on record (older than a day) is left alone.
-            message = event.get("message") or {}
+            message = event.get("message") if isinstance(event.get("message"), dict) else {}
             edited_ts = _edited_ts(message)
-            if not (edited_ts and message.get("ts") and _from_a_person(message)) or not services.first_delivery(body):
-                return
-            answer(services, client, Question(event["channel"], message["ts"], message.get("text", ""), "dm",
-                                              _team(body, event), edited_ts=edited_ts, answer_if_new=False))
+            if edited_ts and message.get("ts") and _from_a_person(message):
+                later(body, client, Question(channel, str(message["ts"]), _text(message), "dm", _team(body, event),
+                                             edited_ts=edited_ts, answer_if_new=False))
             return
-        if not _from_a_person(event) or not services.first_delivery(body):
-            return
-        answer(services, client, Question(event["channel"], event["ts"], event.get("text", ""), "dm",
-                                          _team(body, event), thread_ts=event.get("thread_ts")))
+        if _from_a_person(event) and event.get("ts"):
+            later(body, client, Question(channel, str(event["ts"]), _text(event), "dm", _team(body, event),
+                                         thread_ts=event.get("thread_ts")))
 
     @app.event("app_home_opened")
     def on_home(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab", "home") == "home" and event.get("user") and services.first_delivery(body):
-            client.views_publish(user_id=event["user"], view=home_view(services.engine.knowledge))
+        user = event.get("user")
+        if event.get("tab", "home") != "home" or not user:
+            return
+
+        def publish() -> None:
+            if services.first_delivery(body):
+                client.views_publish(user_id=user, view=home_view(services.engine.knowledge))
+
+        services.later(publish)

@@ -1,0 +1,136 @@
+"""Database calls on the answering path, bounded in time and logged once when they fail.
+
+Server-side timeouts (SQLite's busy timeout, PostgreSQL's statement and lock timeouts) cannot
+help when the server itself is frozen or the network holds a packet: then only the caller can
+stop waiting. Calls run on a few threads of their own and the caller waits at most `timeout`
+seconds; after a time-out the database is skipped for a few seconds so that a stalled server
+costs answers nothing. An abandoned call finishes (or fails) on its own thread when the
+database comes back.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
+
+log = logging.getLogger("nms_bot.store")
+SKIP_SECONDS = 5.0  # after a time-out, answer without the database this long before trying again
+THREADS = 4
+
+T = TypeVar("T")
+
+
+def error_kind(exc: BaseException) -> str:
+    """The error's class and the driver's error code (SQLITE_BUSY, a SQLSTATE), never its text:
+    messages can carry SQL parameters."""
+    orig = getattr(exc, "orig", None)
+    code = getattr(orig, "sqlite_errorname", None) or getattr(orig, "sqlstate", None)
+    return f"{type(exc).__name__} ({code})" if code else type(exc).__name__
+
+
+class StoreUnavailable(Exception):
+    """The database failed or did not answer in time; the caller carries on without it."""
+
+
+class Guard:
+    """Runs database calls with a deadline and logs one line when they start failing, one when
+    they work again. `sqlite_file`: also notice the database file being deleted or replaced."""
+
+    def __init__(self, timeout: float, what: str, sqlite_file: str | None = None):
+        self.timeout = timeout
+        self.what = what  # the setting naming the database, for log lines
+        # Daemon threads of our own, not a ThreadPoolExecutor: the interpreter waits for those
+        # at exit, and a call stuck in a frozen database must not stop the process exiting.
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]] | None] = queue.SimpleQueue()
+        for i in range(THREADS):
+            threading.Thread(target=self._work, name=f"store-{i}", daemon=True).start()
+        self._lock = threading.Lock()
+        self._failing: str | None = None
+        self._skip_until = 0.0
+        self._file = sqlite_file
+        self._inode = _inode(sqlite_file)
+        self._file_reported = False
+
+    def call(self, fn: Callable[[], T]) -> T:
+        """`fn()` within the deadline; StoreUnavailable when it fails or runs out of time."""
+        if time.monotonic() < self._skip_until:
+            raise StoreUnavailable("skipped: the database timed out a moment ago")
+        future = self._submit(fn)
+        try:
+            result = future.result(timeout=self.timeout)
+        except FutureTimeout:
+            self._skip_until = time.monotonic() + SKIP_SECONDS
+            self._failed(f"no answer within {self.timeout:g} s")
+            raise StoreUnavailable("timed out") from None
+        except SQLAlchemyError as exc:
+            self._failed(error_kind(exc))
+            raise StoreUnavailable(error_kind(exc)) from None
+        self._worked()
+        return result
+
+    def background(self, fn: Callable[[], object]) -> None:
+        """Run `fn` on the database threads without waiting (housekeeping)."""
+
+        def run() -> None:
+            try:
+                fn()
+            except SQLAlchemyError as exc:
+                self._failed(error_kind(exc))
+
+        self._submit(run)
+
+    def close(self) -> None:
+        for _ in range(THREADS):
+            self._jobs.put(None)
+
+    def _submit(self, fn: Callable[[], T]) -> Future[T]:
+        future: Future[T] = Future()
+        self._jobs.put((fn, future))
+        return future
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            fn, future = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn())
+            except BaseException as exc:  # handed to the caller, who decides
+                future.set_exception(exc)
+
+    def _failed(self, kind: str) -> None:
+        with self._lock:
+            first, self._failing = self._failing is None, kind
+        if first:
+            log.error("database (%s) failing: %s; answering without de-duplication and statistics until it "
+                      "works again", self.what, kind)
+
+    def _worked(self) -> None:
+        with self._lock:
+            was, self._failing = self._failing, None
+        if was:
+            log.warning("database (%s) works again", self.what)
+        if self._file and not self._file_reported and _inode(self._file) != self._inode:
+            self._file_reported = True
+            log.error("database file named by %s was deleted or replaced while running: what is recorded now "
+                      "is lost on restart, and retries on other instances are not recognised; restart the bot",
+                      self.what)
+
+
+def _inode(path: str | None) -> tuple[int, int] | None:
+    if not path:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
