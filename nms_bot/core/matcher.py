@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .model import Knowledge
 from .reading import Reader, Reading
@@ -109,8 +109,8 @@ class Matcher:
         self.index: dict[str, dict[str, float]] = defaultdict(dict)
         for topic in knowledge.topics.values():
             strength: dict[str, float] = {}
-            for text in topic.body:
-                for s in self.reader.content_stems(text.text):
+            for bullet in topic.body:
+                for s in self.reader.content_stems(bullet.text):
                     if s in clinical:
                         strength[s] = BODY
             question_sets = [set(self.reader.content_stems(q)) & clinical for q in topic.questions]
@@ -124,10 +124,8 @@ class Matcher:
                 self.index[s][topic.id] = value
         # What only one topic's title or keywords hold tells that topic apart from the others.
         owners: dict[str, set[str]] = defaultdict(set)
-        for topic in knowledge.topics.values():
-            for text in (topic.title, *topic.keywords):
-                for s in self.reader.content_stems(text):
-                    owners[s].add(topic.id)
+        for s, topics in self.index.items():
+            owners[s] = {tid for tid, strength in topics.items() if strength == STRONG}
         self.distinct: dict[str, set[str]] = defaultdict(set)
         for s, ids in owners.items():
             if len(ids) == 1:
@@ -187,19 +185,18 @@ class Matcher:
             if not self.distinct[topic_id] & weights.keys():
                 scores[topic_id] *= DISTINCT_SHARE
         ranked = tuple(sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])))
-        extra = {"reading": reading, "weights": weights, "ranked": ranked, "scope": reading.scope}
         best = ranked[0][1] if ranked else 0.0
+        verdict = Match("none", score=best, scope=reading.scope, reading=reading, weights=weights, ranked=ranked)
         # Naming NMS alone says nothing about which part of its treatment is asked about.
         about_something = any(s in self.idf and s not in self.subject_stems for s in weights)
         if reading.scope:
             # Another purpose of the bot's drugs: never answered, but the closest topics are
             # offered in case the clinician meant NMS after all.
             reason = "out_of_scope"
-        elif about_something and (verdict := self._verdict(ranked, reading, weights)):
-            return Match("answer", verdict[0], dict(ranked)[verdict[0]], tie_with=verdict[1], **extra)
+        elif about_something and (answer := self._verdict(ranked, reading, weights)):
+            return replace(verdict, status="answer", topic_id=answer[0], score=dict(ranked)[answer[0]],
+                           tie_with=answer[1])
         else:
             reason = "subject_only" if reading.subject and not about_something else "no_match"
         suggestions = tuple((tid, s) for tid, s in ranked[:MAX_SUGGESTIONS] if s >= SUGGEST_MIN)
-        if suggestions:
-            return Match("suggest", None, best, suggestions, reason=reason, **extra)
-        return Match("none", score=best, reason=reason, **extra)
+        return replace(verdict, status="suggest" if suggestions else "none", suggestions=suggestions, reason=reason)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from rapidfuzz import fuzz, process
 
@@ -28,6 +29,7 @@ MIN_PREFIX_LEN = 5
 # by a number, is usually the setting of the question rather than its subject.
 SETTING_WORDS = frozenset(stem(w) for w in ("in", "on", "at", "from", "despite"))
 ARTICLES = frozenset(stem(w) for w in ("the", "a", "an", "his", "her", "their", "our"))
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -59,26 +61,25 @@ class Reading:
     scope: tuple[str, str] | None = None  # (category, term) that puts it out of scope
     greeting: bool = False
 
-
     def add(self, s: str, setting: bool, clause: int) -> None:
         """Count a content stem; met twice, it is a setting only if it was both times."""
         self.content[s] = self.content[s] and setting if s in self.content else setting
         self.clause[s] = clause
 
 
-class Phrases:
+class Phrases(Generic[V]):
     """Lookup of stem tuples, longest match first."""
 
     def __init__(self) -> None:
-        self.table: dict[tuple[str, ...], object] = {}
+        self.table: dict[tuple[str, ...], V] = {}
         self.longest = 1
 
-    def add(self, phrase: tuple[str, ...], value: object) -> None:
+    def add(self, phrase: tuple[str, ...], value: V) -> None:
         if phrase:
             self.table.setdefault(phrase, value)
             self.longest = max(self.longest, len(phrase))
 
-    def scan(self, tokens: list[str]) -> list[tuple[int, int, object]]:
+    def scan(self, tokens: list[str]) -> list[tuple[int, int, V]]:
         """(start, end, value) of each longest match, left to right."""
         found, i = [], 0
         while i < len(tokens):
@@ -97,7 +98,7 @@ class Reader:
     """Built once per knowledge base; `read` is safe to call from many threads."""
 
     def __init__(self, knowledge: Knowledge):
-        self.lexicon = Phrases()
+        self.lexicon: Phrases[Entry] = Phrases()
         for canonical, variants in knowledge.synonyms.items():
             target = tuple(stems(canonical))
             for phrase in (canonical, *variants):
@@ -115,14 +116,14 @@ class Reader:
         self.filler = {stem(w) for w in knowledge.filler}
         self.greeting_words = {s for g in knowledge.scope.greetings for s in stems(g)}
 
-        self.scope = Phrases()
+        self.scope: Phrases[tuple[str, str]] = Phrases()
         for category, terms in knowledge.scope.out_of_scope.items():
             for term in terms:
                 self.scope.add(tuple(stems(term)), (category, term))
         for label, terms in knowledge.scope.not_covered.items():
             for term in terms:
                 self.scope.add(tuple(stems(term)), ("not_covered", label))
-        self.purposes = Phrases()
+        self.purposes: Phrases[tuple[str, str]] = Phrases()
         self.compound_purposes: list[tuple[str, list[tuple[str, ...]]]] = []
         for label, terms in knowledge.scope.purposes.items():
             for term in terms:
@@ -130,11 +131,11 @@ class Reader:
                     self.compound_purposes.append((label, [tuple(stems(p)) for p in term.split("+")]))
                 else:
                     self.purposes.add(tuple(stems(term)), ("purposes", label))
-        self.subject = Phrases()
+        self.subject: Phrases[str] = Phrases()
         for term in knowledge.scope.subject:
             for phrase in (term, *knowledge.synonyms.get(term, ())):
                 self.subject.add(tuple(stems(phrase)), term)
-        self.signs = Phrases()
+        self.signs: Phrases[str] = Phrases()
         for sign, terms in knowledge.scope.signs.items():
             for term in terms:
                 self.signs.add(tuple(stems(term)), sign)
@@ -171,8 +172,8 @@ class Reader:
         last = 0
         for start, end, entry in self.lexicon.scan(tokens):
             out.extend(tokens[last:start])
-            if entry.kind in ("synonym", "member"):  # type: ignore[attr-defined]
-                out.extend(entry.target)  # type: ignore[attr-defined]
+            if entry.kind in ("synonym", "member"):
+                out.extend(entry.target)
             last = end
         out.extend(tokens[last:])
         return [t for t in out if t not in self.filler and not t[0].isdigit()]
@@ -211,22 +212,21 @@ class Reader:
             if corrected != stem(w):
                 r.corrections.append((w, corrected))
             tokens.append(corrected)
-        r.signs = sorted({sign for _, _, sign in self.signs.scan(tokens)})  # type: ignore[misc]
+        r.signs = sorted({sign for _, _, sign in self.signs.scan(tokens)})
         r.subject = bool(self.subject.scan(tokens)) or len(r.signs) >= 2
         for _, _, hit in self.scope.scan(tokens):
-            r.scope = hit  # type: ignore[assignment]
+            r.scope = hit
             return r
         if not r.subject:
             for _, _, hit in self.purposes.scan(tokens):
-                r.scope = hit  # type: ignore[assignment]
+                r.scope = hit
                 break
         found = self.lexicon.scan(tokens)
         # "keep him on olanzapine": an "on" inside a phrase does not make what follows a setting.
         claimed = {i for start, end, _ in found for i in range(start, end)}
         last = 0
-        for start, end, value in found:
+        for start, end, entry in found:
             self._plain(r, tokens, last, start, claimed)
-            entry: Entry = value  # type: ignore[assignment]
             typed = " ".join(r.words[start:end])
             setting = self._setting(tokens, start, end, claimed)
             if entry.kind == "context":
@@ -259,7 +259,7 @@ class Reader:
         or follows "in", "on", "at", "from" ("on haldol", "in the ICU")."""
         if end < len(tokens) and tokens[end][0].isdigit():
             unit = self.lexicon.table.get(tuple(tokens[end + 1 : end + 2]))
-            return not (isinstance(unit, Entry) and unit.kind == "dose")
+            return not (unit and unit.kind == "dose")
         i = start - 1
         while i >= 0 and tokens[i] in ARTICLES:
             i -= 1

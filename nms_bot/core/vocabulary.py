@@ -20,23 +20,25 @@ def read_synonyms(f: SourceFile) -> tuple[dict[str, tuple[str, ...]], list[str],
     f.fields(m, ("synonyms",), ("filler", "members"))
     owner: dict[str, str] = {}
     synonyms = _groups(f, f.section(m, "synonyms"), owner)
-    members = _groups(f, f.section(m, "members"), owner)
-    table = m.get("members")
+    table = f.section(m, "members")
+    members = _groups(f, table, owner)
     for canonical in members:
-        if canonical not in synonyms:
+        if canonical not in synonyms and table is not None:
             guess = difflib.get_close_matches(canonical, sorted(synonyms), n=1)
             hint = f" (did you mean '{guess[0]}'?)" if guess else ""
-            f.error(table.lines.get(canonical, 1), f"members of '{canonical}': '{canonical}' is not a key of "
-                    f"'synonyms'{hint}")
+            f.error(table.lines.get(canonical, table.line), f"members of '{canonical}': '{canonical}' is not a "
+                    f"key of 'synonyms'{hint}")
     return synonyms, [w.lower() for w in f.texts(m, "filler")], members
 
 
 def _groups(f: SourceFile, table: Mapping | None, owner: dict[str, str]) -> dict[str, tuple[str, ...]]:
     """canonical -> its lower-case variants, each variant owned by one canonical."""
     groups: dict[str, tuple[str, ...]] = {}
-    for canonical, variants in (table or {}).items():
-        line = table.lines[canonical]  # type: ignore[union-attr]
-        listed = f.texts(table, canonical)  # type: ignore[arg-type]
+    if table is None:
+        return groups
+    for canonical, variants in table.items():
+        line = table.lines[canonical]
+        listed = f.texts(table, canonical)
         if not listed and isinstance(variants, Sequence) and not variants:
             f.error(line, f"'{canonical}' lists nothing")
         kept = []
@@ -66,15 +68,18 @@ def read_scope(f: SourceFile) -> Scope:
     f.fields(m, ("greetings", "subject", "out_of_scope"), ("signs", "not_covered", "purposes"))
     greetings = tuple(g.lower() for g in f.texts(m, "greetings"))
     subject = tuple(s.lower() for s in f.texts(m, "subject"))
-    table = f.section(m, "out_of_scope")
-    if table is not None:
-        f.fields(table, (), SCOPE_CATEGORIES)
-    categories = {k: tuple(t.lower() for t in f.texts(table, k)) for k in (table or {}) if k in SCOPE_CATEGORIES}
-    named = {}
-    for name in ("signs", "not_covered", "purposes"):
-        table = f.section(m, name)
-        named[name] = {str(k): tuple(t.lower() for t in f.texts(table, k)) for k in (table or {})}
+    categories = _terms(f, f.section(m, "out_of_scope"), SCOPE_CATEGORIES)
+    named = {name: _terms(f, f.section(m, name)) for name in ("signs", "not_covered", "purposes")}
     return Scope(greetings, subject, named["signs"], categories, named["not_covered"], named["purposes"])
+
+
+def _terms(f: SourceFile, table: Mapping | None, known: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
+    """name -> its lower-case terms; with `known`, only those names (others are reported)."""
+    if table is None:
+        return {}
+    if known:
+        f.fields(table, (), known)
+    return {str(k): tuple(t.lower() for t in f.texts(table, k)) for k in table if not known or k in known}
 
 
 def read_safety(f: SourceFile) -> tuple[Safety, list[int]]:
