@@ -109,3 +109,18 @@ def test_approved_answer_says_who_reviewed_it_in_the_footer_and_drops_the_cautio
     assert "Pending clinical review" not in json.dumps(message["blocks"])
     pending = answer_message(answer_topic(engine.knowledge, topic), "dm")
     assert "Pending clinical review" in json.dumps(pending["blocks"]) and "Reviewed by" not in json.dumps(pending)
+
+
+def test_a_safe_answer_in_slack_leads_with_the_first_action_and_shows_its_notes(engine: Engine):
+    answer = engine.ask("haloperidol dose for agitation in nms?")
+    message = answer_message(answer, "mention")
+    limits_ok(message)
+    blocks = message["blocks"]
+    sections = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    guideline = next(s for s in sections if s.startswith("*From the guideline*"))
+    assert guideline.splitlines()[1].startswith("\u2022 *Discontinue the causative antipsychotic.*")
+    notes = next(s for s in sections if s.startswith("*Note:*"))
+    assert "The source gives no doses" in notes and "does not name haloperidol" in notes
+    footer = json.dumps([b for b in blocks if b["type"] == "context"])
+    assert "pending human review" in footer
+    assert "Note: The source gives no doses" in message["text"]
