@@ -25,9 +25,9 @@ from .text import clause_words, normalise, stem, stems, words
 
 MIN_FUZZY_LEN = 4
 MIN_PREFIX_LEN = 5
-# "pt on haldol", "in the ICU", "despite cooling", "CK 12k": what follows these, or is followed
-# by a number, is usually the setting of the question rather than its subject.
-SETTING_WORDS = frozenset(stem(w) for w in ("in", "on", "at", "from", "despite"))
+# "pt on haldol", "in the ICU", "despite cooling", "besides benzos", "CK 12k": what follows these,
+# or is followed by a number, is usually the setting of the question rather than its subject.
+SETTING_WORDS = frozenset(stem(w) for w in ("in", "on", "at", "from", "despite", "besides", "except", "excluding"))
 ARTICLES = frozenset(stem(w) for w in ("the", "a", "an", "his", "her", "their", "our"))
 V = TypeVar("V")
 
