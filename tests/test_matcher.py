@@ -36,6 +36,11 @@ def test_own_question_set_meets_the_bar(engine):
     check(engine, OWN, 0.98, 0, 1.0)
 
 
+@pytest.mark.parametrize("path", sorted((OWN.parent / "blind").glob("*.yaml")), ids=lambda p: p.stem)
+def test_questions_written_blind_from_the_source_are_never_answered_wrongly(engine, path: Path):
+    check(engine, path, 0.85, 0, 1.0)
+
+
 @pytest.mark.parametrize("question, topic", [
     ("dantrolen?", "dantrolene"),             # typo
     ("bromocriptin", "bromocriptine"),
