@@ -1,0 +1,53 @@
+"""Follow-ups: a person's reply in a channel thread the bot answered in, without a mention.
+
+With `message.channels` / `message.groups` the bot receives every message of the channels it is
+in. Only thread replies are looked at, only in memory, and only a confident match (status answer)
+in a thread the bot answered in lately is answered; everything else is left alone, unstored and
+unlogged: people there are mostly talking to each other.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from ..questions import Question, answer
+from ..services import Services
+from .events import from_a_person, team_of, text_of
+
+
+def in_a_channel_thread(event: dict[str, Any]) -> bool:
+    """A reply inside a thread of a public or private channel (not the thread's first message)."""
+    thread_ts, ts = event.get("thread_ts"), event.get("ts")
+    return (event.get("channel_type") in ("channel", "group") and bool(thread_ts) and bool(ts)
+            and thread_ts != ts)
+
+
+def register(app: App, services: Services) -> None:
+    if services.thread_hours is None:  # NMS_THREAD_FOLLOWUPS=0: such messages are acknowledged, unread
+        return
+
+    @app.event("message", matchers=[lambda event: event.get("channel_type") in ("channel", "group")])
+    def on_channel_message(event: dict[str, Any], body: dict[str, Any], client: WebClient,
+                           context: BoltContext) -> None:
+        if not in_a_channel_thread(event) or not from_a_person(event):
+            return
+        text, channel = text_of(event), str(event.get("channel") or "")
+        bot = context.bot_user_id
+        # A mention also arrives as app_mention (same ts), which always answers; and claim_message
+        # (channel:ts) answers the message once whichever of the two gets there first.
+        if not channel or (bot and f"<@{bot}>" in text):
+            return
+        question = Question(channel, str(event["ts"]), text, "followup", team_of(body, event),
+                            thread_ts=str(event["thread_ts"]))
+
+        def follow_up() -> None:
+            reply = services.reply(text, "followup")
+            if reply.answer.status != "answer":  # not sure: stay quiet
+                return
+            if services.thread_open(channel, question.thread_ts or "") and services.first_delivery(body):
+                answer(services, client, question, reply)
+
+        services.later(follow_up)
