@@ -82,6 +82,15 @@ class SlackStub:
                     "url": "https://example.slack.com/"}
         if method == "apps.connections.open":
             return {"ok": True, "url": getattr(self, "socket_url", "ws://127.0.0.1:1/link")}
+        if method == "chat.getPermalink":
+            ts = str(params.get("message_ts", "")).replace(".", "")
+            return {"ok": True, "channel": params.get("channel", ""),
+                    "permalink": f"https://hosp.slack.com/archives/{params.get('channel', '')}/p{ts}"}
+        if method == "views.open":
+            view = params.get("view") if isinstance(params.get("view"), dict) else {}
+            return {"ok": True, "view": {**view, "id": "V0ASK", "team_id": "T1", "state": {"values": {}}}}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"{time.time():.6f}"}
         return {"ok": True, "ts": f"{time.time():.6f}", "channel": params.get("channel", "")}
 
     def response_url(self, name: str = "r1") -> str:

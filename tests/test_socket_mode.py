@@ -156,7 +156,7 @@ def test_socket_mode_answers_a_dm_with_an_attachment_without_reading_it(stub, fa
 
 def test_socket_mode_acknowledges_events_without_a_listener(stub, fake: FakeSocketSlack):
     # Unacknowledged envelopes are delivered again and count as failures against the app.
-    for i, name in enumerate(("reaction_added", "app_uninstalled_grid", "assistant_thread_started")):
+    for i, name in enumerate(("reaction_added", "app_uninstalled_grid", "member_joined_channel")):
         fake.outbox.put(envelope(payload(name), f"envU{i}"))
     stub.wait_for(lambda: acked(fake, "envU0", "envU1", "envU2"))
 
