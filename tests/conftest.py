@@ -135,12 +135,12 @@ class Bot:
         return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
     def thread_reply(self, text: str, thread_ts: str, ts: str | None = None, user: str = "U222",
-                     channel: str = "C123", **kw: Any) -> tuple[int, str]:
-        """A person's reply in a channel thread (message.channels), no mention."""
+                     channel: str = "C123", **extra: Any) -> tuple[int, str]:
+        """A reply in a channel thread (message.channels); `extra` event fields (bot_id, subtype...)."""
         ts = ts or self.next_ts()
         return self.event({"type": "message", "channel_type": "channel", "user": user, "text": text, "ts": ts,
                            "thread_ts": thread_ts, "parent_user_id": "U111", "channel": channel,
-                           "event_ts": ts}, **kw)
+                           "event_ts": ts, **extra})
 
     def get(self, path: str) -> tuple[int, str]:
         try:
