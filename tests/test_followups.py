@@ -46,9 +46,14 @@ def test_a_confident_reply_in_a_thread_the_bot_answered_in_is_answered_there(bot
     assert "blankets" not in logged and "blankets" not in json.dumps(bot.services.store.table_rows(), default=str)
 
 
-def test_a_reply_that_is_not_a_confident_match_gets_no_message(bot: Bot):
+def test_a_reply_that_is_not_a_confident_question_gets_no_message(bot: Bot, engine):
     mention_answered(bot)
-    for text in ("thanks, will do", "kidney", "what about lithium toxicity?", "ok I'll page the registrar"):
+    unsure = ("thanks, will do", "kidney?", "what about lithium toxicity?", "ok I'll page the registrar")
+    # reports and thanks the matcher would answer confidently, but that ask the bot nothing
+    chatter = ("thanks, paging ICU now", "CK is 40k now", "temp 40.2 now")
+    assert all(engine.ask(t).status == "answer" for t in chatter)
+    assert all(engine.ask(t).status != "answer" for t in unsure)
+    for text in unsure + chatter:
         bot.thread_reply(text, THREAD)
     time.sleep(0.6)
     assert len(posts(bot)) == 1
@@ -154,3 +159,14 @@ def test_remembered_threads_expire(tmp_path: Path):
     assert store.purge(dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=25)) >= 2
     assert store.table_rows()["nms_threads"] == []
     store.close()
+
+
+def test_what_counts_as_asking():
+    from nms_bot.slack.listeners.threads import asks_something
+
+    for text in ("dantrolene?", "how do we cool him", "And should we stop the haldol", "ok to restart olanzapine",
+                 "<@U222> is ECT an option"):
+        assert asks_something(text), text
+    for text in ("temp 40.2 now", "thanks, paging ICU", "CK is 40k now", "started cooling blankets",
+                 "<https://example.org/?q=1|see this>"):
+        assert not asks_something(text), text

@@ -55,8 +55,9 @@ def answer(services: Services, client: WebClient, question: Question, reply: Rep
     except Exception as exc:
         log.error("question de-duplication unavailable: %s", type(exc).__name__)
     services.record(reply.answer, question.surface, question.team)
-    response = services.post(client, question.channel, reply.message, question.thread_ts)
+    # Remembered as the answer goes out, so that a reply typed the moment it appears is a follow-up.
     services.remember_thread(question.channel, question.thread_ts)
+    response = services.post(client, question.channel, reply.message, question.thread_ts)
     try:
         if response.get("ts"):
             services.store.set_reply(key, str(response["ts"]))

@@ -1,13 +1,16 @@
 """Follow-ups: a person's reply in a channel thread the bot answered in, without a mention.
 
 With `message.channels` / `message.groups` the bot receives every message of the channels it is
-in. Only thread replies are looked at, only in memory, and only a confident match (status answer)
-in a thread the bot answered in lately is answered; everything else is left alone, unstored and
-unlogged: people there are mostly talking to each other.
+in. Only thread replies are looked at, only in memory, and only a reply that asks something and
+matches confidently (status answer), in a thread the bot answered in lately, is answered;
+everything else is left alone, unstored and unlogged: people there are mostly talking to each
+other, and a report such as "temp 40.2 now" or "thanks, paging ICU" matches a topic confidently
+without asking the bot anything.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -16,6 +19,18 @@ from slack_sdk import WebClient
 from ..questions import Question, answer
 from ..services import Services
 from .events import from_a_person, team_of, text_of
+
+# A reply asks something when it has a question mark or opens like a question.
+_OPENS_A_QUESTION = re.compile(
+    r"^\W*(?:and|but|so|ok|okay|also)?\W*(?:what|whats|how|when|which|why|who|where|should|shall|can|could|"
+    r"would|will|do|does|did|is|are|was|were|any|anything|dose|ok to|okay to|safe to)\b", re.IGNORECASE)
+_MARKUP = re.compile(r"<[^<>]*>")
+
+
+def asks_something(text: str) -> bool:
+    """Does the reply ask a question (rather than report, agree or thank)?"""
+    plain = _MARKUP.sub(" ", text)
+    return "?" in plain or bool(_OPENS_A_QUESTION.match(plain))
 
 
 def in_a_channel_thread(event: dict[str, Any]) -> bool:
@@ -44,6 +59,8 @@ def register(app: App, services: Services) -> None:
                             thread_ts=str(event["thread_ts"]))
 
         def follow_up() -> None:
+            if not asks_something(text):
+                return
             reply = services.reply(text, "followup")
             if reply.answer.status != "answer":  # not sure: stay quiet
                 return
