@@ -126,3 +126,24 @@ def test_the_manifest_asks_for_what_the_code_listens_to():
     assert {"channels:history", "groups:history", "im:history", "assistant:write", "chat:write"} <= scopes
     assert features["agent_view"]["agent_description"]
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
+
+
+def test_settings_for_the_new_surfaces():
+    import pytest
+
+    from nms_bot.errors import ConfigurationError
+    from nms_bot.slack.settings import load_settings
+
+    from .conftest import SECRET, TOKEN
+
+    base = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET}
+    default = load_settings(True, env=base)
+    assert (default.thread_hours, default.escalation_channel, default.health_port) == (24, None, None)
+    chosen = load_settings(True, env={**base, "NMS_THREAD_HOURS": "8", "NMS_ESCALATION_CHANNEL": "C0CONSULT",
+                                      "NMS_HEALTH_PORT": "8081"})
+    assert (chosen.thread_hours, chosen.escalation_channel, chosen.health_port) == (8, "C0CONSULT", 8081)
+    assert load_settings(True, env={**base, "NMS_THREAD_FOLLOWUPS": "no"}).thread_hours is None
+    for bad in ({"NMS_ESCALATION_CHANNEL": "#pharmacy"}, {"NMS_THREAD_HOURS": "0"}, {"NMS_THREAD_HOURS": "a day"},
+                {"NMS_THREAD_FOLLOWUPS": "sometimes"}, {"NMS_HEALTH_PORT": "70000"}):
+        with pytest.raises(ConfigurationError, match=next(iter(bad))):
+            load_settings(True, env={**base, **bad})
