@@ -177,6 +177,7 @@ def start_bot(stub: SlackStub, knowledge: Path, db_url: str, record_gaps: bool =
     def stop() -> None:
         live.stop()
         services.answers.close()
+        services.urgent.close()
 
         def close_all() -> None:  # inside the server's own loop thread, which then ends
             for channel in list(server._map.values()):

@@ -172,3 +172,19 @@ def test_greetings_get_no_ask_a_colleague(esc_bot: Bot):
     esc_bot.send(payload("app_mention", text="<@UBOT> good morning"))
     [reply] = esc_bot.stub.wait_for(lambda: esc_bot.stub.sent("chat.postMessage"))
     assert "Ask a colleague" not in json.dumps(reply)
+
+
+def test_two_presses_landing_on_two_instances_send_once(stub, kb: Path, tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    first, stop1 = start_bot(stub, kb, url, NMS_ESCALATION_CHANNEL=CONSULT)
+    second, stop2 = start_bot(stub, kb, url, NMS_ESCALATION_CHANNEL=CONSULT)
+    try:
+        ask = next(b for b in buttons(asked_unsure(first)) if b["text"]["text"] == "Ask a colleague")
+        press(first, ask)
+        press(second, ask)  # a double click, the second request balanced onto the other instance
+        stub.wait_for(lambda: len(stub.sent("chat.postEphemeral")) == 2)
+        assert len(to_consult(first)) == 1
+        assert sorted("Already sent" in t["text"] for t in stub.sent("chat.postEphemeral")) == [False, True]
+    finally:
+        stop1()
+        stop2()
