@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from nms_bot.storage.report import build_report
+from nms_bot.storage.report import build_report, format_report
 
 from .conftest import Bot, start_bot
 from .payloads import payload
@@ -76,6 +76,8 @@ def test_ask_a_colleague_posts_who_asked_and_a_permalink_never_the_question(esc_
     assert "Already sent" in bot.stub.sent("chat.postEphemeral")[1]["text"] and len(to_consult(bot)) == 1
     report = build_report(bot.services.store, 7)
     assert report["escalations"] == {"total": 1, "unanswered": 1}
+    assert "Asked a colleague (Ask a colleague): 1, of which 1 about questions the bot could not answer" in \
+        format_report(report)
     assert "kidney" not in json.dumps(bot.services.store.table_rows(), default=str)
 
 
