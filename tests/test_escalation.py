@@ -76,7 +76,7 @@ def test_ask_a_colleague_posts_who_asked_and_a_permalink_never_the_question(esc_
     assert "Already sent" in bot.stub.sent("chat.postEphemeral")[1]["text"] and len(to_consult(bot)) == 1
     report = build_report(bot.services.store, 7)
     assert report["escalations"] == {"total": 1, "unanswered": 1}
-    assert "Asked a colleague (Ask a colleague): 1, of which 1 about questions the bot could not answer" in \
+    assert "Handed to a colleague (Ask a colleague): 1, 1 of them questions the bot could not answer" in \
         format_report(report)
     assert "kidney" not in json.dumps(bot.services.store.table_rows(), default=str)
 

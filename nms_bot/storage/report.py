@@ -47,8 +47,8 @@ def format_report(report: dict[str, Any]) -> str:
     if not topics:
         lines.append("(no answers recorded)")
     escalations = report["escalations"]
-    lines += ["", f"Asked a colleague (Ask a colleague): {escalations['total']}, of which "
-                  f"{escalations['unanswered']} about questions the bot could not answer"]
+    lines += ["", f"Handed to a colleague (Ask a colleague): {escalations['total']}, "
+                  f"{escalations['unanswered']} of them questions the bot could not answer"]
     lines += ["", "Most frequent unanswered questions (redacted):"]
     lines += [f"{g['count']:>5}  [{g['status']}] {g['text']}" for g in report["gaps"]]
     if not report["gaps"]:
