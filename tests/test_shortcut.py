@@ -149,3 +149,14 @@ def test_the_modal_opens_while_answers_wait_in_a_backlog(stub, kb: Path, tmp_pat
     finally:
         stub.delay.clear()
         stop()
+
+
+def test_the_shortcuts_response_url_posts_are_retried_like_every_other(bot: Bot):
+    from .slack_stub import DROP
+
+    bot.stub.queued["chat.postEphemeral"] = [(200, {}, {"ok": False, "error": "channel_not_found"})]
+    bot.stub.queued["/response/shortcut"] = [(429, {"Retry-After": "1"}, "slow down"), (DROP, {}, "")]
+    bot.interactive(submission(shortcut(bot), "dantrolene?"))
+    [answer] = bot.stub.wait_for(lambda: bot.stub.delivered_to("/response/shortcut"), timeout=20)
+    assert answer["blocks"][0]["text"]["text"] == "Dantrolene"
+    assert len(bot.stub.sent("/response/shortcut")) == 3
