@@ -9,7 +9,7 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-OUR_MARKUP = re.compile(r"<@[UW][A-Z0-9]+>|<https?://[^\s<>|]+\|link>")
+OUR_MARKUP = re.compile(r"<@[UW][A-Z0-9]+>|<#[CGD][A-Z0-9]+>|<https?://[^\s<>|]+\|link>")
 
 
 def check_blocks(blocks: list[dict[str, Any]], most: int) -> None:
@@ -21,6 +21,8 @@ def check_blocks(blocks: list[dict[str, Any]], most: int) -> None:
     for b in blocks:
         for e in b.get("elements", []) if b["type"] == "actions" else []:
             assert len(e["text"]["text"]) <= 75 and len(e["value"]) <= 2000
+            # what a screen reader says instead of the bare button text
+            assert 10 <= len(e.get("accessibility_label") or "") <= 75, e
 
 
 def check_message(message: dict[str, Any]) -> None:
@@ -28,6 +30,11 @@ def check_message(message: dict[str, Any]) -> None:
     assert 1 <= len(message["text"]) <= 40000
     check_blocks(message["blocks"], 50)
     assert live_markup(message) == []
+
+
+def unfurls(message: dict[str, Any]) -> bool:
+    """Would Slack turn links in this post into previews? (Both settings must be off.)"""
+    return any(message.get(k) not in (False, "false", "0", 0) for k in ("unfurl_links", "unfurl_media"))
 
 
 def check_view(view: dict[str, Any]) -> None:

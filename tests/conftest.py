@@ -20,7 +20,7 @@ import pytest
 from nms_bot.core.engine import Engine
 from nms_bot.core.loader import default_knowledge_path
 
-from .blockkit import check_message, check_view
+from .blockkit import check_message, check_view, unfurls
 from .slack_stub import SlackStub
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,6 +130,18 @@ class Bot:
                                   "text": "answer", **({"thread_ts": thread_ts} if thread_ts else {})}
         return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
+    def interactive(self, payload: dict[str, Any]) -> tuple[int, str]:
+        """A shortcut, button press or view submission as Slack posts it: form-encoded `payload`."""
+        return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+
+    def thread_reply(self, text: str, thread_ts: str, ts: str | None = None, user: str = "U222",
+                     channel: str = "C123", **extra: Any) -> tuple[int, str]:
+        """A reply in a channel thread (message.channels); `extra` event fields (bot_id, subtype...)."""
+        ts = ts or self.next_ts()
+        return self.event({"type": "message", "channel_type": "channel", "user": user, "text": text, "ts": ts,
+                           "thread_ts": thread_ts, "parent_user_id": "U111", "channel": channel,
+                           "event_ts": ts, **extra})
+
     def get(self, path: str) -> tuple[int, str]:
         try:
             with urllib.request.urlopen(self.url + path, timeout=10) as resp:
@@ -165,6 +177,7 @@ def start_bot(stub: SlackStub, knowledge: Path, db_url: str, record_gaps: bool =
     def stop() -> None:
         live.stop()
         services.answers.close()
+        services.urgent.close()
 
         def close_all() -> None:  # inside the server's own loop thread, which then ends
             for channel in list(server._map.values()):
@@ -179,12 +192,15 @@ def start_bot(stub: SlackStub, knowledge: Path, db_url: str, record_gaps: bool =
 
 
 def check_everything_sent(stub: SlackStub) -> None:
-    """Every message and view the bot sent passes slack_sdk's Block Kit validation and Slack's limits."""
+    """Every message and view the bot sent passes slack_sdk's Block Kit validation and Slack's limits,
+    and no post unfurls links into previews."""
     for method, params in list(stub.calls):
-        if method == "views.publish":
+        if method in ("views.publish", "views.open"):
             check_view(params["view"])
         elif params.get("blocks"):
             check_message(params)
+        if method == "chat.postMessage" or (method.startswith("/response/") and params.get("text")):
+            assert not unfurls(params), (method, params.get("unfurl_links"), params.get("unfurl_media"))
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 import pytest
 
 from .conftest import Bot, sign
+from .payloads import payload
 
 NOW = str(int(time.time()))
 
@@ -118,8 +119,19 @@ def action_payload() -> dict[str, Any]:
 def test_signed_payloads_of_every_wrong_shape_never_get_500(bot: Bot, caplog):
     """A crude fuzzer: Slack's own payloads with fields swapped for lists, strings, numbers..."""
     bodies = [("application/json", json.dumps(b)) for b in mutations(event_body())]
+    bodies += [("application/json", json.dumps(b)) for b in mutations(payload("message_channel_thread_reply"))]
     bodies += [("application/x-www-form-urlencoded", urlencode({"payload": json.dumps(b)}))
                for b in mutations(action_payload())]
+    # the message shortcut, its modal submitted, Ask a colleague
+    submitted = payload("view_submission")
+    submitted["view"].update(private_metadata=json.dumps({"channel": "C1", "thread": None, "origin": "1.2",
+                                                          "response_url": "http://127.0.0.1:1/r"}),
+                             state={"values": {"question": {"text": {"type": "plain_text_input", "value": "ect"}}}})
+    escalate = action_payload()
+    escalate["actions"] = [{**escalate["actions"][0], "action_id": "nms_escalate", "value": "|mention|"}]
+    for interactive in (payload("message_action"), submitted, escalate):
+        bodies += [("application/x-www-form-urlencoded", urlencode({"payload": json.dumps(b)}))
+                   for b in mutations(interactive)]
     command = {"team_id": "T1", "channel_id": "C1", "user_id": "U1", "command": "/nms", "text": "cooling",
                "response_url": "http://127.0.0.1:1/r"}
     bodies += [("application/x-www-form-urlencoded", urlencode({**command, key: junk}))

@@ -48,7 +48,7 @@ def test_store_round_trip_on_postgres(pg_store: Store):
     pg_store.record_feedback(key, "cooling", "not_helpful", "dm")
     pg_store.record_gap("none", "lithium MRN 1234567")
     report = build_report(pg_store, 7)
-    assert report["topics"] == [{"id": "cooling", "answers": 1, "helpful": 0, "not_helpful": 1}]
+    assert report["topics"] == [{"id": "cooling", "answers": 1, "helpful": 0, "not_helpful": 1, "escalations": 0}]
     assert report["gaps"] == [{"text": "lithium [MRN]", "status": "none", "count": 1}]
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -40,14 +43,29 @@ def stop(proc: subprocess.Popen) -> tuple[int, str]:
     return proc.returncode, err
 
 
+def _get(url: str) -> tuple[int, str] | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:
+            return resp.status, resp.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+    except OSError:  # not listening yet
+        return None
+
+
 def test_socket_mode_answers_every_acknowledged_question_before_exiting_on_sigterm(stub, kb: Path,
                                                                                   tmp_path: Path):
     fake = FakeSocketSlack()
     stub.socket_url = fake.url
     stub.delay["chat.postMessage"] = 0.5  # two workers, 20 questions: about 5 s of answering left
-    proc = start([], stub, tmp_path, kb, SLACK_APP_TOKEN="xapp-1-A1-test")
+    with socket.socket() as s:  # a free port for the health endpoint
+        s.bind(("127.0.0.1", 0))
+        health_port = s.getsockname()[1]
+    proc = start([], stub, tmp_path, kb, SLACK_APP_TOKEN="xapp-1-A1-test", NMS_HEALTH_PORT=str(health_port))
     try:
         stub.wait_for(lambda: fake.connections == 1, timeout=30)
+        health = stub.wait_for(lambda: _get(f"http://127.0.0.1:{health_port}/healthz"), timeout=10)
+        assert health[0] == 200 and json.loads(health[1])["status"] == "ok"
         for i in range(QUESTIONS):
             envelope = event_envelope(f"env{i}", f"EvT{i}", "cooling")
             envelope["payload"]["event"]["ts"] = f"1700000000.{i:06d}"

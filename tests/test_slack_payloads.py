@@ -187,7 +187,7 @@ def test_enterprise_grid_org_wide_and_slack_connect_mentions_are_answered(bot: B
 # 3. Every signed event gets 200, quietly
 
 UNHANDLED = ("app_rate_limited", "tokens_revoked", "app_uninstalled", "app_uninstalled_grid", "reaction_added",
-             "member_joined_channel", "team_access_granted", "assistant_thread_started")
+             "member_joined_channel", "team_access_granted")
 
 
 def test_every_signed_event_gets_200_quietly(bot: Bot, caplog):

@@ -156,7 +156,7 @@ def test_socket_mode_answers_a_dm_with_an_attachment_without_reading_it(stub, fa
 
 def test_socket_mode_acknowledges_events_without_a_listener(stub, fake: FakeSocketSlack):
     # Unacknowledged envelopes are delivered again and count as failures against the app.
-    for i, name in enumerate(("reaction_added", "app_uninstalled_grid", "assistant_thread_started")):
+    for i, name in enumerate(("reaction_added", "app_uninstalled_grid", "member_joined_channel")):
         fake.outbox.put(envelope(payload(name), f"envU{i}"))
     stub.wait_for(lambda: acked(fake, "envU0", "envU1", "envU2"))
 
@@ -228,6 +228,77 @@ def test_socket_mode_notices_a_dead_connection_and_reconnects_within_about_15_se
     finally:
         handler.close()
         proxy.close()
+        fake.close()
+        services.answers.close()
+        services.store.close()
+
+
+def interactive(envelope_id: str, body: dict) -> dict:
+    """A shortcut, button press or view submission as Socket Mode delivers it."""
+    return {"envelope_id": envelope_id, "type": "interactive", "accepts_response_payload": True, "payload": body}
+
+
+def test_socket_mode_shortcut_inside_a_thread_answers_privately_there(stub, fake: FakeSocketSlack):
+    from .test_shortcut import THREAD, submission
+
+    fake.outbox.put(interactive("envA", payload("message_action", stub_url=stub.url)))
+    [opened] = stub.wait_for(lambda: stub.sent("views.open"))
+    assert opened["view"]["blocks"][1]["element"]["initial_value"].endswith("should we start dantrolene?")
+    fake.outbox.put(interactive("envB", submission(opened, "should we start dantrolene?")))
+    [reply] = stub.wait_for(lambda: stub.sent("chat.postEphemeral"))
+    assert reply["channel"] == "C123" and reply["thread_ts"] == THREAD and reply["user"] == "U111"
+    assert reply["blocks"][0]["text"]["text"] == "Dantrolene"
+    stub.wait_for(lambda: acked(fake, "envA", "envB"))
+    assert stub.sent("chat.postMessage") == []
+
+
+def test_socket_mode_answers_a_confident_follow_up_in_the_thread_once(stub, fake: FakeSocketSlack):
+    fake.outbox.put(envelope(payload("app_mention"), "envM"))
+    stub.wait_for(lambda: stub.sent("chat.postMessage"))
+    fake.outbox.put(envelope(payload("message_channel_thread_reply"), "envT"))
+    fake.outbox.put(envelope(payload("message_channel_thread_reply"), "envT2", retry=1))  # redelivered
+    fake.outbox.put(envelope(payload("message_channel_thread_reply", event_id="Ev0CHAT", ts="1700000111.000100",
+                                     text="thanks, that settles it"), "envC"))
+    posts = stub.wait_for(lambda: len(stub.sent("chat.postMessage")) == 2 and stub.sent("chat.postMessage"))
+    assert posts[1]["thread_ts"] == "1700000100.000100"
+    assert posts[1]["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
+    stub.wait_for(lambda: acked(fake, "envM", "envT", "envT2", "envC"))
+    time.sleep(0.4)
+    assert len(stub.sent("chat.postMessage")) == 2
+
+
+def test_socket_mode_health_endpoint_is_200_only_while_connected(stub, kb: Path, tmp_path: Path):
+    import urllib.error
+    import urllib.request
+
+    from nms_bot.slack.server import start_health_server
+
+    def get() -> tuple[int, dict]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{health.effective_port}/healthz", timeout=5) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read())
+
+    fake = FakeSocketSlack()
+    stub.socket_url = fake.url
+    settings = load_settings(http=False, env={"SLACK_BOT_TOKEN": TOKEN, "SLACK_APP_TOKEN": "xapp-1-A1-test",
+                                              "SLACK_API_URL": stub.url, "NMS_HEALTH_PORT": "0"})
+    app, live, services = create(settings, kb, Store(f"sqlite:///{tmp_path / 'h.db'}"))
+    handler = make_socket_handler(settings, app)
+    health = start_health_server(settings, handler, live)
+    try:
+        assert get()[0] == 503, "not connected yet"
+        handler.connect()
+        stub.wait_for(lambda: get()[0] == 200)
+        assert get()[1] == {"status": "ok", "knowledge_version": live.current.knowledge.version}
+        handler.client.auto_reconnect_enabled = False
+        fake.close()  # Slack gone
+        stub.wait_for(lambda: get()[0] == 503, timeout=20)
+        assert get()[1]["status"] == "disconnected"
+    finally:
+        handler.close()
+        health.close()
         fake.close()
         services.answers.close()
         services.store.close()

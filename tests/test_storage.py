@@ -117,7 +117,7 @@ def test_report_counts_per_topic_and_top_gaps(tmp_path: Path):
         store.record_gap("none", "lithium level MRN 1234567")
     store.record_gap("suggest", "kidney")
     report = build_report(store, 7)
-    assert report["topics"][0] == {"id": "cooling", "answers": 3, "helpful": 1, "not_helpful": 1}
+    assert report["topics"][0] == {"id": "cooling", "answers": 3, "helpful": 1, "not_helpful": 1, "escalations": 0}
     assert report["gaps"][0] == {"text": "lithium level [MRN]", "status": "none", "count": 2}
     table = format_report(report)
     assert "cooling" in table and "lithium level [MRN]" in table and "1234567" not in table
@@ -132,8 +132,10 @@ def test_report_command_reads_the_configured_database(tmp_path: Path):
     r = subprocess.run([sys.executable, "-m", "nms_bot", "report", "--since", "7d", "--json"],
                        capture_output=True, text=True, env=env, timeout=60)
     topics = json.loads(r.stdout)["topics"]
-    assert r.returncode == 0 and topics[0] == {"id": "ect", "answers": 1, "helpful": 0, "not_helpful": 0}
-    assert {"id": "dantrolene", "answers": 0, "helpful": 0, "not_helpful": 0} in topics, "unused topics listed"
+    assert r.returncode == 0
+    assert topics[0] == {"id": "ect", "answers": 1, "helpful": 0, "not_helpful": 0, "escalations": 0}
+    assert {"id": "dantrolene", "answers": 0, "helpful": 0, "not_helpful": 0, "escalations": 0} in topics, \
+        "unused topics listed"
     r = subprocess.run([sys.executable, "-m", "nms_bot", "report", "--since", "soon"],
                        capture_output=True, text=True, env=env, timeout=60)
     assert r.returncode == 2

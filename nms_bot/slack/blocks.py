@@ -24,12 +24,18 @@ TOPICS_PAGE = 100  # topics per `/nms topics` page: small payloads even for thou
 
 SHOW_TOPIC = "nms_topic"  # action_id prefix; the suffix keeps ids unique within a message
 SHARE = "nms_share"
+SHARE_THREAD = "nms_share_thread"
 FEEDBACK = "nms_feedback"
+ESCALATE = "nms_escalate"
+RESOLVED = "nms_resolved"
+# Every post: citation links stay links, not large previews.
+NO_UNFURL = {"unfurl_links": False, "unfurl_media": False}
 # Fixed texts are plain text: escape() them like any other before they go into mrkdwn.
 PHI_REMINDER = ":lock: Please don't post patient identifiers (names, record numbers, dates of birth) in Slack."
 HOW_TO = ("Mention me in a channel (`@nms-bot should we give dantrolene?`), send me a direct message, "
           "or use `/nms QUESTION` (only you see the answer). `/nms topics` lists topics; "
-          "`/nms <topic id>` shows one.")
+          "`/nms <topic id>` shows one. In a thread, where `/nms` does not work: open any message's "
+          "*More actions* menu and choose *Ask nms-bot*.")
 ABOUT = "*nms-bot* looks up how neuroleptic malignant syndrome (NMS) is treated."
 
 Block = dict[str, Any]
@@ -71,9 +77,11 @@ def _contexts(texts: list[str]) -> list[Block]:
             for i in range(0, len(elements), CONTEXT_ELEMENTS_MAX)]
 
 
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
+def _button(text: str, action_id: str, value: str, label: str, style: str | None = None) -> Block:
+    """A button; `label` is what a screen reader says (Slack: at most 75 characters)."""
     button: Block = {"type": "button", "text": {"type": "plain_text", "text": _clip(text, BUTTON_TEXT_MAX)},
-                     "action_id": action_id[:255], "value": value[:2000]}
+                     "action_id": action_id[:255], "value": value[:2000],
+                     "accessibility_label": _clip(label, BUTTON_TEXT_MAX)}
     if style:
         button["style"] = style
     return button
@@ -84,8 +92,30 @@ def _actions(buttons: list[Block]) -> list[Block]:
             for i in range(0, len(buttons), ACTIONS_MAX)]
 
 
-def topic_buttons(topics: list[Any]) -> list[Block]:
-    return [_button(t.title, f"{SHOW_TOPIC}:{t.id}", t.id) for t in topics]
+def topic_buttons(topics: list[Any], surface: str = "", origin: str = "") -> list[Block]:
+    """Buttons showing topics; on a shortcut's answer they carry where it was asked (an ephemeral
+    message does not tell)."""
+    def value(topic_id: str) -> str:
+        return button_value(topic_id, surface, origin) if surface == "shortcut" else topic_id
+
+    return [_button(t.title, f"{SHOW_TOPIC}:{t.id}", value(t.id), f"Show the topic: {t.title}") for t in topics]
+
+
+def escalate_button(topic_id: str, surface: str, origin: str = "") -> Block:
+    """"Ask a colleague": its value says which topic (none: "") and where the question was asked."""
+    return _button("Ask a colleague", ESCALATE, f"{topic_id}|{surface}|{origin}",
+                   "Ask a colleague in the consult channel to look at this question")
+
+
+def button_value(topic_id: str, surface: str, origin: str = "") -> str:
+    """topic|surface, and |origin (the thread a question asked through a shortcut came from)."""
+    return f"{topic_id}|{surface}|{origin}" if origin else f"{topic_id}|{surface}"
+
+
+def parse_value(value: str) -> tuple[str, str, str]:
+    """(topic id, surface, origin) from a button value; missing parts are ""."""
+    parts = [*value.split("|", 2), "", ""]
+    return parts[0], parts[1], parts[2]
 
 
 def citation_line(n: int, text: str, url: str | None) -> str:
@@ -113,8 +143,11 @@ def _fit(blocks: list[Block]) -> list[Block]:
 
 
 def answer_message(answer: Answer, surface: str, *, share: bool = False, shared_by: str | None = None,
-                   phi_reminder: bool = False) -> dict[str, Any]:
-    """`text` + `blocks` for any reply; `surface` (mention, dm, command) goes into button values."""
+                   phi_reminder: bool = False, share_in_thread: bool = False, escalate: bool = False,
+                   origin: str = "") -> dict[str, Any]:
+    """`text` + `blocks` for any reply; `surface` (mention, dm, command, shortcut, followup) and
+    `origin` (a shortcut's thread) go into button values. `share`: a Share in channel button,
+    `share_in_thread`: Share in thread; `escalate`: suggestions and declines offer Ask a colleague."""
     blocks: list[Block] = []
     buttons: list[Block] = []
     if phi_reminder:
@@ -123,24 +156,32 @@ def answer_message(answer: Answer, surface: str, *, share: bool = False, shared_
         topic = answer.topic
         blocks.append({"type": "header", "text": {"type": "plain_text", "text": _clip(topic.title, HEADER_MAX)}})
         if answer.caution:
-            blocks += _sections(f":warning: *{escape(answer.caution)}*")
+            blocks.append(caution_block(answer.caution))
         for label, statements in answer.by_tier():
             blocks += _sections(f"*{label}*\n" + "\n".join(escape(s.line()) for s in statements))
         if answer.notes:
             blocks += _sections("\n".join(f"*Note:* {escape(n)}" for n in answer.notes))
         blocks += _contexts([citation_line(c.n, c.text, c.url) for c in answer.citations])
-        buttons = topic_buttons(list(answer.related))
-        value = f"{topic.id}|{surface}"
-        if share:
-            buttons.append(_button("Share in channel", f"{SHARE}:{topic.id}", value, "primary"))
-        buttons += [_button("Helpful", f"{FEEDBACK}:helpful", value),
-                    _button("Not helpful", f"{FEEDBACK}:not_helpful", value)]
+        buttons = topic_buttons(list(answer.related), surface, origin)
+        value = button_value(topic.id, surface, origin)
+        if share_in_thread:
+            buttons.append(_button("Share in thread", f"{SHARE_THREAD}:{topic.id}", value,
+                                   "Post this answer in the thread for everyone to see", "primary"))
+        elif share:
+            buttons.append(_button("Share in channel", f"{SHARE}:{topic.id}", value,
+                                   "Post this answer in the channel for everyone to see", "primary"))
+        buttons += [_button("Helpful", f"{FEEDBACK}:helpful", value, f"Mark this answer about {topic.title} "
+                            "as helpful"),
+                    _button("Not helpful", f"{FEEDBACK}:not_helpful", value, f"Mark this answer about "
+                            f"{topic.title} as not helpful")]
     else:
         blocks += _sections(escape(intro(answer)))
         if answer.suggestions:
-            buttons = topic_buttons([t for t, _ in answer.suggestions])
+            buttons = topic_buttons([t for t, _ in answer.suggestions], surface, origin)
         else:
             blocks += _sections(_short_list(answer.knowledge))
+        if escalate and answer.reason != "greeting":
+            buttons.append(escalate_button("", surface, origin))
     # The point, then its citations, then the disclaimer; buttons last.
     source_status = answer.knowledge.source.status
     blocks += _contexts([escape(answer.footer), *([escape(source_status)] if source_status else []),
@@ -153,6 +194,12 @@ def answer_message(answer: Answer, surface: str, *, share: bool = False, shared_
     if phi_reminder:
         text = f"{escape(PHI_REMINDER)}\n{text}"
     return {"text": _clip(text, TEXT_MAX), "blocks": _fit(blocks)}
+
+
+def caution_block(caution: str) -> Block:
+    """The "pending clinical review" caution as a warning-style alert block (the message's plain
+    `text` carries it too, for clients that do not show alert blocks)."""
+    return {"type": "alert", "level": "warning", "text": {"type": "mrkdwn", "text": f"*{escape(caution)}*"}}
 
 
 def _topic_lines(topics: list[Topic]) -> str:
@@ -203,12 +250,35 @@ def _versions(knowledge: Knowledge) -> str:
             f"{escape(s.publisher)}, \u201c{escape(s.title)}\u201d, last updated {s.updated.isoformat()}.{status}")
 
 
-def home_view(knowledge: Knowledge) -> dict[str, Any]:
+def ways_to_ask(followups: bool, escalation_channel: str | None) -> str:
+    """The App Home's list of ways to ask, as this installation is set up."""
+    lines = ["*Ways to ask*",
+             "\u2022 *Mention me* in a channel: `@nms-bot should we give dantrolene?` I answer in a thread.",
+             "\u2022 *Direct message* me, or open my *Messages* tab and tap a suggested question.",
+             "\u2022 `/nms QUESTION`: only you see the answer, with *Share in channel*.",
+             "\u2022 *On any message, also inside a thread*: *More actions* (\u22ee) \u2192 *Ask nms-bot*. Edit "
+             "the question (and remove patient details) before asking; only you see the answer, with "
+             "*Share in thread*."]
+    if followups:
+        lines.append("\u2022 *Follow-ups*: once I have answered in a thread, reply there without mentioning "
+                     "me. I answer only when I am sure the reply asks about one of my topics, and stay quiet "
+                     "otherwise; a mention always gets an answer.")
+    if escalation_channel:
+        lines.append(f"\u2022 *Ask a colleague*: when I cannot help (or you mark an answer *Not helpful*), the "
+                     f"button sends who asked and a link to the conversation to <#{escalation_channel}>, never "
+                     "the question itself. Colleagues reply in your thread.")
+    return "\n".join(lines)
+
+
+def home_view(knowledge: Knowledge, *, followups: bool = False, escalation_channel: str | None = None
+              ) -> dict[str, Any]:
     """The App Home tab: what the bot is, how to ask, topics, full disclaimer, versions."""
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": "nms-bot: NMS treatment look-up"}},
         *_sections("I look up how *neuroleptic malignant syndrome (NMS)* is treated, from a curated, "
-                   "cited knowledge base.\n" + escape(HOW_TO)),
+                   "cited knowledge base."),
+        *_sections(ways_to_ask(followups, escalation_channel)),
+        *_sections(escape("`/nms topics` lists the topics; `/nms <topic id>` shows one.")),
         {"type": "divider"},
         *_sections("*Topics*\n" + _short_list(knowledge)),
         {"type": "divider"},

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 
 from ..storage.store import Revision, StoreUnavailable
-from .services import Services
+from .services import Reply, Services
 
 log = logging.getLogger("nms_bot.slack")
 
@@ -22,17 +22,18 @@ class Question:
     channel: str
     ts: str  # the question message's own ts, also in an edit
     text: str
-    surface: str  # mention | dm
+    surface: str  # mention | dm | followup
     team: str
     thread_ts: str | None = None  # where a new answer goes
     edited_ts: str | None = None  # set when this is an edit of the message
     answer_if_new: bool = True  # an edit of a message with no answer on record: answer it?
 
 
-def answer(services: Services, client: WebClient, question: Question) -> None:
-    """Post the answer to a new question, or update the earlier answer when an edit changes the verdict."""
+def answer(services: Services, client: WebClient, question: Question, reply: Reply | None = None) -> None:
+    """Post the answer to a new question, or update the earlier answer when an edit changes the verdict.
+    `reply`: the reply already worked out (a follow-up is answered only when it is confident)."""
     key = f"{question.channel}:{question.ts}"
-    reply = services.reply(question.text, question.surface)
+    reply = reply or services.reply(question.text, question.surface)
     if question.edited_ts:
         try:
             revision, reply_ts = services.store.revise(key, question.edited_ts, reply.verdict)
@@ -54,7 +55,9 @@ def answer(services: Services, client: WebClient, question: Question) -> None:
     except Exception as exc:
         log.error("question de-duplication unavailable: %s", type(exc).__name__)
     services.record(reply.answer, question.surface, question.team)
-    response = client.chat_postMessage(channel=question.channel, thread_ts=question.thread_ts, **reply.message)
+    # Remembered as the answer goes out, so that a reply typed the moment it appears is a follow-up.
+    services.remember_thread(question.channel, question.thread_ts)
+    response = services.post(client, question.channel, reply.message, question.thread_ts)
     try:
         if response.get("ts"):
             services.store.set_reply(key, str(response["ts"]))

@@ -17,7 +17,7 @@ from ..core.loader import KnowledgeError, load_knowledge
 from ..core.model import Owner
 from ..core.signoff import CHANGED, OVERDUE, ReviewStatus, review_statuses
 from ..storage.store import Store
-from .blocks import _contexts, _sections, escape
+from .blocks import NO_UNFURL, _contexts, _sections, escape
 
 log = logging.getLogger("nms_bot.reminders")
 HOW_TO = ("How to review: `nms-bot review` shows what changed since the last approval, and `nms-bot export --html "
@@ -93,7 +93,7 @@ class Reminders:
                 continue
             mine = [d for d in items if d.key in claimed]
             try:
-                self.client.chat_postMessage(channel=owner_id, **reminder_message(owner, mine))
+                self.client.chat_postMessage(channel=owner_id, **NO_UNFURL, **reminder_message(owner, mine))
                 sent += 1
             except Exception as exc:
                 error = getattr(getattr(exc, "response", None), "get", lambda *_: None)("error")

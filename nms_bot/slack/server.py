@@ -86,11 +86,13 @@ def create(settings: Settings, knowledge_path: str | Path | None = None,
            store: Store | None = None) -> tuple[Any, LiveEngine, Services]:
     """The Bolt app, its live knowledge and services, ready for either server."""
     live = LiveEngine(knowledge_path)
-    services = Services(live, store or Store.from_env(), settings.record_gaps, AnswerQueue(settings.answer_workers))
+    services = Services(live, store or Store.from_env(), settings.record_gaps, AnswerQueue(settings.answer_workers),
+                        settings.thread_hours, settings.escalation_channel)
     try:
         return build_app(settings, services), live, services
     except BaseException:
         services.answers.close()
+        services.urgent.close()
         raise
 
 
@@ -98,18 +100,35 @@ def make_http_server(settings: Settings, app: Any, live: LiveEngine, host: str =
                      threads: int = 16) -> Any:
     """A waitress server (production-grade WSGI, threaded) for the HTTP mode; SettingsError in
     one line when the port cannot be had."""
+    assert settings.signing_secret
+    return listen(make_wsgi_app(app, live, settings.signing_secret), host, settings.port, threads)
+
+
+def listen(wsgi: Any, host: str, port: int, threads: int, setting: str = "--port or PORT") -> Any:
+    """A waitress server for `wsgi` bound to `port`; SettingsError in one line when it cannot be had."""
     from waitress import create_server
 
-    assert settings.signing_secret
     try:
-        return create_server(make_wsgi_app(app, live, settings.signing_secret), host=host, port=settings.port,
-                             threads=threads, ident="nms-bot", max_request_body_size=1024 * 1024)
+        return create_server(wsgi, host=host, port=port, threads=threads, ident="nms-bot",
+                             max_request_body_size=1024 * 1024)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            raise SettingsError(f"port {settings.port} is already in use: stop what listens there or choose "
-                                "another with --port or PORT") from None
-        raise SettingsError(f"cannot listen on port {settings.port} ({exc.strerror or type(exc).__name__}): "
-                            "choose another with --port or PORT") from None
+            raise SettingsError(f"port {port} is already in use: stop what listens there or choose "
+                                f"another with {setting}") from None
+        raise SettingsError(f"cannot listen on port {port} ({exc.strerror or type(exc).__name__}): "
+                            f"choose another with {setting}") from None
+
+
+def start_health_server(settings: Settings, handler: Any, live: LiveEngine) -> Any:
+    """Socket Mode's health endpoint on NMS_HEALTH_PORT (None when not set): 200 only while the
+    websocket is connected."""
+    if settings.health_port is None:
+        return None
+    from .health import healthz, start_ops_server
+
+    server = start_ops_server({"/healthz": healthz(handler.client.is_connected, live)}, settings.health_port)
+    log.info("health endpoint on port %s (GET /healthz)", server.effective_port)
+    return server
 
 
 def make_socket_handler(settings: Settings, app: Any, ping_interval: float = PING_INTERVAL) -> Any:
@@ -156,6 +175,7 @@ def finish(services: Services, seconds: float) -> None:
     backlog = services.answers.backlog()
     pending = backlog.waiting + backlog.running
     log.info("stopping: finishing %d acknowledged answer(s) (up to %g s)", pending, seconds)
+    services.urgent.close()  # a modal opened now would be too late anyway
     left = services.answers.drain(seconds)
     if left:
         log.error("stopped after %g s with %d answer(s) not sent", seconds, left)
@@ -189,7 +209,7 @@ def serve(http: bool, port: int | str | None, knowledge_path: str | Path | None)
         if http:
             _serve_http(settings, app, live, services)
         else:
-            _serve_socket_mode(settings, app, services)
+            _serve_socket_mode(settings, app, live, services)
     finally:
         live.stop()
         store.close()
@@ -206,11 +226,12 @@ def _serve_http(settings: Settings, app: Any, live: LiveEngine, services: Servic
     finish(services, settings.drain_seconds)
 
 
-def _serve_socket_mode(settings: Settings, app: Any, services: Services) -> None:
+def _serve_socket_mode(settings: Settings, app: Any, live: LiveEngine, services: Services) -> None:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     handler = make_socket_handler(settings, app)
+    health = start_health_server(settings, handler, live)  # 503 until connected
     connect(handler)
     log.info("connected to Slack (Socket Mode)")
     while not stop.wait(1.0):
@@ -218,3 +239,5 @@ def _serve_socket_mode(settings: Settings, app: Any, services: Services) -> None
     log.info("stopping: no new events")
     stop_socket_mode(handler)
     finish(services, settings.drain_seconds)
+    if health:
+        health.close()

@@ -8,6 +8,9 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookClient
 
 from ..core.engine import Engine
@@ -15,12 +18,14 @@ from ..core.live import LiveEngine
 from ..core.privacy import looks_identifying
 from ..core.render import Answer
 from ..storage.store import Store, StoreUnavailable
-from .answering import AnswerQueue, Job
-from .blocks import answer_message
+from .answering import AnswerQueue, Job, error_kind
+from .blocks import NO_UNFURL, answer_message
 from .retry import retry_handlers
 
 log = logging.getLogger("nms_bot.slack")
-SURFACES = ("mention", "dm", "command")
+# Where a question came from; recorded with each answer and carried in button values.
+SURFACES = ("mention", "dm", "command", "shortcut", "followup")
+EPHEMERAL_SURFACES = ("command", "shortcut")  # answers only the asker sees
 Message = dict[str, Any]
 
 
@@ -49,6 +54,11 @@ class Services:
     store: Store
     record_gaps: bool = False
     answers: AnswerQueue = field(default_factory=AnswerQueue)
+    thread_hours: float | None = None  # follow-ups in threads the bot answered in (None: off)
+    escalation_channel: str | None = None  # "Ask a colleague" posts here (None: no such button)
+    # Work bound to a trigger_id (views.open within 3 s of the click) has its own workers, so it
+    # never waits behind a backlog of answers.
+    urgent: AnswerQueue = field(default_factory=lambda: AnswerQueue(2, "urgent"))
 
     @property
     def engine(self) -> Engine:
@@ -59,17 +69,29 @@ class Services:
         if not self.answers.submit(job):
             log.warning("shutting down: a job arrived after the answering queue closed")
 
-    def reply(self, question: str, surface: str, *, share: bool = False) -> Reply:
-        """The reply to a question as typed (matching is sub-millisecond), not yet recorded."""
+    def soon(self, job: Job) -> None:
+        """Queue a call that Slack wants within 3 s of a click (views.open with its trigger_id)."""
+        if not self.urgent.submit(job):
+            log.warning("shutting down: a job arrived after the queue closed")
+
+    def reply(self, question: str, surface: str, *, share: bool = False, origin: str = "") -> Reply:
+        """The reply to a question as typed (matching is sub-millisecond), not yet recorded.
+        `origin`: for a shortcut, the thread the message was in (for Share in thread, Ask a colleague)."""
         answer = self.engine.ask(question)
         phi = looks_identifying(question)
-        return Reply(answer, answer_message(answer, surface, share=share, phi_reminder=phi), verdict(answer, phi))
+        message = answer_message(answer, surface, share=share and surface != "shortcut",
+                                 share_in_thread=share and surface == "shortcut", phi_reminder=phi,
+                                 escalate=self.escalation_channel is not None, origin=origin)
+        return Reply(answer, message, verdict(answer, phi))
 
-    def show(self, topic_id: str, surface: str, *, share: bool = False) -> Reply | None:
+    def show(self, topic_id: str, surface: str, *, share: bool = False, origin: str = "") -> Reply | None:
         """One topic by id (`/nms dantrolene`, a topic button); None if there is none."""
         answer = self.engine.show(topic_id)
-        return None if answer is None else Reply(answer, answer_message(answer, surface, share=share),
-                                                 verdict(answer, False))
+        if answer is None:
+            return None
+        message = answer_message(answer, surface, share=share and surface != "shortcut",
+                                 share_in_thread=share and surface == "shortcut", origin=origin)
+        return Reply(answer, message, verdict(answer, False))
 
     def record(self, answer: Answer, surface: str, team: str) -> None:
         """Statistics, best effort: bookkeeping must never cost the clinician the answer.
@@ -101,11 +123,58 @@ class Services:
             log.error("event de-duplication failed: %s", type(exc).__name__)
             return True
 
-    def respond(self, response_url: str, message: Message) -> None:
-        """Post to a response_url (slash commands, buttons in ephemeral messages), retrying
-        connection errors, 429s and 5xx as Web API calls are (Bolt's respond() retries
-        connection errors only)."""
+    def respond(self, response_url: str, message: Message) -> bool:
+        """Post to a response_url (slash commands, shortcuts, buttons in ephemeral messages),
+        retrying connection errors, 429s and 5xx as Web API calls are (Bolt's respond() retries
+        connection errors only). False when Slack did not take it (logged)."""
         client = WebhookClient(url=response_url, timeout=10, retry_handlers=retry_handlers())
-        response = client.send_dict(message)
+        response = client.send_dict({**NO_UNFURL, **message})
         if response.status_code != 200:
             log.error("response_url post failed: HTTP %s", response.status_code)
+            return False
+        return True
+
+    @staticmethod
+    def post(client: WebClient, channel: str, message: Message, thread_ts: str | None = None) -> SlackResponse:
+        """chat.postMessage without link previews (citations stay one line each)."""
+        return client.chat_postMessage(channel=channel, thread_ts=thread_ts, **NO_UNFURL, **message)
+
+    def whisper(self, client: WebClient, message: Message, *, channel: str, user: str, thread_ts: str | None = None,
+                response_url: str | None = None, via_url: bool = False) -> bool:
+        """Show `message` to `user` alone in the conversation. chat.postEphemeral can show it inside
+        a thread but needs the bot in the conversation; the response_url Slack sends with a click
+        works anywhere (not inside a thread), so it is the fallback, and the only way (`via_url`)
+        to answer a button on an ephemeral message. False when neither worked (logged)."""
+        if not via_url and channel and user:
+            try:
+                client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, **message)
+                return True
+            except SlackApiError as exc:
+                if not response_url:
+                    raise
+                log.info("ephemeral message through the response URL instead (%s)", error_kind(exc))
+        if response_url:
+            return self.respond(response_url, {"response_type": "ephemeral", "replace_original": False, **message})
+        return False
+
+    def remember_thread(self, channel: str, thread_ts: str | None) -> None:
+        """The bot answered in this channel thread: take later replies there as follow-ups. Best effort."""
+        if self.thread_hours is None or not thread_ts or not channel.startswith(("C", "G")):
+            return
+        try:
+            self.store.remember_thread(f"{channel}:{thread_ts}", self.thread_hours)
+        except StoreUnavailable:
+            pass
+        except Exception as exc:
+            log.error("cannot remember the thread for follow-ups: %s", type(exc).__name__)
+
+    def thread_open(self, channel: str, thread_ts: str) -> bool:
+        """Did the bot answer in this thread lately? Without the database: no (people talking to
+        each other are left alone rather than answered by guess)."""
+        try:
+            return self.store.thread_open(f"{channel}:{thread_ts}")
+        except StoreUnavailable:
+            return False
+        except Exception as exc:
+            log.error("cannot look up the thread for a follow-up: %s", type(exc).__name__)
+            return False

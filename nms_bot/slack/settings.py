@@ -13,6 +13,8 @@ RELOAD_SECONDS = 3.0  # how often a running bot looks for edited knowledge files
 REMINDER_HOUR = 9  # review reminders go out once a day at this hour, server local time
 ANSWER_WORKERS = 16  # answers being sent at once; the rest wait in the answering queue
 DRAIN_SECONDS = 20.0  # on SIGTERM, how long to finish answers already acknowledged
+THREAD_HOURS = 24.0  # how long after its last answer in a thread the bot takes replies there as follow-ups
+CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,30}$")
 
 
 class SettingsError(ConfigurationError):
@@ -31,6 +33,9 @@ class Settings:
     answer_workers: int = ANSWER_WORKERS
     drain_seconds: float = DRAIN_SECONDS
     reminder_hour: int | None = REMINDER_HOUR  # None: no review reminders (NMS_REMINDERS=0)
+    thread_hours: float | None = THREAD_HOURS  # None: no thread follow-ups (NMS_THREAD_FOLLOWUPS=0)
+    escalation_channel: str | None = None  # NMS_ESCALATION_CHANNEL: where "Ask a colleague" posts
+    health_port: int | None = None  # NMS_HEALTH_PORT: Socket Mode's health endpoint (None: none)
 
     def __repr__(self) -> str:  # keep secrets out of logs and tracebacks
         return f"Settings(port={self.port}, api_url={self.api_url!r}, record_gaps={self.record_gaps})"
@@ -87,5 +92,14 @@ def load_settings(http: bool, port: int | None = None, env: dict[str, str] | Non
     if hour != int(hour):
         raise SettingsError("NMS_REMINDER_HOUR must be an hour of the day from 0 to 23 (server local time)")
     reminders = env_flag("NMS_REMINDERS", env, default=True)
+    thread_hours = env_number("NMS_THREAD_HOURS", THREAD_HOURS, 0.1, 24 * 30, "a number of hours", env)
+    followups = env_flag("NMS_THREAD_FOLLOWUPS", env, default=True)
+    escalation = env.get("NMS_ESCALATION_CHANNEL", "").strip() or None
+    if escalation and not CHANNEL_ID.fullmatch(escalation):
+        raise SettingsError("NMS_ESCALATION_CHANNEL must be a channel id such as C0123456789 (in Slack: the "
+                            "channel's name -> About -> Channel ID), not a channel name")
+    health = env.get("NMS_HEALTH_PORT", "").strip()
     return Settings(bot_token, signing_secret, app_token, api_url, port, env_flag("NMS_RECORD_GAPS", env),
-                    reload_seconds, int(workers), drain, int(hour) if reminders else None)
+                    reload_seconds, int(workers), drain, int(hour) if reminders else None,
+                    thread_hours if followups else None, escalation,
+                    check_port(health, "NMS_HEALTH_PORT") if health else None)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import re
 import time
@@ -19,6 +18,7 @@ from typing import Any
 from slack_bolt import App, BoltRequest
 
 from ..core.live import LiveEngine
+from .health import healthz
 
 log = logging.getLogger("nms_bot.http")
 MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; a 40,000-character message is ~50 KB
@@ -74,12 +74,12 @@ def malformed(body: dict[str, Any]) -> str | None:
 
 def make_wsgi_app(app: App, live: LiveEngine, signing_secret: str) -> Callable[..., Iterable[bytes]]:
     secret = signing_secret.encode()
+    health = healthz(lambda: True, live)  # serving HTTP is all this mode needs to be healthy
 
     def wsgi(environ: dict[str, Any], start: StartResponse) -> Iterable[bytes]:
         method, path = environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "")
         if path == "/healthz" and method in ("GET", "HEAD"):
-            body = json.dumps({"status": "ok", "knowledge_version": live.current.knowledge.version})
-            return _reply(start, "200 OK", body, "application/json")
+            return _reply(start, *health())
         if path != EVENTS_PATH:
             return _reply(start, "404 Not Found", "not found")
         if method != "POST":

@@ -66,8 +66,25 @@ reminders = Table(
     Column("period", String(80), primary_key=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+# Channel threads the bot answered in (channel:thread_ts), so that a person's later reply there
+# is taken as a follow-up question, by any instance, until `expires_at` (NMS_THREAD_HOURS).
+threads = Table(
+    "nms_threads", metadata,
+    Column("thread_key", String(100), primary_key=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+)
+# One row per "Ask a colleague" press, for the report's counts and so that a second press sends
+# nothing twice: sha256 of (workspace, message, user) as in nms_feedback, and the topic shown
+# ("" when the bot had no answer). No question text, no user or channel id.
+escalations = Table(
+    "nms_escalations", metadata,
+    Column("escalation_key", String(64), primary_key=True),
+    Column("topic_id", String(100), nullable=False, default=""),
+    Column("team", String(40), nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+)
 VERDICTS = ("helpful", "not_helpful")
-TABLES = (seen_events, replies, answers, feedback, gaps, reminders)
+TABLES = (seen_events, replies, answers, feedback, gaps, reminders, threads, escalations)
 
 
 def create_schema(engine: Engine, patience: float = 10.0) -> None:

@@ -1,4 +1,5 @@
-"""What the bot remembers: seen Slack events, questions answered, answers given, feedback, gaps.
+"""What the bot remembers: seen Slack events, questions answered, answers given, feedback, gaps
+(and, in conversation.py, threads answered in and escalations).
 
 SQLite by default (`NMS_DB`), PostgreSQL when `DATABASE_URL` is set so several instances share
 it. SQLAlchemy Core speaks both dialects. Nothing here ever holds raw question text or a
@@ -30,8 +31,22 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from ..config import env_number
 from ..core.privacy import redact
 from ..errors import ConfigurationError
+from .conversation import ConversationStore
 from .guard import Guard, StoreUnavailable, error_kind
-from .schema import TABLES, VERDICTS, answers, create_schema, feedback, gaps, metadata, reminders, replies, seen_events
+from .schema import (
+    TABLES,
+    VERDICTS,
+    answers,
+    create_schema,
+    escalations,
+    feedback,
+    gaps,
+    metadata,
+    reminders,
+    replies,
+    seen_events,
+    threads,
+)
 
 __all__ = ["VERDICTS", "Revision", "Store", "StoreError", "StoreUnavailable", "TopicStats", "database_url", "metadata",
            "sqlite_file", "vote_key"]
@@ -98,7 +113,7 @@ class TopicStats:
     not_helpful: int
 
 
-class Store:
+class Store(ConversationStore):
     """Thread-safe; one per process. Several processes may share one PostgreSQL database."""
 
     def __init__(self, url: str, retention_days: int = DEFAULT_RETENTION_DAYS,
@@ -280,8 +295,9 @@ class Store:
         with self.engine.begin() as conn:
             for table in (seen_events, replies):
                 removed += conn.execute(delete(table).where(table.c.created_at < seen_cutoff)).rowcount
-            for table in (answers, feedback, gaps):
+            for table in (answers, feedback, gaps, escalations):
                 removed += conn.execute(delete(table).where(table.c.created_at < cutoff)).rowcount
+            removed += conn.execute(delete(threads).where(threads.c.expires_at < now)).rowcount
         return removed
 
     def _maybe_purge(self) -> None:

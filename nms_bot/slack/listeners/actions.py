@@ -7,57 +7,47 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import re
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from ...storage.store import VERDICTS, StoreUnavailable, vote_key
-from ..blocks import FEEDBACK, SHARE, SHOW_TOPIC, answer_message
+from ..answering import error_kind
+from ..blocks import FEEDBACK, SHARE, SHARE_THREAD, SHOW_TOPIC, answer_message, escalate_button, parse_value
 from ..services import SURFACES, Message, Services
+from .where import USER_ID, dict_field, surface_of, where
 
-USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
+log = logging.getLogger("nms_bot.slack")
 GONE = "That topic is no longer in the knowledge base. Try `/nms topics`."
-
-
-def _dict(body: dict[str, Any], key: str) -> dict[str, Any]:
-    value = body.get(key)
-    return value if isinstance(value, dict) else {}
-
-
-def _where(body: dict[str, Any]) -> tuple[bool, str, str | None]:
-    """(ephemeral?, channel id, thread to answer in) for the message holding the button."""
-    container = _dict(body, "container")
-    channel = str(_dict(body, "channel").get("id") or container.get("channel_id") or "")
-    message = _dict(body, "message")
-    thread = message.get("thread_ts") or (None if channel.startswith("D") else message.get("ts"))
-    return bool(container.get("is_ephemeral")), channel, thread
-
-
-def _surface(ephemeral: bool, channel: str) -> str:
-    return "command" if ephemeral else "dm" if channel.startswith("D") else "mention"
+# chat.postMessage errors that mean "the bot cannot post there": share through the response URL.
+NOT_THERE = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
 
 
 def register(app: App, services: Services) -> None:
     def reply_in_place(body: dict[str, Any], client: WebClient, message: Message) -> None:
         """Ephemeral messages can only be answered through their response_url."""
-        ephemeral, channel, thread = _where(body)
+        ephemeral, channel, thread = where(body)
         url = body.get("response_url")
         if (ephemeral or not channel) and isinstance(url, str):
             services.respond(url, {"response_type": "ephemeral", "replace_original": False, **message})
         elif channel:
-            client.chat_postMessage(channel=channel, thread_ts=thread, **message)
+            services.post(client, channel, message, thread)
 
     @app.action(re.compile(f"^{SHOW_TOPIC}:"))
     def on_show_topic(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
-        ephemeral, channel, _ = _where(body)
-        surface = _surface(ephemeral, channel)
-        team = str(_dict(body, "team").get("id", ""))
+        ephemeral, channel, _ = where(body)
+        topic_id, surface, origin = parse_value(str(action.get("value", "")))
+        if surface not in SURFACES:  # buttons name their surface only where the message does not tell it
+            surface = surface_of(ephemeral, channel)
+        team = str(dict_field(body, "team").get("id", ""))
 
         def show() -> None:
-            shown = services.show(str(action.get("value", "")), surface, share=ephemeral)
+            shown = services.show(topic_id, surface, share=ephemeral, origin=origin)
             if shown is None:
                 reply_in_place(body, client, {"text": GONE})
                 return
@@ -69,8 +59,8 @@ def register(app: App, services: Services) -> None:
     @app.action(re.compile(f"^{SHARE}:"))
     def on_share(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        answer = services.engine.show(str(action.get("value", "")).split("|")[0])
-        user = str(_dict(body, "user").get("id", ""))
+        answer = services.engine.show(parse_value(str(action.get("value", "")))[0])
+        user = str(dict_field(body, "user").get("id", ""))
         url = body.get("response_url")
         if answer is None or not USER_ID.match(user) or not isinstance(url, str):
             return
@@ -79,28 +69,65 @@ def register(app: App, services: Services) -> None:
         services.later(lambda: services.respond(url, {"response_type": "in_channel", "replace_original": False,
                                                       **message}))
 
+    @app.action(re.compile(f"^{SHARE_THREAD}:"))
+    def on_share_in_thread(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        topic_id, _, thread = parse_value(str(action.get("value", "")))
+        answer = services.engine.show(topic_id)
+        user = str(dict_field(body, "user").get("id", ""))
+        _, channel, _ = where(body)
+        url = body.get("response_url")
+        if answer is None or not USER_ID.match(user) or not channel:
+            return
+        message = answer_message(answer, "mention", shared_by=user)
+
+        def share() -> None:
+            # In the thread where the bot can post there; else (a private conversation without the
+            # bot) the response URL, which Slack shows in the conversation but not in the thread.
+            try:
+                services.post(client, channel, message, thread or None)
+                services.remember_thread(channel, thread)
+                return
+            except SlackApiError as exc:
+                if exc.response.get("error") not in NOT_THERE or not isinstance(url, str):
+                    raise
+                log.info("shared through the response URL (%s)", error_kind(exc))
+            services.respond(url, {"response_type": "in_channel", "replace_original": False, **message})
+
+        services.later(share)
+
     @app.action(re.compile(f"^{FEEDBACK}:"))
     def on_feedback(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
         verdict = str(action.get("action_id", "")).partition(":")[2]
-        topic_id, _, surface = str(action.get("value", "")).partition("|")
-        user = str(_dict(body, "user").get("id", ""))
+        topic_id, surface, origin = parse_value(str(action.get("value", "")))
+        user = str(dict_field(body, "user").get("id", ""))
         if verdict not in VERDICTS or surface not in SURFACES or not services.engine.topic(topic_id) or not user:
             return
-        ephemeral, channel, thread = _where(body)
-        team = str(_dict(body, "team").get("id", ""))
-        message_ts = _dict(body, "container").get("message_ts") or _dict(body, "message").get("ts", "")
-        text = ("Thanks: marked helpful." if verdict == "helpful"
-                else "Thanks: marked not helpful. The clinical editors review this feedback.")
+        ephemeral, channel, thread = where(body)
+        team = str(dict_field(body, "team").get("id", ""))
+        message_ts = dict_field(body, "container").get("message_ts") or dict_field(body, "message").get("ts", "")
+        thanks = thanks_message(verdict, topic_id, surface, origin, services.escalation_channel)
         pressed_at = dt.datetime.now(dt.timezone.utc)  # in arrival order: the queue may write out of order
+        url = body.get("response_url")
 
         def record_and_thank() -> None:
             with contextlib.suppress(StoreUnavailable):  # the store has said so; the thanks still goes out
                 services.store.record_feedback(vote_key(team, f"{channel}:{message_ts}", user), topic_id, verdict,
                                                surface, team, pressed_at)
-            if ephemeral or not channel:
-                reply_in_place(body, client, {"text": text})
-            else:
-                client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread, text=text)
+            services.whisper(client, thanks, channel=channel, user=user, thread_ts=thread,
+                             response_url=url if isinstance(url, str) else None, via_url=ephemeral or not channel)
 
         services.later(record_and_thank)
+
+
+def thanks_message(verdict: str, topic_id: str, surface: str, origin: str, escalation_channel: str | None) -> Message:
+    """The private thanks for a feedback press; after Not helpful, Ask a colleague where set up."""
+    if verdict == "helpful":
+        return {"text": "Thanks: marked helpful."}
+    text = "Thanks: marked not helpful. The clinical editors review this feedback."
+    if not escalation_channel:
+        return {"text": text}
+    text += f" Still stuck? *Ask a colleague* sends a link to this conversation to <#{escalation_channel}>."
+    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}},
+                                     {"type": "actions", "elements": [escalate_button(topic_id, surface, origin)]}]}

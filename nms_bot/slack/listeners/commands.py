@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from ..blocks import help_message, topics_message
+from ..blocks import NO_UNFURL, help_message, topics_message
 from ..services import Services
 
 TOPICS = re.compile(r"^(?:topics|list)(?: (\d{1,6}))?$")  # `/nms topics`, `/nms topics 2`
@@ -23,11 +23,12 @@ def register(app: App, services: Services) -> None:
         key = text.lower()
         topics = TOPICS.match(key)
         if key in ("", "help", "?"):
-            ack(response_type="ephemeral", **help_message(services.engine.knowledge))
+            ack(response_type="ephemeral", **NO_UNFURL, **help_message(services.engine.knowledge))
             return
         if topics:
-            ack(response_type="ephemeral", **topics_message(services.engine.knowledge, int(topics.group(1) or 1)))
+            page = int(topics.group(1) or 1)
+            ack(response_type="ephemeral", **NO_UNFURL, **topics_message(services.engine.knowledge, page))
             return
         reply = services.show(key, "command", share=True) or services.reply(text, "command", share=True)
-        ack(response_type="ephemeral", **reply.message)
+        ack(response_type="ephemeral", **NO_UNFURL, **reply.message)
         services.later(lambda: services.record(reply.answer, "command", team))

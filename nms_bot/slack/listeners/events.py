@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, SetStatus
 from slack_sdk import WebClient
 
 from ..blocks import home_view
 from ..questions import Question, answer
 from ..services import Services
+from .assistant import show_status
 
 # A person's message with an attachment (file_share) or a thread reply also sent to the channel
 # (thread_broadcast) is answered from its text; files are never read. Every other subtype (bots,
@@ -21,17 +22,17 @@ from ..services import Services
 PEOPLE_SUBTYPES = (None, "file_share", "thread_broadcast")
 
 
-def _from_a_person(message: dict[str, Any]) -> bool:
+def from_a_person(message: dict[str, Any]) -> bool:
     return (not message.get("bot_id") and message.get("subtype") in PEOPLE_SUBTYPES
             and bool(message.get("user")))
 
 
-def _text(message: dict[str, Any]) -> str:
+def text_of(message: dict[str, Any]) -> str:
     text = message.get("text")
     return text if isinstance(text, str) else ""
 
 
-def _team(body: dict[str, Any], event: dict[str, Any]) -> str:
+def team_of(body: dict[str, Any], event: dict[str, Any]) -> str:
     # An org-wide (Enterprise Grid) install has no top-level team_id.
     return str(body.get("team_id") or body.get("context_team_id") or event.get("team") or "")
 
@@ -51,18 +52,19 @@ def register(app: App, services: Services) -> None:
         # A mention inside a DM also arrives as message.im, which answers it.
         channel, ts = str(event.get("channel", "")), str(event.get("ts", ""))
         in_dm = event.get("channel_type") == "im" or channel.startswith("D")
-        if in_dm or not _from_a_person(event) or not channel or not ts:
+        if in_dm or not from_a_person(event) or not channel or not ts:
             return
         # An edit arrives as app_mention again: same ts, an `edited` field, a new event_id. An
         # edit that adds the mention to an older message is a new question.
-        later(body, client, Question(channel, ts, _text(event), "mention", _team(body, event),
+        later(body, client, Question(channel, ts, text_of(event), "mention", team_of(body, event),
                                      thread_ts=event.get("thread_ts") or ts, edited_ts=_edited_ts(event)))
 
-    @app.event("message")
-    def on_message(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
-        # Channel messages reach us only as app_mention; here we answer direct messages.
+    @app.event("message", matchers=[lambda event: event.get("channel_type") == "im"])
+    def on_message(event: dict[str, Any], body: dict[str, Any], client: WebClient,
+                   set_status: SetStatus | None = None) -> None:
+        # Direct messages; channel messages are mentions (app_mention) or follow-ups (threads.py).
         channel = str(event.get("channel", ""))
-        if event.get("channel_type") != "im" or not channel:
+        if not channel:
             return
         if event.get("subtype") == "message_changed":
             # An edited DM: revise the answer given to it. Slack also sends message_changed for
@@ -70,22 +72,33 @@ def register(app: App, services: Services) -> None:
             # a DM with no answer on record (older than a day) is left alone.
             message = event.get("message") if isinstance(event.get("message"), dict) else {}
             edited_ts = _edited_ts(message)
-            if edited_ts and message.get("ts") and _from_a_person(message):
-                later(body, client, Question(channel, str(message["ts"]), _text(message), "dm", _team(body, event),
+            if edited_ts and message.get("ts") and from_a_person(message):
+                later(body, client, Question(channel, str(message["ts"]), text_of(message), "dm", team_of(body, event),
                                              edited_ts=edited_ts, answer_if_new=False))
             return
-        if _from_a_person(event) and event.get("ts"):
-            later(body, client, Question(channel, str(event["ts"]), _text(event), "dm", _team(body, event),
-                                         thread_ts=event.get("thread_ts")))
+        if from_a_person(event) and event.get("ts"):
+            question = Question(channel, str(event["ts"]), text_of(event), "dm", team_of(body, event),
+                                thread_ts=event.get("thread_ts"))
+            # In the assistant pane (a DM thread) Slack shows a status until the answer arrives there.
+            status = set_status if event.get("thread_ts") else None
 
-    @app.event("app_home_opened")
+            def reply() -> None:
+                if services.first_delivery(body):
+                    show_status(status)
+                    answer(services, client, question)
+
+            services.later(reply)
+
+    @app.event("app_home_opened", matchers=[lambda event: event.get("tab", "home") == "home"])
     def on_home(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         user = event.get("user")
-        if event.get("tab", "home") != "home" or not user:
+        if not user:
             return
 
         def publish() -> None:
             if services.first_delivery(body):
-                client.views_publish(user_id=user, view=home_view(services.engine.knowledge))
+                client.views_publish(user_id=user, view=home_view(
+                    services.engine.knowledge, followups=services.thread_hours is not None,
+                    escalation_channel=services.escalation_channel))
 
         services.later(publish)

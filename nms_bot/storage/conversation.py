@@ -1,0 +1,88 @@
+"""Where conversations continue: threads the bot answered in (for follow-ups) and "Ask a colleague"
+presses (counted, sent once). A part of Store; every call goes through its Guard."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from .schema import escalations, threads
+
+T = TypeVar("T")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class ConversationStore:
+    """Mixed into Store, which provides `engine` and `_call` (the deadline-bounded call)."""
+
+    engine: Engine
+    _call: Callable[..., Any]
+
+    def remember_thread(self, key: str, hours: float) -> None:
+        """The bot answered in this thread (channel:thread_ts): follow-ups there count for `hours`
+        from now (a later answer extends it)."""
+        until = _now() + dt.timedelta(hours=hours)
+
+        def write() -> None:
+            for _ in range(3):  # two instances answering in one thread: one inserts, the other updates
+                with self.engine.begin() as conn:
+                    if conn.execute(update(threads).where(threads.c.thread_key == key[:100])
+                                    .values(expires_at=until)).rowcount:
+                        return
+                try:
+                    with self.engine.begin() as conn:
+                        conn.execute(insert(threads).values(thread_key=key[:100], expires_at=until))
+                    return
+                except IntegrityError:
+                    continue
+
+        self._call(write)
+
+    def thread_open(self, key: str) -> bool:
+        """True while a follow-up in this thread is to be answered (the bot answered there lately)."""
+
+        def read() -> bool:
+            with self.engine.connect() as conn:
+                return conn.execute(select(threads.c.thread_key).where(
+                    threads.c.thread_key == key[:100], threads.c.expires_at > _now())).first() is not None
+
+        return bool(self._call(read))
+
+    def claim_escalation(self, key: str, topic_id: str, team: str = "") -> bool:
+        """True the first time this person asks a colleague about this message (any instance)."""
+
+        def claim() -> bool:
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(insert(escalations).values(escalation_key=key, topic_id=topic_id[:100],
+                                                            team=team[:40], created_at=_now()))
+            except IntegrityError:
+                return False
+            return True
+
+        return bool(self._call(claim))
+
+    def release_escalation(self, key: str) -> None:
+        """Forget a claimed press whose message could not be sent, so pressing again retries it."""
+
+        def write() -> None:
+            with self.engine.begin() as conn:
+                conn.execute(delete(escalations).where(escalations.c.escalation_key == key))
+
+        self._call(write)
+
+    def escalation_counts(self, since: dt.datetime) -> dict[str, int]:
+        """Presses per topic id since `since` ("" for questions the bot had no answer to)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(escalations.c.topic_id, func.count())
+                                .where(escalations.c.created_at >= since)
+                                .group_by(escalations.c.topic_id)).all()
+        return {r[0]: r[1] for r in rows}
