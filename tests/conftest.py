@@ -200,6 +200,7 @@ def run_unprivileged(args: list[str], env: dict[str, str] | None = None) -> subp
     file modes do not bind), as `nobody`, after loading the program, whose own files nobody may
     not be able to read."""
     code = ("import os, sys\nimport nms_bot.cli.main as m, nms_bot.slack.server, nms_bot.storage.report\n"
+            "import nms_bot.storage.migrate as mg\nmg.head()\n"
             "if os.geteuid() == 0:\n    os.setgid(65534); os.setuid(65534)\n"
             "sys.exit(m.main(sys.argv[1:]))")
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60,

@@ -26,12 +26,14 @@ from typing import Any, TypeVar
 from sqlalchemy import create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
 from ..config import env_number
 from ..core.privacy import redact
 from ..errors import ConfigurationError
 from .guard import Guard, StoreUnavailable, error_kind
-from .schema import TABLES, VERDICTS, answers, create_schema, feedback, gaps, metadata, reminders, replies, seen_events
+from .migrate import upgrade
+from .schema import TABLES, VERDICTS, answers, feedback, gaps, metadata, reminders, replies, seen_events
 
 __all__ = ["VERDICTS", "Revision", "Store", "StoreError", "StoreUnavailable", "TopicStats", "database_url", "metadata",
            "sqlite_file", "vote_key"]
@@ -110,7 +112,7 @@ class Store:
             # A little under the deadline, so a held lock is reported as SQLITE_BUSY, not a time-out.
             busy_ms = int((timeout * 0.8 if timeout else 10) * 1000)
             event.listen(self.engine, "connect", partial(_sqlite_pragmas, busy_ms))
-        create_schema(self.engine)
+        self.revision = upgrade_schema(url, self.setting, self.engine)
         self._guard = Guard(timeout, self.setting, sqlite_file(url)) if timeout else None
         self._purge_lock = threading.Lock()
         self._last_purge = 0.0
@@ -127,6 +129,8 @@ class Store:
         try:
             return cls(url, int(days), timeout if answering else None)
         except ImportError:
+            if url.startswith("sqlite"):
+                raise
             raise StoreError("DATABASE_URL names PostgreSQL but its driver is missing: "
                              "pip install 'nms-bot[postgres]'") from None
         except SQLAlchemyError as exc:
@@ -355,6 +359,29 @@ class Store:
         """Every stored row, for tests and audits of what is kept."""
         with self.engine.connect() as conn:
             return {t.name: [dict(r._mapping) for r in conn.execute(select(t))] for t in TABLES}
+
+
+def upgrade_schema(url: str, setting: str, store_engine: Engine | None = None) -> str:
+    """Bring the database to the schema this code knows (nms_bot/storage/migrate.py); its revision.
+    On an engine of its own without statement time-outs: another instance's upgrade may take a while
+    (in-memory SQLite: on `store_engine`, whose connection is the database)."""
+    if store_engine is not None and make_url(url).get_backend_name() == "sqlite" and not sqlite_file(url):
+        return upgrade(store_engine, setting)
+    engine = admin_engine(url)
+    try:
+        return upgrade(engine, setting, sqlite_file(url))
+    finally:
+        engine.dispose()
+
+
+def admin_engine(url: str) -> Engine:
+    """An engine for schema work: no pool, no statement time-out; SQLite waits up to 10 s for locks."""
+    args = _timeouts(url, None)
+    args.pop("pool_timeout", None)
+    engine = create_engine(url, poolclass=NullPool, **args)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", partial(_sqlite_pragmas, 10_000))
+    return engine
 
 
 def _timeouts(url: str, timeout: float | None) -> dict[str, Any]:
