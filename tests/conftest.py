@@ -156,7 +156,7 @@ def start_bot(stub: SlackStub, knowledge: Path, db_url: str, record_gaps: bool =
            "NMS_RECORD_GAPS": "1" if record_gaps else "0", **env_extra}
     settings = load_settings(http=True, port=0, env=env)
     app, live, services = create(settings, knowledge, Store(db_url, timeout=db_timeout))
-    server = make_http_server(settings, app, live, host="127.0.0.1", threads=8)
+    server = make_http_server(settings, app, live, host="127.0.0.1", threads=8, metrics=services.metrics)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     bot = Bot(f"http://127.0.0.1:{server.effective_port}", stub, services, live)

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from .answering import error_kind
 from .listeners import register_all
-from .retry import retry_handlers
+from .retry import Recorder, retry_handlers
 from .services import Services
 from .settings import Settings, SettingsError
 
@@ -24,9 +24,9 @@ TOKEN_ERRORS = {"invalid_auth", "not_authed", "account_inactive", "token_revoked
 OUTAGE_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
 
 
-def _client(settings: Settings, logger: logging.Logger | None = None) -> WebClient:
+def _client(settings: Settings, logger: logging.Logger | None = None, recorder: Recorder | None = None) -> WebClient:
     return WebClient(token=settings.bot_token, base_url=settings.api_url or WebClient.BASE_URL,
-                     retry_handlers=retry_handlers(), timeout=10, logger=logger)
+                     retry_handlers=retry_handlers(recorder), timeout=10, logger=logger)
 
 
 def check_token(settings: Settings) -> None:
@@ -62,7 +62,7 @@ def build_app(settings: Settings, services: Services) -> App:
     bolt_log.setLevel(logging.ERROR)
     try:
         app = App(
-            client=_client(settings),
+            client=_client(settings, recorder=services.metrics),
             signing_secret=settings.signing_secret,
             request_verification_enabled=settings.signing_secret is not None,
             # Listeners run on the request path and only queue work (services.later), so every

@@ -21,6 +21,8 @@ from ..core.live import LiveEngine
 from ..storage.store import Store
 from .answering import AnswerQueue
 from .app import build_app
+from .metrics import Metrics
+from .ops import ops_app
 from .reminders import Reminders
 from .services import Services
 from .settings import Settings, SettingsError, load_settings
@@ -95,14 +97,14 @@ def create(settings: Settings, knowledge_path: str | Path | None = None,
 
 
 def make_http_server(settings: Settings, app: Any, live: LiveEngine, host: str = "0.0.0.0",
-                     threads: int = 16) -> Any:
+                     threads: int = 16, metrics: Metrics | None = None) -> Any:
     """A waitress server (production-grade WSGI, threaded) for the HTTP mode; SettingsError in
     one line when the port cannot be had."""
     from waitress import create_server
 
     assert settings.signing_secret
     try:
-        return create_server(make_wsgi_app(app, live, settings.signing_secret), host=host, port=settings.port,
+        return create_server(make_wsgi_app(app, live, settings.signing_secret, metrics), host=host, port=settings.port,
                              threads=threads, ident="nms-bot", max_request_body_size=1024 * 1024)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
@@ -189,7 +191,7 @@ def serve(http: bool, port: int | str | None, knowledge_path: str | Path | None)
         if http:
             _serve_http(settings, app, live, services)
         else:
-            _serve_socket_mode(settings, app, services)
+            _serve_socket_mode(settings, app, live, services)
     finally:
         live.stop()
         store.close()
@@ -197,8 +199,8 @@ def serve(http: bool, port: int | str | None, knowledge_path: str | Path | None)
 
 
 def _serve_http(settings: Settings, app: Any, live: LiveEngine, services: Services) -> None:
-    server = make_http_server(settings, app, live)
-    log.info("listening on port %s (POST /slack/events, GET /healthz)", server.effective_port)
+    server = make_http_server(settings, app, live, metrics=services.metrics)
+    log.info("listening on port %s (POST /slack/events, GET /healthz, GET /metrics)", server.effective_port)
     # waitress's run() ends on SystemExit/KeyboardInterrupt, letting running requests finish.
     signal.signal(signal.SIGTERM, _exit)
     server.run()
@@ -206,11 +208,31 @@ def _serve_http(settings: Settings, app: Any, live: LiveEngine, services: Servic
     finish(services, settings.drain_seconds)
 
 
-def _serve_socket_mode(settings: Settings, app: Any, services: Services) -> None:
+def start_health_server(port: int, live: LiveEngine, services: Services, handler: Any,
+                        host: str = "0.0.0.0") -> Any:
+    """Socket Mode's health port: /healthz (503 while the websocket is down) and /metrics, on a
+    thread; SettingsError in one line when the port cannot be had."""
+    from waitress import create_server
+
+    try:
+        server = create_server(ops_app(live, services.metrics, handler.client.is_connected), host=host, port=port,
+                               threads=2, ident="nms-bot")
+    except OSError as exc:
+        raise SettingsError(f"cannot listen on NMS_HEALTH_PORT {port} ({exc.strerror or type(exc).__name__}): "
+                            "choose another") from None
+    threading.Thread(target=server.run, name="health", daemon=True).start()
+    log.info("health and metrics on port %s (GET /healthz, GET /metrics)", server.effective_port)
+    return server
+
+
+def _serve_socket_mode(settings: Settings, app: Any, live: LiveEngine, services: Services) -> None:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     handler = make_socket_handler(settings, app)
+    health = None
+    if settings.health_port is not None:
+        health = start_health_server(settings.health_port, live, services, handler)
     connect(handler)
     log.info("connected to Slack (Socket Mode)")
     while not stop.wait(1.0):
@@ -218,3 +240,5 @@ def _serve_socket_mode(settings: Settings, app: Any, services: Services) -> None
     log.info("stopping: no new events")
     stop_socket_mode(handler)
     finish(services, settings.drain_seconds)
+    if health:
+        health.close()

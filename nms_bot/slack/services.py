@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from ..core.render import Answer
 from ..storage.store import Store, StoreUnavailable
 from .answering import AnswerQueue, Job
 from .blocks import answer_message
+from .metrics import Metrics
 from .retry import retry_handlers
 
 log = logging.getLogger("nms_bot.slack")
@@ -49,6 +51,12 @@ class Services:
     store: Store
     record_gaps: bool = False
     answers: AnswerQueue = field(default_factory=AnswerQueue)
+    metrics: Metrics = field(default_factory=Metrics)
+
+    def __post_init__(self) -> None:
+        self.metrics.watch_queue(self.answers.backlog)
+        self.metrics.knowledge_version(self.live.current.knowledge.version)
+        self.live.on_reload = self.metrics.reloaded
 
     @property
     def engine(self) -> Engine:
@@ -61,7 +69,10 @@ class Services:
 
     def reply(self, question: str, surface: str, *, share: bool = False) -> Reply:
         """The reply to a question as typed (matching is sub-millisecond), not yet recorded."""
+        started = time.perf_counter()
         answer = self.engine.ask(question)
+        self.metrics.matching.observe(time.perf_counter() - started)
+        self.metrics.question(surface, answer)
         phi = looks_identifying(question)
         return Reply(answer, answer_message(answer, surface, share=share, phi_reminder=phi), verdict(answer, phi))
 
@@ -105,7 +116,9 @@ class Services:
         """Post to a response_url (slash commands, buttons in ephemeral messages), retrying
         connection errors, 429s and 5xx as Web API calls are (Bolt's respond() retries
         connection errors only)."""
-        client = WebhookClient(url=response_url, timeout=10, retry_handlers=retry_handlers())
+        client = WebhookClient(url=response_url, timeout=10, retry_handlers=retry_handlers(self.metrics))
         response = client.send_dict(message)
-        if response.status_code != 200:
+        if response.status_code == 200:  # the webhook client shows its retry handlers failures only
+            self.metrics.api_call(response_url, 200, None)
+        else:
             log.error("response_url post failed: HTTP %s", response.status_code)

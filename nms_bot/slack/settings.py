@@ -31,6 +31,7 @@ class Settings:
     answer_workers: int = ANSWER_WORKERS
     drain_seconds: float = DRAIN_SECONDS
     reminder_hour: int | None = REMINDER_HOUR  # None: no review reminders (NMS_REMINDERS=0)
+    health_port: int | None = None  # Socket Mode: serve /healthz and /metrics on this port
 
     def __repr__(self) -> str:  # keep secrets out of logs and tracebacks
         return f"Settings(port={self.port}, api_url={self.api_url!r}, record_gaps={self.record_gaps})"
@@ -87,5 +88,7 @@ def load_settings(http: bool, port: int | None = None, env: dict[str, str] | Non
     if hour != int(hour):
         raise SettingsError("NMS_REMINDER_HOUR must be an hour of the day from 0 to 23 (server local time)")
     reminders = env_flag("NMS_REMINDERS", env, default=True)
+    health = env.get("NMS_HEALTH_PORT", "").strip()
+    health_port = check_port(health, "NMS_HEALTH_PORT") if health and not http else None
     return Settings(bot_token, signing_secret, app_token, api_url, port, env_flag("NMS_RECORD_GAPS", env),
-                    reload_seconds, int(workers), drain, int(hour) if reminders else None)
+                    reload_seconds, int(workers), drain, int(hour) if reminders else None, health_port)

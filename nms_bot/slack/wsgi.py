@@ -1,4 +1,4 @@
-"""The HTTP front: POST /slack/events into Bolt, GET /healthz; bad requests get 4xx, not 500.
+"""The HTTP front: POST /slack/events into Bolt, GET /healthz and /metrics; bad requests get 4xx, not 500.
 
 The signature is checked first, on the raw bytes, by code that accepts any header and any
 body: nothing a caller sends before it is authenticated can raise.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import re
 import time
@@ -19,6 +18,8 @@ from typing import Any
 from slack_bolt import App, BoltRequest
 
 from ..core.live import LiveEngine
+from .metrics import Metrics
+from .ops import ops_app
 
 log = logging.getLogger("nms_bot.http")
 MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; a 40,000-character message is ~50 KB
@@ -72,16 +73,15 @@ def malformed(body: dict[str, Any]) -> str | None:
     return None
 
 
-def make_wsgi_app(app: App, live: LiveEngine, signing_secret: str) -> Callable[..., Iterable[bytes]]:
+def make_wsgi_app(app: App, live: LiveEngine, signing_secret: str,
+                  metrics: Metrics | None = None) -> Callable[..., Iterable[bytes]]:
     secret = signing_secret.encode()
+    ops = ops_app(live, metrics)
 
     def wsgi(environ: dict[str, Any], start: StartResponse) -> Iterable[bytes]:
         method, path = environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "")
-        if path == "/healthz" and method in ("GET", "HEAD"):
-            body = json.dumps({"status": "ok", "knowledge_version": live.current.knowledge.version})
-            return _reply(start, "200 OK", body, "application/json")
         if path != EVENTS_PATH:
-            return _reply(start, "404 Not Found", "not found")
+            return ops(environ, start)  # /healthz, /metrics, else 404
         if method != "POST":
             return _reply(start, "405 Method Not Allowed", "POST only", headers={"Allow": "POST"})
         try:

@@ -87,6 +87,7 @@ def register(app: App, services: Services) -> None:
         user = str(_dict(body, "user").get("id", ""))
         if verdict not in VERDICTS or surface not in SURFACES or not services.engine.topic(topic_id) or not user:
             return
+        services.metrics.pressed(verdict, surface)
         ephemeral, channel, thread = _where(body)
         team = str(_dict(body, "team").get("id", ""))
         message_ts = _dict(body, "container").get("message_ts") or _dict(body, "message").get("ts", "")
