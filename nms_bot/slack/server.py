@@ -8,12 +8,8 @@ from __future__ import annotations
 
 import errno
 import logging
-import os
-import re
 import signal
-import sys
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +17,7 @@ from ..core.live import LiveEngine
 from ..storage.store import Store
 from .answering import AnswerQueue
 from .app import build_app
+from .logs import configure_logging
 from .metrics import Metrics
 from .ops import ops_app
 from .reminders import Reminders
@@ -33,55 +30,6 @@ log = logging.getLogger("nms_bot")
 # intervals, then dials again: a dead TCP connection is replaced within about 15 s (Bolt's
 # default of 10 s took about a minute).
 PING_INTERVAL = 3.0
-
-
-class _NoSecrets(logging.Filter):
-    """Last line of defence: mask anything token-shaped that reaches a log record."""
-
-    PATTERN = re.compile(r"xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        masked = self.PATTERN.sub("[redacted-token]", message)
-        if masked != message:
-            record.msg, record.args = masked, None
-        return True
-
-
-class _OncePerBurst(logging.Filter):
-    """waitress warns "Task queue depth is N" for every request that waits for a thread: under
-    a burst that is hundreds of lines. Keep the first of each burst (a burst ends after
-    `gap` quiet seconds)."""
-
-    def __init__(self, gap: float = 10.0):
-        super().__init__()
-        self.gap, self._last = gap, float("-inf")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        now, last = time.monotonic(), self._last
-        self._last = now
-        if now - last <= self.gap:
-            return False
-        record.msg = "HTTP requests are waiting for a free server thread (%s queued); repeats suppressed " \
-                     "for this burst"
-        return True
-
-
-def configure_logging() -> None:
-    level = os.environ.get("LOG_LEVEL", "INFO").upper()
-    if not isinstance(logging.getLevelName(level), int):
-        level = "INFO"
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(_NoSecrets())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    # Bolt's and slack-sdk's debug output includes request bodies, i.e. question text.
-    for name in ("slack_bolt", "slack_sdk", "nms_bot.bolt", "waitress"):
-        logging.getLogger(name).setLevel(max(logging.getLogger().level, logging.WARNING))
-    queue_log = logging.getLogger("waitress.queue")
-    queue_log.filters[:] = [_OncePerBurst()]
 
 
 def create(settings: Settings, knowledge_path: str | Path | None = None,
