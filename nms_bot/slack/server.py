@@ -130,7 +130,12 @@ def serve(http: bool, port: int | str | None, knowledge_path: str | Path | None)
         raise
     live.start_watching(settings.reload_seconds or None)
     if settings.reminder_hour is not None:
-        Reminders(live.path, services.store, app.client, settings.reminder_hour).start()
+        client = app.client
+        if services.installations is not None:  # many workspaces: the owner is in one of them
+            from .installations import EveryWorkspace
+
+            client = EveryWorkspace(services.installations, app.client)
+        Reminders(live.path, services.store, client, settings.reminder_hour).start()
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, lambda *_: live.request_reload())
     log.info("knowledge %s loaded; starting in %s", live.current.knowledge.version,

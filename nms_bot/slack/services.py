@@ -52,6 +52,7 @@ class Services:
     record_gaps: bool = False
     answers: AnswerQueue = field(default_factory=AnswerQueue)
     metrics: Metrics = field(default_factory=Metrics)
+    installations: Any = None  # many-workspaces mode: the DatabaseInstallationStore
 
     def __post_init__(self) -> None:
         self.metrics.watch_queue(self.answers.backlog)

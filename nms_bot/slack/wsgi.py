@@ -78,8 +78,13 @@ def make_wsgi_app(app: App, live: LiveEngine, signing_secret: str,
     secret = signing_secret.encode()
     ops = ops_app(live, metrics)
 
+    flow = app.oauth_flow  # many-workspaces mode: Slack's OAuth flow
+    oauth_paths = (flow.install_path, flow.redirect_uri_path) if flow else ()
+
     def wsgi(environ: dict[str, Any], start: StartResponse) -> Iterable[bytes]:
         method, path = environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "")
+        if path in oauth_paths and method == "GET":
+            return _oauth(environ, start, path)
         if path != EVENTS_PATH:
             return ops(environ, start)  # /healthz, /metrics, else 404
         if method != "POST":
@@ -114,9 +119,25 @@ def make_wsgi_app(app: App, live: LiveEngine, signing_secret: str,
             return _reply(start, "400 Bad Request", "unprocessable request")
         if response.status >= 500:  # Bolt's error handler has logged the kind in one line
             return _reply(start, "400 Bad Request", "unprocessable request")
-        ctype = (response.headers.get("content-type") or ["text/plain; charset=utf-8"])[0]
-        status = f"{response.status} {HTTPStatus(response.status).phrase}"
-        return _reply(start, status, response.body or "", ctype, response.headers)
+        return _bolt_reply(start, response)
+
+    def _oauth(environ: dict[str, Any], start: StartResponse, path: str) -> Iterable[bytes]:
+        """The install page (sets the state cookie) and Slack's redirect back with a code."""
+        headers = {k[5:].replace("_", "-").lower(): [v] for k, v in environ.items() if k.startswith("HTTP_")}
+        try:
+            request = BoltRequest(body="", query=environ.get("QUERY_STRING", ""), headers=headers)
+            handle = flow.handle_installation if path == flow.install_path else flow.handle_callback
+            response = handle(request)
+        except Exception as exc:  # an installation that fails must not take the server down
+            log.error("installation failed: %s", type(exc).__name__)
+            return _reply(start, "400 Bad Request", "installation failed")
+        return _bolt_reply(start, response)
 
     return wsgi
+
+
+def _bolt_reply(start: StartResponse, response: Any) -> Iterable[bytes]:
+    ctype = (response.headers.get("content-type") or ["text/plain; charset=utf-8"])[0]
+    status = f"{response.status} {HTTPStatus(response.status).phrase}"
+    return _reply(start, status, response.body or "", ctype, response.headers)
 

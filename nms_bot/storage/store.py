@@ -162,6 +162,11 @@ class Store:
     def _call(self, fn: Callable[[], T]) -> T:
         return self._guard.call(fn) if self._guard else fn()
 
+    def bounded(self, fn: Callable[[], T]) -> T:
+        """`fn()` (database work of another part, such as Slack installations) within the same
+        deadline as the store's own calls; StoreUnavailable when the database fails or stalls."""
+        return self._call(fn)
+
     def claim_event(self, event_id: str) -> bool:
         """True the first time an event id is seen, in any instance sharing the database.
         Raises StoreUnavailable when the database fails or does not answer in time."""
