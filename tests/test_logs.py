@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from nms_bot.slack.logs import JsonFormatter, _NoSecrets
+from nms_bot.storage.migrate import head
 
 from .conftest import SECRET, TOKEN, Bot
 from .test_shutdown import _up, start, stop
@@ -51,6 +52,7 @@ def test_json_logs_of_a_running_bot_parse_line_by_line_and_hold_no_token_or_ques
     assert "answering failed: Slack API error not_in_channel" in events
     assert "knowledge edit rejected" in events and "malformed payload (event.type)" in events
     assert "every acknowledged answer was sent" in events
+    assert f"database named by NMS_DB upgraded from schema revision (empty) to {head()}" in events
     for secret in ("zebrafinch", "7654321", TOKEN, SECRET):
         assert secret not in err
 

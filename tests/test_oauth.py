@@ -265,3 +265,16 @@ def test_many_workspaces_mode_needs_http(tmp_path: Path):
 def test_the_scopes_requested_are_the_manifest_s():
     manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
     assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted(BOT_SCOPES)
+
+
+def test_review_reminders_go_through_the_workspace_that_knows_the_owner(oauth_bot: Bot, stub: SlackStub):
+    from nms_bot.slack.installations import EveryWorkspace
+
+    install(oauth_bot, stub, grant(T9_TOKEN, "T9"))
+    time.sleep(0.01)
+    install(oauth_bot, stub, grant("xoxb-8888-1-hospitaleight", "T8"))
+    poster = EveryWorkspace(oauth_bot.services.installations, oauth_bot.app.client)
+    stub.queued["chat.postMessage"] = [(200, {}, {"ok": False, "error": "channel_not_found"})]
+    poster.chat_postMessage(channel="UOWNER1", text="review due")
+    assert tokens_used(stub, "chat.postMessage") == ["xoxb-8888-1-hospitaleight", T9_TOKEN]
+    assert [p["channel"] for p in stub.delivered_to("chat.postMessage")] == ["UOWNER1"]

@@ -20,7 +20,10 @@ def cmd_db(args: argparse.Namespace) -> int:
     path = sqlite_file(url)
     try:
         if args.action == "upgrade":
-            print(f"database named by {setting}: schema revision {upgrade_schema(url, setting)} (up to date)")
+            done = upgrade_schema(url, setting)
+            if done.done:
+                print(done.done)
+            print(f"database named by {setting}: schema revision {done.revision} (up to date)")
             return 0
         if path and not Path(path).is_file():
             raise StoreError(f"no database at {path} (NMS_DB): `nms-bot db upgrade` or `nms-bot serve` creates it")

@@ -138,6 +138,8 @@ def serve(http: bool, port: int | str | None, knowledge_path: str | Path | None)
         Reminders(live.path, services.store, client, settings.reminder_hour).start()
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, lambda *_: live.request_reload())
+    if store.schema_upgrade:  # logged now: a start-up error above stays one line
+        log.info("%s", store.schema_upgrade)
     log.info("knowledge %s loaded; starting in %s", live.current.knowledge.version,
              "HTTP mode" if http else "Socket Mode")
     try:

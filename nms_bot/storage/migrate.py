@@ -32,7 +32,6 @@ from sqlalchemy.exc import OperationalError
 
 from ..errors import ConfigurationError
 
-log = logging.getLogger("nms_bot.store")
 # Alembic's own INFO lines ("Context impl SQLiteImpl.") come on every look at the version; the
 # upgrade logs what it did in one line of its own.
 logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -124,36 +123,45 @@ def adoptable(tables: frozenset[str]) -> str | None:
     return revision
 
 
-def upgrade(engine: Engine, setting: str, sqlite_file: str | None = None) -> str:
-    """Bring the database to the head revision (see the module's docstring); returns it.
-    `setting` names the database's setting in error lines; `sqlite_file` is the file to lock beside."""
+@dataclass(frozen=True)
+class Upgrade:
+    """What `upgrade` did: the database is at `revision`; `done` says how it got there, for the log
+    (None: it already was, or another process did it)."""
+
+    revision: str
+    done: str | None = None
+
+
+def upgrade(engine: Engine, setting: str, sqlite_file: str | None = None) -> Upgrade:
+    """Bring the database to the head revision (see the module's docstring).
+    `setting` names the database's setting in error lines; `sqlite_file` is the file to lock beside.
+    Logs nothing: a start-up error that follows stays one line; the caller logs `done`."""
     target = head()
     return _patiently(lambda: _upgrade(engine, target, setting, sqlite_file))
 
 
-def _upgrade(engine: Engine, target: str, setting: str, sqlite_file: str | None) -> str:
+def _upgrade(engine: Engine, target: str, setting: str, sqlite_file: str | None) -> Upgrade:
     with engine.connect() as conn:
         if _check(state(conn), target, setting):
-            return target
+            return Upgrade(target)
         with _lock(conn, sqlite_file):
             now = state(conn)  # another process may have done it while we waited
             if _check(now, target, setting):
-                return target
+                return Upgrade(target)
             config = _config(conn)
-            adopted = None
+            start = now.revision
             if now.revision is None:
-                adopted = adoptable(now.tables)
-                if adopted:
-                    command.stamp(config, adopted)
+                start = adoptable(now.tables)
+                if start:
+                    command.stamp(config, start)
                     conn.commit()
-                    log.info("database named by %s was made before schema migrations: adopted at revision %s",
-                             setting, adopted)
-            start = adopted if now.revision is None else now.revision
             command.upgrade(config, target)
             conn.commit()
-            log.info("database named by %s upgraded from schema revision %s to %s", setting, start or "(empty)",
-                     target)
-    return target
+    if now.revision is None and start:
+        done = f"made before schema migrations: adopted at revision {start} and upgraded to {target}"
+    else:
+        done = f"upgraded from schema revision {start or '(empty)'} to {target}"
+    return Upgrade(target, f"database named by {setting} {done}")
 
 
 def _check(now: SchemaState, target: str, setting: str) -> bool:

@@ -32,7 +32,7 @@ from ..config import env_number
 from ..core.privacy import redact
 from ..errors import ConfigurationError
 from .guard import Guard, StoreUnavailable, error_kind
-from .migrate import upgrade
+from .migrate import Upgrade, upgrade
 from .schema import TABLES, VERDICTS, answers, feedback, gaps, metadata, reminders, replies, seen_events
 
 __all__ = ["VERDICTS", "Revision", "Store", "StoreError", "StoreUnavailable", "TopicStats", "database_url", "metadata",
@@ -112,7 +112,8 @@ class Store:
             # A little under the deadline, so a held lock is reported as SQLITE_BUSY, not a time-out.
             busy_ms = int((timeout * 0.8 if timeout else 10) * 1000)
             event.listen(self.engine, "connect", partial(_sqlite_pragmas, busy_ms))
-        self.revision = upgrade_schema(url, self.setting, self.engine)
+        schema = upgrade_schema(url, self.setting, self.engine)
+        self.revision, self.schema_upgrade = schema.revision, schema.done
         self._guard = Guard(timeout, self.setting, sqlite_file(url)) if timeout else None
         self._purge_lock = threading.Lock()
         self._last_purge = 0.0
@@ -366,7 +367,7 @@ class Store:
             return {t.name: [dict(r._mapping) for r in conn.execute(select(t))] for t in TABLES}
 
 
-def upgrade_schema(url: str, setting: str, store_engine: Engine | None = None) -> str:
+def upgrade_schema(url: str, setting: str, store_engine: Engine | None = None) -> Upgrade:
     """Bring the database to the schema this code knows (nms_bot/storage/migrate.py); its revision.
     On an engine of its own without statement time-outs: another instance's upgrade may take a while
     (in-memory SQLite: on `store_engine`, whose connection is the database)."""
