@@ -127,6 +127,7 @@ def test_labels_come_from_fixed_sets():
     assert api_method("https://hooks.slack.com/actions/T1/123/secret") == "response_url"
     assert api_method("http://x/api/chat.postMessage?token=xoxb-1") == "chat.postMessage"
     assert api_method("http://x/api/<script>") == "other"
+    assert api_method("https://slack.com/api/oauth.v2.access") == "oauth.v2.access"
     assert outcome(200, {"ok": False, "error": "Patient John Smith"}) == "error"
     assert outcome(200, {"ok": False, "error": "channel_not_found"}) == "channel_not_found"
     assert outcome(None, None) == "connection_error" and outcome(502, None) == "server_error"

@@ -119,6 +119,11 @@ def test_install_answer_with_each_workspace_s_token_and_uninstall(oauth_bot: Bot
     time.sleep(0.3)
     assert len(stub.sent("chat.postMessage")) == 2
 
+    metrics = bot.get("/metrics")[1]
+    assert 'nms_slack_api_calls_total{method="oauth.v2.access",outcome="ok"} 2.0' in metrics
+    assert 'nms_slack_api_calls_total{method="chat.postMessage",outcome="ok"} 2.0' in metrics
+    assert "T9" not in metrics and "E1" not in metrics and "hospitalnine" not in metrics
+
     stored = every_stored_value(tmp_path / "oauth.db")
     assert stored.count('"gAAAA') >= 4  # the two workspaces' tokens, sealed (Fernet), in both tables
     for token in (T9_TOKEN, ORG_TOKEN, "9999-8888", "orgwideinstall"):

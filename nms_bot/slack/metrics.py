@@ -31,7 +31,7 @@ RETRY_REASONS = ("rate_limited", "server_error", "connection_error")
 # Matching a question takes well under a millisecond on the real knowledge base and a few on a
 # large one: buckets from 0.05 ms to 0.25 s.
 MATCH_BUCKETS = (0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25)
-METHOD = re.compile(r"[a-zA-Z]+(?:\.[a-zA-Z]+){0,4}")
+METHOD = re.compile(r"[a-zA-Z][a-zA-Z0-9]*(?:\.[a-zA-Z][a-zA-Z0-9]*){0,4}")
 ERROR_CODE = re.compile(r"[a-z][a-z0-9_]{0,59}")
 
 
