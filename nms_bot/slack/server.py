@@ -140,8 +140,10 @@ def serve(http: bool, port: int | str | None, knowledge_path: str | Path | None)
         signal.signal(signal.SIGHUP, lambda *_: live.request_reload())
     if store.schema_upgrade:  # logged now: a start-up error above stays one line
         log.info("%s", store.schema_upgrade)
-    log.info("knowledge %s loaded; starting in %s", live.current.knowledge.version,
-             "HTTP mode" if http else "Socket Mode")
+    mode = "HTTP mode" if http else "Socket Mode"
+    if settings.oauth:
+        mode += ", many workspaces (installed through /slack/install)"
+    log.info("knowledge %s loaded; starting in %s", live.current.knowledge.version, mode)
     try:
         if http:
             _serve_http(settings, app, live, services)
