@@ -191,7 +191,7 @@ def test_revision_0001_creates_the_tables_of_the_last_release_before_migrations(
 
 
 def migrate_engine(url: str):
-    from nms_bot.storage.store import admin_engine
+    from nms_bot.storage.engines import admin_engine
 
     return admin_engine(url)
 

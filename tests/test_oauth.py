@@ -20,7 +20,7 @@ import yaml
 from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, inspect, select, table, text
 
-from nms_bot.slack.installations import BOT_SCOPES
+from nms_bot.slack.oauth import BOT_SCOPES
 from nms_bot.storage.store import Store
 
 from .conftest import ROOT, SECRET, Bot, start_bot
@@ -273,7 +273,7 @@ def test_the_scopes_requested_are_the_manifest_s():
 
 
 def test_review_reminders_go_through_the_workspace_that_knows_the_owner(oauth_bot: Bot, stub: SlackStub):
-    from nms_bot.slack.installations import EveryWorkspace
+    from nms_bot.slack.oauth import EveryWorkspace
 
     install(oauth_bot, stub, grant(T9_TOKEN, "T9"))
     time.sleep(0.01)

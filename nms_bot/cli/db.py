@@ -12,8 +12,9 @@ def cmd_db(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from ..storage import migrate
+    from ..storage.engines import admin_engine, database_url, sqlite_file, upgrade_schema
     from ..storage.guard import error_kind
-    from ..storage.store import StoreError, admin_engine, database_url, sqlite_file, upgrade_schema
+    from ..storage.store import StoreError
 
     url = database_url()
     setting = "NMS_DB" if url.startswith("sqlite") else "DATABASE_URL"

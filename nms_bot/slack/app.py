@@ -60,7 +60,7 @@ def build_app(settings: Settings, services: Services) -> App:
     many: dict[str, Any] = {}
     bolt_log = logging.getLogger("nms_bot.bolt")
     if settings.oauth:
-        from .installations import oauth_options  # cryptography is loaded in this mode only
+        from .oauth import oauth_options  # cryptography is loaded in this mode only
 
         many = oauth_options(settings.oauth, services.store, client, bolt_log)
         services.installations = many["installation_store"]

@@ -132,7 +132,7 @@ def serve(http: bool, port: int | str | None, knowledge_path: str | Path | None)
     if settings.reminder_hour is not None:
         client = app.client
         if services.installations is not None:  # many workspaces: the owner is in one of them
-            from .installations import EveryWorkspace
+            from .oauth import EveryWorkspace
 
             client = EveryWorkspace(services.installations, app.client)
         Reminders(live.path, services.store, client, settings.reminder_hour).start()
