@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -160,7 +159,7 @@ def stub():
 def start_bot(stub: SlackStub, knowledge: Path, db_url: str, record_gaps: bool = False,
               db_timeout: float = 2.0, **env_extra: str):
     """The app as `nms-bot serve --http` runs it, on a free loopback port; returns (Bot, stop)."""
-    from nms_bot.slack.server import create, make_http_server
+    from nms_bot.slack.server import create, make_http_server, run_in_thread
     from nms_bot.slack.settings import load_settings
     from nms_bot.storage.store import Store
 
@@ -168,9 +167,8 @@ def start_bot(stub: SlackStub, knowledge: Path, db_url: str, record_gaps: bool =
            "NMS_RECORD_GAPS": "1" if record_gaps else "0", **env_extra}
     settings = load_settings(http=True, port=0, env=env)
     app, live, services = create(settings, knowledge, Store(db_url, timeout=db_timeout))
-    server = make_http_server(settings, app, live, host="127.0.0.1", threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    server = make_http_server(settings, app, live, host="127.0.0.1", threads=8, metrics=services.metrics)
+    thread = run_in_thread(server, "http")
     bot = Bot(f"http://127.0.0.1:{server.effective_port}", stub, services, live)
     bot.app = app
 
@@ -216,6 +214,7 @@ def run_unprivileged(args: list[str], env: dict[str, str] | None = None) -> subp
     file modes do not bind), as `nobody`, after loading the program, whose own files nobody may
     not be able to read."""
     code = ("import os, sys\nimport nms_bot.cli.main as m, nms_bot.slack.server, nms_bot.storage.report\n"
+            "import nms_bot.storage.migrate as mg\nmg.head()\n"
             "if os.geteuid() == 0:\n    os.setgid(65534); os.setuid(65534)\n"
             "sys.exit(m.main(sys.argv[1:]))")
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60,

@@ -22,6 +22,8 @@ class SlackStub:
         self.queued: dict[str, list[tuple[int, dict[str, str], dict[str, Any]]]] = {}
         # method -> seconds each call takes (a slow Slack); "*" for every method
         self.delay: dict[str, float] = {}
+        # bot token -> what auth.test answers for it (many workspaces: each token has its team)
+        self.auth: dict[str, dict[str, Any]] = {}
         self.lock = threading.Lock()
         stub = self
 
@@ -51,7 +53,8 @@ class SlackStub:
                     time.sleep(pause)
                 with stub.lock:
                     queue = stub.queued.get(method) or []
-                    status, headers, body = queue.pop(0) if queue else (200, {}, stub.ok(method, params))
+                    token = (self.headers.get("Authorization") or "").removeprefix("Bearer ") or params.get("token", "")
+                    status, headers, body = queue.pop(0) if queue else (200, {}, stub.ok(method, params, token))
                     stub.calls.append((method, params))
                     stub.headers.append(dict(self.headers))
                     if status == 200 and (not isinstance(body, dict) or body.get("ok")):
@@ -83,12 +86,12 @@ class SlackStub:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
-    def ok(self, method: str, params: dict[str, Any]) -> Any:
+    def ok(self, method: str, params: dict[str, Any], token: str = "") -> Any:
         if method.startswith("/response/"):
             return "ok"
         if method == "auth.test":
             return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1", "user": "nms-bot",
-                    "url": "https://example.slack.com/"}
+                    "url": "https://example.slack.com/", **self.auth.get(token, {})}
         if method == "apps.connections.open":
             return {"ok": True, "url": getattr(self, "socket_url", "ws://127.0.0.1:1/link")}
         if method == "chat.getPermalink":

@@ -136,14 +136,17 @@ def test_settings_for_the_new_surfaces():
 
     from .conftest import SECRET, TOKEN
 
-    base = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET}
-    default = load_settings(True, env=base)
+    base = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_APP_TOKEN": "xapp-1-A1-test"}  # Socket Mode: the health port is its own
+    default = load_settings(False, env=base)
     assert (default.thread_hours, default.escalation_channel, default.health_port) == (24, None, None)
-    chosen = load_settings(True, env={**base, "NMS_THREAD_HOURS": "8", "NMS_ESCALATION_CHANNEL": "C0CONSULT",
-                                      "NMS_HEALTH_PORT": "8081"})
+    chosen = load_settings(False, env={**base, "NMS_THREAD_HOURS": "8", "NMS_ESCALATION_CHANNEL": "C0CONSULT",
+                                       "NMS_HEALTH_PORT": "8081"})
     assert (chosen.thread_hours, chosen.escalation_channel, chosen.health_port) == (8, "C0CONSULT", 8081)
-    assert load_settings(True, env={**base, "NMS_THREAD_FOLLOWUPS": "no"}).thread_hours is None
+    assert load_settings(False, env={**base, "NMS_THREAD_FOLLOWUPS": "no"}).thread_hours is None
+    # HTTP mode serves /healthz and /metrics on its own port.
+    assert load_settings(True, env={"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
+                                    "NMS_HEALTH_PORT": "8081"}).health_port is None
     for bad in ({"NMS_ESCALATION_CHANNEL": "#pharmacy"}, {"NMS_THREAD_HOURS": "0"}, {"NMS_THREAD_HOURS": "a day"},
                 {"NMS_THREAD_FOLLOWUPS": "sometimes"}, {"NMS_HEALTH_PORT": "70000"}):
         with pytest.raises(ConfigurationError, match=next(iter(bad))):
-            load_settings(True, env={**base, **bad})
+            load_settings(False, env={**base, **bad})

@@ -286,12 +286,13 @@ def test_socket_mode_health_endpoint_is_200_only_while_connected(stub, kb: Path,
                                               "SLACK_API_URL": stub.url, "NMS_HEALTH_PORT": "0"})
     app, live, services = create(settings, kb, Store(f"sqlite:///{tmp_path / 'h.db'}"))
     handler = make_socket_handler(settings, app)
-    health = start_health_server(settings, handler, live)
+    health = start_health_server(settings, handler, live, services)
     try:
         assert get()[0] == 503, "not connected yet"
         handler.connect()
         stub.wait_for(lambda: get()[0] == 200)
-        assert get()[1] == {"status": "ok", "knowledge_version": live.current.knowledge.version}
+        status = get()[1]
+        assert status["status"] == "ok" and status["knowledge_version"] == live.current.knowledge.version
         handler.client.auto_reconnect_enabled = False
         fake.close()  # Slack gone
         stub.wait_for(lambda: get()[0] == 503, timeout=20)

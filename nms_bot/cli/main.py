@@ -20,6 +20,7 @@ from ..core.explain import explain, explain_text
 from ..core.loader import KnowledgeError, default_knowledge_path, load_knowledge, validate_knowledge
 from ..core.render import to_dict, to_text, topic_list
 from ..errors import ConfigurationError
+from .db import add_parsers as add_db_parsers
 from .review import add_parsers as add_review_parsers
 
 OK, PROBLEMS, USAGE = 0, 1, 2
@@ -220,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
 
     add_review_parsers(sub, common)
+    add_db_parsers(sub)
 
     p = sub.add_parser("serve", parents=[common], help="run the Slack app")
     p.add_argument("--http", action="store_true", help="HTTP mode (default: Socket Mode)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from .engine import Engine, approved_only_from_env
@@ -39,6 +40,9 @@ class LiveEngine:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # Told of each reload: (True, new version) in service, or (False, version kept) refused.
+        # A callback keeps metrics (and their library) out of the core.
+        self.on_reload: Callable[[bool, str], None] | None = None
 
     def reload(self, force: bool = False) -> bool:
         """Reload if the files changed (or `force`); True when a new version is in service."""
@@ -53,10 +57,19 @@ class LiveEngine:
                 log.error("knowledge edit rejected, still serving %s:", self.current.knowledge.version)
                 for problem in exc.problems:
                     log.error("%s", problem)
+                self._tell(False)
                 return False
             self.current = Engine.from_knowledge(knowledge, self.approved_only)
             log.info("knowledge %s loaded from %s", knowledge.version, self.path)
+            self._tell(True)
             return True
+
+    def _tell(self, ok: bool) -> None:
+        if self.on_reload:
+            try:
+                self.on_reload(ok, self.current.knowledge.version)
+            except Exception as exc:  # bookkeeping must never stop a reload
+                log.error("reload callback failed: %s", type(exc).__name__)
 
     def request_reload(self) -> None:
         """Ask the watcher to reload now (safe to call from a signal handler)."""

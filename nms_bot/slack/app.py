@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from .answering import error_kind
 from .listeners import register_all
-from .retry import retry_handlers
+from .retry import Recorder, retry_handlers
 from .services import Services
 from .settings import Settings, SettingsError
 
@@ -24,9 +24,9 @@ TOKEN_ERRORS = {"invalid_auth", "not_authed", "account_inactive", "token_revoked
 OUTAGE_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
 
 
-def _client(settings: Settings, logger: logging.Logger | None = None) -> WebClient:
+def _client(settings: Settings, logger: logging.Logger | None = None, recorder: Recorder | None = None) -> WebClient:
     return WebClient(token=settings.bot_token, base_url=settings.api_url or WebClient.BASE_URL,
-                     retry_handlers=retry_handlers(), timeout=10, logger=logger)
+                     retry_handlers=retry_handlers(recorder), timeout=10, logger=logger)
 
 
 def check_token(settings: Settings) -> None:
@@ -54,15 +54,25 @@ def check_token(settings: Settings) -> None:
 
 
 def build_app(settings: Settings, services: Services) -> App:
-    """A Bolt App wired to our listeners; raises SettingsError if Slack cannot check the token."""
-    check_token(settings)
+    """A Bolt App wired to our listeners; raises SettingsError if Slack cannot check the token
+    (one workspace) or NMS_TOKEN_KEY cannot open the stored tokens (many workspaces)."""
+    client = _client(settings, recorder=services.metrics)
+    many: dict[str, Any] = {}
     bolt_log = logging.getLogger("nms_bot.bolt")
+    if settings.oauth:
+        from .oauth import oauth_options  # cryptography is loaded in this mode only
+
+        many = oauth_options(settings.oauth, services.store, client, bolt_log)
+        services.installations = many["installation_store"]
+    else:
+        check_token(settings)
     level = bolt_log.level
     # Bolt also reads SLACK_BOT_TOKEN itself and warns that our client's token wins: it does.
     bolt_log.setLevel(logging.ERROR)
     try:
         app = App(
-            client=_client(settings),
+            client=client,
+            **many,
             signing_secret=settings.signing_secret,
             request_verification_enabled=settings.signing_secret is not None,
             # Listeners run on the request path and only queue work (services.later), so every
@@ -90,6 +100,9 @@ def build_app(settings: Settings, services: Services) -> App:
         return None
 
     register_all(app, services)
+    if settings.oauth:
+        # app_uninstalled / tokens_revoked: the workspace's tokens are deleted
+        app.enable_token_revocation_listeners()
     return app
 
 

@@ -8,12 +8,8 @@ from __future__ import annotations
 
 import errno
 import logging
-import os
-import re
 import signal
-import sys
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +17,9 @@ from ..core.live import LiveEngine
 from ..storage.store import Store
 from .answering import AnswerQueue
 from .app import build_app
+from .logs import configure_logging
+from .metrics import Metrics
+from .ops import ops_app
 from .reminders import Reminders
 from .services import Services
 from .settings import Settings, SettingsError, load_settings
@@ -31,55 +30,6 @@ log = logging.getLogger("nms_bot")
 # intervals, then dials again: a dead TCP connection is replaced within about 15 s (Bolt's
 # default of 10 s took about a minute).
 PING_INTERVAL = 3.0
-
-
-class _NoSecrets(logging.Filter):
-    """Last line of defence: mask anything token-shaped that reaches a log record."""
-
-    PATTERN = re.compile(r"xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        masked = self.PATTERN.sub("[redacted-token]", message)
-        if masked != message:
-            record.msg, record.args = masked, None
-        return True
-
-
-class _OncePerBurst(logging.Filter):
-    """waitress warns "Task queue depth is N" for every request that waits for a thread: under
-    a burst that is hundreds of lines. Keep the first of each burst (a burst ends after
-    `gap` quiet seconds)."""
-
-    def __init__(self, gap: float = 10.0):
-        super().__init__()
-        self.gap, self._last = gap, float("-inf")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        now, last = time.monotonic(), self._last
-        self._last = now
-        if now - last <= self.gap:
-            return False
-        record.msg = "HTTP requests are waiting for a free server thread (%s queued); repeats suppressed " \
-                     "for this burst"
-        return True
-
-
-def configure_logging() -> None:
-    level = os.environ.get("LOG_LEVEL", "INFO").upper()
-    if not isinstance(logging.getLevelName(level), int):
-        level = "INFO"
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(_NoSecrets())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    # Bolt's and slack-sdk's debug output includes request bodies, i.e. question text.
-    for name in ("slack_bolt", "slack_sdk", "nms_bot.bolt", "waitress"):
-        logging.getLogger(name).setLevel(max(logging.getLogger().level, logging.WARNING))
-    queue_log = logging.getLogger("waitress.queue")
-    queue_log.filters[:] = [_OncePerBurst()]
 
 
 def create(settings: Settings, knowledge_path: str | Path | None = None,
@@ -97,11 +47,11 @@ def create(settings: Settings, knowledge_path: str | Path | None = None,
 
 
 def make_http_server(settings: Settings, app: Any, live: LiveEngine, host: str = "0.0.0.0",
-                     threads: int = 16) -> Any:
+                     threads: int = 16, metrics: Metrics | None = None) -> Any:
     """A waitress server (production-grade WSGI, threaded) for the HTTP mode; SettingsError in
     one line when the port cannot be had."""
     assert settings.signing_secret
-    return listen(make_wsgi_app(app, live, settings.signing_secret), host, settings.port, threads)
+    return listen(make_wsgi_app(app, live, settings.signing_secret, metrics), host, settings.port, threads)
 
 
 def listen(wsgi: Any, host: str, port: int, threads: int, setting: str = "--port or PORT") -> Any:
@@ -119,16 +69,33 @@ def listen(wsgi: Any, host: str, port: int, threads: int, setting: str = "--port
                             f"choose another with {setting}") from None
 
 
-def start_health_server(settings: Settings, handler: Any, live: LiveEngine) -> Any:
-    """Socket Mode's health endpoint on NMS_HEALTH_PORT (None when not set): 200 only while the
-    websocket is connected."""
+def start_health_server(settings: Settings, handler: Any, live: LiveEngine, services: Services,
+                        host: str = "0.0.0.0") -> Any:
+    """Socket Mode's port for operators (NMS_HEALTH_PORT; None when not set), on a thread:
+    /healthz, 200 only while the websocket is connected, and /metrics."""
     if settings.health_port is None:
         return None
-    from .health import healthz, start_ops_server
-
-    server = start_ops_server({"/healthz": healthz(handler.client.is_connected, live)}, settings.health_port)
-    log.info("health endpoint on port %s (GET /healthz)", server.effective_port)
+    server = listen(ops_app(live, services.metrics, handler.client.is_connected), host, settings.health_port,
+                    threads=2, setting="NMS_HEALTH_PORT")
+    run_in_thread(server, "health")
+    log.info("health and metrics on port %s (GET /healthz, GET /metrics)", server.effective_port)
     return server
+
+
+def run_in_thread(server: Any, name: str) -> threading.Thread:
+    """Serve on a daemon thread. Closing the server from another thread closes its socket under
+    the loop waiting on it: that ends the thread quietly, not with a traceback."""
+
+    def run() -> None:
+        try:
+            server.run()
+        except OSError as exc:
+            if exc.errno != errno.EBADF:
+                raise
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    thread.start()
+    return thread
 
 
 def make_socket_handler(settings: Settings, app: Any, ping_interval: float = PING_INTERVAL) -> Any:
@@ -200,11 +167,20 @@ def serve(http: bool, port: int | str | None, knowledge_path: str | Path | None)
         raise
     live.start_watching(settings.reload_seconds or None)
     if settings.reminder_hour is not None:
-        Reminders(live.path, services.store, app.client, settings.reminder_hour).start()
+        client = app.client
+        if services.installations is not None:  # many workspaces: the owner is in one of them
+            from .oauth import EveryWorkspace
+
+            client = EveryWorkspace(services.installations, app.client)
+        Reminders(live.path, services.store, client, settings.reminder_hour).start()
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, lambda *_: live.request_reload())
-    log.info("knowledge %s loaded; starting in %s", live.current.knowledge.version,
-             "HTTP mode" if http else "Socket Mode")
+    if store.schema_upgrade:  # logged now: a start-up error above stays one line
+        log.info("%s", store.schema_upgrade)
+    mode = "HTTP mode" if http else "Socket Mode"
+    if settings.oauth:
+        mode += ", many workspaces (installed through /slack/install)"
+    log.info("knowledge %s loaded; starting in %s", live.current.knowledge.version, mode)
     try:
         if http:
             _serve_http(settings, app, live, services)
@@ -217,8 +193,8 @@ def serve(http: bool, port: int | str | None, knowledge_path: str | Path | None)
 
 
 def _serve_http(settings: Settings, app: Any, live: LiveEngine, services: Services) -> None:
-    server = make_http_server(settings, app, live)
-    log.info("listening on port %s (POST /slack/events, GET /healthz)", server.effective_port)
+    server = make_http_server(settings, app, live, metrics=services.metrics)
+    log.info("listening on port %s (POST /slack/events, GET /healthz, GET /metrics)", server.effective_port)
     # waitress's run() ends on SystemExit/KeyboardInterrupt, letting running requests finish.
     signal.signal(signal.SIGTERM, _exit)
     server.run()
@@ -231,7 +207,7 @@ def _serve_socket_mode(settings: Settings, app: Any, live: LiveEngine, services:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     handler = make_socket_handler(settings, app)
-    health = start_health_server(settings, handler, live)  # 503 until connected
+    health = start_health_server(settings, handler, live, services)  # 503 until connected
     connect(handler)
     log.info("connected to Slack (Socket Mode)")
     while not stop.wait(1.0):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ from ..core.render import Answer
 from ..storage.store import Store, StoreUnavailable
 from .answering import AnswerQueue, Job, error_kind
 from .blocks import NO_UNFURL, answer_message
+from .metrics import Metrics
 from .retry import retry_handlers
 
 log = logging.getLogger("nms_bot.slack")
@@ -59,6 +61,13 @@ class Services:
     # Work bound to a trigger_id (views.open within 3 s of the click) has its own workers, so it
     # never waits behind a backlog of answers.
     urgent: AnswerQueue = field(default_factory=lambda: AnswerQueue(2, "urgent"))
+    metrics: Metrics = field(default_factory=Metrics)
+    installations: Any = None  # many-workspaces mode: the DatabaseInstallationStore
+
+    def __post_init__(self) -> None:
+        self.metrics.watch_queue(self.answers.backlog)
+        self.metrics.knowledge_version(self.live.current.knowledge.version)
+        self.live.on_reload = self.metrics.reloaded
 
     @property
     def engine(self) -> Engine:
@@ -77,7 +86,10 @@ class Services:
     def reply(self, question: str, surface: str, *, share: bool = False, origin: str = "") -> Reply:
         """The reply to a question as typed (matching is sub-millisecond), not yet recorded.
         `origin`: for a shortcut, the thread the message was in (for Share in thread, Ask a colleague)."""
+        started = time.perf_counter()
         answer = self.engine.ask(question)
+        self.metrics.matching.observe(time.perf_counter() - started)
+        self.metrics.question(surface, answer)
         phi = looks_identifying(question)
         message = answer_message(answer, surface, share=share and surface != "shortcut",
                                  share_in_thread=share and surface == "shortcut", phi_reminder=phi,
@@ -127,9 +139,11 @@ class Services:
         """Post to a response_url (slash commands, shortcuts, buttons in ephemeral messages),
         retrying connection errors, 429s and 5xx as Web API calls are (Bolt's respond() retries
         connection errors only). False when Slack did not take it (logged)."""
-        client = WebhookClient(url=response_url, timeout=10, retry_handlers=retry_handlers())
+        client = WebhookClient(url=response_url, timeout=10, retry_handlers=retry_handlers(self.metrics))
         response = client.send_dict({**NO_UNFURL, **message})
-        if response.status_code != 200:
+        if response.status_code == 200:  # the webhook client shows its retry handlers failures only
+            self.metrics.api_call(response_url, 200, None)
+        else:
             log.error("response_url post failed: HTTP %s", response.status_code)
             return False
         return True

@@ -22,8 +22,21 @@ class SettingsError(ConfigurationError):
 
 
 @dataclass(frozen=True)
+class OAuth:
+    """Many-workspaces mode: Slack's OAuth flow installs the app; tokens live in the database."""
+
+    client_id: str
+    client_secret: str
+    token_key: str  # NMS_TOKEN_KEY: Fernet key(s) sealing the stored tokens
+    redirect_uri: str | None = None  # SLACK_REDIRECT_URI: when the app has several redirect URLs
+
+    def __repr__(self) -> str:  # keep secrets out of logs and tracebacks
+        return f"OAuth(client_id={self.client_id!r})"
+
+
+@dataclass(frozen=True)
 class Settings:
-    bot_token: str
+    bot_token: str | None  # None in many-workspaces (OAuth) mode
     signing_secret: str | None
     app_token: str | None
     api_url: str | None
@@ -35,10 +48,12 @@ class Settings:
     reminder_hour: int | None = REMINDER_HOUR  # None: no review reminders (NMS_REMINDERS=0)
     thread_hours: float | None = THREAD_HOURS  # None: no thread follow-ups (NMS_THREAD_FOLLOWUPS=0)
     escalation_channel: str | None = None  # NMS_ESCALATION_CHANNEL: where "Ask a colleague" posts
-    health_port: int | None = None  # NMS_HEALTH_PORT: Socket Mode's health endpoint (None: none)
+    health_port: int | None = None  # Socket Mode: serve /healthz and /metrics on this port
+    oauth: OAuth | None = None  # set: many workspaces, installed through /slack/install
 
     def __repr__(self) -> str:  # keep secrets out of logs and tracebacks
-        return f"Settings(port={self.port}, api_url={self.api_url!r}, record_gaps={self.record_gaps})"
+        return (f"Settings(port={self.port}, api_url={self.api_url!r}, record_gaps={self.record_gaps}, "
+                f"oauth={self.oauth!r})")
 
 
 def _token(env: dict[str, str], name: str, prefix: str, where: str) -> str:
@@ -62,7 +77,8 @@ def check_port(port: int | str, name: str = "--port") -> int:
 def load_settings(http: bool, port: int | None = None, env: dict[str, str] | None = None) -> Settings:
     """Read and check what the chosen mode needs."""
     env = dict(os.environ) if env is None else env
-    bot_token = _token(env, "SLACK_BOT_TOKEN", "xoxb-", "your Slack app's OAuth & Permissions page")
+    oauth = load_oauth(env, http)
+    bot_token = None if oauth else _token(env, "SLACK_BOT_TOKEN", "xoxb-", "your Slack app's OAuth & Permissions page")
     signing_secret = app_token = None
     if http:
         signing_secret = env.get("SLACK_SIGNING_SECRET", "").strip()
@@ -99,7 +115,39 @@ def load_settings(http: bool, port: int | None = None, env: dict[str, str] | Non
         raise SettingsError("NMS_ESCALATION_CHANNEL must be a channel id such as C0123456789 (in Slack: the "
                             "channel's name -> About -> Channel ID), not a channel name")
     health = env.get("NMS_HEALTH_PORT", "").strip()
+    health_port = check_port(health, "NMS_HEALTH_PORT") if health and not http else None
     return Settings(bot_token, signing_secret, app_token, api_url, port, env_flag("NMS_RECORD_GAPS", env),
                     reload_seconds, int(workers), drain, int(hour) if reminders else None,
-                    thread_hours if followups else None, escalation,
-                    check_port(health, "NMS_HEALTH_PORT") if health else None)
+                    thread_hours if followups else None, escalation, health_port, oauth)
+
+
+def load_oauth(env: dict[str, str], http: bool) -> OAuth | None:
+    """Many-workspaces mode when SLACK_CLIENT_ID is set: it needs SLACK_CLIENT_SECRET, NMS_TOKEN_KEY
+    and HTTP mode, and excludes SLACK_BOT_TOKEN (one workspace's token)."""
+    client_id = env.get("SLACK_CLIENT_ID", "").strip()
+    client_secret = env.get("SLACK_CLIENT_SECRET", "").strip()
+    if not client_id and not client_secret:
+        return None
+    where = "your Slack app's Basic Information page (App Credentials)"
+    if env.get("SLACK_BOT_TOKEN", "").strip():
+        raise SettingsError("set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+                            "(many workspaces, installed through /slack/install), not both")
+    if not client_id or not client_secret:
+        missing = "SLACK_CLIENT_SECRET" if client_id else "SLACK_CLIENT_ID"
+        raise SettingsError(f"{missing} is not set: many-workspaces mode needs both; copy it from {where}")
+    if not re.fullmatch(r"[0-9]+\.[0-9]+", client_id):
+        raise SettingsError(f"SLACK_CLIENT_ID does not look right (digits.digits): copy it again from {where}")
+    if not re.fullmatch(r"[0-9a-fA-F]{16,128}", client_secret):
+        raise SettingsError(f"SLACK_CLIENT_SECRET does not look right (hex digits expected): copy it again from "
+                            f"{where}")
+    if not http:
+        raise SettingsError("many-workspaces mode (SLACK_CLIENT_ID) runs in HTTP mode: add --http (Slack sends the "
+                            "installation redirect and a distributed app's events over HTTP)")
+    redirect = env.get("SLACK_REDIRECT_URI", "").strip() or None
+    if redirect and not re.match(r"^https?://[^\s]+$", redirect):
+        raise SettingsError("SLACK_REDIRECT_URI must be a URL such as https://YOUR-HOST/slack/oauth_redirect")
+    token_key = env.get("NMS_TOKEN_KEY", "").strip()
+    from .installations import token_sealer  # cryptography is loaded in this mode only
+
+    token_sealer(token_key)  # TokenKeyError in one line when missing or malformed
+    return OAuth(client_id, client_secret, token_key, redirect)

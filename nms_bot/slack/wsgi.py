@@ -1,4 +1,4 @@
-"""The HTTP front: POST /slack/events into Bolt, GET /healthz; bad requests get 4xx, not 500.
+"""The HTTP front: POST /slack/events into Bolt, GET /healthz and /metrics; bad requests get 4xx, not 500.
 
 The signature is checked first, on the raw bytes, by code that accepts any header and any
 body: nothing a caller sends before it is authenticated can raise.
@@ -18,7 +18,8 @@ from typing import Any
 from slack_bolt import App, BoltRequest
 
 from ..core.live import LiveEngine
-from .health import healthz
+from .metrics import Metrics
+from .ops import ops_app
 
 log = logging.getLogger("nms_bot.http")
 MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; a 40,000-character message is ~50 KB
@@ -72,16 +73,20 @@ def malformed(body: dict[str, Any]) -> str | None:
     return None
 
 
-def make_wsgi_app(app: App, live: LiveEngine, signing_secret: str) -> Callable[..., Iterable[bytes]]:
+def make_wsgi_app(app: App, live: LiveEngine, signing_secret: str,
+                  metrics: Metrics | None = None) -> Callable[..., Iterable[bytes]]:
     secret = signing_secret.encode()
-    health = healthz(lambda: True, live)  # serving HTTP is all this mode needs to be healthy
+    ops = ops_app(live, metrics)
+
+    flow = app.oauth_flow  # many-workspaces mode: Slack's OAuth flow
+    oauth_paths = (flow.install_path, flow.redirect_uri_path) if flow else ()
 
     def wsgi(environ: dict[str, Any], start: StartResponse) -> Iterable[bytes]:
         method, path = environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "")
-        if path == "/healthz" and method in ("GET", "HEAD"):
-            return _reply(start, *health())
+        if path in oauth_paths and method == "GET":
+            return _oauth(environ, start, path)
         if path != EVENTS_PATH:
-            return _reply(start, "404 Not Found", "not found")
+            return ops(environ, start)  # /healthz, /metrics, else 404
         if method != "POST":
             return _reply(start, "405 Method Not Allowed", "POST only", headers={"Allow": "POST"})
         try:
@@ -114,9 +119,25 @@ def make_wsgi_app(app: App, live: LiveEngine, signing_secret: str) -> Callable[.
             return _reply(start, "400 Bad Request", "unprocessable request")
         if response.status >= 500:  # Bolt's error handler has logged the kind in one line
             return _reply(start, "400 Bad Request", "unprocessable request")
-        ctype = (response.headers.get("content-type") or ["text/plain; charset=utf-8"])[0]
-        status = f"{response.status} {HTTPStatus(response.status).phrase}"
-        return _reply(start, status, response.body or "", ctype, response.headers)
+        return _bolt_reply(start, response)
+
+    def _oauth(environ: dict[str, Any], start: StartResponse, path: str) -> Iterable[bytes]:
+        """The install page (sets the state cookie) and Slack's redirect back with a code."""
+        headers = {k[5:].replace("_", "-").lower(): [v] for k, v in environ.items() if k.startswith("HTTP_")}
+        try:
+            request = BoltRequest(body="", query=environ.get("QUERY_STRING", ""), headers=headers)
+            handle = flow.handle_installation if path == flow.install_path else flow.handle_callback
+            response = handle(request)
+        except Exception as exc:  # an installation that fails must not take the server down
+            log.error("installation failed: %s", type(exc).__name__)
+            return _reply(start, "400 Bad Request", "installation failed")
+        return _bolt_reply(start, response)
 
     return wsgi
+
+
+def _bolt_reply(start: StartResponse, response: Any) -> Iterable[bytes]:
+    ctype = (response.headers.get("content-type") or ["text/plain; charset=utf-8"])[0]
+    status = f"{response.status} {HTTPStatus(response.status).phrase}"
+    return _reply(start, status, response.body or "", ctype, response.headers)
 

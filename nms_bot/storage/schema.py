@@ -1,17 +1,11 @@
-"""The tables (what is kept, and for how long: see Store.purge; never question text or user ids),
-and creating them safely when several processes start at the same moment."""
+"""The tables as the code queries them (what is kept, and for how long: see Store.purge; never
+question text). The database gets them through the migrations in nms_bot/storage/migrations:
+change a table here and add a migration there (its __init__ says how)."""
 
 from __future__ import annotations
 
-import time
-
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, inspect, text
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.schema import CreateIndex, CreateTable
-
-# Any constant: PostgreSQL advisory locks are named by a number.
-SCHEMA_LOCK = 0x6E6D7362
+from sqlalchemy import Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy.types import TypeEngine
 
 metadata = MetaData()
 seen_events = Table(
@@ -87,38 +81,47 @@ VERDICTS = ("helpful", "not_helpful")
 TABLES = (seen_events, replies, answers, feedback, gaps, reminders, threads, escalations)
 
 
-def create_schema(engine: Engine, patience: float = 10.0) -> None:
-    """`_create_schema`, retried while another SQLite process holds the lock it needs: switching
-    a fresh file to WAL and creating tables can meet SQLITE_BUSY at once, without the busy
-    timeout being waited (SQLite's way out of a deadlock between two writers)."""
-    deadline = time.monotonic() + patience
-    pause = 0.02
-    while True:
-        try:
-            _create_schema(engine)
-            return
-        except OperationalError as exc:
-            busy = getattr(exc.orig, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED")
-            if not busy or time.monotonic() > deadline:
-                raise
-            time.sleep(pause)
-            pause = min(pause * 2, 0.5)
+def installation_tables(meta: MetaData, secret: TypeEngine | None = None) -> tuple[Table, Table, Table]:
+    """Slack installations, bots and OAuth state (OAuth mode). `secret` is the type of the token
+    columns: the installation store passes one that encrypts (nms_bot/slack/installations.py);
+    the columns themselves are text."""
+    secret = secret if secret is not None else Text()
+
+    def who() -> list[Column]:
+        return [Column("id", Integer, primary_key=True, autoincrement=True),
+                Column("client_id", String(32), nullable=False), Column("app_id", String(32), nullable=False),
+                Column("enterprise_id", String(32)), Column("enterprise_name", String(200)),
+                Column("team_id", String(32)), Column("team_name", String(200))]
+
+    def bot() -> list[Column]:
+        return [Column("bot_token", secret), Column("bot_id", String(32)), Column("bot_user_id", String(32)),
+                Column("bot_scopes", String(1000)), Column("bot_refresh_token", secret),
+                Column("bot_token_expires_at", DateTime)]
+
+    installations = Table(
+        "nms_slack_installations", meta, *who(), Column("enterprise_url", String(200)), *bot(),
+        Column("user_id", String(32), nullable=False), Column("user_token", secret),
+        Column("user_scopes", String(1000)), Column("user_refresh_token", secret),
+        Column("user_token_expires_at", DateTime),
+        Column("incoming_webhook_url", secret),  # a webhook URL lets anyone post: as secret as a token
+        Column("incoming_webhook_channel", String(200)), Column("incoming_webhook_channel_id", String(200)),
+        Column("incoming_webhook_configuration_url", String(200)),
+        Column("is_enterprise_install", Boolean, nullable=False), Column("token_type", String(32)),
+        Column("installed_at", DateTime, nullable=False),
+        Index("ix_nms_slack_installations_lookup", "client_id", "enterprise_id", "team_id", "user_id",
+              "installed_at"),
+    )
+    bots = Table(
+        "nms_slack_bots", meta, *who(), *bot(), Column("is_enterprise_install", Boolean, nullable=False),
+        Column("installed_at", DateTime, nullable=False),
+        Index("ix_nms_slack_bots_lookup", "client_id", "enterprise_id", "team_id", "installed_at"),
+    )
+    states = Table(
+        "nms_slack_oauth_states", meta,
+        Column("state", String(200), primary_key=True),
+        Column("expire_at", DateTime, nullable=False),
+    )
+    return installations, bots, states
 
 
-def _create_schema(engine: Engine) -> None:
-    """Create what is missing. Only reads when nothing is (so a read-only database opens, and
-    the start-up write check can say what is wrong). `IF NOT EXISTS` lets a second process
-    starting at the same moment find the tables made (SQLite serialises the statements);
-    PostgreSQL can still collide inside its catalogue on concurrent CREATEs, so there the work
-    happens under an advisory lock."""
-    with engine.connect() as conn:
-        present = set(inspect(conn).get_table_names())
-    if all(t.name in present for t in TABLES):
-        return
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
-        for table in TABLES:
-            conn.execute(CreateTable(table, if_not_exists=True))
-            for index in sorted(table.indexes, key=lambda i: i.name or ""):
-                conn.execute(CreateIndex(index, if_not_exists=True))
+installations, bots, oauth_states = installation_tables(metadata)

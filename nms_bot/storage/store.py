@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
 import os
 import threading
 import time
@@ -24,7 +23,7 @@ from enum import Enum
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import create_engine, delete, event, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -32,12 +31,12 @@ from ..config import env_number
 from ..core.privacy import redact
 from ..errors import ConfigurationError
 from .conversation import ConversationStore
+from .engines import database_url, sqlite_file, store_engine, upgrade_schema
 from .guard import Guard, StoreUnavailable, error_kind
 from .schema import (
     TABLES,
     VERDICTS,
     answers,
-    create_schema,
     escalations,
     feedback,
     gaps,
@@ -51,7 +50,6 @@ from .schema import (
 __all__ = ["VERDICTS", "Revision", "Store", "StoreError", "StoreUnavailable", "TopicStats", "database_url", "metadata",
            "sqlite_file", "vote_key"]
 
-DEFAULT_DB = "nms-bot.db"
 DEFAULT_RETENTION_DAYS = 90
 DEFAULT_TIMEOUT = 2.0  # seconds a database call may cost an answer
 PURGE_EVERY_SECONDS = 3600
@@ -81,26 +79,6 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def database_url(env: dict[str, str] | None = None) -> str:
-    """`DATABASE_URL` (PostgreSQL, driver psycopg), else SQLite at `NMS_DB`."""
-    env = dict(os.environ) if env is None else env
-    url = env.get("DATABASE_URL", "").strip()
-    if url:
-        for prefix in ("postgres://", "postgresql://"):
-            if url.startswith(prefix):  # the form hosting platforms hand out
-                return "postgresql+psycopg://" + url[len(prefix):]
-        return url
-    return f"sqlite:///{env.get('NMS_DB', '').strip() or DEFAULT_DB}"
-
-
-def sqlite_file(url: str) -> str | None:
-    """The file an SQLite URL names (None for other databases and in-memory SQLite)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return parsed.database
-
-
 def vote_key(team: str, message: str, user: str) -> str:
     return hashlib.sha256(f"{team}\x1f{message}\x1f{user}".encode()).hexdigest()
 
@@ -120,12 +98,9 @@ class Store(ConversationStore):
                  timeout: float | None = DEFAULT_TIMEOUT):
         self.retention_days = retention_days
         self.setting = "NMS_DB" if make_url(url).get_backend_name() == "sqlite" else "DATABASE_URL"
-        self.engine: Engine = create_engine(url, pool_pre_ping=True, future=True, **_timeouts(url, timeout))
-        if self.engine.dialect.name == "sqlite":
-            # A little under the deadline, so a held lock is reported as SQLITE_BUSY, not a time-out.
-            busy_ms = int((timeout * 0.8 if timeout else 10) * 1000)
-            event.listen(self.engine, "connect", partial(_sqlite_pragmas, busy_ms))
-        create_schema(self.engine)
+        self.engine: Engine = store_engine(url, timeout)
+        schema = upgrade_schema(url, self.setting, self.engine)
+        self.revision, self.schema_upgrade = schema.revision, schema.done
         self._guard = Guard(timeout, self.setting, sqlite_file(url)) if timeout else None
         self._purge_lock = threading.Lock()
         self._last_purge = 0.0
@@ -142,6 +117,8 @@ class Store(ConversationStore):
         try:
             return cls(url, int(days), timeout if answering else None)
         except ImportError:
+            if url.startswith("sqlite"):
+                raise
             raise StoreError("DATABASE_URL names PostgreSQL but its driver is missing: "
                              "pip install 'nms-bot[postgres]'") from None
         except SQLAlchemyError as exc:
@@ -172,6 +149,11 @@ class Store(ConversationStore):
 
     def _call(self, fn: Callable[[], T]) -> T:
         return self._guard.call(fn) if self._guard else fn()
+
+    def bounded(self, fn: Callable[[], T]) -> T:
+        """`fn()` (database work of another part, such as Slack installations) within the same
+        deadline as the store's own calls; StoreUnavailable when the database fails or stalls."""
+        return self._call(fn)
 
     def claim_event(self, event_id: str) -> bool:
         """True the first time an event id is seen, in any instance sharing the database.
@@ -371,29 +353,3 @@ class Store(ConversationStore):
         """Every stored row, for tests and audits of what is kept."""
         with self.engine.connect() as conn:
             return {t.name: [dict(r._mapping) for r in conn.execute(select(t))] for t in TABLES}
-
-
-def _timeouts(url: str, timeout: float | None) -> dict[str, Any]:
-    """PostgreSQL: give up connecting, waiting for a lock and running a statement after
-    `timeout` (the server enforces the last two; libpq counts whole seconds, at least 2)."""
-    if make_url(url).get_backend_name() != "postgresql":
-        return {}
-    seconds = timeout or 10
-    args: dict[str, Any] = {"connect_timeout": max(2, math.ceil(seconds))}
-    if timeout:
-        ms = int(timeout * 1000)
-        args["options"] = f"-c statement_timeout={ms} -c lock_timeout={ms}"
-    return {"connect_args": args, "pool_timeout": seconds}
-
-
-def _sqlite_pragmas(busy_ms: int, dbapi_conn: Any, _record: Any) -> None:
-    # busy_timeout first: switching to WAL needs a lock that a second process starting at the
-    # same moment may hold. WAL lets readers and one writer work at once; busy_timeout makes
-    # concurrent writers wait instead of failing with "database is locked"; synchronous=NORMAL
-    # is WAL's safe setting (a power cut may lose the last commits, never corrupt the file) and
-    # spares an fsync per ack.
-    cur = dbapi_conn.cursor()
-    cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.close()

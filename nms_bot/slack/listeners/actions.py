@@ -104,6 +104,7 @@ def register(app: App, services: Services) -> None:
         user = str(dict_field(body, "user").get("id", ""))
         if verdict not in VERDICTS or surface not in SURFACES or not services.engine.topic(topic_id) or not user:
             return
+        services.metrics.pressed(verdict, surface)
         ephemeral, channel, thread = where(body)
         team = str(dict_field(body, "team").get("id", ""))
         message_ts = dict_field(body, "container").get("message_ts") or dict_field(body, "message").get("ts", "")

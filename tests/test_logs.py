@@ -1,0 +1,87 @@
+"""LOG_FORMAT=json: one JSON object per line, with no token and no question text."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from nms_bot.slack.logs import JsonFormatter, _NoSecrets
+from nms_bot.storage.migrate import head
+
+from .conftest import SECRET, TOKEN, Bot
+from .test_shutdown import _up, start, stop
+
+KEYS = {"time", "level", "logger", "event", "pid"}
+
+
+def test_json_logs_of_a_running_bot_parse_line_by_line_and_hold_no_token_or_question(stub, kb: Path,
+                                                                                    tmp_path: Path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = start(["--http", "--port", str(port)], stub, tmp_path, kb, SLACK_SIGNING_SECRET=SECRET,
+                 LOG_FORMAT="json", NMS_RELOAD_SECONDS="0.2")
+    bot = Bot(f"http://127.0.0.1:{port}", stub, None, None)
+    try:
+        stub.wait_for(lambda: _up(bot), timeout=30)
+        # An answer Slack refuses, a broken knowledge edit, a signed but malformed request: each logged.
+        stub.queued["chat.postMessage"] = [(200, {}, {"ok": False, "error": "not_in_channel"})]
+        assert bot.mention("dantrolene zebrafinch4242 MRN 7654321", ts="1700000000.000001")[0] == 200
+        stub.wait_for(lambda: stub.sent("chat.postMessage"))
+        (kb / "topics" / "cooling.yaml").write_text("id: [broken zebrafinch4242\n")
+        assert bot.post(json.dumps({"type": "event_callback", "event": {"type": 7}}), "application/json")[0] == 400
+        time.sleep(1.0)
+        code, err = stop(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert code == 0
+    lines = err.splitlines()
+    entries = [json.loads(line) for line in lines]  # every line parses
+    assert len(entries) >= 6
+    for entry in entries:
+        assert set(entry) >= KEYS and entry["level"] in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+    events = " ".join(e["event"] for e in entries)
+    assert "answering failed: Slack API error not_in_channel" in events
+    assert "knowledge edit rejected" in events and "malformed payload (event.type)" in events
+    assert "every acknowledged answer was sent" in events
+    assert f"database named by NMS_DB upgraded from schema revision (empty) to {head()}" in events
+    for secret in ("zebrafinch", "7654321", TOKEN, SECRET):
+        assert secret not in err
+
+
+def test_json_lines_mask_tokens_in_messages_and_tracebacks():
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(_NoSecrets())
+    log = logging.getLogger("nms_bot.test_json")
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        log.warning("token %s seen", "xoxb-1111-2222-abcdef")
+        try:
+            raise ValueError("bad xoxe.xoxb-1-rotatedtoken and xapp-1-A1-secret")
+        except ValueError:
+            log.exception("failed")
+    finally:
+        log.removeHandler(handler)
+    first, second = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert first["event"] == "token [redacted-token] seen" and first["logger"] == "nms_bot.test_json"
+    assert second["error"] == "ValueError" and "Traceback" in second["traceback"]
+    assert "rotatedtoken" not in stream.getvalue() and "A1-secret" not in stream.getvalue()
+    assert "1111-2222" not in stream.getvalue()
+
+
+def test_an_unknown_log_format_stops_serve_with_one_line(tmp_path: Path):
+    r = subprocess.run([sys.executable, "-m", "nms_bot", "serve"], capture_output=True, text=True, timeout=60,
+                       env={**os.environ, "LOG_FORMAT": "xml", "SLACK_BOT_TOKEN": TOKEN,
+                            "SLACK_APP_TOKEN": "xapp-1-2", "NMS_DB": str(tmp_path / "x.db")})
+    assert r.returncode == 2 and r.stderr == "nms-bot: LOG_FORMAT must be text or json, not 'xml'\n"
