@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from .test_cli import run
@@ -127,8 +129,10 @@ def test_export_writes_the_packet_and_refuses_a_file(kb: Path, tmp_path: Path):
 
 
 def test_approve_refuses_the_copy_installed_with_the_program():
-    import nms_bot
-
-    inside = Path(nms_bot.__file__).resolve().parent / "knowledge"
+    # Where the installed program keeps its copy (asked from "/", so this checkout is not imported).
+    where = subprocess.run([sys.executable, "-c", "import pathlib, nms_bot; "
+                            "print(pathlib.Path(nms_bot.__file__).resolve().parent / 'knowledge')"],
+                           capture_output=True, text=True, cwd="/", check=True)
+    inside = Path(where.stdout.strip())
     r = run("review", "approve", "ect", "--by", "Dr A", "--knowledge", str(inside))
     assert r.returncode == 2 and "is the copy installed with the program" in r.stderr
