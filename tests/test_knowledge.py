@@ -261,3 +261,10 @@ def test_every_file_an_editor_finds_is_explained_in_the_knowledge_readme(kb: Pat
     readme = (kb / "README.md").read_text()
     for path in kb.glob("*.yaml"):
         assert f"`{path.name}`" in readme, path.name
+
+
+def test_a_statement_giving_a_dose_is_refused(kb: Path):
+    f = kb / "topics" / "dantrolene.yaml"
+    edit(f, "has been used in some cases.", "has been used in some cases, typically 1-2.5 mg/kg IV.")
+    [msg] = [e for e in errors(kb) if "dantrolene.yaml" in e]
+    assert f"dantrolene.yaml:{line_of(f, 'body:')}: topic 'dantrolene' gives an amount ('1-2.5 mg/kg')" in msg

@@ -82,7 +82,34 @@ def test_declines(engine, question, reason):
 
 def test_out_of_scope_names_the_condition(engine):
     m = engine.matcher.match("cooling for cardiac arrest")
-    assert m.scope == ("conditions", "cardiac arrest")
+    assert m.status != "answer" and m.scope == ("other_conditions", "cardiac arrest")
+    m = engine.matcher.match("serotonin syndrome cyproheptadine")
+    assert m.status == "none" and m.scope == ("conditions", "serotonin syndrome")
+
+
+@pytest.mark.parametrize("question, topic, condition", [
+    ("NMS pt post cardiac arrest, cooling?", "cooling", "cardiac arrest"),
+    ("NMS in pregnancy: can we cool her?", "cooling", "pregnancy"),
+    ("NMS pt with anxiety and agitation: benzos?", "benzodiazepines", "anxiety"),
+])
+def test_another_condition_beside_nms_is_answered_saying_the_source_does_not_cover_it(engine, question, topic,
+                                                                                     condition):
+    answer = engine.ask(question)
+    assert answer.status == "answer" and answer.topic.id == topic
+    assert f"The source does not cover {condition}: nothing here is specific to it." in answer.notes
+
+
+@pytest.mark.parametrize("question", ["NMS vs serotonin syndrome", "NMS vs malignant hyperthermia dantrolene",
+                                      "NMS-like syndrome after sinemet withdrawal: restart it?"])
+def test_a_look_alike_named_beside_nms_is_still_declined(engine, question):
+    m = engine.matcher.match(question)
+    assert m.status == "none" and m.scope[0] == "conditions"
+
+
+def test_a_longer_vocabulary_phrase_outranks_a_scope_term_inside_it(engine):
+    # "burning up" is a fever, not burns.
+    m = engine.matcher.match("haldol induced nms, pt is burning up, ice bath?")
+    assert (m.status, m.topic_id) == ("answer", "cooling")
 
 
 def test_ambiguous_question_suggests_up_to_three_topics(engine):

@@ -116,7 +116,8 @@ def test_the_first_action_leads_answers_about_other_topics_and_is_cited(engine):
 
 
 @pytest.mark.parametrize("question", ["lorazepam dose nms", "how much dantrolene in NMS", "IVF rate for nms",
-                                      "bromocriptine 2.5 mg nms?"])
+                                      "bromocriptine 2.5 mg nms?", "bolus 2L NS for rhabdo?",
+                                      "bromocriptine 2.5 tid ok in nms", "what strength ativan for nms agitation"])
 def test_a_dose_question_gets_its_topic_and_one_line_that_the_source_gives_no_doses(engine, question):
     answer = engine.ask(question)
     assert answer.status == "answer"

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import difflib
+import re
 
 from .checks import SourceFile, items
 from .model import Reference, Safety, Scope, Topic
 from .text import stems
 from .yamlfile import Mapping
+
+# A dose, volume or rate in a statement: "2.5 mg", "1-2.5 mg/kg", "500 ml", "2 L", "10 units".
+AMOUNT = re.compile(r"\d+(?:[.,]\d+)?(?:\s*(?:-|to)\s*\d+(?:[.,]\d+)?)?\s*(?:mg|mcg|µg|micrograms?|milligrams?|g|grams?"
+                    r"|ml|millilit(?:er|re)s?|l|lit(?:er|re)s?|units?|iu|mmol|meq)(?:/(?:kg|h|hr|hour|day|min))?\b")
 
 
 def _hint(name: str, known: list[str]) -> str:
@@ -33,6 +38,10 @@ def check_topics(
             elif isinstance(rid, str) and rid not in ids and not unreadable_topics:
                 f.error(line, f"unknown related topic '{rid}'{_hint(rid, sorted(ids))}")
         texts = [b.text.lower() for b in topic.body]
+        for text in texts:
+            if amount := AMOUNT.search(text):
+                f.error(f.data.lines["body"], f"topic '{topic.id}' gives an amount ('{amount.group(0)}'): the source "
+                        "gives no doses, and answers say so (safety.yaml); remove it")
         for pair in safety.pairs:
             if any(pair.if_text in t for t in texts) and not any(pair.needs in t for t in texts):
                 f.error(f.data.lines["body"], f"topic '{topic.id}' says '{pair.if_text}' but no statement says "

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from .matcher import MARGIN, SUGGEST_MIN, Match, Matcher, answer_min
+from .reading import DECLINED_UNLESS_NAMED
 
 
 def verdict_reason(match: Match) -> str:
     """Why the matcher answered, suggested or declined, in one sentence."""
     if match.reason == "out_of_scope" and match.scope:
         category, term = match.scope
-        unless = " and the question does not name NMS" if category == "purposes" else ""
+        unless = " and the question does not name NMS" if category in DECLINED_UNLESS_NAMED else ""
         return f"declined: '{term}' is listed under {category} in scope.yaml{unless}"
     if match.reason == "greeting":
         return "declined: a greeting, answered with how to ask"

@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from .model import Knowledge
-from .reading import Reader, Reading
+from .reading import DECLINED_UNLESS_NAMED, Reader, Reading
 
 # Thresholds and weights were swept one at a time on the dev, field and own question sets
 # (all must keep zero wrong answers), watching two question sets written blind from the source
@@ -35,9 +35,9 @@ from .reading import Reader, Reading
 ANSWER_MIN = 0.65
 ANSWER_MIN_NAMED = 0.4
 MARGIN = 0.10
-# When the first action a safety.yaml rule carries (stop the antipsychotic) ties with one other
-# topic, that other topic is answered if the question names something only it holds: the answer
-# leads with the first action, so it holds both. Otherwise the first action is answered.
+# When the first action a safety.yaml rule carries (stop the antipsychotic) ties with other
+# topics, the one the question names something of its own from is answered: the answer leads with
+# the first action, so it holds both. When it names nothing of theirs, the first action is.
 TIE_MIN = 0.45
 SUGGEST_MIN = 0.3  # "did you mean" only for topics covering at least 30% of the question's weight
 MAX_SUGGESTIONS = 3
@@ -159,18 +159,22 @@ class Matcher:
         first = {self.first_actions[c] for c in reading.concepts if c in self.first_actions}
         tied = [t for t, s in ranked if best - s < MARGIN]
         others = [t for t in tied if t not in first]
-        if best >= TIE_MIN and first & set(tied) and len(others) == 1:
+        if best >= TIE_MIN and first & set(tied):
             action = sorted(first & set(tied))[0]
-            # The other topic only when the question asks something that is its own
-            # ("haldol for the agitation?"); otherwise the first action itself ("up the haldol?").
-            asked = self.distinct[others[0]] & weights.keys()
-            return (others[0], action) if asked else (action, "")
+            # The other topic when the question asks something only it holds ("haldol for the
+            # agitation?"); the first action itself when it asks nothing of the others ("up the
+            # haldol?"); suggestions when it asks about several.
+            asked = [t for t in others if self.distinct[t] & weights.keys()]
+            if len(asked) == 1:
+                return asked[0], action
+            if not asked:
+                return action, ""
         return None
 
     def match(self, question: str) -> Match:
         """Match one question as typed (Slack markup allowed)."""
         reading = self.reader.read(question)
-        if reading.scope and reading.scope[0] != "purposes":
+        if reading.scope and reading.scope[0] not in DECLINED_UNLESS_NAMED:
             return Match("none", reason="out_of_scope", scope=reading.scope, reading=reading)
         if not reading.content or reading.greeting:
             reason = "out_of_scope" if reading.scope else "greeting" if reading.greeting else "no_match"

@@ -108,7 +108,7 @@ class Scope:
     category (conditions, admin) to terms declined whatever else the question says; `not_covered`
     maps an NMS question the source does not cover (its name) to terms, also always declined;
     `purposes` maps another purpose of the bot's drugs and measures (depression, spasticity...) to
-    terms declined unless the question names NMS.
+    terms declined unless the question names NMS; `other_conditions` likewise (anxiety, burns).
     A purpose term may join concepts with '+' ("antipsychotic + monitor"): all must be present.
     """
 
@@ -118,6 +118,7 @@ class Scope:
     out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
     not_covered: dict[str, tuple[str, ...]] = field(default_factory=dict)
     purposes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    other_conditions: tuple[str, ...] = ()  # like purposes, each term naming itself
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ MIN_PREFIX_LEN = 5
 SETTING_WORDS = frozenset(stem(w) for w in ("in", "on", "at", "from", "despite", "besides", "except", "excluding"))
 ARTICLES = frozenset(stem(w) for w in ("the", "a", "an", "his", "her", "their", "our"))
 V = TypeVar("V")
+# Scope categories declined only when the question does not name NMS.
+DECLINED_UNLESS_NAMED = frozenset({"purposes", "other_conditions"})
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,9 @@ class Reading:
     subject: bool = False  # the question names NMS, or describes it by two or more signs
     signs: list[str] = field(default_factory=list)
     scope: tuple[str, str] | None = None  # (category, term) that puts it out of scope
+    # other conditions or purposes named beside NMS: answered, with a line that the source
+    # does not cover them
+    also: list[str] = field(default_factory=list)
     greeting: bool = False
 
     def add(self, s: str, setting: bool, clause: int) -> None:
@@ -131,6 +136,8 @@ class Reader:
                     self.compound_purposes.append((label, [tuple(stems(p)) for p in term.split("+")]))
                 else:
                     self.purposes.add(tuple(stems(term)), ("purposes", label))
+        for term in knowledge.scope.other_conditions:
+            self.purposes.add(tuple(stems(term)), ("other_conditions", term))
         self.subject: Phrases[str] = Phrases()
         for term in knowledge.scope.subject:
             for phrase in (term, *knowledge.synonyms.get(term, ())):
@@ -150,6 +157,7 @@ class Reader:
                     vocabulary.update(words(text))
         for terms in (*knowledge.scope.out_of_scope.values(), *knowledge.scope.not_covered.values(),
                       *knowledge.scope.purposes.values(), *knowledge.scope.signs.values(),
+                      knowledge.scope.other_conditions,
                       *knowledge.context.values(), knowledge.safety.dose_terms):
             for t in terms:
                 vocabulary.update(words(t))
@@ -202,8 +210,9 @@ class Reader:
         """Read one question as typed (Slack markup allowed)."""
         r = Reading()
         # "MRN 1234567" or a date says nothing about the topic; left in, it would dilute the match.
+        # Single letters say nothing ("T 40", "45F"), unless they are a unit ("2 L").
         numbered = [(n, w) for n, w in clause_words(normalise(redact(question, blank=True)))
-                    if len(w) > 1 or w.isdigit()]
+                    if len(w) > 1 or w.isdigit() or (w,) in self.lexicon.table]
         r.words = [w for _, w in numbered]
         r.clauses = [n for n, _ in numbered]
         tokens = []
@@ -214,14 +223,20 @@ class Reader:
             tokens.append(corrected)
         r.signs = sorted({sign for _, _, sign in self.signs.scan(tokens)})
         r.subject = bool(self.subject.scan(tokens)) or len(r.signs) >= 2
-        for _, _, hit in self.scope.scan(tokens):
-            r.scope = hit
-            return r
-        if not r.subject:
-            for _, _, hit in self.purposes.scan(tokens):
-                r.scope = hit
-                break
         found = self.lexicon.scan(tokens)
+        # "burning up" is a fever, not burns: a longer vocabulary phrase outranks a scope term in it.
+        spans = [(start, end) for start, end, _ in found]
+        hits = [(a, b, hit) for a, b, hit in (*self.scope.scan(tokens), *self.purposes.scan(tokens))
+                if not any(s <= a and b <= e and e - s > b - a for s, e in spans)]
+        for _, _, hit in hits:
+            if hit[0] not in DECLINED_UNLESS_NAMED:
+                r.scope = hit
+                return r
+        for _, _, (category, term) in hits:
+            if r.subject:
+                r.also.append(term)
+            elif not r.scope:
+                r.scope = (category, term)
         # "keep him on olanzapine": an "on" inside a phrase does not make what follows a setting.
         claimed = {i for start, end, _ in found for i in range(start, end)}
         last = 0
@@ -245,11 +260,12 @@ class Reader:
                         r.add(s, setting, r.clauses[start])
             last = end
         self._plain(r, tokens, last, len(tokens), claimed)
-        if not r.subject and not r.scope:
-            for label, parts in self.compound_purposes:
-                if all(set(p) <= set(r.content) for p in parts):
+        for label, parts in self.compound_purposes:
+            if all(set(p) <= set(r.content) for p in parts):
+                if r.subject:
+                    r.also.append(label)
+                elif not r.scope:
                     r.scope = ("purposes", label)
-                    break
         r.greeting = any(t in self.greeting_words for t in tokens) and all(
             t in self.greeting_words for t in r.content)
         return r

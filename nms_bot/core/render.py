@@ -7,6 +7,7 @@ from typing import Any
 
 from .matcher import MAX_SUGGESTIONS, Match
 from .model import TIER_LABELS, TIERS, Bullet, Knowledge, Topic
+from .reading import DECLINED_UNLESS_NAMED
 
 CAUTION = "Pending clinical review: this topic has not yet been approved by the clinical editors."
 EXAMPLE = "should we give dantrolene?"
@@ -110,15 +111,16 @@ def carried_topics(knowledge: Knowledge, match: Match, shown: str | None) -> tup
 
 
 def answer_notes(knowledge: Knowledge, match: Match) -> tuple[str, ...]:
-    """One plain line when a dose was asked for, one when a drug the source does not name was."""
+    """One plain line each when a dose was asked for, when a drug the source does not name was, and
+    when another condition or purpose named beside NMS was (the source covers neither)."""
     notes = []
     if match.reading.dose and knowledge.safety.dose_note:
         notes.append(knowledge.safety.dose_note)
-    drugs = list(dict.fromkeys(drug for drug, _ in match.reading.members))
-    if drugs:
-        named = " or ".join([", ".join(drugs[:-1]), drugs[-1]] if len(drugs) > 1 else drugs)
-        them = "them" if len(drugs) > 1 else "it"
-        notes.append(f"The source does not name {named}: nothing here is specific to {them}.")
+    for verb, named in (("name", [drug for drug, _ in match.reading.members]), ("cover", match.reading.also)):
+        if named := list(dict.fromkeys(named)):
+            listed = " or ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
+            notes.append(f"The source does not {verb} {listed}: nothing here is specific to "
+                         f"{'them' if len(named) > 1 else 'it'}.")
     return tuple(notes)
 
 
@@ -129,7 +131,7 @@ def build_answer(knowledge: Knowledge, match: Match, question: str) -> Answer:
         return answer_topic(knowledge, topic, question, round(match.score * 100),
                             carried_topics(knowledge, match, topic.id), answer_notes(knowledge, match))
     ranked = [(tid, score) for tid, score in match.suggestions if tid in knowledge.topics]
-    if match.reason != "out_of_scope" or (match.scope and match.scope[0] == "purposes"):
+    if match.reason != "out_of_scope" or (match.scope and match.scope[0] in DECLINED_UNLESS_NAMED):
         # Not an answer, but the first action is offered first all the same.
         first = carried_topics(knowledge, match, None)
         ranked = ([(tid, 1.0) for tid in first] + [r for r in ranked if r[0] not in first])[:MAX_SUGGESTIONS]
@@ -155,7 +157,7 @@ def intro(answer: Answer) -> str:
     """One sentence that leads a reply without a topic: suggestion, decline or how-to. It names
     what was recognised from the vocabulary, never the user's own words."""
     category, term = answer.scope or ("", "")
-    if category == "purposes":
+    if category in DECLINED_UNLESS_NAMED:
         lead = f"This looks like a question about {term}; I only cover the treatment of NMS."
         return lead + (" If it is about NMS, one of these may help." if answer.suggestions else
                        " Here is what I can answer.")

@@ -65,12 +65,13 @@ def read_scope(f: SourceFile) -> Scope:
     m = f.mapping(f.data, 1, "scope.yaml") if f.ok else None
     if m is None:
         return Scope()
-    f.fields(m, ("greetings", "subject", "out_of_scope"), ("signs", "not_covered", "purposes"))
+    f.fields(m, ("greetings", "subject", "out_of_scope"), ("signs", "not_covered", "purposes", "other_conditions"))
     greetings = tuple(g.lower() for g in f.texts(m, "greetings"))
     subject = tuple(s.lower() for s in f.texts(m, "subject"))
     categories = _terms(f, f.section(m, "out_of_scope"), SCOPE_CATEGORIES)
     named = {name: _terms(f, f.section(m, name)) for name in ("signs", "not_covered", "purposes")}
-    return Scope(greetings, subject, named["signs"], categories, named["not_covered"], named["purposes"])
+    others = tuple(t.lower() for t in f.texts(m, "other_conditions"))
+    return Scope(greetings, subject, named["signs"], categories, named["not_covered"], named["purposes"], others)
 
 
 def _terms(f: SourceFile, table: Mapping | None, known: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
