@@ -96,7 +96,7 @@ def test_site_that_approved_nothing_gets_valid_messages(engine: Engine):
     limits_ok(help_message(strict.knowledge))
     limits_ok(topics_message(strict.knowledge, 3))
     check_view(home_view(strict.knowledge))
-    assert "no topics are available" in json.dumps(decline["blocks"])
+    assert "No topic is available" in json.dumps(decline["blocks"])
 
 
 def test_approved_answer_says_who_reviewed_it_in_the_footer_and_drops_the_caution(engine: Engine):

@@ -198,9 +198,11 @@ def test_unreadable_knowledge_directory_is_one_path_message_line():
         shutil.copytree(KNOWLEDGE, folder / "knowledge", ignore=shutil.ignore_patterns("__pycache__", "*.py"))
         os.chmod(folder, 0o755)
         os.chmod(folder / "knowledge", 0o000)
-        for args in (["validate", str(folder / "knowledge")], ["ask", "--knowledge", str(folder / "knowledge"), "x"]):
+        # validate reports it as a problem of the knowledge base (1); ask cannot start without one (2)
+        for args, code in ((["validate", str(folder / "knowledge")], 1),
+                           (["ask", "--knowledge", str(folder / "knowledge"), "x"], 2)):
             r = run_unprivileged(args)
-            assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+            assert r.returncode == code and "Traceback" not in r.stderr, r.stderr
             assert r.stderr.splitlines()[0] == f"{folder}/knowledge: cannot read the knowledge directory: " \
                                                "Permission denied"
         os.chmod(folder / "knowledge", 0o755)
@@ -217,6 +219,10 @@ def test_unreadable_knowledge_directory_is_one_path_message_line():
 def test_validate_names_a_missing_directory_as_given():
     r = run("validate", "/nonexistent/knowledge", cwd=Path(__file__).parent)
     assert r.returncode == 1 and r.stderr.startswith("/nonexistent/knowledge: knowledge directory not found\n")
+    r = run("ask", "--knowledge", "/nonexistent/knowledge", "dantrolene")
+    assert r.returncode == 2 and r.stderr.splitlines() == [
+        "/nonexistent/knowledge: knowledge directory not found",
+        "nms-bot: check the knowledge directory (--knowledge PATH or NMS_KNOWLEDGE)"]
 
 
 def test_ask_answers_an_empty_question_with_a_none_object():

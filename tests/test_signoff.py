@@ -83,9 +83,9 @@ FORMATTING = [  # (old, new) in dantrolene.yaml: same words, other YAML
     ('title: "Dantrolene"', "title: Dantrolene"),
     ('text: "One study found no statistically significant difference in mortality',
      'text: "One   study found no statistically\n      significant difference  in mortality'),
-    ('text: "Treatment focuses on supportive care and removal of the initiating agent '
+    ('text: "Treatment focuses on supportive care and management of symptoms '
      '*rather than specific pharmacological interventions*."',
-     "text: >-\n      Treatment focuses on supportive care and\n      removal of the initiating agent"
+     "text: >-\n      Treatment focuses on supportive care and\n      management of symptoms"
      "\n      *rather than specific pharmacological interventions*."),
     ("cite: [source-ref-3]\n", "cite:\n      - source-ref-3\n"),
     ("keywords: [dantrolene]", "keywords: [dantrolene, dantrium]"),  # not shown in the answer

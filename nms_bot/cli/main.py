@@ -39,18 +39,20 @@ def cmd_ask(args: argparse.Namespace) -> int:
     else:
         if sys.stdin.isatty():
             print("Type one question per line; end with Ctrl-D.", file=sys.stderr)
-        questions = (line.rstrip("\n") for line in sys.stdin)
+        # Windows line ends and a byte-order mark are not part of anyone's question.
+        questions = (line.rstrip("\r\n").lstrip("\ufeff") for line in sys.stdin)
     first = True
     for question in questions:  # every line gets an answer, blank ones too: scripts zip in and out
         answer, match = engine.ask_explained(question)
         if args.json:
-            _print_json({**to_dict(answer), **({"explain": explain(match, engine.matcher)} if args.explain else {})})
+            extra = {"explain": explain(match, engine.matcher, answer)} if args.explain else {}
+            _print_json({**to_dict(answer), **extra})
         else:
             if not first:
                 print("\n" + "-" * 40)
             print(to_text(answer))
             if args.explain:
-                print("\n" + explain_text(match, engine.matcher))
+                print("\n" + explain_text(match, engine.matcher, answer))
         sys.stdout.flush()
         first = False
     return OK
@@ -73,6 +75,10 @@ def cmd_topics(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    if args.path and args.knowledge and Path(args.path).resolve() != Path(args.knowledge).resolve():
+        print("nms-bot: validate takes one knowledge directory: give it as PATH or as --knowledge, not both",
+              file=sys.stderr)
+        return USAGE
     path = args.path or args.knowledge or default_knowledge_path()
     knowledge, problems = validate_knowledge(path, max_age_days=args.max_age)
     for p in problems:
@@ -195,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("topics", parents=[common], help="list the topics")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print a JSON list (id, title, review, updated, citations)")
     p.set_defaults(func=cmd_topics)
 
     p = sub.add_parser("validate", parents=[common], help="check a knowledge directory")
@@ -206,8 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("eval", parents=[common], help="score the matcher on a question file")
-    p.add_argument("file", type=Path)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("file", type=Path, help="a YAML list of {q, expect: [topic ids] or none, kind} "
+                   "(tests/data/questions.yaml shows the format)")
+    p.add_argument("--json", action="store_true", help="print the scores and the misses as one JSON object")
     p.add_argument("--min-accuracy", type=float, default=0.0, metavar="X",
                    help="exit 1 when in-scope accuracy is below X (0-1)")
     p.add_argument("--max-wrong", type=int, default=None, metavar="N",
@@ -249,6 +256,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"nms-bot: {exc}", file=sys.stderr)
         return USAGE
     except KnowledgeError as exc:
+        if [p.message for p in exc.problems if p.line == 0 and "knowledge directory" in p.message] == [
+                p.message for p in exc.problems]:  # no knowledge base there at all: a usage error
+            print(f"{exc}\nnms-bot: check the knowledge directory (--knowledge PATH or NMS_KNOWLEDGE)", file=sys.stderr)
+            return USAGE
         print(f"{exc}\nnms-bot: the knowledge base has problems (run `nms-bot validate`).", file=sys.stderr)
         return PROBLEMS
     except KeyboardInterrupt:

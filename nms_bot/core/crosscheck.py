@@ -30,8 +30,13 @@ def check_topics(
 ) -> None:
     """Related ids exist, every reference is cited, statement pairs hold within each topic."""
     used: set[str] = set()
+    titles: dict[str, str] = {}
     for topic, f in topics:
         used.update(topic.citations)
+        other = titles.setdefault(topic.title.lower(), topic.id)
+        if other != topic.id:
+            f.error(f.data.lines["title"], f"topic '{topic.id}' has the title of topic '{other}': buttons and lists "
+                    "would show two alike; give it its own")
         for rid, line in items(f.data.get("related")):
             if rid == topic.id:
                 f.error(line, f"topic '{topic.id}' lists itself as related")

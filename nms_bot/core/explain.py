@@ -6,6 +6,7 @@ from typing import Any
 
 from .matcher import MARGIN, SUGGEST_MIN, Match, Matcher, answer_min
 from .reading import DECLINED_UNLESS_NAMED
+from .render import Answer
 
 
 def verdict_reason(match: Match) -> str:
@@ -24,20 +25,25 @@ def verdict_reason(match: Match) -> str:
     checks = [f"best {best:.2f} {'>=' if best >= need else '<'} {need}"
               + (" (the question names NMS)" if match.reading.subject else ""),
               f"lead {best - runner:.2f} {'>=' if best - runner >= MARGIN else '<'} {MARGIN}"]
+    if match.tie_with == match.topic_id:
+        return (f"answered with {match.topic_id}, the first action safety.yaml carries: it ties with other topics "
+                "and the question asks nothing that only they hold")
     if match.tie_with:
         return (f"answered with {match.topic_id}: it ties with {match.tie_with}, the first action safety.yaml "
                 "carries, so the answer leads with that and holds both")
     if match.status == "answer":
         return f"answered with {best_id}: " + " and ".join(checks)
+    failed = [c for c in checks if " < " in c]
     why = ("the question names NMS but nothing about its treatment" if match.reason == "subject_only"
-           else " or ".join(checks))
+           else " and ".join(failed) or "another topic is as close")
     if match.status == "suggest":
         return f"suggested topics scoring at least {SUGGEST_MIN}: not answered because {why}"
     return f"declined: no topic scores {SUGGEST_MIN} ({why})"
 
 
-def explain(match: Match, matcher: Matcher) -> dict[str, Any]:
-    """Everything `--explain` shows, as data (the CLI prints it, `--json` returns it)."""
+def explain(match: Match, matcher: Matcher, answer: Answer | None = None) -> dict[str, Any]:
+    """Everything `--explain` shows, as data (the CLI prints it, `--json` returns it); with the
+    `answer`, also what safety.yaml added to it."""
     r = match.reading
     return {
         "words": r.words,
@@ -54,12 +60,15 @@ def explain(match: Match, matcher: Matcher) -> dict[str, Any]:
         "scores": [{"topic": t, "score": round(s, 3)} for t, s in match.ranked[:6]],
         "verdict": match.status,
         "reason": verdict_reason(match),
+        "led_by": list(answer.carried) if answer else [],
+        "notes": list(answer.notes) if answer else [],
+        "also_named": r.also,
     }
 
 
-def explain_text(match: Match, matcher: Matcher) -> str:
+def explain_text(match: Match, matcher: Matcher, answer: Answer | None = None) -> str:
     """The explanation as lines for a terminal."""
-    d = explain(match, matcher)
+    d = explain(match, matcher, answer)
     pairs = lambda items, a, b: ", ".join(f"{i[a]} -> {i[b]}" for i in items) or "-"  # noqa: E731
     counted = ", ".join(f"{c['stem']} {c['weight']:.2f}" + (" (setting)" if c["setting"] else "")
                         + ("" if c["known"] else " (unknown)") for c in d["counted"]) or "-"
@@ -79,4 +88,8 @@ def explain_text(match: Match, matcher: Matcher) -> str:
         *[f"  {s['topic']:<20} {s['score']:.2f}" for s in d["scores"]],
         f"Verdict: {d['reason']}",
     ]
+    if d["led_by"]:
+        lines.append("Safety: the answer leads with the first statement of " + ", ".join(d["led_by"])
+                     + " (safety.yaml carry: the question names what the rule watches for)")
+    lines += [f"Note added: {n}" for n in d["notes"]]
     return "\n".join(lines)

@@ -79,7 +79,7 @@ class Match:
     reading: Reading = field(default_factory=Reading, compare=False, repr=False)
     weights: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
     ranked: tuple[tuple[str, float], ...] = field(default=(), compare=False, repr=False)
-    tie_with: str = ""  # answered by the first-action tie rule: the first action it tied with
+    tie_with: str = ""  # answered by the first-action tie rule: the first action tied with
 
 
 def answer_min(reading: Reading) -> float:
@@ -168,7 +168,7 @@ class Matcher:
             if len(asked) == 1:
                 return asked[0], action
             if not asked:
-                return action, ""
+                return action, action
         return None
 
     def match(self, question: str) -> Match:

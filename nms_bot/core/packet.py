@@ -115,6 +115,8 @@ def _topic(knowledge: Knowledge, status: ReviewStatus, today: dt.date) -> str:
         + "</li>" for c in answer.citations)
     parts.append(f'<h3>References</h3><ol class="refs">{refs}</ol>')
     parts.append(f'<p class="footer">{escape(answer.footer)}</p>')
+    if answer.knowledge.source.status:
+        parts.append(f'<p class="footer">{escape(answer.knowledge.source.status)}</p>')
     parts.append(f'<p class="footer">Disclaimer: {escape(answer.disclaimer)}</p>')
     parts.append("<h3>Sign-off</h3>" + _signoff(status, today) + _diff(status))
     parts.append('<div class="sign"><div>Name</div><div>Signature</div><div>Date</div></div>')

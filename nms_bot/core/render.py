@@ -10,6 +10,7 @@ from .model import TIER_LABELS, TIERS, Bullet, Knowledge, Topic
 from .reading import DECLINED_UNLESS_NAMED
 
 CAUTION = "Pending clinical review: this topic has not yet been approved by the clinical editors."
+CAUTION_CHANGED = "Pending clinical review: this topic has changed since the clinical editors approved it."
 EXAMPLE = "should we give dantrolene?"
 BULLET = "\u2022"
 
@@ -62,7 +63,9 @@ class Answer:
 
     @property
     def caution(self) -> str | None:
-        return CAUTION if self.topic and not self.topic.approved else None
+        if not self.topic or self.topic.approved:
+            return None
+        return CAUTION_CHANGED if self.topic.id in self.knowledge.approvals else CAUTION
 
     @property
     def footer(self) -> str:
@@ -156,6 +159,8 @@ def section_texts(topic: Topic) -> list[tuple[str, str]]:
 def intro(answer: Answer) -> str:
     """One sentence that leads a reply without a topic: suggestion, decline or how-to. It names
     what was recognised from the vocabulary, never the user's own words."""
+    if not answer.knowledge.topics:
+        return NO_TOPICS
     category, term = answer.scope or ("", "")
     if category in DECLINED_UNLESS_NAMED:
         lead = f"This looks like a question about {term}; I only cover the treatment of NMS."
@@ -166,7 +171,7 @@ def intro(answer: Answer) -> str:
             return "Which part of NMS treatment do you mean? Pick a topic, or ask e.g. \u201c" + EXAMPLE + "\u201d."
         return "I'm not sure which topic you mean. Did you mean one of these?"
     if answer.reason == "greeting":
-        return (f"Hi! I look up how neuroleptic malignant syndrome (NMS) is treated. "
+        return (f"I look up how neuroleptic malignant syndrome (NMS) is treated. "
                 f"Ask a question, e.g. \u201c{EXAMPLE}\u201d, or name a topic below.")
     if category == "conditions":
         return (f"This looks like a question about {term}; I only cover the treatment of neuroleptic "
@@ -179,7 +184,8 @@ def intro(answer: Answer) -> str:
     return "I'm not sure what you're asking, and I won't guess. Here is what I can answer about NMS treatment."
 
 
-NO_TOPICS = "(no topics are available: with NMS_APPROVED_ONLY=1 only approved topics are answered)"
+NO_TOPICS = ("No topic is available: this bot runs with NMS_APPROVED_ONLY=1, which answers from approved topics "
+             "only, and none is approved yet (nms-bot review).")
 
 
 def topic_list(knowledge: Knowledge) -> list[Topic]:
@@ -214,7 +220,7 @@ def to_text(answer: Answer, topic_limit: int | None = None) -> str:
         else:
             topics = topic_list(answer.knowledge)
             shown = topics[:topic_limit] if topic_limit is not None else topics
-            lines += [f"  {t.id}: {t.title}" for t in shown] or [f"  {NO_TOPICS}"]
+            lines += [f"  {t.id}: {t.title}" for t in shown]
             if len(shown) < len(topics):
                 lines.append(f"  \u2026 and {len(topics) - len(shown):,} more")
         lines += ["", answer.footer]

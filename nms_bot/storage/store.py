@@ -114,6 +114,9 @@ class Store(ConversationStore):
             raise StoreError("NMS_RETENTION_DAYS must be a whole number of days, at least 1")
         timeout = env_number("NMS_DB_TIMEOUT", DEFAULT_TIMEOUT, 0.1, 60, "a number of seconds")
         url = database_url()
+        if not url.startswith(("sqlite", "postgresql")):
+            raise StoreError("DATABASE_URL must name a PostgreSQL database (postgres://user:password@host/db); "
+                             "leave it unset for SQLite (NMS_DB)")
         try:
             return cls(url, int(days), timeout if answering else None)
         except ImportError:
