@@ -13,7 +13,6 @@ from typing import Any
 
 from ..core.approvals import APPROVALS_FILE, record_approval
 from ..core.loader import default_knowledge_path, load_knowledge
-from ..core.packet import build_packet
 from ..core.signoff import (
     APPROVED,
     CHANGED,
@@ -164,6 +163,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         return USAGE
     out.mkdir(parents=True, exist_ok=True)
     page = out / "index.html"
+    from ..core.packet import build_packet  # only `export` needs the HTML packet
+
     page.write_text(build_packet(knowledge, args.as_of or dt.date.today()), encoding="utf-8")
     print(f"Review packet for knowledge {knowledge.version}: {page}")
     return OK
@@ -171,6 +172,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add `review` (with `approve`) and `export` to the nms-bot command line."""
+
     p = sub.add_parser("review", parents=[common], help="clinical sign-off: what is approved, changed, overdue")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--strict", action="store_true", help="exit 1 when any topic is pending or overdue")
