@@ -161,28 +161,21 @@ class Store(ConversationStore):
     def claim_event(self, event_id: str) -> bool:
         """True the first time an event id is seen, in any instance sharing the database.
         Raises StoreUnavailable when the database fails or does not answer in time."""
-
-        def claim() -> bool:
-            try:
-                with self.engine.begin() as conn:
-                    conn.execute(insert(seen_events).values(event_id=event_id[:100], created_at=_now()))
-            except IntegrityError:
-                return False
-            return True
-
-        claimed = self._call(claim)
-        self._maybe_purge()
-        return claimed
+        return self._claim(insert(seen_events).values(event_id=event_id[:100], created_at=_now()))
 
     def claim_message(self, key: str, version: str, verdict: str) -> bool:
         """True the first time a question message is claimed for answering, in any instance.
         Raises StoreUnavailable when the database fails or does not answer in time."""
+        return self._claim(insert(replies).values(message_key=key[:100], version=version[:40], verdict=verdict,
+                                                  created_at=_now()))
+
+    def _claim(self, row: Any) -> bool:
+        """Insert a row keyed by what it claims: True for the one caller whose insert went in."""
 
         def claim() -> bool:
             try:
                 with self.engine.begin() as conn:
-                    conn.execute(insert(replies).values(message_key=key[:100], version=version[:40],
-                                                        verdict=verdict, created_at=_now()))
+                    conn.execute(row)
             except IntegrityError:
                 return False
             return True
