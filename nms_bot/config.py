@@ -23,8 +23,9 @@ def env_flag(name: str, env: dict[str, str] | None = None, default: bool = False
 
 
 def env_number(name: str, default: float, low: float, high: float, what: str,
-               env: dict[str, str] | None = None) -> float:
-    """A number setting between `low` and `high`; `what` says what it counts, for the error line."""
+               env: dict[str, str] | None = None, whole: bool = False) -> float:
+    """A number setting between `low` and `high` (`whole`: a whole number); `what` says what it
+    counts, for the error line."""
     raw = (os.environ if env is None else env).get(name, "").strip()
     if not raw:
         return default
@@ -32,6 +33,6 @@ def env_number(name: str, default: float, low: float, high: float, what: str,
         value = float(raw)
     except ValueError:
         value = float("nan")
-    if not low <= value <= high:  # also false for nan
+    if not low <= value <= high or (whole and value != int(value)):  # also false for nan
         raise ConfigurationError(f"{name} must be {what} between {low:g} and {high:g}")
     return value

@@ -115,7 +115,7 @@ def test_a_dm_slack_refuses_is_tried_again_at_the_next_check(stub, owned_kb: Pat
         reminders = Reminders(bot.live.path, bot.services.store, bot.app.client, hour=9)
         with caplog.at_level(logging.ERROR, logger="nms_bot.reminders"):
             assert reminders.check(TODAY) == 1
-        assert f"review reminder to owner {ADA} failed (user_not_found)" in caplog.text
+        assert f"review reminder to owner {ADA} failed (Slack API error user_not_found)" in caplog.text
         assert reminders.check(TODAY + dt.timedelta(days=1)) == 1
         assert [p["channel"] for p in stub.sent("chat.postMessage")] == [ADA, GRACE, ADA]
         assert reminders.check(TODAY + dt.timedelta(days=2)) == 0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import difflib
 import json
 import re
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.approvals import APPROVALS_FILE, record_approval
+from ..core.checks import did_you_mean
 from ..core.loader import default_knowledge_path, load_knowledge
 from ..core.signoff import (
     APPROVED,
@@ -21,10 +21,9 @@ from ..core.signoff import (
     STATE_LABELS,
     STATES,
     ReviewStatus,
-    approved_text,
-    fingerprint,
     review_statuses,
     short,
+    topic_fingerprint,
 )
 
 OK, PROBLEMS, USAGE = 0, 1, 2
@@ -127,8 +126,7 @@ def cmd_approve(args: argparse.Namespace) -> int:
     knowledge = load_knowledge(root)
     for tid in args.topics:
         if tid not in knowledge.topics:
-            guess = difflib.get_close_matches(tid, sorted(knowledge.topics), n=1)
-            hint = f" (did you mean '{guess[0]}'?)" if guess else " (nms-bot topics lists them)"
+            hint = did_you_mean(tid, knowledge.topics, " (nms-bot topics lists them)")
             print(f"nms-bot: no topic '{tid}'{hint}", file=sys.stderr)
             return USAGE
         if knowledge.topics[tid].review == "draft":
@@ -138,7 +136,7 @@ def cmd_approve(args: argparse.Namespace) -> int:
     if args.fingerprint:
         wanted = args.fingerprint.strip().lower().removeprefix("sha256:")
         topic = knowledge.topics[args.topics[0]]
-        current = fingerprint(approved_text(topic, knowledge.references))
+        current = topic_fingerprint(topic, knowledge.references)
         if not re.fullmatch(r"[0-9a-f]{8,64}", wanted):
             print("nms-bot: --fingerprint must be at least 8 hex digits, as printed in the review packet",
                   file=sys.stderr)

@@ -7,7 +7,6 @@ The loader calls in here; this module is about sign-off only.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import os
 import re
 import tempfile
@@ -17,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .checks import SourceFile, items, kind
+from .checks import SourceFile, did_you_mean, items, kind
 from .model import TIERS, Approval, Knowledge, Owner, Reference, Topic
 from .signoff import approved_text, changes, fingerprint, line_kind, statement_number
 from .yamlfile import Mapping, Sequence
@@ -85,8 +84,7 @@ def read_approvals(f: SourceFile, today: dt.date, topic_ids: set[str] | None) ->
     for tid in m or {}:
         line = m.lines[tid]  # type: ignore[union-attr]
         if topic_ids is not None and tid not in topic_ids:
-            guess = difflib.get_close_matches(tid, sorted(topic_ids), n=1)
-            hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+            hint = did_you_mean(tid, topic_ids)
             f.warn(line, f"approval of '{tid}', which is not a topic{hint}: remove it or restore the topic")
         r = f.mapping(m[tid], line, f"the approval of '{tid}'")  # type: ignore[index]
         if r is None or not f.fields(r, ("by", "date", "fingerprint", "text"), ("note",)):

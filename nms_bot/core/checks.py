@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,12 @@ class KnowledgeError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+def did_you_mean(name: str, known: Iterable[str], otherwise: str = "") -> str:
+    """ " (did you mean 'x'?)" for the closest of `known`, else `otherwise`."""
+    guess = difflib.get_close_matches(name, sorted(known), n=1)
+    return f" (did you mean '{guess[0]}'?)" if guess else otherwise
 
 
 def display(path: Path) -> str:
@@ -98,8 +105,7 @@ class SourceFile:
         known = required + optional
         for name in m:
             if name not in known:
-                guess = difflib.get_close_matches(name, known, n=1)
-                hint = f" (did you mean '{guess[0]}'?)" if guess else f" (known: {', '.join(known)})"
+                hint = did_you_mean(name, known, f" (known: {', '.join(known)})")
                 self.error(m.lines[name], f"unknown field '{name}'{hint}")
         return ok
 

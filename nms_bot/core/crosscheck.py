@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 
-from .checks import SourceFile, items
+from .checks import SourceFile, did_you_mean, items
 from .model import Reference, Safety, Scope, Topic
 from .text import stems
 from .yamlfile import Mapping
@@ -13,11 +12,6 @@ from .yamlfile import Mapping
 # A dose, volume or rate in a statement: "2.5 mg", "1-2.5 mg/kg", "500 ml", "2 L", "10 units".
 AMOUNT = re.compile(r"\d+(?:[.,]\d+)?(?:\s*(?:-|to)\s*\d+(?:[.,]\d+)?)?\s*(?:mg|mcg|µg|micrograms?|milligrams?|g|grams?"
                     r"|ml|millilit(?:er|re)s?|l|lit(?:er|re)s?|units?|iu|mmol|meq)(?:/(?:kg|h|hr|hour|day|min))?\b")
-
-
-def _hint(name: str, known: list[str]) -> str:
-    guess = difflib.get_close_matches(name, known, n=1)
-    return f" (did you mean '{guess[0]}'?)" if guess else ""
 
 
 def check_topics(
@@ -41,7 +35,7 @@ def check_topics(
             if rid == topic.id:
                 f.error(line, f"topic '{topic.id}' lists itself as related")
             elif isinstance(rid, str) and rid not in ids and not unreadable_topics:
-                f.error(line, f"unknown related topic '{rid}'{_hint(rid, sorted(ids))}")
+                f.error(line, f"unknown related topic '{rid}'{did_you_mean(rid, sorted(ids))}")
         texts = [b.text.lower() for b in topic.body]
         for text in texts:
             if amount := AMOUNT.search(text):
@@ -103,7 +97,7 @@ def check_vocabulary(
     for rule, line in zip(safety.carry, carry_lines, strict=True):
         if rule.concept not in synonyms:
             safety_file.error(line, f"carry rule: '{rule.concept}' is not a synonym in synonyms.yaml"
-                              f"{_hint(rule.concept, sorted(synonyms))}")
+                              f"{did_you_mean(rule.concept, sorted(synonyms))}")
         for tid in (rule.topic, *rule.already_in):
             if topics and tid not in topic_ids:
-                safety_file.error(line, f"carry rule: unknown topic '{tid}'{_hint(tid, topic_ids)}")
+                safety_file.error(line, f"carry rule: unknown topic '{tid}'{did_you_mean(tid, topic_ids)}")

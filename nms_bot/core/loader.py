@@ -7,13 +7,12 @@ files (related ids, unused references, vocabulary conflicts, safety rules) are `
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import os
 import re
 from pathlib import Path
 
 from .approvals import APPROVALS_FILE, attach_approvals, check_interval, check_owners, read_approvals
-from .checks import KnowledgeError, Problem, SourceFile, display, items, kind, unreadable
+from .checks import KnowledgeError, Problem, SourceFile, did_you_mean, display, items, kind, unreadable
 from .crosscheck import check_topics, check_vocabulary
 from .model import (
     DEFAULT_REVIEW_INTERVAL_DAYS,
@@ -283,8 +282,7 @@ class _Validator:
                 f.error(b.lines["cite"], "every statement needs at least one citation")
             for key, key_line in items(b.get("cite")):
                 if ref_keys is not None and isinstance(key, str) and key not in ref_keys:
-                    guess = difflib.get_close_matches(key, sorted(ref_keys), n=1)
-                    hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+                    hint = did_you_mean(key, ref_keys)
                     f.error(key_line,
                             f"unknown citation key '{key}'{hint}: add it to references.yaml or fix the spelling")
             if text and cite and tier in TIERS:

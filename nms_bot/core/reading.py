@@ -103,6 +103,14 @@ class Reader:
     """Built once per knowledge base; `read` is safe to call from many threads."""
 
     def __init__(self, knowledge: Knowledge):
+        self.filler = {stem(w) for w in knowledge.filler}
+        self.greeting_words = {s for g in knowledge.scope.greetings for s in stems(g)}
+        self._lexicon(knowledge)
+        self._scope_tables(knowledge)
+        self._typo_vocabulary(knowledge)
+
+    def _lexicon(self, knowledge: Knowledge) -> None:
+        """Every phrase the vocabulary gives a meaning: synonyms, unnamed drugs, context, dose words."""
         self.lexicon: Phrases[Entry] = Phrases()
         for canonical, variants in knowledge.synonyms.items():
             target = tuple(stems(canonical))
@@ -118,9 +126,9 @@ class Reader:
                 self.lexicon.add(tuple(stems(term)), Entry("context", label=term))
         for term in knowledge.safety.dose_terms:
             self.lexicon.add(tuple(stems(term)), Entry("dose", label=term))
-        self.filler = {stem(w) for w in knowledge.filler}
-        self.greeting_words = {s for g in knowledge.scope.greetings for s in stems(g)}
 
+    def _scope_tables(self, knowledge: Knowledge) -> None:
+        """What names NMS, and what puts a question out of scope."""
         self.scope: Phrases[tuple[str, str]] = Phrases()
         for category, terms in knowledge.scope.out_of_scope.items():
             for term in terms:
@@ -147,9 +155,10 @@ class Reader:
             for term in terms:
                 self.signs.add(tuple(stems(term)), sign)
 
-        # Every surface word the knowledge base knows, for typo correction, by length. Filler
-        # and greetings are known but never a correction target: "causes" must not become
-        # "cases" (filler) and vanish; it must count as the unknown word it is.
+    def _typo_vocabulary(self, knowledge: Knowledge) -> None:
+        """Every surface word the knowledge base knows, for typo correction, by length. Filler and
+        greetings are known but never a correction target: "causes" must not become "cases"
+        (filler) and vanish; it must count as the unknown word it is."""
         vocabulary: set[str] = set()
         for groups in (knowledge.synonyms, knowledge.members):
             for canonical, variants in groups.items():
@@ -157,8 +166,7 @@ class Reader:
                     vocabulary.update(words(text))
         for terms in (*knowledge.scope.out_of_scope.values(), *knowledge.scope.not_covered.values(),
                       *knowledge.scope.purposes.values(), *knowledge.scope.signs.values(),
-                      knowledge.scope.other_conditions,
-                      *knowledge.context.values(), knowledge.safety.dose_terms):
+                      knowledge.scope.other_conditions, *knowledge.context.values(), knowledge.safety.dose_terms):
             for t in terms:
                 vocabulary.update(words(t))
         for topic in knowledge.topics.values():

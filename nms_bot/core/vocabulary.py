@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
-
-from .checks import SourceFile, items, kind
+from .checks import SourceFile, did_you_mean, items, kind
 from .model import CarryRule, Safety, Scope, StatementPair
 from .yamlfile import Mapping, Sequence
 
@@ -24,8 +22,7 @@ def read_synonyms(f: SourceFile) -> tuple[dict[str, tuple[str, ...]], list[str],
     members = _groups(f, table, owner)
     for canonical in members:
         if canonical not in synonyms and table is not None:
-            guess = difflib.get_close_matches(canonical, sorted(synonyms), n=1)
-            hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+            hint = did_you_mean(canonical, synonyms)
             f.error(table.lines.get(canonical, table.line), f"members of '{canonical}': '{canonical}' is not a "
                     f"key of 'synonyms'{hint}")
     return synonyms, [w.lower() for w in f.texts(m, "filler")], members

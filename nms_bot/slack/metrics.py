@@ -23,10 +23,10 @@ from prometheus_client import (
 )
 
 from ..core.render import Answer
+from ..storage.schema import VERDICTS as FEEDBACK
+from .surfaces import SURFACES
 
-SURFACES = ("mention", "dm", "command")
 VERDICTS = ("answer", "suggest", "decline", "out_of_scope")
-FEEDBACK = ("helpful", "not_helpful")
 RETRY_REASONS = ("rate_limited", "server_error", "connection_error")
 # Matching a question takes well under a millisecond on the real knowledge base and a few on a
 # large one: buckets from 0.05 ms to 0.25 s.

@@ -13,10 +13,14 @@ from .metrics import Metrics
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def _reply(start: Callable[..., Any], status: str, body: str, ctype: str = "text/plain; charset=utf-8",
-           extra: list[tuple[str, str]] | None = None) -> Iterable[bytes]:
-    data = body.encode()
-    start(status, [("Content-Type", ctype), ("Content-Length", str(len(data))), *(extra or [])])
+def reply(start: Callable[..., Any], status: str, body: str | bytes = "", ctype: str = "text/plain; charset=utf-8",
+          headers: dict[str, Any] | None = None) -> Iterable[bytes]:
+    """Start a plain WSGI response and return its body; `headers` values may be lists."""
+    data = body.encode() if isinstance(body, str) else body
+    extra = [(k, v) for k, values in (headers or {}).items()
+             for v in (values if isinstance(values, (list, tuple)) else [values])
+             if k.lower() not in ("content-length", "content-type")]
+    start(status, [("Content-Type", ctype), ("Content-Length", str(len(data))), *extra])
     return [data]
 
 
@@ -28,9 +32,9 @@ def ops_app(live: LiveEngine, metrics: Metrics | None, connected: Callable[[], b
     def app(environ: dict[str, Any], start: Callable[..., Any]) -> Iterable[bytes]:
         method, path = environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "")
         if path not in ("/healthz", "/metrics") or (path == "/metrics" and metrics_app is None):
-            return _reply(start, "404 Not Found", "not found")
+            return reply(start, "404 Not Found", "not found")
         if method not in ("GET", "HEAD"):
-            return _reply(start, "405 Method Not Allowed", "GET only", extra=[("Allow", "GET, HEAD")])
+            return reply(start, "405 Method Not Allowed", "GET only", headers={"Allow": "GET, HEAD"})
         if path == "/metrics":
             assert metrics_app is not None
             return metrics_app(environ, start)
@@ -38,6 +42,6 @@ def ops_app(live: LiveEngine, metrics: Metrics | None, connected: Callable[[], b
         body = {"status": "ok" if up else "disconnected", "knowledge_version": live.current.knowledge.version}
         if connected:
             body["connected"] = up
-        return _reply(start, "200 OK" if up else "503 Service Unavailable", json.dumps(body), "application/json")
+        return reply(start, "200 OK" if up else "503 Service Unavailable", json.dumps(body), "application/json")
 
     return app

@@ -17,6 +17,7 @@ from ..core.loader import KnowledgeError, load_knowledge
 from ..core.model import Owner
 from ..core.signoff import CHANGED, OVERDUE, ReviewStatus, review_statuses
 from ..storage.store import Store
+from .answering import error_kind
 from .blocks import NO_UNFURL, _contexts, _sections, escape
 
 log = logging.getLogger("nms_bot.reminders")
@@ -96,9 +97,8 @@ class Reminders:
                 self.client.chat_postMessage(channel=owner_id, **NO_UNFURL, **reminder_message(owner, mine))
                 sent += 1
             except Exception as exc:
-                error = getattr(getattr(exc, "response", None), "get", lambda *_: None)("error")
                 log.error("review reminder to owner %s failed (%s); will try again at the next check",
-                          owner_id, error or type(exc).__name__)
+                          owner_id, error_kind(exc))
                 self.store.release_reminders(owner_id, claimed)
         if sent:
             log.info("review reminders sent to %d owner(s)", sent)

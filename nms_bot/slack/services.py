@@ -26,8 +26,6 @@ from .retry import retry_handlers
 
 log = logging.getLogger("nms_bot.slack")
 # Where a question came from; recorded with each answer and carried in button values.
-SURFACES = ("mention", "dm", "command", "shortcut", "followup")
-EPHEMERAL_SURFACES = ("command", "shortcut")  # answers only the asker sees
 Message = dict[str, Any]
 
 

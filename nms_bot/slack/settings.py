@@ -99,14 +99,10 @@ def load_settings(http: bool, port: int | None = None, env: dict[str, str] | Non
     port = check_port(port) if port is not None else check_port(env.get("PORT", "").strip() or "3000", "PORT")
     reload_seconds = env_number("NMS_RELOAD_SECONDS", RELOAD_SECONDS, 0, 86400,
                                 "a number of seconds (0: reload on SIGHUP only)", env)
-    workers = env_number("NMS_ANSWER_WORKERS", ANSWER_WORKERS, 1, 256, "a whole number", env)
-    if workers != int(workers):
-        raise SettingsError("NMS_ANSWER_WORKERS must be a whole number between 1 and 256")
+    workers = env_number("NMS_ANSWER_WORKERS", ANSWER_WORKERS, 1, 256, "a whole number", env, whole=True)
     drain = env_number("NMS_DRAIN_SECONDS", DRAIN_SECONDS, 0, 600, "a number of seconds", env)
-    hour = env_number("NMS_REMINDER_HOUR", REMINDER_HOUR, 0, 23,
-                      "an hour of the day (server local time)", env)
-    if hour != int(hour):
-        raise SettingsError("NMS_REMINDER_HOUR must be an hour of the day from 0 to 23 (server local time)")
+    hour = env_number("NMS_REMINDER_HOUR", REMINDER_HOUR, 0, 23, "an hour of the day (server local time)", env,
+                      whole=True)
     reminders = env_flag("NMS_REMINDERS", env, default=True)
     thread_hours = env_number("NMS_THREAD_HOURS", THREAD_HOURS, 0.1, 24 * 30, "a number of hours", env)
     followups = env_flag("NMS_THREAD_FOLLOWUPS", env, default=True)

@@ -19,7 +19,7 @@ from slack_bolt import App, BoltRequest
 
 from ..core.live import LiveEngine
 from .metrics import Metrics
-from .ops import ops_app
+from .ops import ops_app, reply
 
 log = logging.getLogger("nms_bot.http")
 MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; a 40,000-character message is ~50 KB
@@ -33,16 +33,6 @@ OBJECT_OR_ID = ("user", "team", "channel", "enterprise")
 LISTS_OF_OBJECTS = ("actions", "authorizations")
 
 StartResponse = Callable[..., Any]
-
-
-def _reply(start: StartResponse, status: str, body: str | bytes = "", ctype: str = "text/plain; charset=utf-8",
-           headers: dict[str, Any] | None = None) -> Iterable[bytes]:
-    data = body.encode() if isinstance(body, str) else body
-    extra = [(k, v) for k, values in (headers or {}).items()
-             for v in (values if isinstance(values, (list, tuple)) else [values])
-             if k.lower() not in ("content-length", "content-type")]
-    start(status, [("Content-Type", ctype), ("Content-Length", str(len(data))), *extra])
-    return [data]
 
 
 def signed_by_slack(secret: bytes, raw: bytes, timestamp: str, signature: str, now: float | None = None) -> bool:
@@ -88,38 +78,38 @@ def make_wsgi_app(app: App, live: LiveEngine, signing_secret: str,
         if path != EVENTS_PATH:
             return ops(environ, start)  # /healthz, /metrics, else 404
         if method != "POST":
-            return _reply(start, "405 Method Not Allowed", "POST only", headers={"Allow": "POST"})
+            return reply(start, "405 Method Not Allowed", "POST only", headers={"Allow": "POST"})
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return _reply(start, "400 Bad Request", "bad Content-Length")
+            return reply(start, "400 Bad Request", "bad Content-Length")
         if length > MAX_BODY or length < 0:
-            return _reply(start, "413 Payload Too Large", "too large")
+            return reply(start, "413 Payload Too Large", "too large")
         raw = environ["wsgi.input"].read(length) if length else b""
         # Signature first: an unsigned or stale request causes nothing, whatever its body.
         if not signed_by_slack(secret, raw, environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""),
                                environ.get("HTTP_X_SLACK_SIGNATURE", "")):
-            return _reply(start, "401 Unauthorized", "invalid signature")
+            return reply(start, "401 Unauthorized", "invalid signature")
         headers = {k[5:].replace("_", "-").lower(): [v] for k, v in environ.items() if k.startswith("HTTP_")}
         headers["content-type"] = [environ.get("CONTENT_TYPE", "")]
         try:
             request = BoltRequest(body=raw.decode("utf-8"), headers=headers)
         except Exception:  # not UTF-8, bad JSON, a list where a dict belongs... (Bolt parses as it builds)
-            return _reply(start, "400 Bad Request", "malformed body")
+            return reply(start, "400 Bad Request", "malformed body")
         if not isinstance(request.body, dict) or not request.body:
-            return _reply(start, "400 Bad Request", "malformed body")
+            return reply(start, "400 Bad Request", "malformed body")
         reason = malformed(request.body)
         if reason:
             log.warning("signed request with a malformed payload (%s) refused", reason)
-            return _reply(start, "400 Bad Request", "malformed body")
+            return reply(start, "400 Bad Request", "malformed body")
         try:
             response = app.dispatch(request)
         except Exception as exc:  # a payload Bolt cannot handle must not take the server down
             log.error("could not handle request: %s", type(exc).__name__)
-            return _reply(start, "400 Bad Request", "unprocessable request")
+            return reply(start, "400 Bad Request", "unprocessable request")
         if response.status >= 500:  # Bolt's error handler has logged the kind in one line
-            return _reply(start, "400 Bad Request", "unprocessable request")
-        return _bolt_reply(start, response)
+            return reply(start, "400 Bad Request", "unprocessable request")
+        return _boltreply(start, response)
 
     def _oauth(environ: dict[str, Any], start: StartResponse, path: str) -> Iterable[bytes]:
         """The install page (sets the state cookie) and Slack's redirect back with a code."""
@@ -130,14 +120,14 @@ def make_wsgi_app(app: App, live: LiveEngine, signing_secret: str,
             response = handle(request)
         except Exception as exc:  # an installation that fails must not take the server down
             log.error("installation failed: %s", type(exc).__name__)
-            return _reply(start, "400 Bad Request", "installation failed")
-        return _bolt_reply(start, response)
+            return reply(start, "400 Bad Request", "installation failed")
+        return _boltreply(start, response)
 
     return wsgi
 
 
-def _bolt_reply(start: StartResponse, response: Any) -> Iterable[bytes]:
+def _boltreply(start: StartResponse, response: Any) -> Iterable[bytes]:
     ctype = (response.headers.get("content-type") or ["text/plain; charset=utf-8"])[0]
     status = f"{response.status} {HTTPStatus(response.status).phrase}"
-    return _reply(start, status, response.body or "", ctype, response.headers)
+    return reply(start, status, response.body or "", ctype, response.headers)
 

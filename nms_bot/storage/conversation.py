@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Engine
@@ -13,18 +13,17 @@ from sqlalchemy.exc import IntegrityError
 
 from .schema import escalations, threads
 
-T = TypeVar("T")
-
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
 class ConversationStore:
-    """Mixed into Store, which provides `engine` and `_call` (the deadline-bounded call)."""
+    """Mixed into Store, which provides `engine`, `bounded` (the deadline-bounded call) and `_claim`."""
 
     engine: Engine
-    _call: Callable[..., Any]
+    bounded: Callable[..., Any]
+    _claim: Callable[[Any], bool]
 
     def remember_thread(self, key: str, hours: float) -> None:
         """The bot answered in this thread (channel:thread_ts): follow-ups there count for `hours`
@@ -44,7 +43,7 @@ class ConversationStore:
                 except IntegrityError:
                     continue
 
-        self._call(write)
+        self.bounded(write)
 
     def thread_open(self, key: str) -> bool:
         """True while a follow-up in this thread is to be answered (the bot answered there lately)."""
@@ -54,21 +53,12 @@ class ConversationStore:
                 return conn.execute(select(threads.c.thread_key).where(
                     threads.c.thread_key == key[:100], threads.c.expires_at > _now())).first() is not None
 
-        return bool(self._call(read))
+        return bool(self.bounded(read))
 
     def claim_escalation(self, key: str, topic_id: str, team: str = "") -> bool:
         """True the first time this person asks a colleague about this message (any instance)."""
-
-        def claim() -> bool:
-            try:
-                with self.engine.begin() as conn:
-                    conn.execute(insert(escalations).values(escalation_key=key, topic_id=topic_id[:100],
-                                                            team=team[:40], created_at=_now()))
-            except IntegrityError:
-                return False
-            return True
-
-        return bool(self._call(claim))
+        return self._claim(insert(escalations).values(escalation_key=key, topic_id=topic_id[:100], team=team[:40],
+                                                      created_at=_now()))
 
     def release_escalation(self, key: str) -> None:
         """Forget a claimed press whose message could not be sent, so pressing again retries it."""
@@ -77,7 +67,7 @@ class ConversationStore:
             with self.engine.begin() as conn:
                 conn.execute(delete(escalations).where(escalations.c.escalation_key == key))
 
-        self._call(write)
+        self.bounded(write)
 
     def escalation_counts(self, since: dt.datetime) -> dict[str, int]:
         """Presses per topic id since `since` ("" for questions the bot had no answer to)."""

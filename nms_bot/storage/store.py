@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -109,9 +108,8 @@ class Store(ConversationStore):
     def from_env(cls, answering: bool = True) -> Store:
         """The store the environment names; StoreError says what to fix. `answering`: the bot's
         store, every call bounded by NMS_DB_TIMEOUT; else (reports) unbounded."""
-        days = os.environ.get("NMS_RETENTION_DAYS", "").strip() or str(DEFAULT_RETENTION_DAYS)
-        if not days.isdigit() or int(days) < 1:
-            raise StoreError("NMS_RETENTION_DAYS must be a whole number of days, at least 1")
+        days = env_number("NMS_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, 1, 36500, "a whole number of days",
+                          whole=True)
         timeout = env_number("NMS_DB_TIMEOUT", DEFAULT_TIMEOUT, 0.1, 60, "a number of seconds")
         url = database_url()
         if not url.startswith(("sqlite", "postgresql")):
@@ -150,13 +148,11 @@ class Store(ConversationStore):
             self._guard.close()
         self.engine.dispose()
 
-    def _call(self, fn: Callable[[], T]) -> T:
-        return self._guard.call(fn) if self._guard else fn()
-
     def bounded(self, fn: Callable[[], T]) -> T:
-        """`fn()` (database work of another part, such as Slack installations) within the same
-        deadline as the store's own calls; StoreUnavailable when the database fails or stalls."""
-        return self._call(fn)
+        """`fn()` within the deadline of every database call on the answering path (the store's
+        own and other parts', such as Slack installations); StoreUnavailable when the database
+        fails or stalls."""
+        return self._guard.call(fn) if self._guard else fn()
 
     def claim_event(self, event_id: str) -> bool:
         """True the first time an event id is seen, in any instance sharing the database.
@@ -180,7 +176,7 @@ class Store(ConversationStore):
                 return False
             return True
 
-        claimed = self._call(claim)
+        claimed = self.bounded(claim)
         self._maybe_purge()
         return claimed
 
@@ -192,14 +188,14 @@ class Store(ConversationStore):
                 conn.execute(update(replies).where(replies.c.message_key == key[:100])
                              .values(reply_ts=reply_ts[:40]))
 
-        self._call(write)
+        self.bounded(write)
 
     def revise(self, key: str, version: str, verdict: str) -> tuple[Revision, str | None]:
         """An edit (`version` = its edited ts) with this verdict: keep or update the answer (its ts)?
 
         Edits apply in time order and each once, also when they reach several instances at once.
         """
-        return self._call(partial(self._revise, key[:100], version, verdict))
+        return self.bounded(partial(self._revise, key[:100], version, verdict))
 
     def _revise(self, key: str, version: str, verdict: str) -> tuple[Revision, str | None]:
         for _ in range(3):
@@ -223,7 +219,7 @@ class Store(ConversationStore):
                 conn.execute(insert(answers).values(topic_id=topic_id, surface=surface, team=team,
                                                     created_at=_now()))
 
-        self._call(write)
+        self.bounded(write)
         self._maybe_purge()
 
     def record_feedback(self, key: str, topic_id: str, verdict: str, surface: str, team: str = "",
@@ -249,7 +245,7 @@ class Store(ConversationStore):
                 except IntegrityError:  # a row exists: a later press (keep it), or one racing in
                     continue
 
-        self._call(write)
+        self.bounded(write)
 
     def record_gap(self, status: str, question: str, team: str = "") -> None:
         """Store an unanswered question, redacted here so raw text can never reach the table."""
@@ -259,7 +255,7 @@ class Store(ConversationStore):
             with self.engine.begin() as conn:
                 conn.execute(insert(gaps).values(status=status, text=text, team=team, created_at=_now()))
 
-        self._call(write)
+        self.bounded(write)
         self._maybe_purge()
 
     def purge(self, now: dt.datetime | None = None) -> int:

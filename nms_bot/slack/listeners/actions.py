@@ -18,7 +18,8 @@ from slack_sdk.errors import SlackApiError
 from ...storage.store import VERDICTS, StoreUnavailable, vote_key
 from ..answering import error_kind
 from ..blocks import FEEDBACK, SHARE, SHARE_THREAD, SHOW_TOPIC, answer_message, escalate_button, parse_value
-from ..services import SURFACES, Message, Services
+from ..services import Message, Services
+from ..surfaces import SURFACES
 from .where import USER_ID, dict_field, surface_of, where
 
 log = logging.getLogger("nms_bot.slack")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_sdk import WebClient
 
 from ..modal import ASK_SHORTCUT, TS, Where, ask_modal, readable
 from ..retry import within_seconds
@@ -22,7 +23,7 @@ def register(app: App, services: Services) -> None:
     quick = within_seconds(app.client)
 
     @app.shortcut({"callback_id": ASK_SHORTCUT, "type": "message_action"})
-    def on_ask(ack: Ack, body: dict[str, Any]) -> None:
+    def on_ask(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         trigger, url = body.get("trigger_id"), body.get("response_url")
         channel = str(dict_field(body, "channel").get("id") or "")
@@ -33,4 +34,5 @@ def register(app: App, services: Services) -> None:
             return
         thread = str(thread) if thread and TS.match(str(thread)) else None
         view = ask_modal(readable(message.get("text")), Where(channel, thread, thread or ts, url))
-        services.soon(lambda: quick.views_open(trigger_id=trigger, view=view))
+        # The request's own client holds the token of the workspace asking (many-workspaces mode).
+        services.soon(lambda: quick.views_open(token=client.token, trigger_id=trigger, view=view))

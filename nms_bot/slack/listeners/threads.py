@@ -53,18 +53,16 @@ def register(app: App, services: Services) -> None:
         bot = context.bot_user_id
         # A mention also arrives as app_mention (same ts), which always answers; and claim_message
         # (channel:ts) answers the message once whichever of the two gets there first.
-        if not channel or (bot and f"<@{bot}>" in text):
+        if not channel or (bot and f"<@{bot}>" in text) or not asks_something(text):
             return
         question = Question(channel, str(event["ts"]), text, "followup", team_of(body, event),
                             thread_ts=str(event["thread_ts"]))
 
         def follow_up() -> None:
-            if not asks_something(text):
-                return
-            reply = services.reply(text, "followup")
-            if reply.answer.status != "answer":  # not sure: stay quiet
+            # Cheapest first: most replies are not confident matches, most threads not the bot's.
+            if services.engine.matcher.match(text).status != "answer":  # not sure: stay quiet
                 return
             if services.thread_open(channel, question.thread_ts or "") and services.first_delivery(body):
-                answer(services, client, question, reply)
+                answer(services, client, question, services.reply(text, "followup"))
 
         services.later(follow_up)

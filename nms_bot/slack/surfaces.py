@@ -1,0 +1,3 @@
+"""Where a question can reach the bot; answers, buttons, statistics and metrics name these."""
+
+SURFACES = ("mention", "dm", "command", "shortcut", "followup")
