@@ -31,6 +31,7 @@ def mention_answered(bot: Bot) -> None:
     bot.send(payload("app_mention"))
     [first] = settle(bot, 1)
     assert first["thread_ts"] == THREAD
+    bot.stub.wait_for(lambda: bot.services.store.table_rows()["nms_threads"])  # remembered after the post
 
 
 def test_a_confident_reply_in_a_thread_the_bot_answered_in_is_answered_there(bot: Bot, caplog):

@@ -82,7 +82,8 @@ def test_share_in_thread_posts_the_answer_in_the_thread_for_everyone(bot: Bot):
     [post] = bot.stub.wait_for(lambda: bot.stub.sent("chat.postMessage"))
     assert post["channel"] == "C123" and post["thread_ts"] == THREAD
     assert post["blocks"][0]["text"]["text"] == "Dantrolene" and "Shared by <@U111>" in json.dumps(post["blocks"])
-    # the bot has now answered in that thread: a follow-up there is answered
+    # the bot has now answered in that thread (remembered just after the post): a follow-up is answered
+    bot.stub.wait_for(lambda: bot.services.store.table_rows()["nms_threads"])
     bot.thread_reply("how do we cool him?", THREAD)
     posts = bot.stub.wait_for(lambda: len(bot.stub.sent("chat.postMessage")) == 2 and bot.stub.sent("chat.postMessage"))
     assert posts[1]["thread_ts"] == THREAD and posts[1]["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
