@@ -48,8 +48,8 @@ def cmd_db(args: argparse.Namespace) -> int:
     if now.revision:
         print(f"schema revision {now.revision}; this nms-bot knows up to {head}: `nms-bot db upgrade` "
               "(serve does it at start)")
-    elif migrate.adoptable(now.tables):
-        print(f"no schema revision: made before migrations, matches revision {migrate.adoptable(now.tables)}; "
+    elif adopt := migrate.adoptable(now.tables):
+        print(f"no schema revision: made before migrations, matches revision {adopt}; "
               f"`nms-bot db upgrade` adopts it and upgrades it to {head}")
     else:
         print(f"empty: `nms-bot db upgrade` creates the tables (revision {head})")

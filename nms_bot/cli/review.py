@@ -53,7 +53,7 @@ def _status_dict(s: ReviewStatus, today: dt.date) -> dict[str, Any]:
         "approval": {"by": r.by, "date": r.date.isoformat(), "note": r.note or None,
                      "fingerprint": r.fingerprint} if r else None,
         "due": s.due.isoformat() if s.due else None,
-        "days_overdue": max(0, (today - s.due).days) if s.due else None,
+        "days_overdue": s.days_overdue(today) if s.due else None,
         "diff": list(s.diff),
     }
 
@@ -75,7 +75,7 @@ def _print_text(statuses: list[ReviewStatus], version: str, today: dt.date) -> N
             r = s.record
             line = f"  {s.topic.id:<{width}}  {s.topic.title}"
             if state in (APPROVED, OVERDUE) and r and s.due:
-                late = (today - s.due).days
+                late = s.days_overdue(today)
                 line += f": approved by {r.by} on {r.date.isoformat()}, due {s.due.isoformat()}"
                 line += f" ({late} days overdue)" if late > 0 else ""
             print(line)

@@ -84,7 +84,7 @@ def _signoff(status: ReviewStatus, today: dt.date) -> str:
             rows.append(("Note", escape(record.note)))
         rows.append(("Approved fingerprint", f"<code>{escape(record.fingerprint)}</code>"))
     if status.due:
-        late = (today - status.due).days
+        late = status.days_overdue(today)
         rows.append(("Next review due", status.due.isoformat() + (f" ({late} days overdue)" if late > 0 else "")))
     rows.append(("Current fingerprint", f"<code>{escape(status.fingerprint)}</code>"))
     return '<dl class="signoff">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"

@@ -114,6 +114,10 @@ class ReviewStatus:
     due: dt.date | None  # approved and overdue topics: when the next review is due
     diff: tuple[str, ...] = ()
 
+    def days_overdue(self, today: dt.date) -> int:
+        """How many days past its due date the review is (0 when not due yet, or never approved)."""
+        return max(0, (today - self.due).days) if self.due else 0
+
     @property
     def pending(self) -> bool:
         """Shown with the caution line and never served with NMS_APPROVED_ONLY=1."""

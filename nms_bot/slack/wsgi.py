@@ -35,6 +35,11 @@ LISTS_OF_OBJECTS = ("actions", "authorizations")
 StartResponse = Callable[..., Any]
 
 
+def _headers(environ: dict[str, Any]) -> dict[str, list[str]]:
+    """The request's HTTP headers as Bolt takes them: lower-case names, each value in a list."""
+    return {k[5:].replace("_", "-").lower(): [v] for k, v in environ.items() if k.startswith("HTTP_")}
+
+
 def signed_by_slack(secret: bytes, raw: bytes, timestamp: str, signature: str, now: float | None = None) -> bool:
     """Slack's v0 signature over the raw body, for a request signed in the last five minutes."""
     if not TIMESTAMP.fullmatch(timestamp) or not SIGNATURE.fullmatch(signature):
@@ -90,7 +95,7 @@ def make_wsgi_app(app: App, live: LiveEngine, signing_secret: str,
         if not signed_by_slack(secret, raw, environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""),
                                environ.get("HTTP_X_SLACK_SIGNATURE", "")):
             return reply(start, "401 Unauthorized", "invalid signature")
-        headers = {k[5:].replace("_", "-").lower(): [v] for k, v in environ.items() if k.startswith("HTTP_")}
+        headers = _headers(environ)
         headers["content-type"] = [environ.get("CONTENT_TYPE", "")]
         try:
             request = BoltRequest(body=raw.decode("utf-8"), headers=headers)
@@ -113,9 +118,8 @@ def make_wsgi_app(app: App, live: LiveEngine, signing_secret: str,
 
     def _oauth(environ: dict[str, Any], start: StartResponse, path: str) -> Iterable[bytes]:
         """The install page (sets the state cookie) and Slack's redirect back with a code."""
-        headers = {k[5:].replace("_", "-").lower(): [v] for k, v in environ.items() if k.startswith("HTTP_")}
         try:
-            request = BoltRequest(body="", query=environ.get("QUERY_STRING", ""), headers=headers)
+            request = BoltRequest(body="", query=environ.get("QUERY_STRING", ""), headers=_headers(environ))
             handle = flow.handle_installation if path == flow.install_path else flow.handle_callback
             response = handle(request)
         except Exception as exc:  # an installation that fails must not take the server down
