@@ -33,10 +33,24 @@ from nms_bot.core.loader import default_knowledge_path  # noqa: E402
 from nms_bot.core.model import Bullet, Topic  # noqa: E402
 
 QUESTIONS = [
-    "should we give dantrolene?", "rhabdo?", "bromo dose", "ECT when", "hyperthermai", "NMS management",
-    "stop the antipsychotic?", "ICU or ward?", "benzodiazepnes for agitation", "DVT prophylaxis",
-    "restarting antipsychotics", "what to monitor", "treatment outcomes", "good morning",
-    "treatment of anaphylaxis", "cooling for cardiac arrest", "where is the parking garage", "qwerty",
+    "should we give dantrolene?",
+    "rhabdo?",
+    "bromo dose",
+    "ECT when",
+    "hyperthermai",
+    "NMS management",
+    "stop the antipsychotic?",
+    "ICU or ward?",
+    "benzodiazepnes for agitation",
+    "DVT prophylaxis",
+    "restarting antipsychotics",
+    "what to monitor",
+    "treatment outcomes",
+    "good morning",
+    "treatment of anaphylaxis",
+    "cooling for cardiac arrest",
+    "where is the parking garage",
+    "qwerty",
 ]
 rows: list[tuple[str, str]] = []
 
@@ -64,10 +78,15 @@ def synthetic(engine: Engine, n: int) -> Engine:
         base = real[i % len(real)]
         words = lambda k: " ".join(rng.choice(vocab) for _ in range(k))  # noqa: E731
         topics[f"t{i}"] = Topic(
-            id=f"t{i}", title=f"{base.title} {words(2)}", questions=tuple(words(6) for _ in range(8)),
+            id=f"t{i}",
+            title=f"{base.title} {words(2)}",
+            questions=tuple(words(6) for _ in range(8)),
             keywords=tuple(words(1) for _ in range(4)),
             body=(Bullet(words(25), "guideline", (ref,)), Bullet(words(25), "research", (ref,))),
-            related=(), updated=dt.date(2026, 1, 1), review="under-review")
+            related=(),
+            updated=dt.date(2026, 1, 1),
+            review="under-review",
+        )
     import dataclasses
 
     return Engine.from_knowledge(dataclasses.replace(engine.knowledge, topics=topics))
@@ -81,8 +100,12 @@ def thefuzz_baseline(engine: Engine, label: str) -> None:
         return
     phrases = [p for t in engine.knowledge.topics.values() for p in (t.title, *t.questions)]
     med, p99 = per_call_ms(lambda q: process.extractOne(q, phrases), QUESTIONS, 1 if len(phrases) > 1000 else 20)
-    rows.append((f"thefuzz `process.extractOne`, {label} ({len(phrases)} phrases)",
-                 f"median {med:.2f} ms, p99 {p99:.2f} ms per question"))
+    rows.append(
+        (
+            f"thefuzz `process.extractOne`, {label} ({len(phrases)} phrases)",
+            f"median {med:.2f} ms, p99 {p99:.2f} ms per question",
+        )
+    )
 
 
 def core() -> None:
@@ -90,8 +113,12 @@ def core() -> None:
     engine = Engine.load(default_knowledge_path(), approved_only=False)
     rows.append(("load + validate + index, real knowledge base", f"{(time.perf_counter() - t) * 1000:.0f} ms"))
     med, p99 = per_call_ms(engine.ask, QUESTIONS, 200)
-    rows.append((f"nms-bot matcher + render, real knowledge base ({len(engine.knowledge.topics)} topics)",
-                 f"median {med:.3f} ms, p99 {p99:.3f} ms per question"))
+    rows.append(
+        (
+            f"nms-bot matcher + render, real knowledge base ({len(engine.knowledge.topics)} topics)",
+            f"median {med:.3f} ms, p99 {p99:.3f} ms per question",
+        )
+    )
     thefuzz_baseline(engine, "real knowledge base")
 
     tracemalloc.start()
@@ -101,9 +128,13 @@ def core() -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     med, p99 = per_call_ms(big.ask, QUESTIONS, 20)
-    rows.append(("nms-bot matcher + render, generated knowledge base (2,000 topics)",
-                 f"median {med:.3f} ms, p99 {p99:.3f} ms per question; index built in {build:.2f} s, "
-                 f"peak {peak / 2**20:.0f} MiB"))
+    rows.append(
+        (
+            "nms-bot matcher + render, generated knowledge base (2,000 topics)",
+            f"median {med:.3f} ms, p99 {p99:.3f} ms per question; index built in {build:.2f} s, "
+            f"peak {peak / 2**20:.0f} MiB",
+        )
+    )
     thefuzz_baseline(big, "2,000 topics")
 
     exe = shutil.which("nms-bot")
@@ -113,8 +144,13 @@ def core() -> None:
         t = time.perf_counter()
         subprocess.run([*cmd, "ask", "should we give dantrolene?"], capture_output=True, check=True)
         times.append(time.perf_counter() - t)
-    rows.append(("cold `nms-bot ask \"...\"` process", f"median {statistics.median(times) * 1000:.0f} ms "
-                 f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}) over 10 runs"))
+    rows.append(
+        (
+            'cold `nms-bot ask "..."` process',
+            f"median {statistics.median(times) * 1000:.0f} ms "
+            f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}) over 10 runs",
+        )
+    )
 
 
 def _serve_http(stub, tmp: Path):
@@ -126,10 +162,17 @@ def _serve_http(stub, tmp: Path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": stub.url,
-           "NMS_DB": str(tmp / "bench.db"), "LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen([sys.executable, "-m", "nms_bot", "serve", "--http", "--port", str(port)],
-                              env=env, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": stub.url,
+        "NMS_DB": str(tmp / "bench.db"),
+        "LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "nms_bot", "serve", "--http", "--port", str(port)], env=env, stderr=subprocess.DEVNULL
+    )
     bot = Bot(f"http://127.0.0.1:{port}", stub, None, None)
     stub.wait_for(lambda: _up(bot), timeout=30)
     return server, bot
@@ -155,9 +198,12 @@ def slack(requests: int = 1000, senders: int = 20) -> None:
         with ThreadPoolExecutor(max_workers=senders) as pool:
             lat = sorted(pool.map(one, range(requests)))
         stub.wait_for(lambda: len(stub.sent("chat.postMessage")) >= requests + 20, timeout=120)
-        rows.append((f"Slack ack latency, `nms-bot serve --http`, {senders} concurrent senders, "
-                     f"{requests} signed events",
-                     f"p50 {statistics.median(lat):.1f} ms, p99 {lat[int(len(lat) * 0.99) - 1]:.1f} ms"))
+        rows.append(
+            (
+                f"Slack ack latency, `nms-bot serve --http`, {senders} concurrent senders, {requests} signed events",
+                f"p50 {statistics.median(lat):.1f} ms, p99 {lat[int(len(lat) * 0.99) - 1]:.1f} ms",
+            )
+        )
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -192,9 +238,14 @@ def slow_slack(mentions: int = 200, post_seconds: float = 0.3, senders: int = 20
         side = threading.Thread(target=commands_during_burst)
         side.start()
         with ThreadPoolExecutor(max_workers=senders) as pool:
-            mention_status = list(pool.map(lambda i: bot.mention(
-                QUESTIONS[i % len(QUESTIONS)], ts=f"1700000000.{i:06d}", event_id=f"EvSlow{i}")[0],
-                range(mentions)))
+            mention_status = list(
+                pool.map(
+                    lambda i: bot.mention(
+                        QUESTIONS[i % len(QUESTIONS)], ts=f"1700000000.{i:06d}", event_id=f"EvSlow{i}"
+                    )[0],
+                    range(mentions),
+                )
+            )
         stub.wait_for(lambda: len(stub.delivered_to("chat.postMessage")) >= mentions, timeout=300)
         answered = time.perf_counter() - started
         side.join()
@@ -203,12 +254,16 @@ def slow_slack(mentions: int = 200, post_seconds: float = 0.3, senders: int = 20
         once = len(threads) == mentions and len(set(threads)) == mentions
         acks.sort()
         ok = statuses.count(200)
-        rows.append((f"slow Slack: {mentions} mentions while each post takes {post_seconds} s, {len(acks)} `/nms` "
-                     "sent during the burst",
-                     f"`/nms` ack p50 {statistics.median(acks):.0f} ms, p99 {acks[int(len(acks) * 0.99) - 1]:.0f} ms, "
-                     f"{ok}/{len(acks)} acknowledged 200; mentions {mention_status.count(200)}/{mentions} acked; "
-                     f"every question answered {'exactly once' if once else 'NOT exactly once'} "
-                     f"({len(threads)} posts) in {answered:.1f} s"))
+        rows.append(
+            (
+                f"slow Slack: {mentions} mentions while each post takes {post_seconds} s, {len(acks)} `/nms` "
+                "sent during the burst",
+                f"`/nms` ack p50 {statistics.median(acks):.0f} ms, p99 {acks[int(len(acks) * 0.99) - 1]:.0f} ms, "
+                f"{ok}/{len(acks)} acknowledged 200; mentions {mention_status.count(200)}/{mentions} acked; "
+                f"every question answered {'exactly once' if once else 'NOT exactly once'} "
+                f"({len(threads)} posts) in {answered:.1f} s",
+            )
+        )
     finally:
         server.terminate()
         server.wait(timeout=60)

@@ -22,8 +22,15 @@ def env_flag(name: str, env: dict[str, str] | None = None, default: bool = False
     raise ConfigurationError(f"{name} must be 1 or 0 (also true/false, yes/no), not {value[:20]!r}")
 
 
-def env_number(name: str, default: float, low: float, high: float, what: str,
-               env: dict[str, str] | None = None, whole: bool = False) -> float:
+def env_number(
+    name: str,
+    default: float,
+    low: float,
+    high: float,
+    what: str,
+    env: dict[str, str] | None = None,
+    whole: bool = False,
+) -> float:
     """A number setting between `low` and `high` (`whole`: a whole number); `what` says what it
     counts, for the error line."""
     raw = (os.environ if env is None else env).get(name, "").strip()

@@ -63,8 +63,14 @@ class Bot:
         self.url, self.stub, self.services, self.live = url, stub, services, live
         self._n = 0
 
-    def post(self, body: str, content_type: str, headers: dict[str, str] | None = None,
-             signed: bool = True, path: str = "/slack/events") -> tuple[int, str]:
+    def post(
+        self,
+        body: str,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+        signed: bool = True,
+        path: str = "/slack/events",
+    ) -> tuple[int, str]:
         h = {"Content-Type": content_type, **(sign(body) if signed else {}), **(headers or {})}
         req = urllib.request.Request(self.url + path, data=body.encode(), headers=h, method="POST")
         try:
@@ -79,10 +85,16 @@ class Bot:
 
     def event(self, event: dict[str, Any], event_id: str | None = None, **kw: Any) -> tuple[int, str]:
         self._n += 1
-        body = {"token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
-                "event": event, "event_id": event_id or f"Ev{self._n:06d}{id(self)}",
-                "event_time": int(time.time()), "authorizations": [{"team_id": "T1", "user_id": "UBOT",
-                                                                    "is_bot": True}]}
+        body = {
+            "token": "legacy",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event": event,
+            "event_id": event_id or f"Ev{self._n:06d}{id(self)}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}],
+        }
         return self.post(json.dumps(body), "application/json", **kw)
 
     def next_ts(self) -> str:
@@ -90,56 +102,121 @@ class Bot:
         self._n += 1
         return f"1700000{self._n:03d}.{self._n:06d}"
 
-    def mention(self, text: str, ts: str | None = None, thread_ts: str | None = None,
-                **kw: Any) -> tuple[int, str]:
+    def mention(self, text: str, ts: str | None = None, thread_ts: str | None = None, **kw: Any) -> tuple[int, str]:
         ts = ts or self.next_ts()
-        event = {"type": "app_mention", "user": "U111", "text": f"<@UBOT> {text}", "ts": ts,
-                 "channel": "C123", "event_ts": ts}
+        event = {
+            "type": "app_mention",
+            "user": "U111",
+            "text": f"<@UBOT> {text}",
+            "ts": ts,
+            "channel": "C123",
+            "event_ts": ts,
+        }
         if thread_ts:
             event["thread_ts"] = thread_ts
         return self.event(event, **kw)
 
     def dm(self, text: str, **extra: Any) -> tuple[int, str]:
-        event = {"type": "message", "channel_type": "im", "user": "U111", "text": text,
-                 "ts": self.next_ts(), "channel": "D123", **extra}
+        event = {
+            "type": "message",
+            "channel_type": "im",
+            "user": "U111",
+            "text": text,
+            "ts": self.next_ts(),
+            "channel": "D123",
+            **extra,
+        }
         return self.event(event)
 
     def command(self, text: str, **kw: Any) -> tuple[int, str]:
-        form = {"token": "legacy", "team_id": "T1", "team_domain": "hosp", "channel_id": "C123",
-                "channel_name": "rounds", "user_id": "U111", "user_name": "dr", "command": "/nms",
-                "text": text, "api_app_id": "A1", "response_url": self.stub.response_url("cmd"),
-                "trigger_id": "123.456.abc"}
+        form = {
+            "token": "legacy",
+            "team_id": "T1",
+            "team_domain": "hosp",
+            "channel_id": "C123",
+            "channel_name": "rounds",
+            "user_id": "U111",
+            "user_name": "dr",
+            "command": "/nms",
+            "text": text,
+            "api_app_id": "A1",
+            "response_url": self.stub.response_url("cmd"),
+            "trigger_id": "123.456.abc",
+        }
         return self.post(urlencode(form), "application/x-www-form-urlencoded", **kw)
 
-    def action(self, action_id: str, value: str, *, ephemeral: bool = False, channel: str = "C123",
-               message_ts: str = "1700000002.000300", thread_ts: str | None = None,
-               user: str = "U111") -> tuple[int, str]:
-        container: dict[str, Any] = {"type": "message", "message_ts": message_ts, "channel_id": channel,
-                                     "is_ephemeral": ephemeral}
+    def action(
+        self,
+        action_id: str,
+        value: str,
+        *,
+        ephemeral: bool = False,
+        channel: str = "C123",
+        message_ts: str = "1700000002.000300",
+        thread_ts: str | None = None,
+        user: str = "U111",
+    ) -> tuple[int, str]:
+        container: dict[str, Any] = {
+            "type": "message",
+            "message_ts": message_ts,
+            "channel_id": channel,
+            "is_ephemeral": ephemeral,
+        }
         payload: dict[str, Any] = {
-            "type": "block_actions", "user": {"id": user, "username": "dr", "team_id": "T1"},
-            "api_app_id": "A1", "token": "legacy", "container": container, "trigger_id": "1.2.x",
-            "team": {"id": "T1", "domain": "hosp"}, "channel": {"id": channel, "name": "rounds"},
+            "type": "block_actions",
+            "user": {"id": user, "username": "dr", "team_id": "T1"},
+            "api_app_id": "A1",
+            "token": "legacy",
+            "container": container,
+            "trigger_id": "1.2.x",
+            "team": {"id": "T1", "domain": "hosp"},
+            "channel": {"id": channel, "name": "rounds"},
             "response_url": self.stub.response_url("act"),
-            "actions": [{"action_id": action_id, "block_id": "b1", "type": "button", "value": value,
-                         "text": {"type": "plain_text", "text": "x"}, "action_ts": "1700000003.1"}],
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "block_id": "b1",
+                    "type": "button",
+                    "value": value,
+                    "text": {"type": "plain_text", "text": "x"},
+                    "action_ts": "1700000003.1",
+                }
+            ],
         }
         if not ephemeral:
-            payload["message"] = {"type": "message", "ts": message_ts, "user": "UBOT", "bot_id": "BBOT",
-                                  "text": "answer", **({"thread_ts": thread_ts} if thread_ts else {})}
+            payload["message"] = {
+                "type": "message",
+                "ts": message_ts,
+                "user": "UBOT",
+                "bot_id": "BBOT",
+                "text": "answer",
+                **({"thread_ts": thread_ts} if thread_ts else {}),
+            }
         return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
     def interactive(self, payload: dict[str, Any]) -> tuple[int, str]:
         """A shortcut, button press or view submission as Slack posts it: form-encoded `payload`."""
         return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
-    def thread_reply(self, text: str, thread_ts: str, ts: str | None = None, user: str = "U222",
-                     channel: str = "C123", **extra: Any) -> tuple[int, str]:
+    def thread_reply(
+        self, text: str, thread_ts: str, ts: str | None = None, user: str = "U222", channel: str = "C123", **extra: Any
+    ) -> tuple[int, str]:
         """A reply in a channel thread (message.channels); `extra` event fields (bot_id, subtype...)."""
         ts = ts or self.next_ts()
-        return self.event({"type": "message", "channel_type": "channel", "user": user, "text": text, "ts": ts,
-                           "thread_ts": thread_ts, "parent_user_id": "U111", "channel": channel,
-                           "event_ts": ts, **extra})
+        return self.event(
+            {
+                "type": "message",
+                "channel_type": "channel",
+                "user": user,
+                "text": text,
+                "ts": ts,
+                "thread_ts": thread_ts,
+                "parent_user_id": "U111",
+                "channel": channel,
+                "event_ts": ts,
+                **extra,
+            }
+        )
 
     def get(self, path: str) -> tuple[int, str]:
         try:
@@ -156,15 +233,21 @@ def stub():
     s.close()
 
 
-def start_bot(stub: SlackStub, knowledge: Path, db_url: str, record_gaps: bool = False,
-              db_timeout: float = 2.0, **env_extra: str):
+def start_bot(
+    stub: SlackStub, knowledge: Path, db_url: str, record_gaps: bool = False, db_timeout: float = 2.0, **env_extra: str
+):
     """The app as `nms-bot serve --http` runs it, on a free loopback port; returns (Bot, stop)."""
     from nms_bot.slack.server import create, make_http_server, run_in_thread
     from nms_bot.slack.settings import load_settings
     from nms_bot.storage.store import Store
 
-    env = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": stub.url,
-           "NMS_RECORD_GAPS": "1" if record_gaps else "0", **env_extra}
+    env = {
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": stub.url,
+        "NMS_RECORD_GAPS": "1" if record_gaps else "0",
+        **env_extra,
+    }
     settings = load_settings(http=True, port=0, env=env)
     app, live, services = create(settings, knowledge, Store(db_url, timeout=db_timeout))
     server = make_http_server(settings, app, live, host="127.0.0.1", threads=8, metrics=services.metrics)
@@ -213,9 +296,17 @@ def run_unprivileged(args: list[str], env: dict[str, str] | None = None) -> subp
     """`nms-bot ARGS` as a user without root's power to read and write anything: as root (where
     file modes do not bind), as `nobody`, after loading the program, whose own files nobody may
     not be able to read."""
-    code = ("import os, sys\nimport nms_bot.cli.main as m, nms_bot.slack.server, nms_bot.storage.report\n"
-            "import nms_bot.storage.migrate as mg\nmg.head()\n"
-            "if os.geteuid() == 0:\n    os.setgid(65534); os.setuid(65534)\n"
-            "sys.exit(m.main(sys.argv[1:]))")
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60,
-                          env={**os.environ, **(env or {})}, cwd="/")
+    code = (
+        "import os, sys\nimport nms_bot.cli.main as m, nms_bot.slack.server, nms_bot.storage.report\n"
+        "import nms_bot.storage.migrate as mg\nmg.head()\n"
+        "if os.geteuid() == 0:\n    os.setgid(65534); os.setuid(65534)\n"
+        "sys.exit(m.main(sys.argv[1:]))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+        cwd="/",
+    )

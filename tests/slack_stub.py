@@ -90,14 +90,24 @@ class SlackStub:
         if method.startswith("/response/"):
             return "ok"
         if method == "auth.test":
-            return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1", "user": "nms-bot",
-                    "url": "https://example.slack.com/", **self.auth.get(token, {})}
+            return {
+                "ok": True,
+                "user_id": "UBOT",
+                "bot_id": "BBOT",
+                "team_id": "T1",
+                "user": "nms-bot",
+                "url": "https://example.slack.com/",
+                **self.auth.get(token, {}),
+            }
         if method == "apps.connections.open":
             return {"ok": True, "url": getattr(self, "socket_url", "ws://127.0.0.1:1/link")}
         if method == "chat.getPermalink":
             ts = str(params.get("message_ts", "")).replace(".", "")
-            return {"ok": True, "channel": params.get("channel", ""),
-                    "permalink": f"https://hosp.slack.com/archives/{params.get('channel', '')}/p{ts}"}
+            return {
+                "ok": True,
+                "channel": params.get("channel", ""),
+                "permalink": f"https://hosp.slack.com/archives/{params.get('channel', '')}/p{ts}",
+            }
         if method == "views.open":
             view = params.get("view") if isinstance(params.get("view"), dict) else {}
             return {"ok": True, "view": {**view, "id": "V0ASK", "team_id": "T1", "state": {"values": {}}}}

@@ -75,8 +75,10 @@ def test_prompts_fall_back_to_the_topics_own_questions(engine: Engine):
     small = Engine.from_knowledge(replace(knowledge, topics=kept), approved_only=False)
     prompts = suggested_prompts(small)
     assert prompts and all(small.ask(p["message"]).status == "answer" for p in prompts)
-    assert {p["title"] for p in prompts} <= {"Electroconvulsive therapy (ECT)",
-                                             "IV fluids: dehydration, elevated CK, rhabdomyolysis"}
+    assert {p["title"] for p in prompts} <= {
+        "Electroconvulsive therapy (ECT)",
+        "IV fluids: dehydration, elevated CK, rhabdomyolysis",
+    }
 
 
 def test_app_home_explains_the_new_ways_to_ask(stub, kb: Path, tmp_path: Path):
@@ -85,8 +87,16 @@ def test_app_home_explains_the_new_ways_to_ask(stub, kb: Path, tmp_path: Path):
         bot.event({"type": "app_home_opened", "user": "U111", "channel": "D1", "tab": "home", "event_ts": "1.2"})
         [call] = stub.wait_for(lambda: stub.sent("views.publish"))
         text = json.dumps(call["view"])
-        for expected in ("Ask nms-bot", "also inside a thread", "Follow-ups", "without mentioning",
-                         "Ask a colleague", "<#C0CONSULT>", "Messages", "/nms QUESTION"):
+        for expected in (
+            "Ask nms-bot",
+            "also inside a thread",
+            "Follow-ups",
+            "without mentioning",
+            "Ask a colleague",
+            "<#C0CONSULT>",
+            "Messages",
+            "/nms QUESTION",
+        ):
             assert expected in text, expected
     finally:
         stop()
@@ -139,14 +149,24 @@ def test_settings_for_the_new_surfaces():
     base = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_APP_TOKEN": "xapp-1-A1-test"}  # Socket Mode: the health port is its own
     default = load_settings(False, env=base)
     assert (default.thread_hours, default.escalation_channel, default.health_port) == (24, None, None)
-    chosen = load_settings(False, env={**base, "NMS_THREAD_HOURS": "8", "NMS_ESCALATION_CHANNEL": "C0CONSULT",
-                                       "NMS_HEALTH_PORT": "8081"})
+    chosen = load_settings(
+        False, env={**base, "NMS_THREAD_HOURS": "8", "NMS_ESCALATION_CHANNEL": "C0CONSULT", "NMS_HEALTH_PORT": "8081"}
+    )
     assert (chosen.thread_hours, chosen.escalation_channel, chosen.health_port) == (8, "C0CONSULT", 8081)
     assert load_settings(False, env={**base, "NMS_THREAD_FOLLOWUPS": "no"}).thread_hours is None
     # HTTP mode serves /healthz and /metrics on its own port.
-    assert load_settings(True, env={"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
-                                    "NMS_HEALTH_PORT": "8081"}).health_port is None
-    for bad in ({"NMS_ESCALATION_CHANNEL": "#pharmacy"}, {"NMS_THREAD_HOURS": "0"}, {"NMS_THREAD_HOURS": "a day"},
-                {"NMS_THREAD_FOLLOWUPS": "sometimes"}, {"NMS_HEALTH_PORT": "70000"}):
+    assert (
+        load_settings(
+            True, env={"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "NMS_HEALTH_PORT": "8081"}
+        ).health_port
+        is None
+    )
+    for bad in (
+        {"NMS_ESCALATION_CHANNEL": "#pharmacy"},
+        {"NMS_THREAD_HOURS": "0"},
+        {"NMS_THREAD_HOURS": "a day"},
+        {"NMS_THREAD_FOLLOWUPS": "sometimes"},
+        {"NMS_HEALTH_PORT": "70000"},
+    ):
         with pytest.raises(ConfigurationError, match=next(iter(bad))):
             load_settings(False, env={**base, **bad})

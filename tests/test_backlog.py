@@ -19,24 +19,26 @@ def buttons(blocks: list[dict]) -> list[dict]:
 
 
 def test_commands_and_buttons_are_acknowledged_while_answers_queue_behind_a_slow_rate_limited_slack(
-        stub, kb: Path, tmp_path: Path, caplog):
+    stub, kb: Path, tmp_path: Path, caplog
+):
     bot, stop = start_bot(stub, kb, f"sqlite:///{tmp_path / 'b.db'}")
     stub.delay["chat.postMessage"] = 0.3  # every post is slow...
     stub.queued["chat.postMessage"] = [RATE_LIMITED] * 6  # ...and the first six wait 30 s
     try:
         with caplog.at_level(logging.INFO), ThreadPoolExecutor(max_workers=20) as pool:
-            mentions = list(pool.map(lambda i: bot.mention("dantrolene", ts=f"1700000000.{i:06d}",
-                                                           event_id=f"EvBurst{i}")[0], range(120)))
+            mentions = list(
+                pool.map(
+                    lambda i: bot.mention("dantrolene", ts=f"1700000000.{i:06d}", event_id=f"EvBurst{i}")[0], range(120)
+                )
+            )
             assert set(mentions) == {200}
             # The burst is still being answered (six posts wait 30 s): people use /nms and buttons.
             commands = list(pool.map(lambda _: bot.command("cooling"), range(10)))
             assert [status for status, _ in commands] == [200] * 10
             reply = json.loads(commands[0][1])
             assert reply["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
-            presses = [bot.action(b["action_id"], b["value"], ephemeral=True)[0]
-                       for b in buttons(reply["blocks"])]
-            presses += [bot.action("nms_feedback:helpful", "cooling|mention", user=f"U{i:03d}")[0]
-                        for i in range(5)]
+            presses = [bot.action(b["action_id"], b["value"], ephemeral=True)[0] for b in buttons(reply["blocks"])]
+            presses += [bot.action("nms_feedback:helpful", "cooling|mention", user=f"U{i:03d}")[0] for i in range(5)]
             assert set(presses) == {200}, "every button press is acknowledged"
             # Every question is answered exactly once, the rate-limited ones after their wait.
             stub.wait_for(lambda: len(stub.delivered_to("chat.postMessage")) >= 120, timeout=90)
@@ -69,8 +71,10 @@ def test_backlog_depth_and_age_are_readable(stub, kb: Path, tmp_path: Path):
 
 
 def test_server_errors_from_slack_are_retried_and_the_answer_arrives_once(bot: Bot):
-    bot.stub.queued["chat.postMessage"] = [(500, {}, {"ok": False, "error": "internal_error"}),
-                                           (502, {}, "<html>bad gateway</html>")]
+    bot.stub.queued["chat.postMessage"] = [
+        (500, {}, {"ok": False, "error": "internal_error"}),
+        (502, {}, "<html>bad gateway</html>"),
+    ]
     bot.mention("cooling")
     [post] = bot.stub.wait_for(lambda: bot.stub.delivered_to("chat.postMessage"), timeout=15)
     assert post["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
@@ -104,10 +108,19 @@ def test_a_burst_of_requests_logs_the_http_queue_once_not_per_request(stub, kb: 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": stub.url,
-           "NMS_DB": str(tmp_path / "q.db")}
-    proc = subprocess.Popen([sys.executable, "-m", "nms_bot", "serve", "--http", "--port", str(port),
-                             "--knowledge", str(kb)], env=env, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": stub.url,
+        "NMS_DB": str(tmp_path / "q.db"),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nms_bot", "serve", "--http", "--port", str(port), "--knowledge", str(kb)],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     bot = Bot(f"http://127.0.0.1:{port}", stub, None, None)
     try:
         stub.wait_for(lambda: _up(bot), timeout=30)

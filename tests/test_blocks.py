@@ -35,14 +35,25 @@ def limits_ok(message: dict) -> None:
 def big_answer(engine: Engine):
     """A topic at the edge of what validation allows, with 30 references and 30 related topics."""
     k = engine.knowledge
-    refs = {f"ref-{i}": Reference(f"ref-{i}", f"Author {i}. A very long title {'x' * 200}. Journal, 2020.",
-                                  f"https://doi.org/10.1/{i}") for i in range(30)}
-    bullets = tuple(Bullet(f"Statement {i} <!channel> & <@U1> " + "y" * 240, "guideline" if i % 2 else "research",
-                           (f"ref-{i}", f"ref-{(i + 1) % 30}")) for i in range(30))
+    refs = {
+        f"ref-{i}": Reference(
+            f"ref-{i}", f"Author {i}. A very long title {'x' * 200}. Journal, 2020.", f"https://doi.org/10.1/{i}"
+        )
+        for i in range(30)
+    }
+    bullets = tuple(
+        Bullet(
+            f"Statement {i} <!channel> & <@U1> " + "y" * 240,
+            "guideline" if i % 2 else "research",
+            (f"ref-{i}", f"ref-{(i + 1) % 30}"),
+        )
+        for i in range(30)
+    )
     related = {f"rel-{i}": dataclasses.replace(k.topics["ect"], id=f"rel-{i}", title="R" * 150) for i in range(30)}
     topic = Topic("big", "T" * 150, ("q",) * 5, (), bullets, tuple(related), dt.date(2026, 1, 1), "draft")
-    knowledge = dataclasses.replace(k, topics={**k.topics, **related, "big": topic},
-                                    references={**k.references, **refs})
+    knowledge = dataclasses.replace(
+        k, topics={**k.topics, **related, "big": topic}, references={**k.references, **refs}
+    )
     return answer_topic(knowledge, topic)
 
 
@@ -71,8 +82,9 @@ def test_every_real_answer_fits_and_shows_tiers_guideline_first(engine: Engine):
         limits_ok(message)
         sections = [b["text"]["text"] for b in message["blocks"] if b["type"] == "section"]
         tiers = [s.split("\n")[0] for s in sections if s.startswith("*From the")]
-        assert tiers == [t for t in ("*From the guideline*", "*From the research*")
-                         if any(b.tier in t for b in topic.body)]
+        assert tiers == [
+            t for t in ("*From the guideline*", "*From the research*") if any(b.tier in t for b in topic.body)
+        ]
         kinds = [b["type"] for b in message["blocks"]]
         assert kinds[0] == "header" and kinds[-1] == "actions"  # the point first, buttons last
         footer = json.dumps(message["blocks"][-2])

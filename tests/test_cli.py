@@ -20,12 +20,14 @@ DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_questions.y
 OWN = Path(__file__).resolve().parent / "data" / "questions.yaml"
 
 
-def run(*args: str, stdin: str | None = None, env: dict | None = None,
-        cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run(
+    *args: str, stdin: str | None = None, env: dict | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
     exe = shutil.which("nms-bot")
     cmd = [exe, *args] if exe else [sys.executable, "-m", "nms_bot", *args]
-    return subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=60, cwd=cwd,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        cmd, input=stdin, capture_output=True, text=True, timeout=60, cwd=cwd, env={**os.environ, **(env or {})}
+    )
 
 
 def test_ask_prints_the_answer_with_citations_and_disclaimer():
@@ -63,8 +65,9 @@ def test_ask_exits_0_when_declining_and_2_on_usage_errors():
 
 
 def test_broken_knowledge_base_exits_1_with_file_line_messages(kb: Path):
-    (kb / "topics" / "ect.yaml").write_text((kb / "topics" / "ect.yaml").read_text().replace(
-        "cite: [jpma-2014]", "cite: [nope]"))
+    (kb / "topics" / "ect.yaml").write_text(
+        (kb / "topics" / "ect.yaml").read_text().replace("cite: [jpma-2014]", "cite: [nope]")
+    )
     r = run("ask", "--knowledge", str(kb), "ECT")
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert "ect.yaml:" in r.stderr and "unknown citation key 'nope'" in r.stderr
@@ -109,14 +112,16 @@ def test_eval_reports_and_gates(tmp_path: Path):
 
 def test_eval_shows_the_one_click_figure_and_each_kind(tmp_path: Path):
     questions = tmp_path / "q.yaml"
-    questions.write_text("- {q: 'dantrolene?', expect: [dantrolene], kind: plain}\n"
-                         "- {q: 'kidney', expect: [monitoring], kind: hard}\n"
-                         "- {q: 'coffee anyone', expect: none, kind: oos}\n")
+    questions.write_text(
+        "- {q: 'dantrolene?', expect: [dantrolene], kind: plain}\n"
+        "- {q: 'kidney', expect: [monitoring], kind: hard}\n"
+        "- {q: 'coffee anyone', expect: none, kind: oos}\n"
+    )
     r = run("eval", str(questions))
     assert "right topic in one click (answer or first suggestion): 100.0%" in r.stdout
     assert "in-scope accuracy: 50.0% of 2" in r.stdout
     lines = r.stdout.splitlines()
-    table = lines[lines.index(next(x for x in lines if x.startswith("kind "))) + 1:][:3]
+    table = lines[lines.index(next(x for x in lines if x.startswith("kind "))) + 1 :][:3]
     rows = {line.split()[0]: line.split()[1:] for line in table}
     assert rows["hard"] == ["1", "0", "1", "0"] and rows["plain"] == ["1", "1", "1", "0"]
     d = json.loads(run("eval", str(questions), "--json").stdout)
@@ -148,10 +153,12 @@ def test_version_names_program_and_knowledge():
 
 
 def test_offline_commands_do_not_import_slack():
-    code = ("import sys, io, contextlib\nfrom nms_bot.cli.main import main\n"
-            "with contextlib.redirect_stdout(io.StringIO()):\n"
-            "    main(['ask', 'dantrolene']); main(['topics']); main(['validate'])\n"
-            "print(sorted(m for m in sys.modules if m.startswith(('slack', 'waitress', 'sqlalchemy'))))")
+    code = (
+        "import sys, io, contextlib\nfrom nms_bot.cli.main import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['ask', 'dantrolene']); main(['topics']); main(['validate'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('slack', 'waitress', 'sqlalchemy'))))"
+    )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.stdout.strip() == "[]", r.stdout + r.stderr
 
@@ -185,8 +192,12 @@ def test_approved_only_treats_unapproved_topics_as_not_covered():
 
 def test_token_slack_rejects_stops_serve_with_one_line(stub, tmp_path: Path):
     stub.queued["auth.test"] = [(200, {}, {"ok": False, "error": "invalid_auth"})]
-    env = {"SLACK_BOT_TOKEN": "xoxb-1-2-rejected", "SLACK_SIGNING_SECRET": "0123456789abcdef0123",
-           "SLACK_API_URL": stub.url, "NMS_DB": str(tmp_path / "x.db")}
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-1-2-rejected",
+        "SLACK_SIGNING_SECRET": "0123456789abcdef0123",
+        "SLACK_API_URL": stub.url,
+        "NMS_DB": str(tmp_path / "x.db"),
+    }
     r = run("serve", "--http", "--port", "0", env=env)
     assert r.returncode == 2 and "Slack did not accept SLACK_BOT_TOKEN (invalid_auth)" in r.stderr
     assert "xoxb-1-2-rejected" not in r.stderr and "Traceback" not in r.stderr
@@ -199,12 +210,16 @@ def test_unreadable_knowledge_directory_is_one_path_message_line():
         os.chmod(folder, 0o755)
         os.chmod(folder / "knowledge", 0o000)
         # validate reports it as a problem of the knowledge base (1); ask cannot start without one (2)
-        for args, code in ((["validate", str(folder / "knowledge")], 1),
-                           (["ask", "--knowledge", str(folder / "knowledge"), "x"], 2)):
+        for args, code in (
+            (["validate", str(folder / "knowledge")], 1),
+            (["ask", "--knowledge", str(folder / "knowledge"), "x"], 2),
+        ):
             r = run_unprivileged(args)
             assert r.returncode == code and "Traceback" not in r.stderr, r.stderr
-            assert r.stderr.splitlines()[0] == f"{folder}/knowledge: cannot read the knowledge directory: " \
-                                               "Permission denied"
+            assert (
+                r.stderr.splitlines()[0] == f"{folder}/knowledge: cannot read the knowledge directory: "
+                "Permission denied"
+            )
         os.chmod(folder / "knowledge", 0o755)
         os.chmod(folder / "knowledge" / "topics", 0o000)
         r = run_unprivileged(["validate", str(folder / "knowledge")])
@@ -222,7 +237,8 @@ def test_validate_names_a_missing_directory_as_given():
     r = run("ask", "--knowledge", "/nonexistent/knowledge", "dantrolene")
     assert r.returncode == 2 and r.stderr.splitlines() == [
         "/nonexistent/knowledge: knowledge directory not found",
-        "nms-bot: check the knowledge directory (--knowledge PATH or NMS_KNOWLEDGE)"]
+        "nms-bot: check the knowledge directory (--knowledge PATH or NMS_KNOWLEDGE)",
+    ]
 
 
 def test_ask_answers_an_empty_question_with_a_none_object():
@@ -236,15 +252,27 @@ def test_every_boolean_setting_follows_one_rule(tmp_path: Path):
     from nms_bot.config import env_flag
     from nms_bot.errors import ConfigurationError
 
-    base = {"SLACK_BOT_TOKEN": "xoxb-1-2-3", "SLACK_APP_TOKEN": "xapp-1-2", "NMS_DB": str(tmp_path / "x.db"),
-            "SLACK_API_URL": "http://127.0.0.1:9/api/"}
+    base = {
+        "SLACK_BOT_TOKEN": "xoxb-1-2-3",
+        "SLACK_APP_TOKEN": "xapp-1-2",
+        "NMS_DB": str(tmp_path / "x.db"),
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",
+    }
     for name in ("NMS_APPROVED_ONLY", "NMS_RECORD_GAPS"):
         r = run("serve", env={**base, name: "maybe"})
         assert r.returncode == 2 and f"{name} must be 1 or 0" in r.stderr and r.stderr.count("\n") == 1
     r = run("ask", "dantrolene", env={"NMS_APPROVED_ONLY": "on"})
     assert r.returncode == 2 and "NMS_APPROVED_ONLY must be 1 or 0" in r.stderr
-    for value, meant in (("1", True), ("true", True), ("YES", True), ("0", False), ("False", False),
-                         ("no", False), ("", False), (" 1 ", True)):
+    for value, meant in (
+        ("1", True),
+        ("true", True),
+        ("YES", True),
+        ("0", False),
+        ("False", False),
+        ("no", False),
+        ("", False),
+        (" 1 ", True),
+    ):
         assert env_flag("X", {"X": value}) is meant
     for value in ("maybe", "on", "off", "2", "y"):
         with pytest.raises(ConfigurationError, match="X must be 1 or 0"):
@@ -273,8 +301,11 @@ def test_knowledge_option_help_names_the_search_order():
 
 @pytest.mark.parametrize("port", ["70000", "-5", "abc", "65536", "3000x"])
 def test_bad_ports_are_refused_with_one_line(port: str, tmp_path: Path):
-    env = {"SLACK_BOT_TOKEN": "xoxb-1-2-3", "SLACK_SIGNING_SECRET": "0123456789abcdef0123",
-           "NMS_DB": str(tmp_path / "x.db")}
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-1-2-3",
+        "SLACK_SIGNING_SECRET": "0123456789abcdef0123",
+        "NMS_DB": str(tmp_path / "x.db"),
+    }
     r = run("serve", "--http", "--port", port, env=env)
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "--port must be a port number" in r.stderr
     r = run("serve", "--http", env={**env, "PORT": port})
@@ -282,8 +313,13 @@ def test_bad_ports_are_refused_with_one_line(port: str, tmp_path: Path):
 
 
 def test_port_in_use_is_refused_with_one_line_and_port_0_logs_the_port_bound(stub, tmp_path: Path):
-    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-1-2-3", "SLACK_SIGNING_SECRET": "0123456789abcdef0123",
-           "SLACK_API_URL": stub.url, "NMS_DB": str(tmp_path / "x.db")}
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": "xoxb-1-2-3",
+        "SLACK_SIGNING_SECRET": "0123456789abcdef0123",
+        "SLACK_API_URL": stub.url,
+        "NMS_DB": str(tmp_path / "x.db"),
+    }
     with socket.socket() as taken:
         taken.bind(("0.0.0.0", 0))
         taken.listen()
@@ -291,8 +327,9 @@ def test_port_in_use_is_refused_with_one_line_and_port_0_logs_the_port_bound(stu
         r = run("serve", "--http", "--port", str(port), env=env)
     assert r.returncode == 2 and f"port {port} is already in use" in r.stderr
     assert "Traceback" not in r.stderr and "ERROR" not in r.stderr
-    proc = subprocess.Popen([sys.executable, "-m", "nms_bot", "serve", "--http", "--port", "0"], env=env,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nms_bot", "serve", "--http", "--port", "0"], env=env, stderr=subprocess.PIPE, text=True
+    )
     try:
         line = ""
         while "listening on port" not in line:

@@ -20,8 +20,7 @@ from .conftest import run_unprivileged, start_bot
 FAILING = "database (NMS_DB) failing"
 
 
-def test_answers_go_out_while_another_connection_holds_the_sqlite_write_lock(stub, kb: Path, tmp_path: Path,
-                                                                            caplog):
+def test_answers_go_out_while_another_connection_holds_the_sqlite_write_lock(stub, kb: Path, tmp_path: Path, caplog):
     db = tmp_path / "locked.db"
     bot, stop = start_bot(stub, kb, f"sqlite:///{db}", record_gaps=True, db_timeout=0.5)
     locker = sqlite3.connect(db, timeout=0)
@@ -86,9 +85,16 @@ except Exception as exc:
 def first_start_race(env: dict[str, str], processes: int = 4) -> list[str]:
     """Start `processes` stores on a fresh database at the same instant; what each said."""
     start = time.time() + 1.5  # after every interpreter has imported SQLAlchemy
-    procs = [subprocess.Popen([sys.executable, "-c", RACE, str(start)], env={**os.environ, **env},
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-             for _ in range(processes)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", RACE, str(start)],
+            env={**os.environ, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(processes)
+    ]
     return [p.communicate(timeout=60)[0].strip() for p in procs]
 
 
@@ -105,8 +111,12 @@ def test_serve_refuses_a_database_it_cannot_write_with_one_line():
     db = folder / "bot.db"
     Store(f"sqlite:///{db}").close()
     os.chmod(db, 0o444)
-    env = {"SLACK_BOT_TOKEN": "xoxb-1-2-3", "SLACK_APP_TOKEN": "xapp-1-2", "NMS_DB": str(db),
-           "SLACK_API_URL": "http://127.0.0.1:9/api/"}
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-1-2-3",
+        "SLACK_APP_TOKEN": "xapp-1-2",
+        "NMS_DB": str(db),
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",
+    }
     try:
         r = run_unprivileged(["serve"], env)
     finally:

@@ -1,4 +1,4 @@
-""""Ask a colleague": button presses (block_actions) signed into the running app; the Web API stand-in
+""" "Ask a colleague": button presses (block_actions) signed into the running app; the Web API stand-in
 records what goes to the consult channel."""
 
 from __future__ import annotations
@@ -45,10 +45,24 @@ def asked_unsure(bot: Bot, text: str = "kidney failure after the CK came back 40
     return reply
 
 
-def press(bot: Bot, button: dict, *, ephemeral: bool = False, channel: str = "C123",
-          message_ts: str = "1700000500.000200", user: str = "U111") -> None:
-    bot.action(button["action_id"], button["value"], ephemeral=ephemeral, channel=channel, message_ts=message_ts,
-               thread_ts=None if ephemeral or channel.startswith("D") else QUESTION_TS, user=user)
+def press(
+    bot: Bot,
+    button: dict,
+    *,
+    ephemeral: bool = False,
+    channel: str = "C123",
+    message_ts: str = "1700000500.000200",
+    user: str = "U111",
+) -> None:
+    bot.action(
+        button["action_id"],
+        button["value"],
+        ephemeral=ephemeral,
+        channel=channel,
+        message_ts=message_ts,
+        thread_ts=None if ephemeral or channel.startswith("D") else QUESTION_TS,
+        user=user,
+    )
 
 
 def test_ask_a_colleague_posts_who_asked_and_a_permalink_never_the_question(esc_bot: Bot):
@@ -76,8 +90,9 @@ def test_ask_a_colleague_posts_who_asked_and_a_permalink_never_the_question(esc_
     assert "Already sent" in bot.stub.sent("chat.postEphemeral")[1]["text"] and len(to_consult(bot)) == 1
     report = build_report(bot.services.store, 7)
     assert report["escalations"] == {"total": 1, "unanswered": 1}
-    assert "Handed to a colleague (Ask a colleague): 1, 1 of them questions the bot could not answer" in \
-        format_report(report)
+    assert "Handed to a colleague (Ask a colleague): 1, 1 of them questions the bot could not answer" in format_report(
+        report
+    )
     assert "kidney" not in json.dumps(bot.services.store.table_rows(), default=str)
 
 
@@ -105,15 +120,40 @@ def test_resolved_replaces_the_button_with_who_resolved_it(esc_bot: Bot):
     bot = esc_bot
     press(bot, next(b for b in buttons(asked_unsure(bot)) if b["text"]["text"] == "Ask a colleague"))
     [post] = bot.stub.wait_for(lambda: to_consult(bot))
-    body = {"type": "block_actions", "user": {"id": "U777", "username": "pharm", "team_id": "T1"},
-            "api_app_id": "A1", "token": "legacy", "trigger_id": "1.2.x", "team": {"id": "T1", "domain": "hosp"},
-            "container": {"type": "message", "message_ts": "1700000600.000100", "channel_id": CONSULT,
-                          "is_ephemeral": False},
-            "channel": {"id": CONSULT, "name": "consult"}, "response_url": bot.stub.response_url("consult"),
-            "message": {"type": "message", "ts": "1700000600.000100", "user": "UBOT", "bot_id": "BBOT",
-                        "text": post["text"], "blocks": post["blocks"]},
-            "actions": [{"action_id": "nms_resolved", "block_id": "r1", "type": "button", "value": "resolved",
-                         "text": {"type": "plain_text", "text": "Resolved"}, "action_ts": "1700000601.1"}]}
+    body = {
+        "type": "block_actions",
+        "user": {"id": "U777", "username": "pharm", "team_id": "T1"},
+        "api_app_id": "A1",
+        "token": "legacy",
+        "trigger_id": "1.2.x",
+        "team": {"id": "T1", "domain": "hosp"},
+        "container": {
+            "type": "message",
+            "message_ts": "1700000600.000100",
+            "channel_id": CONSULT,
+            "is_ephemeral": False,
+        },
+        "channel": {"id": CONSULT, "name": "consult"},
+        "response_url": bot.stub.response_url("consult"),
+        "message": {
+            "type": "message",
+            "ts": "1700000600.000100",
+            "user": "UBOT",
+            "bot_id": "BBOT",
+            "text": post["text"],
+            "blocks": post["blocks"],
+        },
+        "actions": [
+            {
+                "action_id": "nms_resolved",
+                "block_id": "r1",
+                "type": "button",
+                "value": "resolved",
+                "text": {"type": "plain_text", "text": "Resolved"},
+                "action_ts": "1700000601.1",
+            }
+        ],
+    }
     bot.post(urlencode({"payload": json.dumps(body)}), "application/x-www-form-urlencoded")
     [update] = bot.stub.wait_for(lambda: bot.stub.sent("/response/consult"))
     assert update["replace_original"] is True and "Resolved by <@U777>" in json.dumps(update["blocks"])

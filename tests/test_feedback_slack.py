@@ -17,13 +17,19 @@ def test_every_answer_has_feedback_buttons_and_a_press_is_acknowledged_privately
     bot.mention("cooling", ts="1700000000.000100")
     [post] = bot.stub.wait_for(lambda: bot.stub.sent("chat.postMessage"))
     helpful = next(b for b in buttons(post["blocks"]) if b["action_id"] == "nms_feedback:helpful")
-    bot.action(helpful["action_id"], helpful["value"], message_ts="1700000000.000200",
-               thread_ts="1700000000.000100", user="U42")
+    bot.action(
+        helpful["action_id"],
+        helpful["value"],
+        message_ts="1700000000.000200",
+        thread_ts="1700000000.000100",
+        user="U42",
+    )
     [ack] = bot.stub.wait_for(lambda: bot.stub.sent("chat.postEphemeral"))
     assert ack["user"] == "U42" and ack["channel"] == "C123" and "helpful" in ack["text"]
     rows = bot.services.store.table_rows()["nms_feedback"]
     assert [(r["topic_id"], r["verdict"], r["surface"], r["team"]) for r in rows] == [
-        ("cooling", "helpful", "mention", "T1")]
+        ("cooling", "helpful", "mention", "T1")
+    ]
 
 
 def test_second_press_replaces_the_first(bot: Bot):
@@ -40,7 +46,7 @@ def test_second_press_replaces_the_first(bot: Bot):
 
 def test_nothing_identifying_is_stored(bot: Bot):
     bot.dm("MRN 12345678 Jane Roe dob 1970-03-02 lithium toxicity")  # declined: recorded as a gap
-    bot.dm("jane.roe@example.org dantrolene?")                         # answered
+    bot.dm("jane.roe@example.org dantrolene?")  # answered
     bot.stub.wait_for(lambda: len(bot.stub.sent("chat.postMessage")) == 2)
     time.sleep(0.2)
     dump = json.dumps(bot.services.store.table_rows(), default=str)

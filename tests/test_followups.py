@@ -65,8 +65,16 @@ def test_a_reply_that_is_not_a_confident_question_gets_no_message(bot: Bot, engi
 def test_a_thread_the_bot_never_answered_in_gets_nothing(bot: Bot):
     mention_answered(bot)
     bot.thread_reply("should we give dantrolene?", "1700000050.000001")  # another thread
-    bot.event({"type": "message", "channel_type": "channel", "user": "U222", "text": "dantrolene?",
-               "ts": bot.next_ts(), "channel": "C123"})  # not in a thread at all
+    bot.event(
+        {
+            "type": "message",
+            "channel_type": "channel",
+            "user": "U222",
+            "text": "dantrolene?",
+            "ts": bot.next_ts(),
+            "channel": "C123",
+        }
+    )  # not in a thread at all
     bot.thread_reply("should we give dantrolene?", THREAD, channel="C999")  # same ts, other channel
     time.sleep(0.6)
     assert len(posts(bot)) == 1
@@ -106,8 +114,10 @@ def test_a_follow_up_is_answered_once_by_two_instances_sharing_the_database(stub
         # the other instance knows the thread from the shared database
         reply = payload("message_channel_thread_reply")
         assert second.send(reply) == (200, "")
-        assert first.send(reply, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}) == \
-            (200, "")
+        assert first.send(reply, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}) == (
+            200,
+            "",
+        )
         # the same message delivered again under another event id (the app_mention twin) is not answered twice
         first.send({**reply, "event_id": "Ev0THREAD1B"})
         stub.wait_for(lambda: len(stub.sent("chat.postMessage")) >= 2)
@@ -166,9 +176,19 @@ def test_remembered_threads_expire(tmp_path: Path):
 def test_what_counts_as_asking():
     from nms_bot.slack.listeners.threads import asks_something
 
-    for text in ("dantrolene?", "how do we cool him", "And should we stop the haldol", "ok to restart olanzapine",
-                 "<@U222> is ECT an option"):
+    for text in (
+        "dantrolene?",
+        "how do we cool him",
+        "And should we stop the haldol",
+        "ok to restart olanzapine",
+        "<@U222> is ECT an option",
+    ):
         assert asks_something(text), text
-    for text in ("temp 40.2 now", "thanks, paging ICU", "CK is 40k now", "started cooling blankets",
-                 "<https://example.org/?q=1|see this>"):
+    for text in (
+        "temp 40.2 now",
+        "thanks, paging ICU",
+        "CK is 40k now",
+        "started cooling blankets",
+        "<https://example.org/?q=1|see this>",
+    ):
         assert not asks_something(text), text

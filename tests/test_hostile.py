@@ -19,8 +19,9 @@ NOW = str(int(time.time()))
 
 
 def raw_post(bot: Bot, body: bytes, headers: dict[str, str]) -> int:
-    req = urllib.request.Request(bot.url + "/slack/events", data=body, method="POST",
-                                 headers={"Content-Type": "application/json", **headers})
+    req = urllib.request.Request(
+        bot.url + "/slack/events", data=body, method="POST", headers={"Content-Type": "application/json", **headers}
+    )
     try:
         with urllib.request.urlopen(req, timeout=10) as resp:
             return resp.status
@@ -34,7 +35,7 @@ def no_tracebacks(caplog: pytest.LogCaptureFixture) -> None:
 
 
 UNSIGNED_JUNK = [
-    (b"\xff\xfe{\"type\": 1}", {"X-Slack-Request-Timestamp": NOW, "X-Slack-Signature": "v0=" + "0" * 64}),
+    (b'\xff\xfe{"type": 1}', {"X-Slack-Request-Timestamp": NOW, "X-Slack-Signature": "v0=" + "0" * 64}),
     (b"{}", {"X-Slack-Request-Timestamp": "abc", "X-Slack-Signature": "v0=" + "0" * 64}),
     (b"{}", {"X-Slack-Request-Timestamp": "9" * 400, "X-Slack-Signature": "v0=" + "0" * 64}),
     (b"{}", {"X-Slack-Request-Timestamp": "9" * 5000, "X-Slack-Signature": "v0=" + "0" * 64}),
@@ -70,11 +71,23 @@ def test_signed_body_that_is_not_utf8_gets_400(bot: Bot, caplog):
 
 
 def event_body(**override: Any) -> dict[str, Any]:
-    body = {"token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
-            "event_id": f"EvH{time.monotonic_ns()}", "event_time": 1,
-            "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}],
-            "event": {"type": "app_mention", "user": "U1", "text": "<@UBOT> cooling", "ts": "1.1",
-                      "channel": "C1", "event_ts": "1.1"}}
+    body = {
+        "token": "legacy",
+        "team_id": "T1",
+        "api_app_id": "A1",
+        "type": "event_callback",
+        "event_id": f"EvH{time.monotonic_ns()}",
+        "event_time": 1,
+        "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}],
+        "event": {
+            "type": "app_mention",
+            "user": "U1",
+            "text": "<@UBOT> cooling",
+            "ts": "1.1",
+            "channel": "C1",
+            "event_ts": "1.1",
+        },
+    }
     body.update(override)
     return body
 
@@ -107,35 +120,57 @@ def mutations(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def action_payload() -> dict[str, Any]:
-    return {"type": "block_actions", "user": {"id": "U1", "team_id": "T1"}, "api_app_id": "A1",
-            "token": "legacy", "container": {"type": "message", "message_ts": "1.2", "channel_id": "C1",
-                                              "is_ephemeral": False},
-            "team": {"id": "T1"}, "channel": {"id": "C1"}, "response_url": "http://127.0.0.1:1/r",
-            "message": {"ts": "1.2", "text": "x"},
-            "actions": [{"action_id": "nms_feedback:helpful", "value": "cooling|mention", "type": "button",
-                         "block_id": "b"}]}
+    return {
+        "type": "block_actions",
+        "user": {"id": "U1", "team_id": "T1"},
+        "api_app_id": "A1",
+        "token": "legacy",
+        "container": {"type": "message", "message_ts": "1.2", "channel_id": "C1", "is_ephemeral": False},
+        "team": {"id": "T1"},
+        "channel": {"id": "C1"},
+        "response_url": "http://127.0.0.1:1/r",
+        "message": {"ts": "1.2", "text": "x"},
+        "actions": [
+            {"action_id": "nms_feedback:helpful", "value": "cooling|mention", "type": "button", "block_id": "b"}
+        ],
+    }
 
 
 def test_signed_payloads_of_every_wrong_shape_never_get_500(bot: Bot, caplog):
     """A crude fuzzer: Slack's own payloads with fields swapped for lists, strings, numbers..."""
     bodies = [("application/json", json.dumps(b)) for b in mutations(event_body())]
     bodies += [("application/json", json.dumps(b)) for b in mutations(payload("message_channel_thread_reply"))]
-    bodies += [("application/x-www-form-urlencoded", urlencode({"payload": json.dumps(b)}))
-               for b in mutations(action_payload())]
+    bodies += [
+        ("application/x-www-form-urlencoded", urlencode({"payload": json.dumps(b)}))
+        for b in mutations(action_payload())
+    ]
     # the message shortcut, its modal submitted, Ask a colleague
     submitted = payload("view_submission")
-    submitted["view"].update(private_metadata=json.dumps({"channel": "C1", "thread": None, "origin": "1.2",
-                                                          "response_url": "http://127.0.0.1:1/r"}),
-                             state={"values": {"question": {"text": {"type": "plain_text_input", "value": "ect"}}}})
+    submitted["view"].update(
+        private_metadata=json.dumps(
+            {"channel": "C1", "thread": None, "origin": "1.2", "response_url": "http://127.0.0.1:1/r"}
+        ),
+        state={"values": {"question": {"text": {"type": "plain_text_input", "value": "ect"}}}},
+    )
     escalate = action_payload()
     escalate["actions"] = [{**escalate["actions"][0], "action_id": "nms_escalate", "value": "|mention|"}]
     for interactive in (payload("message_action"), submitted, escalate):
-        bodies += [("application/x-www-form-urlencoded", urlencode({"payload": json.dumps(b)}))
-                   for b in mutations(interactive)]
-    command = {"team_id": "T1", "channel_id": "C1", "user_id": "U1", "command": "/nms", "text": "cooling",
-               "response_url": "http://127.0.0.1:1/r"}
-    bodies += [("application/x-www-form-urlencoded", urlencode({**command, key: junk}))
-               for key in command for junk in ("", "[1]", "\u00e9" * 3, "x" * 5000)]
+        bodies += [
+            ("application/x-www-form-urlencoded", urlencode({"payload": json.dumps(b)})) for b in mutations(interactive)
+        ]
+    command = {
+        "team_id": "T1",
+        "channel_id": "C1",
+        "user_id": "U1",
+        "command": "/nms",
+        "text": "cooling",
+        "response_url": "http://127.0.0.1:1/r",
+    }
+    bodies += [
+        ("application/x-www-form-urlencoded", urlencode({**command, key: junk}))
+        for key in command
+        for junk in ("", "[1]", "\u00e9" * 3, "x" * 5000)
+    ]
     statuses: dict[int, int] = {}
     with caplog.at_level(logging.INFO):
         for ctype, body in bodies:

@@ -10,9 +10,22 @@ import pytest
 
 from nms_bot.core.loader import KnowledgeError, load_knowledge, validate_knowledge
 
-REQUIRED_IDS = {"overview", "stop-antipsychotic", "supportive-care", "cooling", "fluids", "benzodiazepines",
-                "pharmacotherapy", "dantrolene", "bromocriptine", "ect", "anticoagulation", "rechallenge",
-                "monitoring", "evidence"}
+REQUIRED_IDS = {
+    "overview",
+    "stop-antipsychotic",
+    "supportive-care",
+    "cooling",
+    "fluids",
+    "benzodiazepines",
+    "pharmacotherapy",
+    "dantrolene",
+    "bromocriptine",
+    "ect",
+    "anticoagulation",
+    "rechallenge",
+    "monitoring",
+    "evidence",
+}
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
@@ -53,8 +66,21 @@ def test_no_pmid_or_doi_beyond_the_verified_ones(kb: Path):
 def test_every_drug_named_in_an_answer_is_named_in_the_source(kb: Path):
     source = " ".join(p.read_text().lower() for p in SEED.glob("*.txt"))
     knowledge = load_knowledge(kb)
-    drugs = {"dantrolene", "bromocriptine", "benzodiazepine", "anticholinergic", "heparin", "lorazepam",
-             "midazolam", "diazepam", "enoxaparin", "amantadine", "haloperidol", "olanzapine", "apomorphine"}
+    drugs = {
+        "dantrolene",
+        "bromocriptine",
+        "benzodiazepine",
+        "anticholinergic",
+        "heparin",
+        "lorazepam",
+        "midazolam",
+        "diazepam",
+        "enoxaparin",
+        "amantadine",
+        "haloperidol",
+        "olanzapine",
+        "apomorphine",
+    }
     for topic in knowledge.topics.values():
         for bullet in topic.body:
             named = set(re.findall(r"[a-z]+?(?=s?\b)", bullet.text.lower()))
@@ -69,14 +95,14 @@ def test_missing_directory(tmp_path: Path):
 
 def test_bad_yaml_points_at_the_line(kb: Path):
     f = kb / "topics" / "cooling.yaml"
-    edit(f, "title: \"Cooling for hyperthermia\"", "title: \"Cooling for hyperthermia\n  bad: [")
+    edit(f, 'title: "Cooling for hyperthermia"', 'title: "Cooling for hyperthermia\n  bad: [')
     [msg] = [e for e in errors(kb) if "cooling.yaml" in e]
     assert re.search(r"cooling\.yaml:\d+: invalid YAML", msg)
 
 
 def test_missing_field(kb: Path):
     f = kb / "topics" / "ect.yaml"
-    edit(f, "title: \"Electroconvulsive therapy (ECT)\"\n", "")
+    edit(f, 'title: "Electroconvulsive therapy (ECT)"\n', "")
     assert any(e.endswith("missing field 'title'") and "ect.yaml:1:" in e for e in errors(kb))
 
 
@@ -116,8 +142,9 @@ def test_unknown_citation_key(kb: Path):
     f = kb / "topics" / "ect.yaml"
     edit(f, "cite: [jpma-2014]", "cite: [jpma-2015]")
     line = line_of(f, "cite: [jpma-2015]")
-    assert any(f"ect.yaml:{line}: unknown citation key 'jpma-2015' (did you mean 'jpma-2014'?)" in e
-               for e in errors(kb))
+    assert any(
+        f"ect.yaml:{line}: unknown citation key 'jpma-2015' (did you mean 'jpma-2014'?)" in e for e in errors(kb)
+    )
 
 
 def test_unknown_related_id(kb: Path):
@@ -130,8 +157,10 @@ def test_unused_reference(kb: Path):
     f = kb / "references.yaml"
     f.write_text(f.read_text() + '\n- key: unused-2020\n  text: "Something never cited."\n')
     line = line_of(f, "unused-2020")
-    assert f"references.yaml:{line}: reference 'unused-2020' is not cited by any topic: cite it or remove it" \
+    assert (
+        f"references.yaml:{line}: reference 'unused-2020' is not cited by any topic: cite it or remove it"
         in "\n".join(errors(kb))
+    )
 
 
 def test_empty_and_too_few_questions(kb: Path):
@@ -147,7 +176,7 @@ def test_empty_and_too_few_questions(kb: Path):
 
 def test_body_too_long_for_one_slack_section(kb: Path):
     f = kb / "topics" / "ect.yaml"
-    edit(f, 'text: "A case of drug-resistant NMS', 'text: "' + "very long " * 320 + 'A case of drug-resistant NMS')
+    edit(f, 'text: "A case of drug-resistant NMS', 'text: "' + "very long " * 320 + "A case of drug-resistant NMS")
     assert any("more than one Slack section holds (3000)" in e for e in errors(kb))
 
 
@@ -169,8 +198,10 @@ def test_future_date_and_stale_topic(kb: Path):
     edit(f, "updated: 2099-01-01", "updated: 2020-01-01")
     _, problems = validate_knowledge(kb, today=dt.date(2026, 11, 25), max_age_days=365)
     warnings = [str(p) for p in problems if p.severity == "warning"]
-    assert warnings == [f"{warnings[0].split(':')[0]}:3: warning: topic 'ect' was last updated 2020-01-01, "
-                        "more than 365 days ago: review it"]
+    assert warnings == [
+        f"{warnings[0].split(':')[0]}:3: warning: topic 'ect' was last updated 2020-01-01, "
+        "more than 365 days ago: review it"
+    ]
 
 
 def test_meta_version_and_synonym_conflicts(kb: Path):
@@ -209,46 +240,65 @@ def test_context_word_that_is_a_synonym_or_a_topic_word_is_refused(kb: Path):
     f = kb / "context.yaml"
     edit(f, "  - bp\n", "  - bp\n  - rhabdo\n  - adjunctive\n")
     msgs = "\n".join(errors(kb))
-    assert f"context.yaml:{line_of(f, '- rhabdo')}: context word 'rhabdo' is already a synonym of " \
-           "'rhabdomyolysis'" in msgs
-    assert f"context.yaml:{line_of(f, '- adjunctive')}: context word 'adjunctive' is a word of topic " \
-           "'benzodiazepines'" in msgs
+    assert (
+        f"context.yaml:{line_of(f, '- rhabdo')}: context word 'rhabdo' is already a synonym of 'rhabdomyolysis'" in msgs
+    )
+    assert (
+        f"context.yaml:{line_of(f, '- adjunctive')}: context word 'adjunctive' is a word of topic "
+        "'benzodiazepines'" in msgs
+    )
 
 
 def test_safety_rules_must_name_a_known_concept_and_topics(kb: Path):
     f = kb / "safety.yaml"
-    edit(f, "  - when: antipsychotic\n    topic: stop-antipsychotic",
-         "  - when: antipsychotik\n    topic: stop-antipsychotc")
+    edit(
+        f,
+        "  - when: antipsychotic\n    topic: stop-antipsychotic",
+        "  - when: antipsychotik\n    topic: stop-antipsychotc",
+    )
     msgs = "\n".join(errors(kb))
     line = line_of(f, "when: antipsychotik")
-    assert f"safety.yaml:{line}: carry rule: 'antipsychotik' is not a synonym in synonyms.yaml " \
-           "(did you mean 'antipsychotic'?)" in msgs
-    assert f"safety.yaml:{line}: carry rule: unknown topic 'stop-antipsychotc' (did you mean " \
-           "'stop-antipsychotic'?)" in msgs
+    assert (
+        f"safety.yaml:{line}: carry rule: 'antipsychotik' is not a synonym in synonyms.yaml "
+        "(did you mean 'antipsychotic'?)" in msgs
+    )
+    assert (
+        f"safety.yaml:{line}: carry rule: unknown topic 'stop-antipsychotc' (did you mean "
+        "'stop-antipsychotic'?)" in msgs
+    )
 
 
 def test_a_subgroup_result_without_the_overall_one_is_refused(kb: Path):
     f = kb / "topics" / "ect.yaml"
-    edit(f, "One study found no statistically significant difference in mortality rate or duration of treatment "
-            "between dantrolene, bromocriptine or ECT and supportive care; a subgroup", "A subgroup")
+    edit(
+        f,
+        "One study found no statistically significant difference in mortality rate or duration of treatment "
+        "between dantrolene, bromocriptine or ECT and supportive care; a subgroup",
+        "A subgroup",
+    )
     [msg] = [e for e in errors(kb) if "ect.yaml" in e]
-    assert f"ect.yaml:{line_of(f, 'body:')}: topic 'ect' says 'subgroup analysis' but no statement says " \
-           "'no statistically significant' (a subgroup result is never shown without the overall result" in msg
+    assert (
+        f"ect.yaml:{line_of(f, 'body:')}: topic 'ect' says 'subgroup analysis' but no statement says "
+        "'no statistically significant' (a subgroup result is never shown without the overall result" in msg
+    )
 
 
 def test_resuming_without_a_different_class_is_refused(kb: Path):
     f = kb / "topics" / "monitoring.yaml"
     edit(f, "a different class should be selected, with gradual titration", "with gradual titration")
-    assert any("topic 'monitoring' says 'resumed later' but no statement says 'different class'" in e
-               for e in errors(kb))
+    assert any(
+        "topic 'monitoring' says 'resumed later' but no statement says 'different class'" in e for e in errors(kb)
+    )
 
 
 def test_members_of_an_unknown_class_and_bad_purposes_are_refused(kb: Path):
     edit(kb / "synonyms.yaml", "members:\n  antipsychotic:", "members:\n  antipsychotics:")
     edit(kb / "scope.yaml", '["antipsychotic + monitor"]', '["antipsychotic + zorbing"]')
     msgs = "\n".join(errors(kb))
-    assert "members of 'antipsychotics': 'antipsychotics' is not a key of 'synonyms' (did you mean " \
-           "'antipsychotic'?)" in msgs
+    assert (
+        "members of 'antipsychotics': 'antipsychotics' is not a key of 'synonyms' (did you mean "
+        "'antipsychotic'?)" in msgs
+    )
     assert "'zorbing' in 'antipsychotic + zorbing' is neither a synonym nor a topic word" in msgs
 
 

@@ -21,13 +21,19 @@ from .test_shutdown import _up, start, stop
 KEYS = {"time", "level", "logger", "event", "pid"}
 
 
-def test_json_logs_of_a_running_bot_parse_line_by_line_and_hold_no_token_or_question(stub, kb: Path,
-                                                                                    tmp_path: Path):
+def test_json_logs_of_a_running_bot_parse_line_by_line_and_hold_no_token_or_question(stub, kb: Path, tmp_path: Path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = start(["--http", "--port", str(port)], stub, tmp_path, kb, SLACK_SIGNING_SECRET=SECRET,
-                 LOG_FORMAT="json", NMS_RELOAD_SECONDS="0.2")
+    proc = start(
+        ["--http", "--port", str(port)],
+        stub,
+        tmp_path,
+        kb,
+        SLACK_SIGNING_SECRET=SECRET,
+        LOG_FORMAT="json",
+        NMS_RELOAD_SECONDS="0.2",
+    )
     bot = Bot(f"http://127.0.0.1:{port}", stub, None, None)
     try:
         stub.wait_for(lambda: _up(bot), timeout=30)
@@ -81,7 +87,17 @@ def test_json_lines_mask_tokens_in_messages_and_tracebacks():
 
 
 def test_an_unknown_log_format_stops_serve_with_one_line(tmp_path: Path):
-    r = subprocess.run([sys.executable, "-m", "nms_bot", "serve"], capture_output=True, text=True, timeout=60,
-                       env={**os.environ, "LOG_FORMAT": "xml", "SLACK_BOT_TOKEN": TOKEN,
-                            "SLACK_APP_TOKEN": "xapp-1-2", "NMS_DB": str(tmp_path / "x.db")})
+    r = subprocess.run(
+        [sys.executable, "-m", "nms_bot", "serve"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **os.environ,
+            "LOG_FORMAT": "xml",
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_APP_TOKEN": "xapp-1-2",
+            "NMS_DB": str(tmp_path / "x.db"),
+        },
+    )
     assert r.returncode == 2 and r.stderr == "nms-bot: LOG_FORMAT must be text or json, not 'xml'\n"

@@ -41,40 +41,46 @@ def test_questions_written_blind_from_the_source_are_never_answered_wrongly(engi
     check(engine, path, 0.85, 0, 1.0)
 
 
-@pytest.mark.parametrize("question, topic", [
-    ("dantrolen?", "dantrolene"),             # typo
-    ("bromocriptin", "bromocriptine"),
-    ("hyperthermai", "cooling"),
-    ("benzodiazapines", "benzodiazepines"),
-    ("rhabdo", "fluids"),                     # abbreviation
-    ("BZD", "benzodiazepines"),
-    ("d/c the neuroleptic", "stop-antipsychotic"),
-    ("ECT", "ect"),
-    ("VTE ppx", "anticoagulation"),
-    ("lorazepam", "benzodiazepines"),         # member of a class the source names
-    ("DANTROLENE!!!", "dantrolene"),          # case and punctuation
-    ("e.c.t.?", "ect"),                       # dotted abbreviation
-    ("lorazepam 2mg?", "benzodiazepines"),    # amounts say nothing about the topic
-    ("pt MRN 1234567 rhabdo", "fluids"),      # nor do identifiers
-    ("<@U0BOT> <https://x.example|cooling> :snowflake:", "cooling"),  # Slack markup
-])
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("dantrolen?", "dantrolene"),  # typo
+        ("bromocriptin", "bromocriptine"),
+        ("hyperthermai", "cooling"),
+        ("benzodiazapines", "benzodiazepines"),
+        ("rhabdo", "fluids"),  # abbreviation
+        ("BZD", "benzodiazepines"),
+        ("d/c the neuroleptic", "stop-antipsychotic"),
+        ("ECT", "ect"),
+        ("VTE ppx", "anticoagulation"),
+        ("lorazepam", "benzodiazepines"),  # member of a class the source names
+        ("DANTROLENE!!!", "dantrolene"),  # case and punctuation
+        ("e.c.t.?", "ect"),  # dotted abbreviation
+        ("lorazepam 2mg?", "benzodiazepines"),  # amounts say nothing about the topic
+        ("pt MRN 1234567 rhabdo", "fluids"),  # nor do identifiers
+        ("<@U0BOT> <https://x.example|cooling> :snowflake:", "cooling"),  # Slack markup
+    ],
+)
 def test_answers(engine, question, topic):
     m = engine.matcher.match(question)
     assert (m.status, m.topic_id) == ("answer", topic)
 
 
-@pytest.mark.parametrize("question, reason", [
-    ("hello", "greeting"),
-    ("thanks!", "greeting"),
-    ("", "no_match"),
-    ("zxcv qwop", "no_match"),
-    ("what is the dose", "no_match"),
-    ("serotonin syndrome cyproheptadine", "out_of_scope"),
-    ("neuroleptic induced akathisia", "out_of_scope"),
-    ("NMS vs malignant hyperthermia dantrolene", "out_of_scope"),
-    ("how do I reset my password", "out_of_scope"),
-    ("anaphylaxsis treatment", "out_of_scope"),  # a typo of another condition is still out of scope
-])
+@pytest.mark.parametrize(
+    "question, reason",
+    [
+        ("hello", "greeting"),
+        ("thanks!", "greeting"),
+        ("", "no_match"),
+        ("zxcv qwop", "no_match"),
+        ("what is the dose", "no_match"),
+        ("serotonin syndrome cyproheptadine", "out_of_scope"),
+        ("neuroleptic induced akathisia", "out_of_scope"),
+        ("NMS vs malignant hyperthermia dantrolene", "out_of_scope"),
+        ("how do I reset my password", "out_of_scope"),
+        ("anaphylaxsis treatment", "out_of_scope"),  # a typo of another condition is still out of scope
+    ],
+)
 def test_declines(engine, question, reason):
     m = engine.matcher.match(question)
     assert m.status == "none" and m.reason == reason
@@ -87,20 +93,30 @@ def test_out_of_scope_names_the_condition(engine):
     assert m.status == "none" and m.scope == ("conditions", "serotonin syndrome")
 
 
-@pytest.mark.parametrize("question, topic, condition", [
-    ("NMS pt post cardiac arrest, cooling?", "cooling", "cardiac arrest"),
-    ("NMS in pregnancy: can we cool her?", "cooling", "pregnancy"),
-    ("NMS pt with anxiety and agitation: benzos?", "benzodiazepines", "anxiety"),
-])
-def test_another_condition_beside_nms_is_answered_saying_the_source_does_not_cover_it(engine, question, topic,
-                                                                                     condition):
+@pytest.mark.parametrize(
+    "question, topic, condition",
+    [
+        ("NMS pt post cardiac arrest, cooling?", "cooling", "cardiac arrest"),
+        ("NMS in pregnancy: can we cool her?", "cooling", "pregnancy"),
+        ("NMS pt with anxiety and agitation: benzos?", "benzodiazepines", "anxiety"),
+    ],
+)
+def test_another_condition_beside_nms_is_answered_saying_the_source_does_not_cover_it(
+    engine, question, topic, condition
+):
     answer = engine.ask(question)
     assert answer.status == "answer" and answer.topic.id == topic
     assert f"The source does not cover {condition}: nothing here is specific to it." in answer.notes
 
 
-@pytest.mark.parametrize("question", ["NMS vs serotonin syndrome", "NMS vs malignant hyperthermia dantrolene",
-                                      "NMS-like syndrome after sinemet withdrawal: restart it?"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "NMS vs serotonin syndrome",
+        "NMS vs malignant hyperthermia dantrolene",
+        "NMS-like syndrome after sinemet withdrawal: restart it?",
+    ],
+)
 def test_a_look_alike_named_beside_nms_is_still_declined(engine, question):
     m = engine.matcher.match(question)
     assert m.status == "none" and m.scope[0] == "conditions"
@@ -122,8 +138,12 @@ def test_ambiguous_question_suggests_up_to_three_topics(engine):
 
 def test_one_shared_word_is_not_a_confident_answer(engine):
     # The classic fuzzy-FAQ failure: a question sharing a single word with a topic.
-    for question in ("the weather forecast for tomorrow", "what is the structure of the ward rota",
-                     "alcohol withdrawal benzodiazepines", "fluids for burns"):
+    for question in (
+        "the weather forecast for tomorrow",
+        "what is the structure of the ward rota",
+        "alcohol withdrawal benzodiazepines",
+        "fluids for burns",
+    ):
         assert engine.matcher.match(question).status != "answer", question
 
 
@@ -137,30 +157,36 @@ def test_numbers_alone_do_not_match(engine):
     assert engine.matcher.match("2000 40 1").status == "none"
 
 
-@pytest.mark.parametrize("question, recognised", [
-    ("ECT for depression", "depression"),
-    ("what to monitor on clozapine", "routine antipsychotic monitoring"),
-    ("bromocriptine for hyperprolactinaemia", "hyperprolactinaemia"),
-    ("bromocriptine dose in parkinsons", "parkinson's disease"),
-    ("dantrolene for malignant hyperthermia", "malignant hyperthermia"),
-    ("dantrolene for spasticity", "spasticity"),
-    ("cooling for heat stroke", "heat stroke"),
-    ("rhabdomyolysis from statins", "statin muscle injury"),
-    ("haloperidol dose for delirium", "delirium"),
-    ("what causes nms", "what causes NMS"),
-    ("dantrolene side effects", "drug side effects"),
-])
+@pytest.mark.parametrize(
+    "question, recognised",
+    [
+        ("ECT for depression", "depression"),
+        ("what to monitor on clozapine", "routine antipsychotic monitoring"),
+        ("bromocriptine for hyperprolactinaemia", "hyperprolactinaemia"),
+        ("bromocriptine dose in parkinsons", "parkinson's disease"),
+        ("dantrolene for malignant hyperthermia", "malignant hyperthermia"),
+        ("dantrolene for spasticity", "spasticity"),
+        ("cooling for heat stroke", "heat stroke"),
+        ("rhabdomyolysis from statins", "statin muscle injury"),
+        ("haloperidol dose for delirium", "delirium"),
+        ("what causes nms", "what causes NMS"),
+        ("dantrolene side effects", "drug side effects"),
+    ],
+)
 def test_the_bots_drugs_and_measures_for_another_purpose_are_not_answered(engine, question, recognised):
     m = engine.matcher.match(question)
     assert m.status != "answer" and m.reason == "out_of_scope" and m.scope[1] == recognised
 
 
-@pytest.mark.parametrize("question, topic", [
-    ("NMS in a patient with Parkinson's: bromocriptine?", "bromocriptine"),
-    ("what to monitor on clozapine in NMS", "monitoring"),
-    ("pt had NMS, depression now, when can he restart an antipsychotic", "rechallenge"),
-    ("febrile, rigid, CK 12k on clozapine: what to monitor", "monitoring"),  # NMS by its signs
-])
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("NMS in a patient with Parkinson's: bromocriptine?", "bromocriptine"),
+        ("what to monitor on clozapine in NMS", "monitoring"),
+        ("pt had NMS, depression now, when can he restart an antipsychotic", "rechallenge"),
+        ("febrile, rigid, CK 12k on clozapine: what to monitor", "monitoring"),  # NMS by its signs
+    ],
+)
 def test_a_question_that_names_nms_stays_in_scope(engine, question, topic):
     m = engine.matcher.match(question)
     assert (m.status, m.topic_id) == ("answer", topic)

@@ -65,7 +65,7 @@ def test_metrics_count_questions_answers_sent_and_feedback_after_signed_events(b
     assert value(after, "nms_knowledge_info", version=bot.live.current.knowledge.version) == 1
     assert value(after, "nms_answering_queue_waiting") == 0
     # Nothing anyone typed, and no user, channel or team id, in any label or line.
-    for secret in ("zebrafinch", "lithium", "hello", "U111", "UQQQ777", "C123", "D123", "T1\""):
+    for secret in ("zebrafinch", "lithium", "hello", "U111", "UQQQ777", "C123", "D123", 'T1"'):
         assert secret not in after
 
 
@@ -144,8 +144,15 @@ def test_socket_mode_health_port_serves_health_and_metrics(stub, kb: Path, tmp_p
 
     fake = FakeSocketSlack()
     stub.socket_url = fake.url
-    settings = load_settings(http=False, env={"SLACK_BOT_TOKEN": TOKEN, "SLACK_APP_TOKEN": "xapp-1-A1-test",
-                                              "SLACK_API_URL": stub.url, "NMS_HEALTH_PORT": "0"})
+    settings = load_settings(
+        http=False,
+        env={
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_APP_TOKEN": "xapp-1-A1-test",
+            "SLACK_API_URL": stub.url,
+            "NMS_HEALTH_PORT": "0",
+        },
+    )
     assert settings.health_port == 0
     app, live, services = create(settings, kb, Store(f"sqlite:///{tmp_path / 's.db'}"))
     handler = make_socket_handler(settings, app)

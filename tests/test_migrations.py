@@ -29,44 +29,87 @@ def release_tables(replies: bool = True, reminders: bool = True) -> MetaData:
     """The tables as releases before migrations made them with create_all (copied from the code of
     commit 90fb0a7 for the first four, then of the releases that added replies and reminders)."""
     meta = MetaData()
-    Table("nms_seen_events", meta, Column("event_id", String(100), primary_key=True),
-          Column("created_at", DateTime(timezone=True), nullable=False, index=True))
-    Table("nms_answers", meta, Column("id", Integer, primary_key=True, autoincrement=True),
-          Column("topic_id", String(100), nullable=False), Column("surface", String(20), nullable=False),
-          Column("team", String(40), nullable=False, default=""),
-          Column("created_at", DateTime(timezone=True), nullable=False, index=True))
-    Table("nms_feedback", meta, Column("vote_key", String(64), primary_key=True),
-          Column("topic_id", String(100), nullable=False), Column("verdict", String(20), nullable=False),
-          Column("surface", String(20), nullable=False), Column("team", String(40), nullable=False, default=""),
-          Column("created_at", DateTime(timezone=True), nullable=False, index=True))
-    Table("nms_gaps", meta, Column("id", Integer, primary_key=True, autoincrement=True),
-          Column("status", String(20), nullable=False), Column("text", String(600), nullable=False),
-          Column("team", String(40), nullable=False, default=""),
-          Column("created_at", DateTime(timezone=True), nullable=False, index=True))
+    Table(
+        "nms_seen_events",
+        meta,
+        Column("event_id", String(100), primary_key=True),
+        Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    )
+    Table(
+        "nms_answers",
+        meta,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("topic_id", String(100), nullable=False),
+        Column("surface", String(20), nullable=False),
+        Column("team", String(40), nullable=False, default=""),
+        Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    )
+    Table(
+        "nms_feedback",
+        meta,
+        Column("vote_key", String(64), primary_key=True),
+        Column("topic_id", String(100), nullable=False),
+        Column("verdict", String(20), nullable=False),
+        Column("surface", String(20), nullable=False),
+        Column("team", String(40), nullable=False, default=""),
+        Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    )
+    Table(
+        "nms_gaps",
+        meta,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("status", String(20), nullable=False),
+        Column("text", String(600), nullable=False),
+        Column("team", String(40), nullable=False, default=""),
+        Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    )
     if replies:
-        Table("nms_replies", meta, Column("message_key", String(100), primary_key=True),
-              Column("version", String(40), nullable=False), Column("verdict", String(64), nullable=False),
-              Column("reply_ts", String(40)), Column("created_at", DateTime(timezone=True), nullable=False, index=True))
+        Table(
+            "nms_replies",
+            meta,
+            Column("message_key", String(100), primary_key=True),
+            Column("version", String(40), nullable=False),
+            Column("verdict", String(64), nullable=False),
+            Column("reply_ts", String(40)),
+            Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+        )
     if reminders:
-        Table("nms_reminders", meta, Column("owner_id", String(40), primary_key=True),
-              Column("topic_id", String(100), primary_key=True), Column("reason", String(20), primary_key=True),
-              Column("period", String(80), primary_key=True),
-              Column("created_at", DateTime(timezone=True), nullable=False))
+        Table(
+            "nms_reminders",
+            meta,
+            Column("owner_id", String(40), primary_key=True),
+            Column("topic_id", String(100), primary_key=True),
+            Column("reason", String(20), primary_key=True),
+            Column("period", String(80), primary_key=True),
+            Column("created_at", DateTime(timezone=True), nullable=False),
+        )
     return meta
 
 
 NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) - dt.timedelta(hours=1)  # within retention
 ROWS = {
     "nms_seen_events": [{"event_id": "Ev1", "created_at": NOW}],
-    "nms_answers": [{"topic_id": "cooling", "surface": "dm", "team": "T1", "created_at": NOW},
-                    {"topic_id": "dantrolene", "surface": "mention", "team": "T2", "created_at": NOW}],
-    "nms_feedback": [{"vote_key": "k" * 64, "topic_id": "cooling", "verdict": "helpful", "surface": "dm",
-                      "team": "T1", "created_at": NOW}],
+    "nms_answers": [
+        {"topic_id": "cooling", "surface": "dm", "team": "T1", "created_at": NOW},
+        {"topic_id": "dantrolene", "surface": "mention", "team": "T2", "created_at": NOW},
+    ],
+    "nms_feedback": [
+        {
+            "vote_key": "k" * 64,
+            "topic_id": "cooling",
+            "verdict": "helpful",
+            "surface": "dm",
+            "team": "T1",
+            "created_at": NOW,
+        }
+    ],
     "nms_gaps": [{"status": "none", "text": "lithium [MRN]", "team": "T1", "created_at": NOW}],
-    "nms_replies": [{"message_key": "C1:1.1", "version": "1.1", "verdict": "v" * 64, "reply_ts": "1.2",
-                     "created_at": NOW}],
-    "nms_reminders": [{"owner_id": "U1", "topic_id": "cooling", "reason": "overdue", "period": "2026-10-01",
-                       "created_at": NOW}],
+    "nms_replies": [
+        {"message_key": "C1:1.1", "version": "1.1", "verdict": "v" * 64, "reply_ts": "1.2", "created_at": NOW}
+    ],
+    "nms_reminders": [
+        {"owner_id": "U1", "topic_id": "cooling", "reason": "overdue", "period": "2026-10-01", "created_at": NOW}
+    ],
 }
 
 
@@ -102,16 +145,23 @@ def revision(url: str) -> str | None:
 def indexes(url: str) -> dict[str, list[str]]:
     engine = create_engine(url)
     with engine.connect() as conn:
-        found = {t: sorted(i["name"] for i in inspect(conn).get_indexes(t))
-                 for t in inspect(conn).get_table_names() if t.startswith("nms_")}
+        found = {
+            t: sorted(i["name"] for i in inspect(conn).get_indexes(t))
+            for t in inspect(conn).get_table_names()
+            if t.startswith("nms_")
+        }
     engine.dispose()
     return found
 
 
 def rows(store: Store) -> dict[str, list[dict]]:
     with store.engine.connect() as conn:
-        return {name: [{k: v for k, v in r._mapping.items() if k != "id"}
-                       for r in conn.execute(select(metadata.tables[name]))] for name in ROWS}
+        return {
+            name: [
+                {k: v for k, v in r._mapping.items() if k != "id"} for r in conn.execute(select(metadata.tables[name]))
+            ]
+            for name in ROWS
+        }
 
 
 def same_rows(found: dict[str, list[dict]], expected: dict[str, list[dict]]) -> bool:
@@ -196,10 +246,12 @@ def migrate_engine(url: str):
     return admin_engine(url)
 
 
-@pytest.mark.parametrize("replies, reminders, adopted", [(False, False, "0001"), (True, False, "0002"),
-                                                         (True, True, "0003")])
-def test_a_database_made_before_migrations_is_adopted_without_losing_a_row(dbs: Databases, replies: bool,
-                                                                           reminders: bool, adopted: str):
+@pytest.mark.parametrize(
+    "replies, reminders, adopted", [(False, False, "0001"), (True, False, "0002"), (True, True, "0003")]
+)
+def test_a_database_made_before_migrations_is_adopted_without_losing_a_row(
+    dbs: Databases, replies: bool, reminders: bool, adopted: str
+):
     url = dbs.new()
     make_release_database(url, replies, reminders)
     before = {t: r for t, r in ROWS.items() if (t != "nms_replies" or replies) and (t != "nms_reminders" or reminders)}
@@ -217,8 +269,7 @@ def test_a_database_made_before_migrations_is_adopted_without_losing_a_row(dbs: 
     assert schema_differences(url) == []
 
 
-def test_processes_adopting_a_database_made_before_migrations_at_once_all_start_and_keep_every_row(
-        dbs: Databases):
+def test_processes_adopting_a_database_made_before_migrations_at_once_all_start_and_keep_every_row(dbs: Databases):
     for _ in range(2):
         url = dbs.new()
         make_release_database(url)
@@ -240,15 +291,20 @@ def test_a_database_newer_than_the_code_is_refused_in_one_line(dbs: Databases, t
     engine.dispose()
     with pytest.raises(MigrationError, match="revision 9001, newer than this nms-bot knows"):
         Store(url)
-    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-1-2-3", "SLACK_APP_TOKEN": "xapp-1-2",
-           "SLACK_API_URL": "http://127.0.0.1:9/api/", **dbs.env(url)}
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": "xoxb-1-2-3",
+        "SLACK_APP_TOKEN": "xapp-1-2",
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",
+        **dbs.env(url),
+    }
     env.pop("DATABASE_URL" if dbs.kind == "sqlite" else "NMS_DB", None)
-    r = subprocess.run([sys.executable, "-m", "nms_bot", "serve"], capture_output=True, text=True, env=env,
-                       timeout=60)
+    r = subprocess.run([sys.executable, "-m", "nms_bot", "serve"], capture_output=True, text=True, env=env, timeout=60)
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr, r.stderr
     assert "newer than this nms-bot knows (up to " in r.stderr
-    r = subprocess.run([sys.executable, "-m", "nms_bot", "db", "current"], capture_output=True, text=True,
-                       env=env, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "nms_bot", "db", "current"], capture_output=True, text=True, env=env, timeout=60
+    )
     assert r.returncode == 2 and "newer than this nms-bot knows" in r.stderr
 
 
@@ -259,8 +315,9 @@ def test_db_current_and_upgrade_on_a_database_made_before_migrations(dbs: Databa
     env.pop("DATABASE_URL" if dbs.kind == "sqlite" else "NMS_DB", None)
 
     def db(action: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "nms_bot", "db", action], capture_output=True, text=True,
-                              env=env, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "nms_bot", "db", action], capture_output=True, text=True, env=env, timeout=60
+        )
 
     r = db("current")
     assert r.returncode == 1 and "made before migrations, matches revision 0002" in r.stdout
@@ -286,8 +343,13 @@ def test_a_database_with_only_part_of_a_release_s_tables_is_refused(tmp_path: Pa
 
 
 def test_db_current_never_creates_a_database(tmp_path: Path):
-    r = subprocess.run([sys.executable, "-m", "nms_bot", "db", "current"], capture_output=True, text=True,
-                       env={**os.environ, "NMS_DB": str(tmp_path / "none.db")}, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "nms_bot", "db", "current"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NMS_DB": str(tmp_path / "none.db")},
+        timeout=60,
+    )
     assert r.returncode == 2 and "no database at" in r.stderr and not (tmp_path / "none.db").exists()
 
 

@@ -27,18 +27,31 @@ from .conftest import ROOT, SECRET, Bot, start_bot
 from .slack_stub import SlackStub
 
 KEY = Fernet.generate_key().decode()
-CLIENT = {"SLACK_CLIENT_ID": "1111.2222", "SLACK_CLIENT_SECRET": "abcdef0123456789abcdef0123456789",
-          "NMS_TOKEN_KEY": KEY, "SLACK_BOT_TOKEN": ""}
+CLIENT = {
+    "SLACK_CLIENT_ID": "1111.2222",
+    "SLACK_CLIENT_SECRET": "abcdef0123456789abcdef0123456789",
+    "NMS_TOKEN_KEY": KEY,
+    "SLACK_BOT_TOKEN": "",
+}
 T9_TOKEN = "xoxb-9999-8888-hospitalnine"
 ORG_TOKEN = "xoxb-7777-6666-orgwideinstall"
 
 
 def grant(token: str, team: str | None, enterprise: str | None = None, **extra: Any) -> dict[str, Any]:
     """oauth.v2.access as Slack answers it for a bot install."""
-    return {"ok": True, "app_id": "A1", "access_token": token, "token_type": "bot", "scope": ",".join(BOT_SCOPES),
-            "bot_user_id": "UBOT", "team": {"id": team, "name": "Hospital"} if team else None,
-            "enterprise": {"id": enterprise, "name": "Health system"} if enterprise else None,
-            "is_enterprise_install": team is None, "authed_user": {"id": "UADMIN"}, **extra}
+    return {
+        "ok": True,
+        "app_id": "A1",
+        "access_token": token,
+        "token_type": "bot",
+        "scope": ",".join(BOT_SCOPES),
+        "bot_user_id": "UBOT",
+        "team": {"id": team, "name": "Hospital"} if team else None,
+        "enterprise": {"id": enterprise, "name": "Health system"} if enterprise else None,
+        "is_enterprise_install": team is None,
+        "authed_user": {"id": "UADMIN"},
+        **extra,
+    }
 
 
 def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str, dict[str, str]]:
@@ -59,29 +72,61 @@ def install(bot: Bot, stub: SlackStub, access: dict[str, Any]) -> str:
     assert cookie.endswith(state)
     assert f"client_id={CLIENT['SLACK_CLIENT_ID']}" in page and "chat%3Awrite" in page.replace(":", "%3A")
     stub.queued["oauth.v2.access"] = [(200, {}, access)]
-    stub.auth[access["access_token"]] = {"team_id": (access["team"] or {}).get("id"), "bot_id": "BBOT",
-                                         "enterprise_id": (access["enterprise"] or {}).get("id")}
+    stub.auth[access["access_token"]] = {
+        "team_id": (access["team"] or {}).get("id"),
+        "bot_id": "BBOT",
+        "enterprise_id": (access["enterprise"] or {}).get("id"),
+    }
     status, page, _ = get(f"{bot.url}/slack/oauth_redirect?code=code-{state[:6]}&state={state}", {"Cookie": cookie})
     assert status == 200, page
     assert len([p for p in stub.sent("oauth.v2.access") if p.get("code") == f"code-{state[:6]}"]) == 1
     return page
 
 
-def event_for(team: str | None, text_: str, ts: str, enterprise: str | None = None, event_id: str | None = None,
-              org_wide: bool = False) -> dict[str, Any]:
-    return {"token": "legacy", "team_id": team or "T7", "enterprise_id": enterprise, "api_app_id": "A1",
-            "type": "event_callback", "event_id": event_id or f"Ev{ts}", "event_time": int(time.time()),
-            "is_enterprise_install": org_wide,
-            "authorizations": [{"enterprise_id": enterprise, "team_id": None if org_wide else team, "user_id": "UBOT",
-                                "is_bot": True, "is_enterprise_install": org_wide}],
-            "event": {"type": "app_mention", "user": "U111", "text": f"<@UBOT> {text_}", "ts": ts,
-                      "channel": f"C{team or 'ORG'}", "event_ts": ts}}
+def event_for(
+    team: str | None,
+    text_: str,
+    ts: str,
+    enterprise: str | None = None,
+    event_id: str | None = None,
+    org_wide: bool = False,
+) -> dict[str, Any]:
+    return {
+        "token": "legacy",
+        "team_id": team or "T7",
+        "enterprise_id": enterprise,
+        "api_app_id": "A1",
+        "type": "event_callback",
+        "event_id": event_id or f"Ev{ts}",
+        "event_time": int(time.time()),
+        "is_enterprise_install": org_wide,
+        "authorizations": [
+            {
+                "enterprise_id": enterprise,
+                "team_id": None if org_wide else team,
+                "user_id": "UBOT",
+                "is_bot": True,
+                "is_enterprise_install": org_wide,
+            }
+        ],
+        "event": {
+            "type": "app_mention",
+            "user": "U111",
+            "text": f"<@UBOT> {text_}",
+            "ts": ts,
+            "channel": f"C{team or 'ORG'}",
+            "event_ts": ts,
+        },
+    }
 
 
 def tokens_used(stub: SlackStub, method: str) -> list[str]:
     with stub.lock:
-        return [h.get("Authorization", "").removeprefix("Bearer ") for (m, _), h in zip(stub.calls, stub.headers,
-                                                                                         strict=True) if m == method]
+        return [
+            h.get("Authorization", "").removeprefix("Bearer ")
+            for (m, _), h in zip(stub.calls, stub.headers, strict=True)
+            if m == method
+        ]
 
 
 def every_stored_value(db: Path) -> str:
@@ -89,8 +134,9 @@ def every_stored_value(db: Path) -> str:
     engine = create_engine(f"sqlite:///{db}")
     with engine.connect() as conn:
         names = inspect(conn).get_table_names()
-        dump = json.dumps({n: [list(r) for r in conn.execute(select(text("*")).select_from(table(n)))]
-                           for n in names}, default=str)
+        dump = json.dumps(
+            {n: [list(r) for r in conn.execute(select(text("*")).select_from(table(n)))] for n in names}, default=str
+        )
     engine.dispose()
     raw = b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*"))
     return dump + raw.decode("latin-1")
@@ -131,9 +177,15 @@ def test_install_answer_with_each_workspace_s_token_and_uninstall(oauth_bot: Bot
     assert CLIENT["SLACK_CLIENT_SECRET"] not in stored
 
     # uninstalled from T9: its tokens go, the organisation's stay
-    uninstall = {"token": "legacy", "team_id": "T9", "api_app_id": "A1", "type": "event_callback",
-                 "event_id": "EvUninstall", "event_time": int(time.time()),
-                 "event": {"type": "app_uninstalled"}}
+    uninstall = {
+        "token": "legacy",
+        "team_id": "T9",
+        "api_app_id": "A1",
+        "type": "event_callback",
+        "event_id": "EvUninstall",
+        "event_time": int(time.time()),
+        "event": {"type": "app_uninstalled"},
+    }
     assert bot.send(uninstall)[0] == 200
     installations = bot.services.installations
     stub.wait_for(lambda: installations.find_bot(enterprise_id=None, team_id="T9") is None)
@@ -144,32 +196,56 @@ def test_install_answer_with_each_workspace_s_token_and_uninstall(oauth_bot: Bot
     assert tokens_used(stub, "chat.postMessage").count(T9_TOKEN) == 1
 
     # tokens_revoked for the organisation's bot: gone too
-    revoked = {"token": "legacy", "enterprise_id": "E1", "api_app_id": "A1", "type": "event_callback",
-               "event_id": "EvRevoked", "event_time": int(time.time()), "is_enterprise_install": True,
-               "authorizations": [{"enterprise_id": "E1", "team_id": None, "user_id": "UBOT", "is_bot": True,
-                                   "is_enterprise_install": True}],
-               "event": {"type": "tokens_revoked", "tokens": {"bot": ["UBOT"]}}}
+    revoked = {
+        "token": "legacy",
+        "enterprise_id": "E1",
+        "api_app_id": "A1",
+        "type": "event_callback",
+        "event_id": "EvRevoked",
+        "event_time": int(time.time()),
+        "is_enterprise_install": True,
+        "authorizations": [
+            {"enterprise_id": "E1", "team_id": None, "user_id": "UBOT", "is_bot": True, "is_enterprise_install": True}
+        ],
+        "event": {"type": "tokens_revoked", "tokens": {"bot": ["UBOT"]}},
+    }
     assert bot.send(revoked)[0] == 200
-    stub.wait_for(lambda: installations.find_installation(enterprise_id="E1", team_id=None,
-                                                          is_enterprise_install=True) is None
-                  or installations.find_installation(enterprise_id="E1", team_id=None,
-                                                     is_enterprise_install=True).bot_token is None)
+    stub.wait_for(
+        lambda: (
+            installations.find_installation(enterprise_id="E1", team_id=None, is_enterprise_install=True) is None
+            or installations.find_installation(enterprise_id="E1", team_id=None, is_enterprise_install=True).bot_token
+            is None
+        )
+    )
     assert installations.find_bot(enterprise_id="E1", team_id=None, is_enterprise_install=True) is None
 
 
 def test_feedback_is_kept_per_workspace(oauth_bot: Bot, stub: SlackStub):
     bot = oauth_bot
     install(bot, stub, grant(T9_TOKEN, "T9"))
-    payload = {"type": "block_actions", "user": {"id": "U111", "team_id": "T9"}, "api_app_id": "A1",
-               "token": "legacy", "team": {"id": "T9", "domain": "hosp9"}, "channel": {"id": "CT9"},
-               "container": {"type": "message", "message_ts": "1700000200.000001", "channel_id": "CT9",
-                             "is_ephemeral": False},
-               "message": {"type": "message", "ts": "1700000200.000001", "user": "UBOT", "bot_id": "BBOT",
-                           "text": "answer"},
-               "trigger_id": "1.2.x", "response_url": stub.response_url("act"), "is_enterprise_install": False,
-               "actions": [{"action_id": "nms_feedback:helpful", "block_id": "b1", "type": "button",
-                            "value": "dantrolene|mention", "action_ts": "1700000201.1",
-                            "text": {"type": "plain_text", "text": "x"}}]}
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U111", "team_id": "T9"},
+        "api_app_id": "A1",
+        "token": "legacy",
+        "team": {"id": "T9", "domain": "hosp9"},
+        "channel": {"id": "CT9"},
+        "container": {"type": "message", "message_ts": "1700000200.000001", "channel_id": "CT9", "is_ephemeral": False},
+        "message": {"type": "message", "ts": "1700000200.000001", "user": "UBOT", "bot_id": "BBOT", "text": "answer"},
+        "trigger_id": "1.2.x",
+        "response_url": stub.response_url("act"),
+        "is_enterprise_install": False,
+        "actions": [
+            {
+                "action_id": "nms_feedback:helpful",
+                "block_id": "b1",
+                "type": "button",
+                "value": "dantrolene|mention",
+                "action_ts": "1700000201.1",
+                "text": {"type": "plain_text", "text": "x"},
+            }
+        ],
+    }
     from urllib.parse import urlencode
 
     assert bot.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")[0] == 200
@@ -179,15 +255,28 @@ def test_feedback_is_kept_per_workspace(oauth_bot: Bot, stub: SlackStub):
     assert [(r["team"], r["topic_id"], r["verdict"]) for r in rows] == [("T9", "dantrolene", "helpful")]
 
 
-def test_rotating_tokens_are_refreshed_before_they_expire_and_stored_sealed(oauth_bot: Bot, stub: SlackStub,
-                                                                            tmp_path: Path):
+def test_rotating_tokens_are_refreshed_before_they_expire_and_stored_sealed(
+    oauth_bot: Bot, stub: SlackStub, tmp_path: Path
+):
     bot = oauth_bot
     first, refresh = "xoxe.xoxb-1-firstaccesstoken", "xoxe-1-firstrefreshtoken"
     install(bot, stub, grant(first, "T9", refresh_token=refresh, expires_in=600))  # within Bolt's 2-hour margin
     renewed = "xoxe.xoxb-1-renewedaccesstoken"
-    stub.queued["oauth.v2.access"] = [(200, {}, {"ok": True, "access_token": renewed, "token_type": "bot",
-                                                 "refresh_token": "xoxe-1-renewedrefresh", "expires_in": 43200,
-                                                 "team": {"id": "T9"}, "enterprise": None})]
+    stub.queued["oauth.v2.access"] = [
+        (
+            200,
+            {},
+            {
+                "ok": True,
+                "access_token": renewed,
+                "token_type": "bot",
+                "refresh_token": "xoxe-1-renewedrefresh",
+                "expires_in": 43200,
+                "team": {"id": "T9"},
+                "enterprise": None,
+            },
+        )
+    ]
     stub.auth[renewed] = {"team_id": "T9"}
     assert bot.send(event_for("T9", "dantrolene", "1700000300.000001"))[0] == 200
     stub.wait_for(lambda: stub.delivered_to("chat.postMessage"))
@@ -207,22 +296,31 @@ def test_a_bad_state_or_code_is_refused_and_installs_nothing(oauth_bot: Bot, stu
     stub.queued["oauth.v2.access"] = [(200, {}, {"ok": False, "error": "invalid_code"})]
     page = get(oauth_bot.url + "/slack/install")[1]
     state = re.search(r"state=([0-9a-f]+)", page).group(1)
-    status, _, _ = get(f"{oauth_bot.url}/slack/oauth_redirect?code=bad&state={state}",
-                       {"Cookie": f"slack-app-oauth-state={state}"})
+    status, _, _ = get(
+        f"{oauth_bot.url}/slack/oauth_redirect?code=bad&state={state}", {"Cookie": f"slack-app-oauth-state={state}"}
+    )
     assert status >= 400
     assert oauth_bot.services.installations.find_bot(enterprise_id=None, team_id="T1") is None
     assert not list(oauth_bot.services.installations.bot_tokens())
 
 
 def serve(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nms_bot", "serve", "--http", "--port", "0"], capture_output=True,
-                          text=True, timeout=60, env={**os.environ, "SLACK_SIGNING_SECRET": SECRET,
-                                                      "NMS_DB": str(tmp_path / "keys.db"),
-                                                      "SLACK_API_URL": "http://127.0.0.1:9/api/", **env})
+    return subprocess.run(
+        [sys.executable, "-m", "nms_bot", "serve", "--http", "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **os.environ,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "NMS_DB": str(tmp_path / "keys.db"),
+            "SLACK_API_URL": "http://127.0.0.1:9/api/",
+            **env,
+        },
+    )
 
 
-def test_a_missing_malformed_or_wrong_token_key_stops_serve_with_one_line(stub: SlackStub, kb: Path,
-                                                                          tmp_path: Path):
+def test_a_missing_malformed_or_wrong_token_key_stops_serve_with_one_line(stub: SlackStub, kb: Path, tmp_path: Path):
     r = serve({**CLIENT, "NMS_TOKEN_KEY": ""}, tmp_path)
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "NMS_TOKEN_KEY is not set" in r.stderr
     r = serve({**CLIENT, "NMS_TOKEN_KEY": "not-a-key"}, tmp_path)
@@ -250,11 +348,14 @@ def test_a_missing_malformed_or_wrong_token_key_stops_serve_with_one_line(stub: 
         store.close()
 
 
-@pytest.mark.parametrize("env, message", [
-    ({**CLIENT, "SLACK_BOT_TOKEN": "xoxb-1-2-3"}, "not both"),
-    ({**CLIENT, "SLACK_CLIENT_SECRET": ""}, "SLACK_CLIENT_SECRET is not set"),
-    ({**CLIENT, "SLACK_CLIENT_ID": "abc"}, "SLACK_CLIENT_ID does not look right"),
-])
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({**CLIENT, "SLACK_BOT_TOKEN": "xoxb-1-2-3"}, "not both"),
+        ({**CLIENT, "SLACK_CLIENT_SECRET": ""}, "SLACK_CLIENT_SECRET is not set"),
+        ({**CLIENT, "SLACK_CLIENT_ID": "abc"}, "SLACK_CLIENT_ID does not look right"),
+    ],
+)
 def test_many_workspaces_settings_are_checked_in_one_line(env: dict[str, str], message: str, tmp_path: Path):
     r = serve(env, tmp_path)
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and message in r.stderr, r.stderr
@@ -262,8 +363,13 @@ def test_many_workspaces_settings_are_checked_in_one_line(env: dict[str, str], m
 
 
 def test_many_workspaces_mode_needs_http(tmp_path: Path):
-    r = subprocess.run([sys.executable, "-m", "nms_bot", "serve"], capture_output=True, text=True, timeout=60,
-                       env={**os.environ, **CLIENT, "SLACK_APP_TOKEN": "xapp-1-2", "NMS_DB": str(tmp_path / "s.db")})
+    r = subprocess.run(
+        [sys.executable, "-m", "nms_bot", "serve"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **CLIENT, "SLACK_APP_TOKEN": "xapp-1-2", "NMS_DB": str(tmp_path / "s.db")},
+    )
     assert r.returncode == 2 and "runs in HTTP mode: add --http" in r.stderr
 
 

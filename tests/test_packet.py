@@ -79,8 +79,11 @@ def signed_kb(kb: Path) -> Path:
     approve(kb, "cooling", "dantrolene", on=dt.date(2026, 11, 1))
     approve(kb, "ect", by="Dr Old", on=dt.date(2025, 1, 1))
     edit(kb / "topics" / "dantrolene.yaml", "has been used in some cases", "has been used in many cases")
-    edit(kb / "topics" / "evidence.yaml", "\nrelated:", f"\n  - tier: research\n    text: '{HOSTILE}'\n"
-         "    cite: [jpma-2014]\nrelated:")
+    edit(
+        kb / "topics" / "evidence.yaml",
+        "\nrelated:",
+        f"\n  - tier: research\n    text: '{HOSTILE}'\n    cite: [jpma-2014]\nrelated:",
+    )
     return kb
 
 
@@ -131,9 +134,36 @@ def test_packet_escapes_everything_and_needs_no_network(signed_kb: Path):
     assert escape(HOSTILE) in page and "&lt;b&gt;bold&lt;/b&gt;" in page
     seen = parse(page)
     assert HOSTILE in seen.of("evidence")
-    assert seen.tags <= {"html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "strong", "code",
-                         "table", "thead", "tbody", "tr", "th", "td", "a", "section", "div", "span", "ul", "ol", "li",
-                         "dl", "dt", "dd"}
+    assert seen.tags <= {
+        "html",
+        "head",
+        "meta",
+        "title",
+        "style",
+        "body",
+        "h1",
+        "h2",
+        "h3",
+        "p",
+        "strong",
+        "code",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "a",
+        "section",
+        "div",
+        "span",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+    }
     assert all(h.startswith(("#topic-", "https://")) for h in seen.hrefs)
     assert seen.attrs <= {"lang", "charset", "name", "content", "class", "id", "href"}  # no src, no on...=
     assert not re.search(r"@import|url\(", page)
@@ -146,8 +176,8 @@ def _png_rows(path: Path) -> tuple[int, int, set[bytes]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, idat, width, height, channels = 8, b"", 0, 0, 0
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             width, height, depth, colour = struct.unpack(">IIBB", body[:10])
             assert depth == 8
@@ -157,24 +187,43 @@ def _png_rows(path: Path) -> tuple[int, int, set[bytes]]:
         pos += 12 + length
     raw = zlib.decompress(idat)
     stride = width * channels + 1
-    return width, height, {raw[i * stride + 1:(i + 1) * stride] for i in range(height)}
+    return width, height, {raw[i * stride + 1 : (i + 1) * stride] for i in range(height)}
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium here (apt-get install chromium): the packet is not "
-                    "rendered in a real browser on this machine")
+@pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="no Chromium here (apt-get install chromium): the packet is not rendered in a real browser on this machine",
+)
 def test_packet_renders_and_prints_in_headless_chromium(signed_kb: Path, tmp_path: Path):
     page = tmp_path / "packet" / "index.html"
     page.parent.mkdir()
     page.write_text(build_packet(load_knowledge(signed_kb), dt.date(2026, 11, 25)), encoding="utf-8")
-    flags = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'p'}"]
+    flags = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'p'}",
+    ]
     png, pdf = tmp_path / "out.png", tmp_path / "out.pdf"
-    subprocess.run([*flags, f"--screenshot={png}", "--window-size=1200,1600", page.as_uri()],
-                   capture_output=True, timeout=120, check=True)
+    subprocess.run(
+        [*flags, f"--screenshot={png}", "--window-size=1200,1600", page.as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
     width, height, rows = _png_rows(png)
     assert (width, height) == (1200, 1600)
     assert len(rows) > 300, "the screenshot is nearly blank: the page did not render"
-    subprocess.run([*flags, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()],
-                   capture_output=True, timeout=120, check=True)
+    subprocess.run(
+        [*flags, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
     assert pages >= 1 + 14, "in print every topic starts on its own page"

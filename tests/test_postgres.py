@@ -59,8 +59,12 @@ def test_two_instances_on_postgres_answer_each_event_once(pg_url: str, pg_store:
         for i in range(20):
             target, other = (first, second) if i % 2 else (second, first)
             assert target.mention("cooling", ts=f"1700000000.{i:06d}", event_id=f"EvPG{i}")[0] == 200
-            assert other.mention("cooling", ts=f"1700000000.{i:06d}", event_id=f"EvPG{i}",
-                                 headers={"X-Slack-Retry-Num": "1"})[0] == 200
+            assert (
+                other.mention(
+                    "cooling", ts=f"1700000000.{i:06d}", event_id=f"EvPG{i}", headers={"X-Slack-Retry-Num": "1"}
+                )[0]
+                == 200
+            )
         stub.wait_for(lambda: len(stub.sent("chat.postMessage")) >= 20, timeout=30)
         time.sleep(0.5)
         threads = [p["thread_ts"] for p in stub.sent("chat.postMessage")]
@@ -70,8 +74,9 @@ def test_two_instances_on_postgres_answer_each_event_once(pg_url: str, pg_store:
         stop2()
 
 
-def test_an_edit_on_one_instance_updates_the_answer_another_gave_on_postgres(pg_url: str, pg_store: Store, stub,
-                                                                             kb: Path):
+def test_an_edit_on_one_instance_updates_the_answer_another_gave_on_postgres(
+    pg_url: str, pg_store: Store, stub, kb: Path
+):
     first, stop1 = start_bot(stub, kb, pg_url)
     second, stop2 = start_bot(stub, kb, pg_url)
     try:
@@ -90,8 +95,7 @@ def test_an_edit_on_one_instance_updates_the_answer_another_gave_on_postgres(pg_
         stop2()
 
 
-def test_a_frozen_postgres_costs_answers_seconds_not_the_answer(pg_url: str, pg_store: Store, stub, kb: Path,
-                                                                 caplog):
+def test_a_frozen_postgres_costs_answers_seconds_not_the_answer(pg_url: str, pg_store: Store, stub, kb: Path, caplog):
     bot, stop = start_bot(stub, kb, pg_url, record_gaps=True, db_timeout=1.0)
     try:
         assert bot.mention("cooling", ts="1.0", event_id="EvWarm")[0] == 200  # a pooled connection exists
@@ -129,9 +133,19 @@ def test_serve_refuses_a_database_role_that_cannot_write(pg_url: str, pg_store: 
         conn.execute("CREATE ROLE reader LOGIN")
         conn.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader")
     reader = pg_url.replace("postgres@", "reader@").replace("postgresql+psycopg", "postgresql")
-    r = subprocess.run([sys.executable, "-m", "nms_bot", "serve"], capture_output=True, text=True, timeout=60,
-                       env={**os.environ, "SLACK_BOT_TOKEN": "xoxb-1-2-3", "SLACK_APP_TOKEN": "xapp-1-2",
-                            "DATABASE_URL": reader, "SLACK_API_URL": "http://127.0.0.1:9/api/"})
+    r = subprocess.run(
+        [sys.executable, "-m", "nms_bot", "serve"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **os.environ,
+            "SLACK_BOT_TOKEN": "xoxb-1-2-3",
+            "SLACK_APP_TOKEN": "xapp-1-2",
+            "DATABASE_URL": reader,
+            "SLACK_API_URL": "http://127.0.0.1:9/api/",
+        },
+    )
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
     assert "cannot write to the database named by DATABASE_URL" in r.stderr, r.stderr
 
@@ -145,10 +159,20 @@ def test_sigterm_while_postgres_is_frozen_still_exits_0(pg_url: str, pg_store: S
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": stub.url,
-           "DATABASE_URL": pg_url.replace("postgresql+psycopg", "postgresql"), "NMS_DB_TIMEOUT": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "nms_bot", "serve", "--http", "--port", str(port),
-                             "--knowledge", str(kb)], env=env, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": stub.url,
+        "DATABASE_URL": pg_url.replace("postgresql+psycopg", "postgresql"),
+        "NMS_DB_TIMEOUT": "1",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nms_bot", "serve", "--http", "--port", str(port), "--knowledge", str(kb)],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     bot = Bot(f"http://127.0.0.1:{port}", stub, None, None)
     try:
         stub.wait_for(lambda: _up(bot), timeout=30)

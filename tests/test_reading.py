@@ -49,20 +49,23 @@ def test_the_last_clause_that_asks_something_weighs_most(engine):
     assert (m.status, m.topic_id) == ("answer", "dantrolene")
 
 
-@pytest.mark.parametrize("question, topic", [
-    ("dantrium for NMS", "dantrolene"),          # brand of a drug the source names
-    ("parlodel nms", "bromocriptine"),
-    ("seroquel nms, d/c it?", "stop-antipsychotic"),  # brands of antipsychotics
-    ("zyprexa nms hold?", "stop-antipsychotic"),
-    ("ativan for agitation in nms", "benzodiazepines"),
-    ("amantadine for NMS", "bromocriptine"),     # a dopaminergic drug the source does not name
-    ("apap for nms fever", "cooling"),
-    ("NS bolus for nms", "fluids"),
-    ("CPK high in nms", "fluids"),
-    ("myoglobinuria nms", "fluids"),
-    ("nms pt to MICU or stay on the floor?", "supportive-care"),
-    ("step up to the unit for nms?", "supportive-care"),
-])
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("dantrium for NMS", "dantrolene"),  # brand of a drug the source names
+        ("parlodel nms", "bromocriptine"),
+        ("seroquel nms, d/c it?", "stop-antipsychotic"),  # brands of antipsychotics
+        ("zyprexa nms hold?", "stop-antipsychotic"),
+        ("ativan for agitation in nms", "benzodiazepines"),
+        ("amantadine for NMS", "bromocriptine"),  # a dopaminergic drug the source does not name
+        ("apap for nms fever", "cooling"),
+        ("NS bolus for nms", "fluids"),
+        ("CPK high in nms", "fluids"),
+        ("myoglobinuria nms", "fluids"),
+        ("nms pt to MICU or stay on the floor?", "supportive-care"),
+        ("step up to the unit for nms?", "supportive-care"),
+    ],
+)
 def test_everyday_names_of_drugs_findings_and_settings(engine, question, topic):
     m = engine.matcher.match(question)
     assert (m.status, m.topic_id) == ("answer", topic)
@@ -73,14 +76,17 @@ def test_later_does_not_mean_restarting(engine):
     assert "rechallenge" not in (m.topic_id, *(t for t, _ in m.suggestions[:1]))
 
 
-@pytest.mark.parametrize("typed, read", [
-    ("dantrol\u00e8ne", ["dantrolene"]),            # accents
-    ("dan\u200btrolene", ["dantrolene"]),           # zero-width space
-    ("\uff24\uff21\uff2e\uff34\uff32\uff2f\uff2c\uff25\uff2e\uff25", ["dantrolene"]),  # full-width
-    ("~haldol~ zyprexa", ["zyprexa"]),              # struck out: not part of the question
-    ("*bold* _italic_ `code`", ["bold", "italic", "code"]),
-    ("T 40.5 CK 12k 2mg/kg", ["t", "40.5", "ck", "12", "k", "2", "mg", "kg"]),
-])
+@pytest.mark.parametrize(
+    "typed, read",
+    [
+        ("dantrol\u00e8ne", ["dantrolene"]),  # accents
+        ("dan\u200btrolene", ["dantrolene"]),  # zero-width space
+        ("\uff24\uff21\uff2e\uff34\uff32\uff2f\uff2c\uff25\uff2e\uff25", ["dantrolene"]),  # full-width
+        ("~haldol~ zyprexa", ["zyprexa"]),  # struck out: not part of the question
+        ("*bold* _italic_ `code`", ["bold", "italic", "code"]),
+        ("T 40.5 CK 12k 2mg/kg", ["t", "40.5", "ck", "12", "k", "2", "mg", "kg"]),
+    ],
+)
 def test_text_is_normalised_before_matching(typed, read):
     assert words(normalise(typed)) == read
 

@@ -22,7 +22,7 @@ def bump(kb: Path, version: str, title: str) -> None:
     meta = kb / "meta.yaml"
     text = meta.read_text()
     start = text.index('version: "') + len('version: "')
-    meta.write_text(text[:start] + version + text[text.index('"', start):])
+    meta.write_text(text[:start] + version + text[text.index('"', start) :])
     topic = kb / "topics" / "cooling.yaml"
     lines = topic.read_text().splitlines()
     lines[1] = f'title: "{title}"'
@@ -96,16 +96,28 @@ def test_answers_never_mix_two_versions_under_concurrent_questions(kb: Path):
 
 
 def test_serve_http_reloads_on_sighup(kb: Path, stub, tmp_path: Path):
-    env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": stub.url,
-           "NMS_DB": str(tmp_path / "s.db"), "NMS_RELOAD_SECONDS": "0", "PORT": "0"}
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": stub.url,
+        "NMS_DB": str(tmp_path / "s.db"),
+        "NMS_RELOAD_SECONDS": "0",
+        "PORT": "0",
+    }
     import socket
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "nms_bot", "serve", "--http", "--port", str(port),
-                             "--knowledge", str(kb)], env=env, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nms_bot", "serve", "--http", "--port", str(port), "--knowledge", str(kb)],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
+
         def version() -> str | None:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:

@@ -85,8 +85,10 @@ def test_two_instances_sharing_a_database_send_each_owner_one_dm(stub, owned_kb:
         ada = sent[ADA][0]["text"]
         assert ada.startswith("Hello Dr Ada Lovelace: topics you own in nms-bot need clinical review.")
         assert "*Dantrolene* (`dantrolene`): changed since Dr Ada Lovelace approved it on 2026-11-01" in ada
-        assert "*Electroconvulsive therapy (ECT)* (`ect`): review overdue since 2020-06-29 (approved by Dr Old " \
-               "on 2020-01-01)" in ada
+        assert (
+            "*Electroconvulsive therapy (ECT)* (`ect`): review overdue since 2020-06-29 (approved by Dr Old "
+            "on 2020-01-01)" in ada
+        )
         assert "`nms-bot review` shows what changed" in ada and "nms-bot review approve TOPIC --by" in ada
         grace = sent[GRACE][0]
         assert "ECT" in grace["text"] and "Dantrolene" not in grace["text"]
@@ -140,10 +142,12 @@ def test_the_daily_check_runs_at_the_configured_hour(stub, owned_kb: Path, tmp_p
     assert next_check(dt.datetime(2026, 11, 25, 9, 0), 9) == dt.datetime(2026, 11, 26, 9)
     assert next_check(dt.datetime(2026, 11, 25, 22, 0), 9) == dt.datetime(2026, 11, 26, 9)
     bot, stop = start_bot(stub, owned_kb, f"sqlite:///{tmp_path / 'r.db'}")
-    night = Reminders(bot.live.path, bot.services.store, bot.app.client, hour=9,
-                      now=lambda: dt.datetime(2026, 11, 25, 2, 0))
-    morning = Reminders(bot.live.path, bot.services.store, bot.app.client, hour=9,
-                        now=lambda: dt.datetime(2026, 11, 25, 9, 0, 5))
+    night = Reminders(
+        bot.live.path, bot.services.store, bot.app.client, hour=9, now=lambda: dt.datetime(2026, 11, 25, 2, 0)
+    )
+    morning = Reminders(
+        bot.live.path, bot.services.store, bot.app.client, hour=9, now=lambda: dt.datetime(2026, 11, 25, 9, 0, 5)
+    )
     try:
         night.start()
         morning.start()
@@ -171,8 +175,14 @@ def test_the_running_app_sends_reminders_in_both_modes(stub, owned_kb: Path, tmp
     if now.minute == 59 and now.second > 30:  # the check runs within its hour: don't start at the edge
         time.sleep(61 - now.second)
     approve(owned_kb, "ect", by="Dr Old", on=dt.date(2020, 1, 1))  # overdue whatever today is
-    env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_API_URL": stub.url, "NMS_DB": str(tmp_path / "s.db"),
-           "NMS_REMINDER_HOUR": str(dt.datetime.now().hour), "NMS_RELOAD_SECONDS": "0"}
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_API_URL": stub.url,
+        "NMS_DB": str(tmp_path / "s.db"),
+        "NMS_REMINDER_HOUR": str(dt.datetime.now().hour),
+        "NMS_RELOAD_SECONDS": "0",
+    }
     args = [sys.executable, "-m", "nms_bot", "serve", "--knowledge", str(owned_kb)]
     if mode == "http":
         with socket.socket() as s:

@@ -16,8 +16,13 @@ def test_citations_are_numbered_by_first_use_and_listed_in_that_order(engine: En
     answer = engine.ask("should we give dantrolene?")
     assert answer.topic.id == "dantrolene"
     assert [c.n for c in answer.citations] == [1, 2, 3, 4, 5]
-    assert [c.key for c in answer.citations] == ["guideline-2025", "psychiatr-q-2001", "source-ref-5",
-                                                 "source-ref-3", "source-ref-4"]
+    assert [c.key for c in answer.citations] == [
+        "guideline-2025",
+        "psychiatr-q-2001",
+        "source-ref-5",
+        "source-ref-3",
+        "source-ref-4",
+    ]
     assert [s.numbers for s in answer.statements] == [(1,), (2, 3, 4, 5), (4,)]
 
 
@@ -31,15 +36,24 @@ def test_text_leads_with_the_title_then_tiers_references_footer_disclaimer(engin
     text = to_text(engine.ask("ECT"))
     lines = text.splitlines()
     assert lines[0] == "Electroconvulsive therapy (ECT)"
-    order = [text.index(s) for s in ("From the guideline:", "From the research:", "References:",
-                                     "Updated 2026-11-25 \u00b7 knowledge ", "Disclaimer: Educational")]
+    order = [
+        text.index(s)
+        for s in (
+            "From the guideline:",
+            "From the research:",
+            "References:",
+            "Updated 2026-11-25 \u00b7 knowledge ",
+            "Disclaimer: Educational",
+        )
+    ]
     assert order == sorted(order)
     assert "[4] Hashim H" in text and "https://jpma.org.pk/article-details/6310" in text
 
 
 def approve(topic: Topic) -> Topic:
-    return dataclasses.replace(topic, approval=Approval(topic.id, "Dr A <b>", dt.date(2026, 11, 20), "",
-                                                        "sha256:" + "0" * 64, ("title: x",)))
+    return dataclasses.replace(
+        topic, approval=Approval(topic.id, "Dr A <b>", dt.date(2026, 11, 20), "", "sha256:" + "0" * 64, ("title: x",))
+    )
 
 
 def test_unapproved_topic_carries_the_caution_line_and_approved_does_not(engine: Engine):
@@ -65,8 +79,20 @@ def test_approved_only_hides_unapproved_topics(engine: Engine):
 
 def test_json_contract(engine: Engine):
     d = to_dict(engine.ask("rhabdo?"))
-    assert set(d) >= {"question", "status", "topic", "score", "suggestions", "citations", "disclaimer", "text",
-                      "updated", "review", "knowledge_version", "bullets"}
+    assert set(d) >= {
+        "question",
+        "status",
+        "topic",
+        "score",
+        "suggestions",
+        "citations",
+        "disclaimer",
+        "text",
+        "updated",
+        "review",
+        "knowledge_version",
+        "bullets",
+    }
     assert d["status"] == "answer" and d["topic"] == {"id": "fluids", "title": d["topic"]["title"]}
     assert 0 <= d["score"] <= 100 and d["suggestions"] == []
     assert d["citations"][0] == {"n": 1, "key": "guideline-2025", "text": d["citations"][0]["text"], "url": None}
@@ -88,15 +114,18 @@ def test_decline_lists_what_the_bot_can_answer(engine: Engine):
 STOP = "Discontinue the causative antipsychotic."
 
 
-@pytest.mark.parametrize("question", [
-    "can we give some haldol for the agitation, she has nms",
-    "bump up the zyprexa? pt w nms still psychotic",
-    "nms pt combative, ok to give IM olanzapine?",
-    "continue clozapine during NMS at half the dose?",
-    "keep the depot going in nms?",
-    "antipsychotic for psychosis during NMS",
-    "typical or atypical antipsychotic ok in nms?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can we give some haldol for the agitation, she has nms",
+        "bump up the zyprexa? pt w nms still psychotic",
+        "nms pt combative, ok to give IM olanzapine?",
+        "continue clozapine during NMS at half the dose?",
+        "keep the depot going in nms?",
+        "antipsychotic for psychosis during NMS",
+        "typical or atypical antipsychotic ok in nms?",
+    ],
+)
 def test_no_answer_about_giving_an_antipsychotic_leaves_out_the_first_action(engine, question):
     answer = engine.ask(question)
     if answer.status == "answer":
@@ -115,9 +144,18 @@ def test_the_first_action_leads_answers_about_other_topics_and_is_cited(engine):
     assert engine.ask("pt on haldol, nms, overview of treatment").carried == ()
 
 
-@pytest.mark.parametrize("question", ["lorazepam dose nms", "how much dantrolene in NMS", "IVF rate for nms",
-                                      "bromocriptine 2.5 mg nms?", "bolus 2L NS for rhabdo?",
-                                      "bromocriptine 2.5 tid ok in nms", "what strength ativan for nms agitation"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "lorazepam dose nms",
+        "how much dantrolene in NMS",
+        "IVF rate for nms",
+        "bromocriptine 2.5 mg nms?",
+        "bolus 2L NS for rhabdo?",
+        "bromocriptine 2.5 tid ok in nms",
+        "what strength ativan for nms agitation",
+    ],
+)
 def test_a_dose_question_gets_its_topic_and_one_line_that_the_source_gives_no_doses(engine, question):
     answer = engine.ask(question)
     assert answer.status == "answer"

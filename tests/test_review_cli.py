@@ -10,8 +10,22 @@ from pathlib import Path
 from .test_cli import run
 from .test_knowledge import edit
 
-IDS = ["anticoagulation", "benzodiazepines", "bromocriptine", "cooling", "dantrolene", "ect", "evidence", "fluids",
-       "monitoring", "overview", "pharmacotherapy", "rechallenge", "stop-antipsychotic", "supportive-care"]
+IDS = [
+    "anticoagulation",
+    "benzodiazepines",
+    "bromocriptine",
+    "cooling",
+    "dantrolene",
+    "ect",
+    "evidence",
+    "fluids",
+    "monitoring",
+    "overview",
+    "pharmacotherapy",
+    "rechallenge",
+    "stop-antipsychotic",
+    "supportive-care",
+]
 
 
 def nothing_approved(kb: Path) -> bool:
@@ -63,10 +77,14 @@ def test_review_lists_changes_with_a_statement_diff(kb: Path):
     assert r.returncode == 0
     text = r.stdout
     assert "Changed since approval: shown as pending review until approved again (1)" in text
-    assert "- guideline: *Aggressive cooling for hyperthermia* using external cooling measures such as cooling " \
-           "blankets. [1]" in text
-    assert "+ guideline: *Aggressive cooling for hyperthermia* using external cooling measures such as ice " \
-           "packs. [1]" in text
+    assert (
+        "- guideline: *Aggressive cooling for hyperthermia* using external cooling measures such as cooling "
+        "blankets. [1]" in text
+    )
+    assert (
+        "+ guideline: *Aggressive cooling for hyperthermia* using external cooling measures such as ice "
+        "packs. [1]" in text
+    )
     assert "Never approved: shown as pending review (13)" in text and 'review approve TOPIC --by "NAME"' in text
     r = run("validate", str(kb))
     assert r.returncode == 0 and "cooling.yaml:" in r.stderr and "changed since Dr A approved it" in r.stderr
@@ -105,8 +123,10 @@ def test_approve_with_the_packet_fingerprint_binds_to_that_text(kb: Path):
     fp = next(t["fingerprint"] for t in report["topics"] if t["id"] == "cooling")
     r = run("review", "approve", "cooling", "--by", "Board", "--fingerprint", fp[7:19], "--knowledge", str(kb))
     assert r.returncode == 0
-    assert run("review", "approve", "cooling", "ect", "--by", "B", "--fingerprint", fp,
-               "--knowledge", str(kb)).returncode == 2
+    assert (
+        run("review", "approve", "cooling", "ect", "--by", "B", "--fingerprint", fp, "--knowledge", str(kb)).returncode
+        == 2
+    )
 
 
 def test_review_of_a_broken_knowledge_base_exits_1(kb: Path):
@@ -130,9 +150,17 @@ def test_export_writes_the_packet_and_refuses_a_file(kb: Path, tmp_path: Path):
 
 def test_approve_refuses_the_copy_installed_with_the_program():
     # Where the installed program keeps its copy (asked from "/", so this checkout is not imported).
-    where = subprocess.run([sys.executable, "-c", "import pathlib, nms_bot; "
-                            "print(pathlib.Path(nms_bot.__file__).resolve().parent / 'knowledge')"],
-                           capture_output=True, text=True, cwd="/", check=True)
+    where = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import pathlib, nms_bot; print(pathlib.Path(nms_bot.__file__).resolve().parent / 'knowledge')",
+        ],
+        capture_output=True,
+        text=True,
+        cwd="/",
+        check=True,
+    )
     inside = Path(where.stdout.strip())
     r = run("review", "approve", "ect", "--by", "Dr A", "--knowledge", str(inside))
     assert r.returncode == 2 and "is the copy installed with the program" in r.stderr

@@ -1,4 +1,4 @@
-""""Ask nms-bot" on any message: Slack's message_action and view_submission payloads, signed, into the
+""" "Ask nms-bot" on any message: Slack's message_action and view_submission payloads, signed, into the
 running app over HTTP; the Web API stand-in records the modal and the private answer."""
 
 from __future__ import annotations
@@ -35,8 +35,11 @@ def submission(opened: dict, typed: str | None = None) -> dict:
     view = opened["view"]
     element = view["blocks"][1]["element"]
     value = element.get("initial_value", "") if typed is None else typed
-    body["view"].update(blocks=copy.deepcopy(view["blocks"]), private_metadata=view["private_metadata"],
-                        state={"values": {"question": {"text": {"type": "plain_text_input", "value": value}}}})
+    body["view"].update(
+        blocks=copy.deepcopy(view["blocks"]),
+        private_metadata=view["private_metadata"],
+        state={"values": {"question": {"text": {"type": "plain_text_input", "value": value}}}},
+    )
     return body
 
 
@@ -44,16 +47,17 @@ def buttons(message: dict) -> list[dict]:
     return [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
 
 
-def test_shortcut_inside_a_thread_opens_a_prefilled_modal_and_answers_privately_in_that_thread(bot: Bot,
-                                                                                               caplog):
+def test_shortcut_inside_a_thread_opens_a_prefilled_modal_and_answers_privately_in_that_thread(bot: Bot, caplog):
     with caplog.at_level(logging.DEBUG, logger="nms_bot"):
         opened = shortcut(bot)
         assert opened["trigger_id"] == payload("message_action")["trigger_id"]
         view = opened["view"]
         assert view["type"] == "modal" and view["submit"]["text"] == "Ask"
         # what the person wrote, readable: the mention gone, entities unescaped
-        assert view["blocks"][1]["element"]["initial_value"] == \
-            "febrile 40.1, CK 40k & rigid on haldol: should we start dantrolene?"
+        assert (
+            view["blocks"][1]["element"]["initial_value"]
+            == "febrile 40.1, CK 40k & rigid on haldol: should we start dantrolene?"
+        )
         assert "patient details" in json.dumps(view["blocks"][0])
         assert bot.interactive(submission(opened, "rigid on haldol, should we start dantrolene?")) == (200, "")
         [reply] = bot.stub.wait_for(lambda: bot.stub.sent("chat.postEphemeral"))
@@ -119,8 +123,10 @@ def test_long_messages_are_clipped_to_the_input_and_empty_questions_are_refused(
     opened = shortcut(bot, text="dantrolene " * 400)
     assert len(opened["view"]["blocks"][1]["element"]["initial_value"]) == INPUT_MAX
     status, body = bot.interactive(submission(opened, "   "))
-    assert status == 200 and json.loads(body) == {"response_action": "errors",
-                                                  "errors": {"question": "Type a question to ask."}}
+    assert status == 200 and json.loads(body) == {
+        "response_action": "errors",
+        "errors": {"question": "Type a question to ask."},
+    }
     time.sleep(0.2)
     assert not bot.stub.sent("chat.postEphemeral") and not bot.stub.sent("/response/shortcut")
     empty = shortcut(bot, text="")  # a message with only a file: nothing to prefill

@@ -25,10 +25,22 @@ QUESTIONS = 20
 
 
 def start(args: list[str], stub: SlackStub, tmp_path: Path, kb: Path, **env: str) -> subprocess.Popen:
-    env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_API_URL": stub.url, "NMS_DB": str(tmp_path / "s.db"),
-           "NMS_ANSWER_WORKERS": "2", "LOG_LEVEL": "INFO", **env}
-    return subprocess.Popen([sys.executable, "-m", "nms_bot", "serve", *args, "--knowledge", str(kb)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_API_URL": stub.url,
+        "NMS_DB": str(tmp_path / "s.db"),
+        "NMS_ANSWER_WORKERS": "2",
+        "LOG_LEVEL": "INFO",
+        **env,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "nms_bot", "serve", *args, "--knowledge", str(kb)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def stop(proc: subprocess.Popen) -> tuple[int, str]:
@@ -53,8 +65,7 @@ def _get(url: str) -> tuple[int, str] | None:
         return None
 
 
-def test_socket_mode_answers_every_acknowledged_question_before_exiting_on_sigterm(stub, kb: Path,
-                                                                                  tmp_path: Path):
+def test_socket_mode_answers_every_acknowledged_question_before_exiting_on_sigterm(stub, kb: Path, tmp_path: Path):
     fake = FakeSocketSlack()
     stub.socket_url = fake.url
     stub.delay["chat.postMessage"] = 0.5  # two workers, 20 questions: about 5 s of answering left
@@ -85,8 +96,7 @@ def test_socket_mode_answers_every_acknowledged_question_before_exiting_on_sigte
     assert "Traceback" not in err and "xoxb-" not in err and "Bolt app is running" not in err
 
 
-def test_http_mode_answers_every_acknowledged_question_before_exiting_on_sigterm(stub, kb: Path,
-                                                                                tmp_path: Path):
+def test_http_mode_answers_every_acknowledged_question_before_exiting_on_sigterm(stub, kb: Path, tmp_path: Path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

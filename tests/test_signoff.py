@@ -47,12 +47,15 @@ def test_approve_then_edit_makes_the_topic_pending_and_validate_says_where(kb: P
     assert [str(p) for p in problems] == [
         f"{problems[0].file}:{line}: warning: topic 'dantrolene' changed since Dr Ada Lovelace approved it on "
         "2026-11-25 (statement 2 changed): it shows as pending review until approved again (`nms-bot review` "
-        "shows the changes; `nms-bot review approve dantrolene --by NAME`)"]
+        "shows the changes; `nms-bot review approve dantrolene --by NAME`)"
+    ]
     assert problems[0].file.endswith("dantrolene.yaml")
     status = review_status(knowledge, knowledge.topics["dantrolene"], DAY)
     assert status.state == CHANGED and status.pending
-    assert [d[:40] for d in status.diff] == ["- research: *Dantrolene sodium* has been",
-                                             "+ research: *Dantrolene sodium* has been"]
+    assert [d[:40] for d in status.diff] == [
+        "- research: *Dantrolene sodium* has been",
+        "+ research: *Dantrolene sodium* has been",
+    ]
     assert status.diff[0].endswith("in some cases. [2,3,4,5]") and status.diff[1].endswith("in many cases. [2,3,4,5]")
 
 
@@ -60,8 +63,11 @@ def test_approved_only_mode_never_serves_the_edited_topic(kb: Path):
     approve(kb, "dantrolene", "cooling")
     strict = Engine.load(kb, approved_only=True)
     assert strict.ask("should we give dantrolene?").topic.id == "dantrolene"
-    edit(kb / "topics" / "dantrolene.yaml", "[psychiatr-q-2001, source-ref-5, source-ref-3, source-ref-4]",
-         "[psychiatr-q-2001, source-ref-5, source-ref-3]")
+    edit(
+        kb / "topics" / "dantrolene.yaml",
+        "[psychiatr-q-2001, source-ref-5, source-ref-3, source-ref-4]",
+        "[psychiatr-q-2001, source-ref-5, source-ref-3]",
+    )
     strict = Engine.load(kb, approved_only=True)
     assert strict.ask("should we give dantrolene?").topic is None
     assert strict.show("dantrolene") is None and set(strict.knowledge.topics) == {"cooling"}
@@ -81,12 +87,16 @@ def test_an_edited_reference_unapproves_every_topic_citing_it(kb: Path):
 FORMATTING = [  # (old, new) in dantrolene.yaml: same words, other YAML
     ('title: "Dantrolene"', "title: 'Dantrolene'"),
     ('title: "Dantrolene"', "title: Dantrolene"),
-    ('text: "One study found no statistically significant difference in mortality',
-     'text: "One   study found no statistically\n      significant difference  in mortality'),
-    ('text: "Treatment focuses on supportive care and management of symptoms '
-     '*rather than specific pharmacological interventions*."',
-     "text: >-\n      Treatment focuses on supportive care and\n      management of symptoms"
-     "\n      *rather than specific pharmacological interventions*."),
+    (
+        'text: "One study found no statistically significant difference in mortality',
+        'text: "One   study found no statistically\n      significant difference  in mortality',
+    ),
+    (
+        'text: "Treatment focuses on supportive care and management of symptoms '
+        '*rather than specific pharmacological interventions*."',
+        "text: >-\n      Treatment focuses on supportive care and\n      management of symptoms"
+        "\n      *rather than specific pharmacological interventions*.",
+    ),
     ("cite: [source-ref-3]\n", "cite:\n      - source-ref-3\n"),
     ("keywords: [dantrolene]", "keywords: [dantrolene, dantrium]"),  # not shown in the answer
     ("  - does dantrolene work\n", "  - does dantrolene work\n  - dantrolene or not\n"),  # nor are questions
@@ -106,8 +116,9 @@ def test_fingerprint_ignores_formatting(kb: Path, old: str, new: str):
     before = load_knowledge(kb)
     edit(kb / "topics" / "dantrolene.yaml", old, new)
     after = load_knowledge(kb)
-    assert topic_fingerprint(after.topics["dantrolene"], after.references) == \
-        topic_fingerprint(before.topics["dantrolene"], before.references)
+    assert topic_fingerprint(after.topics["dantrolene"], after.references) == topic_fingerprint(
+        before.topics["dantrolene"], before.references
+    )
 
 
 @pytest.mark.parametrize(("old", "new"), TEXT)
@@ -172,16 +183,20 @@ def test_approvals_file_keeps_every_record_sorted_with_its_header(kb: Path):
 
 def test_owners_are_read_and_checked(kb: Path):
     f = kb / "topics" / "ect.yaml"
-    add_owners(f, OWNERS + "  - id: W0123ABCD2\n    name: \"Dr Grace Hopper\"\n")
+    add_owners(f, OWNERS + '  - id: W0123ABCD2\n    name: "Dr Grace Hopper"\n')
     owners = load_knowledge(kb).topics["ect"].owners
-    assert [(o.slack_id, o.name) for o in owners] == [("U0123ABCD1", "Dr Ada Lovelace"),
-                                                      ("W0123ABCD2", "Dr Grace Hopper")]
+    assert [(o.slack_id, o.name) for o in owners] == [
+        ("U0123ABCD1", "Dr Ada Lovelace"),
+        ("W0123ABCD2", "Dr Grace Hopper"),
+    ]
     edit(f, "U0123ABCD1", "u0123abcd1")
     edit(f, "W0123ABCD2", "U0123ABCD1\n    nmae: x")
     line = line_of(f, "u0123abcd1")
     msgs = "\n".join(errors(kb))
-    assert (f"ect.yaml:{line}: owner 'id' must be a Slack user id like U012AB3CDE (in Slack: the person's profile, "
-            "\u22ee, Copy member ID), found 'u0123abcd1' (Slack user ids are upper case: 'U0123ABCD1')") in msgs
+    assert (
+        f"ect.yaml:{line}: owner 'id' must be a Slack user id like U012AB3CDE (in Slack: the person's profile, "
+        "\u22ee, Copy member ID), found 'u0123abcd1' (Slack user ids are upper case: 'U0123ABCD1')"
+    ) in msgs
     assert f"ect.yaml:{line_of(f, 'nmae')}: unknown field 'nmae' (did you mean 'name'?)" in msgs
 
 
@@ -210,27 +225,37 @@ def test_review_interval_must_be_days(kb: Path, value: str):
 def test_review_approved_in_a_topic_file_is_refused_with_what_to_do(kb: Path):
     f = kb / "topics" / "ect.yaml"
     edit(f, "review: under-review", "review: approved")
-    assert f"ect.yaml:{line_of(f, 'review: approved')}: 'review: approved' is no longer a sign-off: write " \
-           "'under-review' here and record the approval with `nms-bot review approve ect --by NAME` " \
-           "(knowledge/README.md)" in "\n".join(errors(kb))
+    assert (
+        f"ect.yaml:{line_of(f, 'review: approved')}: 'review: approved' is no longer a sign-off: write "
+        "'under-review' here and record the approval with `nms-bot review approve ect --by NAME` "
+        "(knowledge/README.md)" in "\n".join(errors(kb))
+    )
 
 
 def test_hand_edited_approval_is_an_error(kb: Path):
     approve(kb, "ect")
     f = kb / "approvals.yaml"
     edit(f, "- 'title: Electroconvulsive therapy (ECT)'", "- 'title: Electroconvulsive therapy (ECT), approved'")
-    assert errors(kb) == [f"{errors(kb)[0].split(':')[0]}:{line_of(f, 'fingerprint:')}: the approval of 'ect' does "
-                          "not match the text recorded with it (edited by hand?): approve it again with nms-bot "
-                          "review approve ect --by NAME"]
+    assert errors(kb) == [
+        f"{errors(kb)[0].split(':')[0]}:{line_of(f, 'fingerprint:')}: the approval of 'ect' does "
+        "not match the text recorded with it (edited by hand?): approve it again with nms-bot "
+        "review approve ect --by NAME"
+    ]
 
 
 def test_approval_file_mistakes_point_at_their_lines(kb: Path):
     approve(kb, "ect", "cooling")
     f = kb / "approvals.yaml"
     edit(f, "cooling:", "colling:")
-    edit(f, "  by: Dr Ada Lovelace\n  date: 2026-11-25\n  note: checked against the source\n  fingerprint: sha256:",
-         "  date: 2026-11-25\n  note: checked against the source\n  fingerprint: sha256:")
+    edit(
+        f,
+        "  by: Dr Ada Lovelace\n  date: 2026-11-25\n  note: checked against the source\n  fingerprint: sha256:",
+        "  date: 2026-11-25\n  note: checked against the source\n  fingerprint: sha256:",
+    )
     _, problems = validate_knowledge(kb)
     shown = [str(p).split(": ", 1)[1] for p in problems if "approvals.yaml" in p.file]
-    assert shown == ["warning: approval of 'colling', which is not a topic (did you mean 'cooling'?): remove it or "
-                     "restore the topic", "missing field 'by'"]
+    assert shown == [
+        "warning: approval of 'colling', which is not a topic (did you mean 'cooling'?): remove it or "
+        "restore the topic",
+        "missing field 'by'",
+    ]

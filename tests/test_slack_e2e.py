@@ -14,8 +14,9 @@ def all_text(payload: dict) -> str:
 
 
 def test_url_verification_echoes_challenge(bot: Bot):
-    status, body = bot.post(json.dumps({"type": "url_verification", "challenge": "abc123", "token": "t"}),
-                            "application/json")
+    status, body = bot.post(
+        json.dumps({"type": "url_verification", "challenge": "abc123", "token": "t"}), "application/json"
+    )
     assert status == 200 and "abc123" in body
 
 
@@ -48,8 +49,9 @@ def test_bots_edits_and_other_subtypes_are_not_answered(bot: Bot):
     bot.dm("dantrolene", bot_id="BBOT")
     bot.dm("dantrolene", subtype="message_changed")
     bot.dm("dantrolene", subtype="message_deleted")
-    bot.event({"type": "message", "channel_type": "channel", "user": "U1", "text": "dantrolene",
-               "ts": "1.1", "channel": "C1"})
+    bot.event(
+        {"type": "message", "channel_type": "channel", "user": "U1", "text": "dantrolene", "ts": "1.1", "channel": "C1"}
+    )
     bot.dm("cooling")  # a marker: once it is answered, the others had their chance
     bot.stub.wait_for(lambda: bot.stub.sent("chat.postMessage"))
     time.sleep(0.3)
@@ -71,8 +73,7 @@ def test_unsure_question_offers_buttons_that_show_the_topic_in_the_same_thread(b
     [actions] = [b for b in post["blocks"] if b["type"] == "actions"]
     assert {e["value"] for e in actions["elements"]} >= {"monitoring", "supportive-care"}
     button = actions["elements"][0]
-    bot.action(button["action_id"], button["value"], message_ts="1700000000.000600",
-               thread_ts="1700000000.000500")
+    bot.action(button["action_id"], button["value"], message_ts="1700000000.000600", thread_ts="1700000000.000500")
     posts = bot.stub.wait_for(lambda: len(bot.stub.sent("chat.postMessage")) == 2 and bot.stub.sent("chat.postMessage"))
     assert posts[1]["thread_ts"] == "1700000000.000500"
     assert posts[1]["blocks"][0]["type"] == "header"
@@ -122,8 +123,7 @@ def test_related_topics_are_buttons_and_open_in_place(bot: Bot):
 
 
 def test_app_home_is_published_with_topics_and_full_disclaimer(bot: Bot):
-    bot.event({"type": "app_home_opened", "user": "U111", "channel": "D1", "tab": "home",
-               "event_ts": "1.2"})
+    bot.event({"type": "app_home_opened", "user": "U111", "channel": "D1", "tab": "home", "event_ts": "1.2"})
     [call] = bot.stub.wait_for(lambda: bot.stub.sent("views.publish"))
     assert call["user_id"] == "U111"
     text = json.dumps(call["view"])
@@ -132,13 +132,19 @@ def test_app_home_is_published_with_topics_and_full_disclaimer(bot: Bot):
 
 
 def test_forged_missing_and_stale_signatures_get_401_and_cause_nothing(bot: Bot):
-    body = json.dumps({"type": "event_callback", "event_id": "EvX", "team_id": "T1",
-                       "event": {"type": "app_mention", "user": "U1", "text": "dantrolene", "ts": "1.1",
-                                 "channel": "C1"}})
+    body = json.dumps(
+        {
+            "type": "event_callback",
+            "event_id": "EvX",
+            "team_id": "T1",
+            "event": {"type": "app_mention", "user": "U1", "text": "dantrolene", "ts": "1.1", "channel": "C1"},
+        }
+    )
     assert bot.post(body, "application/json", signed=False)[0] == 401
     forged = {"X-Slack-Request-Timestamp": str(int(time.time())), "X-Slack-Signature": "v0=" + "0" * 64}
     assert bot.post(body, "application/json", signed=False, headers=forged)[0] == 401
     from .conftest import sign
+
     stale = sign(body, timestamp=int(time.time()) - 6 * 60)
     assert bot.post(body, "application/json", signed=False, headers=stale)[0] == 401
     time.sleep(0.3)
@@ -163,8 +169,12 @@ def test_healthz_reports_the_knowledge_version(bot: Bot):
 
 def test_retried_event_is_acknowledged_but_answered_once(bot: Bot):
     assert bot.mention("cooling", event_id="EvRETRY1")[0] == 200
-    assert bot.mention("cooling", event_id="EvRETRY1",
-                       headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})[0] == 200
+    assert (
+        bot.mention(
+            "cooling", event_id="EvRETRY1", headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+        )[0]
+        == 200
+    )
     bot.stub.wait_for(lambda: bot.stub.sent("chat.postMessage"))
     time.sleep(0.5)
     assert len(bot.stub.sent("chat.postMessage")) == 1
@@ -177,9 +187,14 @@ def test_200_concurrent_events_are_each_answered_exactly_once(bot: Bot):
     with ThreadPoolExecutor(max_workers=20) as pool:
         statuses = list(pool.map(send, range(200)))
         # and a retry storm of the first 50 at the same time
-        retries = list(pool.map(lambda i: bot.mention("dantrolene", ts=f"1700000000.{i:06d}",
-                                                      event_id=f"EvC{i:04d}",
-                                                      headers={"X-Slack-Retry-Num": "1"})[0], range(50)))
+        retries = list(
+            pool.map(
+                lambda i: bot.mention(
+                    "dantrolene", ts=f"1700000000.{i:06d}", event_id=f"EvC{i:04d}", headers={"X-Slack-Retry-Num": "1"}
+                )[0],
+                range(50),
+            )
+        )
     assert set(statuses) == {200} and set(retries) == {200}
     bot.stub.wait_for(lambda: len(bot.stub.sent("chat.postMessage")) >= 200, timeout=60)
     time.sleep(0.5)
@@ -221,8 +236,10 @@ def test_rate_limited_post_is_retried_after_retry_after(bot: Bot):
 
 
 def test_api_errors_are_logged_without_secrets_and_the_bot_keeps_going(bot: Bot, caplog):
-    bot.stub.queued["chat.postMessage"] = [(200, {}, {"ok": False, "error": "not_in_channel"}),
-                                           (200, {}, {"ok": False, "error": "channel_not_found"})]
+    bot.stub.queued["chat.postMessage"] = [
+        (200, {}, {"ok": False, "error": "not_in_channel"}),
+        (200, {}, {"ok": False, "error": "channel_not_found"}),
+    ]
     with caplog.at_level("INFO"):
         bot.mention("cooling")
         bot.mention("ect")

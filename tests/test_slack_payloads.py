@@ -67,8 +67,12 @@ def test_edits_apply_in_order_once_and_can_turn_an_answer_into_a_decline(bot: Bo
     first_answer_goes_to(bot)
     bot.send(payload("app_mention"))
     answered(bot)
-    later = payload("app_mention_edited", event_id="Ev0LATER", edited={"user": "U111", "ts": "1700000170.000000"},
-                    text="<@UBOT> dantrolene for malignant hyperthermia?")
+    later = payload(
+        "app_mention_edited",
+        event_id="Ev0LATER",
+        edited={"user": "U111", "ts": "1700000170.000000"},
+        text="<@UBOT> dantrolene for malignant hyperthermia?",
+    )
     bot.send(later)
     [update] = bot.stub.wait_for(lambda: bot.stub.sent("chat.update"))
     assert header(update) is None and "a question about malignant hyperthermia" in update["text"]
@@ -123,8 +127,13 @@ def test_edited_dm_updates_the_answer_and_link_previews_change_nothing(bot: Bot)
     # Slack sends message_changed again, e.g. when someone replies in the DM's thread: same `edited`.
     bot.send(payload("message_im_changed", event_id="Ev0DM1REPLY"))
     # An edit of a DM the bot has no answer to on record is left alone.
-    bot.send(payload("message_im_changed", event_id="Ev0DMOLD",
-                     message={**payload("message_im_changed")["event"]["message"], "ts": "1690000000.000100"}))
+    bot.send(
+        payload(
+            "message_im_changed",
+            event_id="Ev0DMOLD",
+            message={**payload("message_im_changed")["event"]["message"], "ts": "1690000000.000100"},
+        )
+    )
     time.sleep(0.5)
     assert len(bot.stub.sent("chat.update")) == 1 and len(posts(bot)) == 1
 
@@ -162,8 +171,7 @@ def test_attachments_and_broadcasts_are_answered_from_their_text_and_files_never
 
 
 def test_bots_deletions_joins_and_other_subtypes_are_not_answered(bot: Bot):
-    for name in ("message_im_bot_message", "message_im_from_a_bot_user", "message_im_deleted",
-                 "message_channel_join"):
+    for name in ("message_im_bot_message", "message_im_from_a_bot_user", "message_im_deleted", "message_channel_join"):
         assert bot.send(payload(name))[0] == 200
     bot.send(payload("message_im", event_id="Ev0OWN", user="UBOT", bot_id="BBOT"))  # the bot itself
     own_edit = payload("message_im_changed", event_id="Ev0OWNEDIT")
@@ -186,8 +194,15 @@ def test_enterprise_grid_org_wide_and_slack_connect_mentions_are_answered(bot: B
 
 # 3. Every signed event gets 200, quietly
 
-UNHANDLED = ("app_rate_limited", "tokens_revoked", "app_uninstalled", "app_uninstalled_grid", "reaction_added",
-             "member_joined_channel", "team_access_granted")
+UNHANDLED = (
+    "app_rate_limited",
+    "tokens_revoked",
+    "app_uninstalled",
+    "app_uninstalled_grid",
+    "reaction_added",
+    "member_joined_channel",
+    "team_access_granted",
+)
 
 
 def test_every_signed_event_gets_200_quietly(bot: Bot, caplog):

@@ -37,8 +37,16 @@ class FakeSocketSlack:
     def handle(self, ws) -> None:
         self.connections += 1
         mine = self.connections
-        ws.send(json.dumps({"type": "hello", "num_connections": 1, "debug_info": {"host": "local"},
-                            "connection_info": {"app_id": "A1"}}))
+        ws.send(
+            json.dumps(
+                {
+                    "type": "hello",
+                    "num_connections": 1,
+                    "debug_info": {"host": "local"},
+                    "connection_info": {"app_id": "A1"},
+                }
+            )
+        )
 
         def reader() -> None:
             try:
@@ -73,11 +81,28 @@ class FakeSocketSlack:
 
 
 def event_envelope(envelope_id: str, event_id: str, text: str, retry: int = 0) -> dict:
-    return {"envelope_id": envelope_id, "type": "events_api", "accepts_response_payload": False,
-            "retry_attempt": retry, "retry_reason": "timeout" if retry else "",
-            "payload": {"team_id": "T1", "api_app_id": "A1", "type": "event_callback", "event_id": event_id,
-                        "event_time": 1, "event": {"type": "app_mention", "user": "U1", "text": f"<@UBOT> {text}",
-                                                   "ts": _ts(event_id), "channel": "C1", "event_ts": "1.1"}}}
+    return {
+        "envelope_id": envelope_id,
+        "type": "events_api",
+        "accepts_response_payload": False,
+        "retry_attempt": retry,
+        "retry_reason": "timeout" if retry else "",
+        "payload": {
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": 1,
+            "event": {
+                "type": "app_mention",
+                "user": "U1",
+                "text": f"<@UBOT> {text}",
+                "ts": _ts(event_id),
+                "channel": "C1",
+                "event_ts": "1.1",
+            },
+        },
+    }
 
 
 def _ts(event_id: str) -> str:
@@ -90,8 +115,9 @@ def fake(stub, kb: Path, tmp_path: Path):
     """The app in Socket Mode, connected to a FakeSocketSlack."""
     fake = FakeSocketSlack()
     stub.socket_url = fake.url
-    settings = load_settings(http=False, env={"SLACK_BOT_TOKEN": TOKEN, "SLACK_APP_TOKEN": "xapp-1-A1-test",
-                                              "SLACK_API_URL": stub.url})
+    settings = load_settings(
+        http=False, env={"SLACK_BOT_TOKEN": TOKEN, "SLACK_APP_TOKEN": "xapp-1-A1-test", "SLACK_API_URL": stub.url}
+    )
     app, _, services = create(settings, kb, Store(f"sqlite:///{tmp_path / 's.db'}"))
     handler = make_socket_handler(settings, app)
     handler.connect()
@@ -105,9 +131,21 @@ def fake(stub, kb: Path, tmp_path: Path):
 def test_socket_mode_answers_events_and_commands_once(stub, fake: FakeSocketSlack):
     fake.outbox.put(event_envelope("env1", "EvS1", "dantrolene"))
     fake.outbox.put(event_envelope("env2", "EvS1", "dantrolene", retry=1))  # redelivery
-    fake.outbox.put({"envelope_id": "env3", "type": "slash_commands", "accepts_response_payload": True,
-                     "payload": {"command": "/nms", "text": "ect", "user_id": "U1", "team_id": "T1",
-                                 "channel_id": "C1", "response_url": stub.response_url("sm")}})
+    fake.outbox.put(
+        {
+            "envelope_id": "env3",
+            "type": "slash_commands",
+            "accepts_response_payload": True,
+            "payload": {
+                "command": "/nms",
+                "text": "ect",
+                "user_id": "U1",
+                "team_id": "T1",
+                "channel_id": "C1",
+                "response_url": stub.response_url("sm"),
+            },
+        }
+    )
     stub.wait_for(lambda: {a.get("envelope_id") for a in fake.acks} >= {"env1", "env2", "env3"})
     [post] = stub.wait_for(lambda: stub.sent("chat.postMessage"))
     assert post["blocks"][0]["text"]["text"] == "Dantrolene" and post["thread_ts"] == _ts("EvS1")
@@ -205,13 +243,13 @@ class FreezableProxy:
             sock.close()
 
 
-def test_socket_mode_notices_a_dead_connection_and_reconnects_within_about_15_seconds(stub, kb: Path,
-                                                                                       tmp_path: Path):
+def test_socket_mode_notices_a_dead_connection_and_reconnects_within_about_15_seconds(stub, kb: Path, tmp_path: Path):
     fake = FakeSocketSlack()
     proxy = FreezableProxy(int(fake.url.rsplit(":", 1)[1].split("/")[0]))
     stub.socket_url = f"ws://127.0.0.1:{proxy.port}/link"
-    settings = load_settings(http=False, env={"SLACK_BOT_TOKEN": TOKEN, "SLACK_APP_TOKEN": "xapp-1-A1-test",
-                                              "SLACK_API_URL": stub.url})
+    settings = load_settings(
+        http=False, env={"SLACK_BOT_TOKEN": TOKEN, "SLACK_APP_TOKEN": "xapp-1-A1-test", "SLACK_API_URL": stub.url}
+    )
     app, _, services = create(settings, kb, Store(f"sqlite:///{tmp_path / 'p.db'}"))
     handler = make_socket_handler(settings, app)
     try:
@@ -257,8 +295,17 @@ def test_socket_mode_answers_a_confident_follow_up_in_the_thread_once(stub, fake
     stub.wait_for(lambda: stub.sent("chat.postMessage"))
     fake.outbox.put(envelope(payload("message_channel_thread_reply"), "envT"))
     fake.outbox.put(envelope(payload("message_channel_thread_reply"), "envT2", retry=1))  # redelivered
-    fake.outbox.put(envelope(payload("message_channel_thread_reply", event_id="Ev0CHAT", ts="1700000111.000100",
-                                     text="thanks, that settles it"), "envC"))
+    fake.outbox.put(
+        envelope(
+            payload(
+                "message_channel_thread_reply",
+                event_id="Ev0CHAT",
+                ts="1700000111.000100",
+                text="thanks, that settles it",
+            ),
+            "envC",
+        )
+    )
     posts = stub.wait_for(lambda: len(stub.sent("chat.postMessage")) == 2 and stub.sent("chat.postMessage"))
     assert posts[1]["thread_ts"] == "1700000100.000100"
     assert posts[1]["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
@@ -282,8 +329,15 @@ def test_socket_mode_health_endpoint_is_200_only_while_connected(stub, kb: Path,
 
     fake = FakeSocketSlack()
     stub.socket_url = fake.url
-    settings = load_settings(http=False, env={"SLACK_BOT_TOKEN": TOKEN, "SLACK_APP_TOKEN": "xapp-1-A1-test",
-                                              "SLACK_API_URL": stub.url, "NMS_HEALTH_PORT": "0"})
+    settings = load_settings(
+        http=False,
+        env={
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_APP_TOKEN": "xapp-1-A1-test",
+            "SLACK_API_URL": stub.url,
+            "NMS_HEALTH_PORT": "0",
+        },
+    )
     app, live, services = create(settings, kb, Store(f"sqlite:///{tmp_path / 'h.db'}"))
     handler = make_socket_handler(settings, app)
     health = start_health_server(settings, handler, live, services)

@@ -42,8 +42,9 @@ def test_identifiers_are_redacted(text: str, secret: str):
     assert secret not in redact(text)
 
 
-@pytest.mark.parametrize("text", ["should we give dantrolene?", "ECT when", "temp 40.5 how to cool",
-                                  "bromo dose", "DVT ppx", "rhabdo?"])
+@pytest.mark.parametrize(
+    "text", ["should we give dantrolene?", "ECT when", "temp 40.5 how to cool", "bromo dose", "DVT ppx", "rhabdo?"]
+)
 def test_ordinary_questions_are_left_alone(text: str):
     assert redact(text) == text and not looks_identifying(text)
 
@@ -129,15 +130,26 @@ def test_report_command_reads_the_configured_database(tmp_path: Path):
     import os
 
     env = {**os.environ, "NMS_DB": str(db)}
-    r = subprocess.run([sys.executable, "-m", "nms_bot", "report", "--since", "7d", "--json"],
-                       capture_output=True, text=True, env=env, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "nms_bot", "report", "--since", "7d", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     topics = json.loads(r.stdout)["topics"]
     assert r.returncode == 0
     assert topics[0] == {"id": "ect", "answers": 1, "helpful": 0, "not_helpful": 0, "escalations": 0}
-    assert {"id": "dantrolene", "answers": 0, "helpful": 0, "not_helpful": 0, "escalations": 0} in topics, \
+    assert {"id": "dantrolene", "answers": 0, "helpful": 0, "not_helpful": 0, "escalations": 0} in topics, (
         "unused topics listed"
-    r = subprocess.run([sys.executable, "-m", "nms_bot", "report", "--since", "soon"],
-                       capture_output=True, text=True, env=env, timeout=60)
+    )
+    r = subprocess.run(
+        [sys.executable, "-m", "nms_bot", "report", "--since", "soon"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert r.returncode == 2
 
 

@@ -34,23 +34,31 @@ def cmd_db(args: argparse.Namespace) -> int:
         finally:
             engine.dispose()
     except ImportError:
-        raise StoreError("DATABASE_URL names PostgreSQL but its driver is missing: "
-                         "pip install 'nms-bot[postgres]'") from None
+        raise StoreError(
+            "DATABASE_URL names PostgreSQL but its driver is missing: pip install 'nms-bot[postgres]'"
+        ) from None
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot open the database named by {setting} ({error_kind(exc)}): check the setting "
-                         "and that the database is reachable") from None
+        raise StoreError(
+            f"cannot open the database named by {setting} ({error_kind(exc)}): check the setting "
+            "and that the database is reachable"
+        ) from None
     if now.revision == head:
         print(f"schema revision {head} (the newest this nms-bot knows)")
         return 0
     if now.revision and not migrate.known(now.revision):
-        raise StoreError(f"schema revision {now.revision} is newer than this nms-bot knows (up to {head}): "
-                         "run the newer nms-bot")
+        raise StoreError(
+            f"schema revision {now.revision} is newer than this nms-bot knows (up to {head}): run the newer nms-bot"
+        )
     if now.revision:
-        print(f"schema revision {now.revision}; this nms-bot knows up to {head}: `nms-bot db upgrade` "
-              "(serve does it at start)")
+        print(
+            f"schema revision {now.revision}; this nms-bot knows up to {head}: `nms-bot db upgrade` "
+            "(serve does it at start)"
+        )
     elif adopt := migrate.adoptable(now.tables):
-        print(f"no schema revision: made before migrations, matches revision {adopt}; "
-              f"`nms-bot db upgrade` adopts it and upgrades it to {head}")
+        print(
+            f"no schema revision: made before migrations, matches revision {adopt}; "
+            f"`nms-bot db upgrade` adopts it and upgrades it to {head}"
+        )
     else:
         print(f"empty: `nms-bot db upgrade` creates the tables (revision {head})")
     return 1

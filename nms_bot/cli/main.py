@@ -62,11 +62,19 @@ def cmd_topics(args: argparse.Namespace) -> int:
     engine = Engine.load(args.knowledge)
     topics = topic_list(engine.knowledge)
     if args.json:
-        _print_json([
-            {"id": t.id, "title": t.title, "review": t.review_state, "updated": t.updated.isoformat(),
-             "citations": list(t.citations), "related": list(t.related)}
-            for t in topics
-        ])
+        _print_json(
+            [
+                {
+                    "id": t.id,
+                    "title": t.title,
+                    "review": t.review_state,
+                    "updated": t.updated.isoformat(),
+                    "citations": list(t.citations),
+                    "related": list(t.related),
+                }
+                for t in topics
+            ]
+        )
     else:
         width = max((len(t.id) for t in topics), default=0)
         for t in topics:
@@ -76,8 +84,10 @@ def cmd_topics(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     if args.path and args.knowledge and Path(args.path).resolve() != Path(args.knowledge).resolve():
-        print("nms-bot: validate takes one knowledge directory: give it as PATH or as --knowledge, not both",
-              file=sys.stderr)
+        print(
+            "nms-bot: validate takes one knowledge directory: give it as PATH or as --knowledge, not both",
+            file=sys.stderr,
+        )
         return USAGE
     path = args.path or args.knowledge or default_knowledge_path()
     knowledge, problems = validate_knowledge(path, max_age_days=args.max_age)
@@ -89,8 +99,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"{len(errors)} error(s), {warnings} warning(s) in {path}", file=sys.stderr)
         return PROBLEMS
     assert knowledge is not None
-    print(f"{path}: OK, {len(knowledge.topics)} topics, {len(knowledge.references)} references, "
-          f"knowledge {knowledge.version}" + (f", {warnings} warning(s)" if warnings else ""))
+    print(
+        f"{path}: OK, {len(knowledge.topics)} topics, {len(knowledge.references)} references, "
+        f"knowledge {knowledge.version}" + (f", {warnings} warning(s)" if warnings else "")
+    )
     return PROBLEMS if warnings and args.strict else OK
 
 
@@ -120,10 +132,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(f"wrong confident answers: {d['wrong_answers']}")
         print(f"out-of-scope rejected: {d['rejection']:.1%} of {d['out_of_scope']}")
         if not passed:
-            failed = [f"accuracy {d['accuracy']:.1%} is below --min-accuracy {args.min_accuracy:.1%}"
-                      if report.accuracy < args.min_accuracy else "",
-                      f"{d['wrong_answers']} wrong answers exceed --max-wrong {max_wrong}"
-                      if len(report.wrong) > max_wrong else ""]
+            failed = [
+                f"accuracy {d['accuracy']:.1%} is below --min-accuracy {args.min_accuracy:.1%}"
+                if report.accuracy < args.min_accuracy
+                else "",
+                f"{d['wrong_answers']} wrong answers exceed --max-wrong {max_wrong}"
+                if len(report.wrong) > max_wrong
+                else "",
+            ]
             print("FAILED: " + "; ".join(f for f in failed if f), file=sys.stderr)
     return OK if passed else PROBLEMS
 
@@ -181,14 +197,15 @@ def _days(value: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--knowledge", metavar="PATH", type=Path,
-                        help=f"knowledge directory (default: {DEFAULT_KNOWLEDGE})")
+    common.add_argument(
+        "--knowledge", metavar="PATH", type=Path, help=f"knowledge directory (default: {DEFAULT_KNOWLEDGE})"
+    )
     parser = argparse.ArgumentParser(
         prog="nms-bot",
         description="Look up how neuroleptic malignant syndrome (NMS) is treated.",
-        epilog="Content: Dr.Oracle Medical Advisory Board & Editors, \"What is the treatment for Neuroleptic "
-               "Malignant Syndrome (NMS)?\" (last updated July 1, 2025) and the references it cites. "
-               "Educational use for healthcare professionals; not a substitute for clinical judgement.",
+        epilog='Content: Dr.Oracle Medical Advisory Board & Editors, "What is the treatment for Neuroleptic '
+        'Malignant Syndrome (NMS)?" (last updated July 1, 2025) and the references it cites. '
+        "Educational use for healthcare professionals; not a substitute for clinical judgement.",
     )
     parser.add_argument("--version", action="store_true", help="print program and knowledge versions")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -196,8 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", parents=[common], help="answer a question (or one per line from stdin)")
     p.add_argument("question", nargs="*", help="the question; omit to read questions from stdin")
     p.add_argument("--json", action="store_true", help="print one JSON object per answer")
-    p.add_argument("--explain", action="store_true",
-                   help="also show how the question was read and scored (typos, synonyms, context, scores, verdict)")
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="also show how the question was read and scored (typos, synonyms, context, scores, verdict)",
+    )
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("topics", parents=[common], help="list the topics")
@@ -206,24 +226,35 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", parents=[common], help="check a knowledge directory")
     p.add_argument("path", nargs="?", type=Path, help=f"knowledge directory (default: {DEFAULT_KNOWLEDGE})")
-    p.add_argument("--max-age", type=_days, default=365, metavar="DAYS",
-                   help="warn about topics not updated for this long (default 365)")
+    p.add_argument(
+        "--max-age",
+        type=_days,
+        default=365,
+        metavar="DAYS",
+        help="warn about topics not updated for this long (default 365)",
+    )
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("eval", parents=[common], help="score the matcher on a question file")
-    p.add_argument("file", type=Path, help="a YAML list of {q, expect: [topic ids] or none, kind} "
-                   "(tests/data/questions.yaml shows the format)")
+    p.add_argument(
+        "file",
+        type=Path,
+        help="a YAML list of {q, expect: [topic ids] or none, kind} (tests/data/questions.yaml shows the format)",
+    )
     p.add_argument("--json", action="store_true", help="print the scores and the misses as one JSON object")
-    p.add_argument("--min-accuracy", type=float, default=0.0, metavar="X",
-                   help="exit 1 when in-scope accuracy is below X (0-1)")
-    p.add_argument("--max-wrong", type=int, default=None, metavar="N",
-                   help="exit 1 on more than N wrong confident answers")
+    p.add_argument(
+        "--min-accuracy", type=float, default=0.0, metavar="X", help="exit 1 when in-scope accuracy is below X (0-1)"
+    )
+    p.add_argument(
+        "--max-wrong", type=int, default=None, metavar="N", help="exit 1 on more than N wrong confident answers"
+    )
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("report", parents=[common], help="feedback and unanswered questions (redacted)")
-    p.add_argument("--since", type=_since, default=_since("7d"), metavar="7d",
-                   help="period to report, e.g. 7d or 24h (default 7d)")
+    p.add_argument(
+        "--since", type=_since, default=_since("7d"), metavar="7d", help="period to report, e.g. 7d or 24h (default 7d)"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_report)
 
@@ -232,8 +263,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", parents=[common], help="run the Slack app")
     p.add_argument("--http", action="store_true", help="HTTP mode (default: Socket Mode)")
-    p.add_argument("--port", default=None, metavar="N",
-                   help="HTTP port, 1-65535 or 0 for any free one (default $PORT, else 3000)")
+    p.add_argument(
+        "--port", default=None, metavar="N", help="HTTP port, 1-65535 or 0 for any free one (default $PORT, else 3000)"
+    )
     p.set_defaults(func=cmd_serve)
     return parser
 
@@ -257,7 +289,8 @@ def main(argv: list[str] | None = None) -> int:
         return USAGE
     except KnowledgeError as exc:
         if [p.message for p in exc.problems if p.line == 0 and "knowledge directory" in p.message] == [
-                p.message for p in exc.problems]:  # no knowledge base there at all: a usage error
+            p.message for p in exc.problems
+        ]:  # no knowledge base there at all: a usage error
             print(f"{exc}\nnms-bot: check the knowledge directory (--knowledge PATH or NMS_KNOWLEDGE)", file=sys.stderr)
             return USAGE
         print(f"{exc}\nnms-bot: the knowledge base has problems (run `nms-bot validate`).", file=sys.stderr)

@@ -46,12 +46,16 @@ def _date(value: str) -> dt.date:
 def _status_dict(s: ReviewStatus, today: dt.date) -> dict[str, Any]:
     r = s.record
     return {
-        "id": s.topic.id, "title": s.topic.title, "state": s.state, "pending": s.pending,
+        "id": s.topic.id,
+        "title": s.topic.title,
+        "state": s.state,
+        "pending": s.pending,
         "fingerprint": s.fingerprint,
         "owners": [{"id": o.slack_id, "name": o.name} for o in s.topic.owners],
         "review_interval_days": s.interval_days,
-        "approval": {"by": r.by, "date": r.date.isoformat(), "note": r.note or None,
-                     "fingerprint": r.fingerprint} if r else None,
+        "approval": {"by": r.by, "date": r.date.isoformat(), "note": r.note or None, "fingerprint": r.fingerprint}
+        if r
+        else None,
         "due": s.due.isoformat() if s.due else None,
         "days_overdue": s.days_overdue(today) if s.due else None,
         "diff": list(s.diff),
@@ -80,8 +84,10 @@ def _print_text(statuses: list[ReviewStatus], version: str, today: dt.date) -> N
                 line += f" ({late} days overdue)" if late > 0 else ""
             print(line)
             if state == CHANGED and r:
-                print(f"      approved by {r.by} on {r.date.isoformat()} as {short(r.fingerprint)}, "
-                      f"now {short(s.fingerprint)}; changes:")
+                print(
+                    f"      approved by {r.by} on {r.date.isoformat()} as {short(r.fingerprint)}, "
+                    f"now {short(s.fingerprint)}; changes:"
+                )
                 for d in s.diff:
                     print(f"      {d}")
             print(f"      owners: {_owners(s)}")
@@ -94,12 +100,18 @@ def cmd_review(args: argparse.Namespace) -> int:
     today = args.as_of or dt.date.today()
     statuses = review_statuses(knowledge, today)
     if args.json:
-        print(json.dumps({
-            "knowledge_version": knowledge.version, "date": today.isoformat(),
-            "review_interval_days": knowledge.review_interval_days,
-            "counts": {st: sum(s.state == st for s in statuses) for st in STATES},
-            "topics": [_status_dict(s, today) for s in statuses],
-        }, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "knowledge_version": knowledge.version,
+                    "date": today.isoformat(),
+                    "review_interval_days": knowledge.review_interval_days,
+                    "counts": {st: sum(s.state == st for s in statuses) for st in STATES},
+                    "topics": [_status_dict(s, today) for s in statuses],
+                },
+                ensure_ascii=False,
+            )
+        )
     else:
         _print_text(statuses, knowledge.version, today)
     return PROBLEMS if args.strict and any(s.state != APPROVED for s in statuses) else OK
@@ -120,8 +132,11 @@ def cmd_approve(args: argparse.Namespace) -> int:
         print("nms-bot: --fingerprint names the text of one topic: approve one topic at a time", file=sys.stderr)
         return USAGE
     if _inside_package(root):
-        print(f"nms-bot: {root} is the copy installed with the program; approve in your knowledge folder "
-              "(run from the folder that holds knowledge/, or pass --knowledge PATH)", file=sys.stderr)
+        print(
+            f"nms-bot: {root} is the copy installed with the program; approve in your knowledge folder "
+            "(run from the folder that holds knowledge/, or pass --knowledge PATH)",
+            file=sys.stderr,
+        )
         return USAGE
     knowledge = load_knowledge(root)
     for tid in args.topics:
@@ -130,21 +145,28 @@ def cmd_approve(args: argparse.Namespace) -> int:
             print(f"nms-bot: no topic '{tid}'{hint}", file=sys.stderr)
             return USAGE
         if knowledge.topics[tid].review == "draft":
-            print(f"nms-bot: topic '{tid}' is a draft (review: draft): set 'review: under-review' in its file "
-                  "when the text is ready for sign-off", file=sys.stderr)
+            print(
+                f"nms-bot: topic '{tid}' is a draft (review: draft): set 'review: under-review' in its file "
+                "when the text is ready for sign-off",
+                file=sys.stderr,
+            )
             return PROBLEMS
     if args.fingerprint:
         wanted = args.fingerprint.strip().lower().removeprefix("sha256:")
         topic = knowledge.topics[args.topics[0]]
         current = topic_fingerprint(topic, knowledge.references)
         if not re.fullmatch(r"[0-9a-f]{8,64}", wanted):
-            print("nms-bot: --fingerprint must be at least 8 hex digits, as printed in the review packet",
-                  file=sys.stderr)
+            print(
+                "nms-bot: --fingerprint must be at least 8 hex digits, as printed in the review packet", file=sys.stderr
+            )
             return USAGE
         if not current.removeprefix("sha256:").startswith(wanted):
-            print(f"nms-bot: topic '{topic.id}' no longer has the text with fingerprint {args.fingerprint} "
-                  f"(now {short(current)}): nothing recorded; review the current text (nms-bot review, "
-                  "nms-bot export --html) and approve that", file=sys.stderr)
+            print(
+                f"nms-bot: topic '{topic.id}' no longer has the text with fingerprint {args.fingerprint} "
+                f"(now {short(current)}): nothing recorded; review the current text (nms-bot review, "
+                "nms-bot export --html) and approve that",
+                file=sys.stderr,
+            )
             return PROBLEMS
     for tid in args.topics:
         approval = record_approval(root, knowledge, tid, by, args.note or "")
@@ -181,10 +203,18 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     a.add_argument("topics", nargs="+", metavar="TOPIC", help="topic id(s)")
     a.add_argument("--by", required=True, metavar="NAME", help="who approves (name as it should appear)")
     a.add_argument("--note", metavar="TEXT", help="optional note kept with the approval")
-    a.add_argument("--fingerprint", metavar="FP",
-                   help="approve only if the topic's text still has this fingerprint (from the review packet)")
-    a.add_argument("--knowledge", metavar="PATH", type=Path, default=argparse.SUPPRESS,
-                   help="knowledge directory to record the approval in")
+    a.add_argument(
+        "--fingerprint",
+        metavar="FP",
+        help="approve only if the topic's text still has this fingerprint (from the review packet)",
+    )
+    a.add_argument(
+        "--knowledge",
+        metavar="PATH",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="knowledge directory to record the approval in",
+    )
     a.set_defaults(func=cmd_approve)
 
     p = sub.add_parser("export", parents=[common], help="write the review packet (static HTML)")

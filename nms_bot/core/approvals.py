@@ -38,8 +38,9 @@ def check_interval(f: SourceFile, m: Mapping, name: str = "review_interval_days"
         return None
     value = m[name]
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_INTERVAL_DAYS:
-        f.error(m.lines[name], f"'{name}' must be a whole number of days from 1 to {MAX_INTERVAL_DAYS}, "
-                f"found {kind(value)}")
+        f.error(
+            m.lines[name], f"'{name}' must be a whole number of days from 1 to {MAX_INTERVAL_DAYS}, found {kind(value)}"
+        )
         return None
     return value
 
@@ -50,8 +51,11 @@ def check_owners(f: SourceFile, m: Mapping) -> tuple[Owner, ...]:
         return ()
     value, line = m["owners"], m.lines["owners"]
     if not isinstance(value, Sequence) or not value:
-        f.error(line, "'owners' must be a list, each owner with 'id' (a Slack user id like U012AB3CDE) "
-                f"and 'name', found {kind(value)}")
+        f.error(
+            line,
+            "'owners' must be a list, each owner with 'id' (a Slack user id like U012AB3CDE) "
+            f"and 'name', found {kind(value)}",
+        )
         return ()
     owners: list[Owner] = []
     seen: dict[str, int] = {}
@@ -61,10 +65,16 @@ def check_owners(f: SourceFile, m: Mapping) -> tuple[Owner, ...]:
             continue
         sid, name = o.get("id"), f.text(o, "name")
         if not isinstance(sid, str) or not OWNER_ID_RE.match(sid):
-            hint = (f" (Slack user ids are upper case: '{sid.upper()}')"
-                    if isinstance(sid, str) and OWNER_ID_RE.match(sid.upper()) else "")
-            f.error(o.lines["id"], "owner 'id' must be a Slack user id like U012AB3CDE (in Slack: the person's "
-                    f"profile, \u22ee, Copy member ID), found {kind(sid)}{hint}")
+            hint = (
+                f" (Slack user ids are upper case: '{sid.upper()}')"
+                if isinstance(sid, str) and OWNER_ID_RE.match(sid.upper())
+                else ""
+            )
+            f.error(
+                o.lines["id"],
+                "owner 'id' must be a Slack user id like U012AB3CDE (in Slack: the person's "
+                f"profile, \u22ee, Copy member ID), found {kind(sid)}{hint}",
+            )
             continue
         if sid in seen:
             f.error(o.lines["id"], f"owner '{sid}' is listed twice (first on line {seen[sid]})")
@@ -96,8 +106,11 @@ def read_approvals(f: SourceFile, today: dt.date, topic_ids: set[str] | None) ->
             f.error(r.lines["fingerprint"], f"'fingerprint' must look like sha256:<64 hex digits>, found {kind(fp)}")
             continue
         if text and fingerprint(text) != fp:
-            f.error(r.lines["fingerprint"], f"the approval of '{tid}' does not match the text recorded with it "
-                    f"(edited by hand?): approve it again with nms-bot review approve {tid} --by NAME")
+            f.error(
+                r.lines["fingerprint"],
+                f"the approval of '{tid}' does not match the text recorded with it "
+                f"(edited by hand?): approve it again with nms-bot review approve {tid} --by NAME",
+            )
             continue
         if by and date and text:
             out[tid] = Approval(tid, by, date, note or "", fp, tuple(text))
@@ -105,7 +118,9 @@ def read_approvals(f: SourceFile, today: dt.date, topic_ids: set[str] | None) ->
 
 
 def attach_approvals(
-    topics: list[tuple[Topic, SourceFile]], approvals: dict[str, Approval], references: dict[str, Reference],
+    topics: list[tuple[Topic, SourceFile]],
+    approvals: dict[str, Approval],
+    references: dict[str, Reference],
 ) -> list[tuple[Topic, SourceFile]]:
     """Topics with `approval` set where the record matches the text; a warning where it does not."""
     out = []
@@ -118,9 +133,12 @@ def attach_approvals(
             found = changes(record.text, text)
             what = "; ".join(c.what for c in found[:4]) + (f"; {len(found) - 4} more" if len(found) > 4 else "")
             line = _line_of(f.data, topic, text, found[0].new_index if found else 0)
-            f.warn(line, f"topic '{topic.id}' changed since {record.by} approved it on {record.date.isoformat()} "
-                   f"({what or 'text changed'}): it shows as pending review until approved again "
-                   f"(`nms-bot review` shows the changes; `nms-bot review approve {topic.id} --by NAME`)")
+            f.warn(
+                line,
+                f"topic '{topic.id}' changed since {record.by} approved it on {record.date.isoformat()} "
+                f"({what or 'text changed'}): it shows as pending review until approved again "
+                f"(`nms-bot review` shows the changes; `nms-bot review approve {topic.id} --by NAME`)",
+            )
         out.append((topic, f))
     return out
 
@@ -138,13 +156,15 @@ def _line_of(m: Mapping, topic: Topic, text: tuple[str, ...], index: int) -> int
     return m.lines.get("body", m.line)
 
 
-def record_approval(root: Path, knowledge: Knowledge, topic_id: str, by: str, note: str = "",
-                    today: dt.date | None = None) -> Approval:
+def record_approval(
+    root: Path, knowledge: Knowledge, topic_id: str, by: str, note: str = "", today: dt.date | None = None
+) -> Approval:
     """Approve a topic's current text: write its record to approvals.yaml and return it."""
     topic = knowledge.topics[topic_id]
     text = approved_text(topic, knowledge.references)
-    approval = Approval(topic_id, " ".join(by.split()), today or dt.date.today(), " ".join(note.split()),
-                        fingerprint(text), text)
+    approval = Approval(
+        topic_id, " ".join(by.split()), today or dt.date.today(), " ".join(note.split()), fingerprint(text), text
+    )
     path = root / APPROVALS_FILE
     records: dict[str, Any] = {}
     if path.is_file():
@@ -165,4 +185,3 @@ def record_approval(root: Path, knowledge: Knowledge, topic_id: str, by: str, no
         Path(tmp).unlink(missing_ok=True)
         raise
     return approval
-

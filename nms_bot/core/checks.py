@@ -93,9 +93,7 @@ class SourceFile:
         """The mapping under `name`, if present (its absence is reported by `fields`)."""
         return self.mapping(m[name], m.lines[name], f"'{name}'") if name in m else None
 
-    def fields(
-        self, m: Mapping, required: tuple[str, ...], optional: tuple[str, ...] = ()
-    ) -> bool:
+    def fields(self, m: Mapping, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> bool:
         """Report missing and unknown fields (with a 'did you mean'); True if none missing."""
         ok = True
         for name in required:

@@ -10,8 +10,10 @@ from .text import stems
 from .yamlfile import Mapping
 
 # A dose, volume or rate in a statement: "2.5 mg", "1-2.5 mg/kg", "500 ml", "2 L", "10 units".
-AMOUNT = re.compile(r"\d+(?:[.,]\d+)?(?:\s*(?:-|to)\s*\d+(?:[.,]\d+)?)?\s*(?:mg|mcg|µg|micrograms?|milligrams?|g|grams?"
-                    r"|ml|millilit(?:er|re)s?|l|lit(?:er|re)s?|units?|iu|mmol|meq)(?:/(?:kg|h|hr|hour|day|min))?\b")
+AMOUNT = re.compile(
+    r"\d+(?:[.,]\d+)?(?:\s*(?:-|to)\s*\d+(?:[.,]\d+)?)?\s*(?:mg|mcg|µg|micrograms?|milligrams?|g|grams?"
+    r"|ml|millilit(?:er|re)s?|l|lit(?:er|re)s?|units?|iu|mmol|meq)(?:/(?:kg|h|hr|hour|day|min))?\b"
+)
 
 
 def check_topics(
@@ -29,8 +31,11 @@ def check_topics(
         used.update(topic.citations)
         other = titles.setdefault(topic.title.lower(), topic.id)
         if other != topic.id:
-            f.error(f.data.lines["title"], f"topic '{topic.id}' has the title of topic '{other}': buttons and lists "
-                    "would show two alike; give it its own")
+            f.error(
+                f.data.lines["title"],
+                f"topic '{topic.id}' has the title of topic '{other}': buttons and lists "
+                "would show two alike; give it its own",
+            )
         for rid, line in items(f.data.get("related")):
             if rid == topic.id:
                 f.error(line, f"topic '{topic.id}' lists itself as related")
@@ -39,12 +44,18 @@ def check_topics(
         texts = [b.text.lower() for b in topic.body]
         for text in texts:
             if amount := AMOUNT.search(text):
-                f.error(f.data.lines["body"], f"topic '{topic.id}' gives an amount ('{amount.group(0)}'): the source "
-                        "gives no doses, and answers say so (safety.yaml); remove it")
+                f.error(
+                    f.data.lines["body"],
+                    f"topic '{topic.id}' gives an amount ('{amount.group(0)}'): the source "
+                    "gives no doses, and answers say so (safety.yaml); remove it",
+                )
         for pair in safety.pairs:
             if any(pair.if_text in t for t in texts) and not any(pair.needs in t for t in texts):
-                f.error(f.data.lines["body"], f"topic '{topic.id}' says '{pair.if_text}' but no statement says "
-                        f"'{pair.needs}' ({pair.why}; see safety.yaml)")
+                f.error(
+                    f.data.lines["body"],
+                    f"topic '{topic.id}' says '{pair.if_text}' but no statement says "
+                    f"'{pair.needs}' ({pair.why}; see safety.yaml)",
+                )
     if not topics:
         return
     for key in references:
@@ -77,11 +88,17 @@ def check_vocabulary(
                     continue
                 key = tuple(stems(term))
                 if key in phrases:
-                    context.error(line, f"context word '{term}' is already a synonym of '{phrases[key]}' "
-                                  "in synonyms.yaml: keep it in one place")
+                    context.error(
+                        line,
+                        f"context word '{term}' is already a synonym of '{phrases[key]}' "
+                        "in synonyms.yaml: keep it in one place",
+                    )
                 elif len(key) == 1 and key[0] in topic_words:
-                    context.error(line, f"context word '{term}' is a word of topic '{topic_words[key[0]]}' "
-                                  "(title or keywords): as context it would stop counting for that topic")
+                    context.error(
+                        line,
+                        f"context word '{term}' is a word of topic '{topic_words[key[0]]}' "
+                        "(title or keywords): as context it would stop counting for that topic",
+                    )
     known = concepts | set(topic_words)
     scope_file = files["scope"]
     purposes = scope_file.data.get("purposes") if scope_file.ok and isinstance(scope_file.data, Mapping) else None
@@ -90,14 +107,20 @@ def check_vocabulary(
             parts = [p.strip() for p in str(term).split("+")] if "+" in str(term) else []
             for part in parts:
                 if part.lower() not in known and " ".join(stems(part)) not in known:
-                    scope_file.error(line, f"'{part}' in '{term}' is neither a synonym nor a topic word: "
-                                     "each part of an 'a + b' purpose must be one")
+                    scope_file.error(
+                        line,
+                        f"'{part}' in '{term}' is neither a synonym nor a topic word: "
+                        "each part of an 'a + b' purpose must be one",
+                    )
     topic_ids = sorted(t.id for t, _ in topics)
     safety_file = files["safety"]
     for rule, line in zip(safety.carry, carry_lines, strict=True):
         if rule.concept not in synonyms:
-            safety_file.error(line, f"carry rule: '{rule.concept}' is not a synonym in synonyms.yaml"
-                              f"{did_you_mean(rule.concept, sorted(synonyms))}")
+            safety_file.error(
+                line,
+                f"carry rule: '{rule.concept}' is not a synonym in synonyms.yaml"
+                f"{did_you_mean(rule.concept, sorted(synonyms))}",
+            )
         for tid in (rule.topic, *rule.already_in):
             if topics and tid not in topic_ids:
                 safety_file.error(line, f"carry rule: unknown topic '{tid}'{did_you_mean(tid, topic_ids)}")

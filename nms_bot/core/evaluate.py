@@ -50,8 +50,9 @@ class Outcome:
         """The right topic in one click: answered with it, or offered it as the first suggestion."""
         if self.expect is None:
             return self.correct
-        return self.correct or (self.status == "suggest" and self.suggestions[:1] != () and
-                                self.suggestions[0] in self.expect)
+        return self.correct or (
+            self.status == "suggest" and self.suggestions[:1] != () and self.suggestions[0] in self.expect
+        )
 
 
 @dataclass
@@ -104,9 +105,15 @@ class Report:
             "rejection": round(self.rejection, 4),
             "by_kind": self.by_kind(),
             "misses": [
-                {"q": o.question, "expect": list(o.expect) if o.expect else "none", "kind": o.kind,
-                 "status": o.status, "topic": o.topic, "carried": list(o.carried),
-                 "suggestions": list(o.suggestions)}
+                {
+                    "q": o.question,
+                    "expect": list(o.expect) if o.expect else "none",
+                    "kind": o.kind,
+                    "status": o.status,
+                    "topic": o.topic,
+                    "carried": list(o.carried),
+                    "suggestions": list(o.suggestions),
+                }
                 for o in self.misses
             ],
         }
@@ -138,7 +145,14 @@ def evaluate(engine: Engine, items: list[dict[str, Any]]) -> Report:
         expect = None if item["expect"] == "none" else tuple(item["expect"])
         a = engine.ask(item["q"])
         report.outcomes.append(
-            Outcome(item["q"], expect, str(item.get("kind", "")), a.status, a.topic.id if a.topic else None,
-                    tuple(t.id for t, _ in a.suggestions), a.carried)
+            Outcome(
+                item["q"],
+                expect,
+                str(item.get("kind", "")),
+                a.status,
+                a.topic.id if a.topic else None,
+                tuple(t.id for t, _ in a.suggestions),
+                a.carried,
+            )
         )
     return report

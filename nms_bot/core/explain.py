@@ -22,20 +22,29 @@ def verdict_reason(match: Match) -> str:
     best_id, best = match.ranked[0]
     runner = match.ranked[1][1] if len(match.ranked) > 1 else 0.0
     need = answer_min(match.reading)
-    checks = [f"best {best:.2f} {'>=' if best >= need else '<'} {need}"
-              + (" (the question names NMS)" if match.reading.subject else ""),
-              f"lead {best - runner:.2f} {'>=' if best - runner >= MARGIN else '<'} {MARGIN}"]
+    checks = [
+        f"best {best:.2f} {'>=' if best >= need else '<'} {need}"
+        + (" (the question names NMS)" if match.reading.subject else ""),
+        f"lead {best - runner:.2f} {'>=' if best - runner >= MARGIN else '<'} {MARGIN}",
+    ]
     if match.tie_with == match.topic_id:
-        return (f"answered with {match.topic_id}, the first action safety.yaml carries: it ties with other topics "
-                "and the question asks nothing that only they hold")
+        return (
+            f"answered with {match.topic_id}, the first action safety.yaml carries: it ties with other topics "
+            "and the question asks nothing that only they hold"
+        )
     if match.tie_with:
-        return (f"answered with {match.topic_id}: it ties with {match.tie_with}, the first action safety.yaml "
-                "carries, so the answer leads with that and holds both")
+        return (
+            f"answered with {match.topic_id}: it ties with {match.tie_with}, the first action safety.yaml "
+            "carries, so the answer leads with that and holds both"
+        )
     if match.status == "answer":
         return f"answered with {best_id}: " + " and ".join(checks)
     failed = [c for c in checks if " < " in c]
-    why = ("the question names NMS but nothing about its treatment" if match.reason == "subject_only"
-           else " and ".join(failed) or "another topic is as close")
+    why = (
+        "the question names NMS but nothing about its treatment"
+        if match.reason == "subject_only"
+        else " and ".join(failed) or "another topic is as close"
+    )
     if match.status == "suggest":
         return f"suggested topics scoring at least {SUGGEST_MIN}: not answered because {why}"
     return f"declined: no topic scores {SUGGEST_MIN} ({why})"
@@ -55,8 +64,10 @@ def explain(match: Match, matcher: Matcher, answer: Answer | None = None) -> dic
         "filler": r.filler,
         "names_nms": r.subject,
         "signs": r.signs,
-        "counted": [{"stem": s, "weight": round(w, 3), "setting": r.content.get(s, False), "known": s in matcher.idf}
-                    for s, w in match.weights.items()],
+        "counted": [
+            {"stem": s, "weight": round(w, 3), "setting": r.content.get(s, False), "known": s in matcher.idf}
+            for s, w in match.weights.items()
+        ],
         "scores": [{"topic": t, "score": round(s, 3)} for t, s in match.ranked[:6]],
         "verdict": match.status,
         "reason": verdict_reason(match),
@@ -70,8 +81,15 @@ def explain_text(match: Match, matcher: Matcher, answer: Answer | None = None) -
     """The explanation as lines for a terminal."""
     d = explain(match, matcher, answer)
     pairs = lambda items, a, b: ", ".join(f"{i[a]} -> {i[b]}" for i in items) or "-"  # noqa: E731
-    counted = ", ".join(f"{c['stem']} {c['weight']:.2f}" + (" (setting)" if c["setting"] else "")
-                        + ("" if c["known"] else " (unknown)") for c in d["counted"]) or "-"
+    counted = (
+        ", ".join(
+            f"{c['stem']} {c['weight']:.2f}"
+            + (" (setting)" if c["setting"] else "")
+            + ("" if c["known"] else " (unknown)")
+            for c in d["counted"]
+        )
+        or "-"
+    )
     lines = [
         "How the question was read:",
         f"  words:        {' '.join(d['words']) or '-'}",
@@ -89,7 +107,10 @@ def explain_text(match: Match, matcher: Matcher, answer: Answer | None = None) -
         f"Verdict: {d['reason']}",
     ]
     if d["led_by"]:
-        lines.append("Safety: the answer leads with the first statement of " + ", ".join(d["led_by"])
-                     + " (safety.yaml carry: the question names what the rule watches for)")
+        lines.append(
+            "Safety: the answer leads with the first statement of "
+            + ", ".join(d["led_by"])
+            + " (safety.yaml carry: the question names what the rule watches for)"
+        )
     lines += [f"Note added: {n}" for n in d["notes"]]
     return "\n".join(lines)

@@ -221,27 +221,39 @@ class _Validator:
         )
         tid = m.get("id")
         if not isinstance(tid, str) or not ID_RE.match(tid):
-            f.error(m.lines.get("id", m.line),
-                    f"'id' must be lower-case words joined by '-' (like 'stop-antipsychotic'), found {kind(tid)}")
+            f.error(
+                m.lines.get("id", m.line),
+                f"'id' must be lower-case words joined by '-' (like 'stop-antipsychotic'), found {kind(tid)}",
+            )
             return None
         title = f.text(m, "title", TITLE_LIMIT)
         questions = f.texts(m, "questions")
         if "questions" in m and len(questions) < MIN_QUESTIONS:
-            f.error(m.lines["questions"], f"'questions' has {len(questions)}, at least {MIN_QUESTIONS} are needed: "
-                    "add ways a clinician would ask")
+            f.error(
+                m.lines["questions"],
+                f"'questions' has {len(questions)}, at least {MIN_QUESTIONS} are needed: "
+                "add ways a clinician would ask",
+            )
         keywords = f.texts(m, "keywords")
         related = f.texts(m, "related")
         updated = f.date(m, "updated", self.today)
         if updated and (self.today - updated).days > self.max_age:
-            f.warn(m.lines["updated"], f"topic '{tid}' was last updated {updated.isoformat()}, "
-                   f"more than {self.max_age} days ago: review it")
+            f.warn(
+                m.lines["updated"],
+                f"topic '{tid}' was last updated {updated.isoformat()}, more than {self.max_age} days ago: review it",
+            )
         review = m.get("review")
         if review == "approved":
-            f.error(m.lines["review"], "'review: approved' is no longer a sign-off: write 'under-review' here and "
-                    f"record the approval with `nms-bot review approve {tid} --by NAME` (knowledge/README.md)")
+            f.error(
+                m.lines["review"],
+                "'review: approved' is no longer a sign-off: write 'under-review' here and "
+                f"record the approval with `nms-bot review approve {tid} --by NAME` (knowledge/README.md)",
+            )
         elif review not in REVIEW_STATES:
-            f.error(m.lines.get("review", m.line),
-                    f"'review' must be one of {', '.join(REVIEW_STATES)}, found {kind(review)}")
+            f.error(
+                m.lines.get("review", m.line),
+                f"'review' must be one of {', '.join(REVIEW_STATES)}, found {kind(review)}",
+            )
         owners, interval = check_owners(f, m), check_interval(f, m)
         body = self._body(f, m, ref_keys)
         if title is None or updated is None or review not in REVIEW_STATES or not body:
@@ -283,8 +295,9 @@ class _Validator:
             for key, key_line in items(b.get("cite")):
                 if ref_keys is not None and isinstance(key, str) and key not in ref_keys:
                     hint = did_you_mean(key, ref_keys)
-                    f.error(key_line,
-                            f"unknown citation key '{key}'{hint}: add it to references.yaml or fix the spelling")
+                    f.error(
+                        key_line, f"unknown citation key '{key}'{hint}: add it to references.yaml or fix the spelling"
+                    )
             if text and cite and tier in TIERS:
                 bullets.append(Bullet(text, tier, tuple(cite)))
         return bullets
@@ -294,12 +307,19 @@ class _Validator:
 
         for tier, text in section_texts(topic):
             if len(text) > SECTION_LIMIT:
-                f.error(m.lines["body"], f"the {tier} part of the body is {len(text)} characters, more than one "
-                        f"Slack section holds ({SECTION_LIMIT}): shorten it or split the topic")
+                f.error(
+                    m.lines["body"],
+                    f"the {tier} part of the body is {len(text)} characters, more than one "
+                    f"Slack section holds ({SECTION_LIMIT}): shorten it or split the topic",
+                )
 
-    def _approvals(self, topics: list[tuple[Topic, SourceFile]], ids: set[str] | None,
-                   references: dict[str, Reference]) -> tuple[list[tuple[Topic, SourceFile]], dict[str, Approval]]:
+    def _approvals(
+        self, topics: list[tuple[Topic, SourceFile]], ids: set[str] | None, references: dict[str, Reference]
+    ) -> tuple[list[tuple[Topic, SourceFile]], dict[str, Approval]]:
         """Bind approvals.yaml's records to the topics whose text they match (core/approvals.py)."""
-        approvals = read_approvals(self._file(APPROVALS_FILE), self.today, ids) \
-            if (self.root / APPROVALS_FILE).is_file() else {}
+        approvals = (
+            read_approvals(self._file(APPROVALS_FILE), self.today, ids)
+            if (self.root / APPROVALS_FILE).is_file()
+            else {}
+        )
         return attach_approvals(topics, approvals, references), approvals

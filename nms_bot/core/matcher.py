@@ -101,8 +101,12 @@ class Matcher:
         # titles and keywords, and the vocabulary's terms. The body and the alternate questions
         # vouch for those words but add none of their own, so a verb that happens to stand in one
         # topic's text ("involve", "work") cannot pull a question there.
-        clinical: set[str] = {s for t in knowledge.topics.values() for text in (t.title, *t.keywords)
-                              for s in self.reader.content_stems(text)}
+        clinical: set[str] = {
+            s
+            for t in knowledge.topics.values()
+            for text in (t.title, *t.keywords)
+            for s in self.reader.content_stems(text)
+        }
         for term in (*knowledge.synonyms, *knowledge.members):
             clinical.update(self.reader.content_stems(term))
         # stem -> {topic id: strength}
@@ -149,8 +153,9 @@ class Matcher:
             weights[s] = w * (FOCUS if reading.clause[s] == focus else 1)
         return weights
 
-    def _verdict(self, ranked: tuple[tuple[str, float], ...], reading: Reading,
-                 weights: dict[str, float]) -> tuple[str, str] | None:
+    def _verdict(
+        self, ranked: tuple[tuple[str, float], ...], reading: Reading, weights: dict[str, float]
+    ) -> tuple[str, str] | None:
         """(topic to answer with, first action it tied with or ""), or None to suggest."""
         best_id, best = ranked[0]
         lead = best - (ranked[1][1] if len(ranked) > 1 else 0.0)
@@ -198,8 +203,9 @@ class Matcher:
             # offered in case the clinician meant NMS after all.
             reason = "out_of_scope"
         elif about_something and (answer := self._verdict(ranked, reading, weights)):
-            return replace(verdict, status="answer", topic_id=answer[0], score=dict(ranked)[answer[0]],
-                           tie_with=answer[1])
+            return replace(
+                verdict, status="answer", topic_id=answer[0], score=dict(ranked)[answer[0]], tie_with=answer[1]
+            )
         else:
             reason = "subject_only" if reading.subject and not about_something else "no_match"
         suggestions = tuple((tid, s) for tid, s in ranked[:MAX_SUGGESTIONS] if s >= SUGGEST_MIN)

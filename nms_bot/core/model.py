@@ -169,8 +169,5 @@ class Knowledge:
     def approved_only(self) -> Knowledge:
         """The same knowledge with every topic that is not approved removed."""
         topics = {tid: t for tid, t in self.topics.items() if t.approved}
-        kept = {
-            tid: replace(t, related=tuple(r for r in t.related if r in topics))
-            for tid, t in topics.items()
-        }
+        kept = {tid: replace(t, related=tuple(r for r in t.related if r in topics)) for tid, t in topics.items()}
         return replace(self, topics=kept)

@@ -74,8 +74,11 @@ def _owners(status: ReviewStatus) -> str:
 
 
 def _signoff(status: ReviewStatus, today: dt.date) -> str:
-    rows = [("Review state", _state(status)), ("Owners", _owners(status)),
-            ("Review interval", f"{status.interval_days} days")]
+    rows = [
+        ("Review state", _state(status)),
+        ("Owners", _owners(status)),
+        ("Review interval", f"{status.interval_days} days"),
+    ]
     record = status.record
     if record:
         approved = f"{escape(record.by)} on {record.date.isoformat()}"
@@ -93,26 +96,31 @@ def _signoff(status: ReviewStatus, today: dt.date) -> str:
 def _diff(status: ReviewStatus) -> str:
     if not status.diff:
         return ""
-    lines = "\n".join(f'<span class="{"del" if d.startswith("-") else "add"}">{escape(d)}</span>'
-                      for d in status.diff)
-    return ("<h3>Changed since approval</h3><p class=\"small\">Lines marked &minus; were approved; lines marked + "
-            f"are the text now shown.</p><div class=\"diff\">{lines}</div>")
+    lines = "\n".join(f'<span class="{"del" if d.startswith("-") else "add"}">{escape(d)}</span>' for d in status.diff)
+    return (
+        '<h3>Changed since approval</h3><p class="small">Lines marked &minus; were approved; lines marked + '
+        f'are the text now shown.</p><div class="diff">{lines}</div>'
+    )
 
 
 def _topic(knowledge: Knowledge, status: ReviewStatus, today: dt.date) -> str:
     answer = answer_topic(knowledge, status.topic)
-    parts = [f'<section class="topic" id="topic-{escape(status.topic.id)}">',
-             f"<h2>{escape(status.topic.title)}</h2>",
-             f'<div class="meta">Topic <code>{escape(status.topic.id)}</code> &middot; {_state(status)}</div>']
+    parts = [
+        f'<section class="topic" id="topic-{escape(status.topic.id)}">',
+        f"<h2>{escape(status.topic.title)}</h2>",
+        f'<div class="meta">Topic <code>{escape(status.topic.id)}</code> &middot; {_state(status)}</div>',
+    ]
     if answer.caution:
         parts.append(f'<p class="caution">&#9888; {escape(answer.caution)}</p>')
     for label, statements in answer.by_tier():
         items = "".join(f"<li>{_rich(s.text)} [{','.join(map(str, s.numbers))}]</li>" for s in statements)
         parts.append(f'<h3>{escape(label)}</h3><ul class="statements">{items}</ul>')
     refs = "".join(
-        f'<li>[{c.n}] {escape(c.text)}'
+        f"<li>[{c.n}] {escape(c.text)}"
         + (f' <a class="url" href="{escape(c.url)}">{escape(c.url)}</a>' if c.url and c.url not in c.text else "")
-        + "</li>" for c in answer.citations)
+        + "</li>"
+        for c in answer.citations
+    )
     parts.append(f'<h3>References</h3><ol class="refs">{refs}</ol>')
     parts.append(f'<p class="footer">{escape(answer.footer)}</p>')
     if answer.knowledge.source.status:
@@ -134,22 +142,26 @@ def build_packet(knowledge: Knowledge, today: dt.date | None = None) -> str:
         f'<tr><td><a href="#topic-{escape(s.topic.id)}">{escape(s.topic.title)}</a></td>'
         f"<td>{_state(s)}</td><td>{_owners(s)}</td>"
         f"<td>{escape(s.record.by) + ' on ' + s.record.date.isoformat() if s.record else '&mdash;'}</td></tr>"
-        for s in statuses)
+        for s in statuses
+    )
     src = knowledge.source
-    head = (f"<h1>NMS knowledge base: clinical review packet</h1>"
-            f'<p class="meta">Knowledge version <strong>{escape(knowledge.version)}</strong> &middot; '
-            f"prepared {today.isoformat()} by nms-bot {escape(__version__)} &middot; "
-            f"{len(statuses)} topics: {escape(summary)}</p>"
-            f'<p class="small">Source: {escape(src.publisher)}, &ldquo;{escape(src.title)}&rdquo;, last updated '
-            f"{src.updated.isoformat()}. Each topic below is shown as the bot answers it. A topic counts as "
-            "approved only while its text matches the fingerprint recorded with its approval; record an approval "
-            "with <code>nms-bot review approve TOPIC --by &quot;NAME&quot;</code>.</p>"
-            "<table><thead><tr><th>Topic</th><th>State</th><th>Owners</th><th>Approved</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>")
+    head = (
+        f"<h1>NMS knowledge base: clinical review packet</h1>"
+        f'<p class="meta">Knowledge version <strong>{escape(knowledge.version)}</strong> &middot; '
+        f"prepared {today.isoformat()} by nms-bot {escape(__version__)} &middot; "
+        f"{len(statuses)} topics: {escape(summary)}</p>"
+        f'<p class="small">Source: {escape(src.publisher)}, &ldquo;{escape(src.title)}&rdquo;, last updated '
+        f"{src.updated.isoformat()}. Each topic below is shown as the bot answers it. A topic counts as "
+        "approved only while its text matches the fingerprint recorded with its approval; record an approval "
+        "with <code>nms-bot review approve TOPIC --by &quot;NAME&quot;</code>.</p>"
+        "<table><thead><tr><th>Topic</th><th>State</th><th>Owners</th><th>Approved</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+    )
     topics = "\n".join(_topic(knowledge, s, today) for s in statuses)
     tail = f'<div class="disclaimer"><h3>Disclaimer</h3><p>{escape(knowledge.disclaimer.full)}</p></div>'
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>NMS review packet, knowledge {escape(knowledge.version)}</title>"
-            f"<style>{CSS}</style></head><body>\n{head}\n{topics}\n{tail}\n</body></html>\n")
-
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>NMS review packet, knowledge {escape(knowledge.version)}</title>"
+        f"<style>{CSS}</style></head><body>\n{head}\n{topics}\n{tail}\n</body></html>\n"
+    )

@@ -13,19 +13,31 @@ import re
 MAX_CHARS = 4000
 
 # Whole month names or their abbreviations only: "sepsis 30" is not a date.
-_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?")
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
+)
 # Order matters: the more specific shapes go first so their digits are not half-replaced.
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("[EMAIL]", re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")),
     ("[MENTION]", re.compile(r"<[@#!][^<>]*>|@[A-Za-z][\w.-]{1,40}")),
-    ("[MRN]", re.compile(
-        r"\b(?:mrn|mr|nhs|hn|uhid|pid|id|chart|record|patient|pt|acct|account|nhi|ssn)"
-        r"\s*(?:no\.?|number|num|#)?\s*[:#=]?\s*[a-z]{0,3}[\s-]?\d[\d\s-]{2,}\d\b", re.I)),
-    ("[DATE]", re.compile(
-        rf"\b\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}\b|\b\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{2,4}}\b"
-        rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:\s+\d{{2,4}})?\b"
-        rf"|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{2,4}})?\b", re.I)),
+    (
+        "[MRN]",
+        re.compile(
+            r"\b(?:mrn|mr|nhs|hn|uhid|pid|id|chart|record|patient|pt|acct|account|nhi|ssn)"
+            r"\s*(?:no\.?|number|num|#)?\s*[:#=]?\s*[a-z]{0,3}[\s-]?\d[\d\s-]{2,}\d\b",
+            re.I,
+        ),
+    ),
+    (
+        "[DATE]",
+        re.compile(
+            rf"\b\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}\b|\b\d{{1,2}}[-/.]\d{{1,2}}[-/.]\d{{2,4}}\b"
+            rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:\s+\d{{2,4}})?\b"
+            rf"|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{2,4}})?\b",
+            re.I,
+        ),
+    ),
     ("[PHONE]", re.compile(r"(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?\d{2,5}[\s.-]\d{3,4}[\s.-]?\d{0,4}\b")),
     ("[MRN]", re.compile(r"\b[a-z]{1,3}\d{5,}\b", re.I)),
     ("[NUMBER]", re.compile(r"\d{4,}")),

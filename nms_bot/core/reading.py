@@ -164,9 +164,15 @@ class Reader:
             for canonical, variants in groups.items():
                 for text in (canonical, *variants):
                     vocabulary.update(words(text))
-        for terms in (*knowledge.scope.out_of_scope.values(), *knowledge.scope.not_covered.values(),
-                      *knowledge.scope.purposes.values(), *knowledge.scope.signs.values(),
-                      knowledge.scope.other_conditions, *knowledge.context.values(), knowledge.safety.dose_terms):
+        for terms in (
+            *knowledge.scope.out_of_scope.values(),
+            *knowledge.scope.not_covered.values(),
+            *knowledge.scope.purposes.values(),
+            *knowledge.scope.signs.values(),
+            knowledge.scope.other_conditions,
+            *knowledge.context.values(),
+            knowledge.safety.dose_terms,
+        ):
             for t in terms:
                 vocabulary.update(words(t))
         for topic in knowledge.topics.values():
@@ -209,7 +215,7 @@ class Reader:
         # A clipped word ("dantro", "anticoag") stands for the one known word it begins.
         if len(word) >= MIN_PREFIX_LEN:
             start = bisect_left(self.targets, word)
-            begun = {stem(w) for w in self.targets[start:start + 50] if w.startswith(word)}
+            begun = {stem(w) for w in self.targets[start : start + 50] if w.startswith(word)}
             if len(begun) == 1:
                 return begun.pop()
         return s
@@ -219,8 +225,11 @@ class Reader:
         r = Reading()
         # "MRN 1234567" or a date says nothing about the topic; left in, it would dilute the match.
         # Single letters say nothing ("T 40", "45F"), unless they are a unit ("2 L").
-        numbered = [(n, w) for n, w in clause_words(normalise(redact(question, blank=True)))
-                    if len(w) > 1 or w.isdigit() or (w,) in self.lexicon.table]
+        numbered = [
+            (n, w)
+            for n, w in clause_words(normalise(redact(question, blank=True)))
+            if len(w) > 1 or w.isdigit() or (w,) in self.lexicon.table
+        ]
         r.words = [w for _, w in numbered]
         r.clauses = [n for n, _ in numbered]
         tokens = []
@@ -234,8 +243,11 @@ class Reader:
         found = self.lexicon.scan(tokens)
         # "burning up" is a fever, not burns: a longer vocabulary phrase outranks a scope term in it.
         spans = [(start, end) for start, end, _ in found]
-        hits = [(a, b, hit) for a, b, hit in (*self.scope.scan(tokens), *self.purposes.scan(tokens))
-                if not any(s <= a and b <= e and e - s > b - a for s, e in spans)]
+        hits = [
+            (a, b, hit)
+            for a, b, hit in (*self.scope.scan(tokens), *self.purposes.scan(tokens))
+            if not any(s <= a and b <= e and e - s > b - a for s, e in spans)
+        ]
         for _, _, hit in hits:
             if hit[0] not in DECLINED_UNLESS_NAMED:
                 r.scope = hit
@@ -274,8 +286,7 @@ class Reader:
                     r.also.append(label)
                 elif not r.scope:
                     r.scope = ("purposes", label)
-        r.greeting = any(t in self.greeting_words for t in tokens) and all(
-            t in self.greeting_words for t in r.content)
+        r.greeting = any(t in self.greeting_words for t in tokens) and all(t in self.greeting_words for t in r.content)
         return r
 
     def _setting(self, tokens: list[str], start: int, end: int, claimed: set[int]) -> bool:
@@ -299,4 +310,3 @@ class Reader:
                 r.filler.append(r.words[i])
                 continue
             r.add(t, self._setting(tokens, i, i + 1, claimed), r.clauses[i])
-

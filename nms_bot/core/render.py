@@ -92,24 +92,34 @@ def number_statements(topic: Topic, lead: tuple[Bullet, ...] = ()) -> tuple[list
     return statements, numbers
 
 
-def answer_topic(knowledge: Knowledge, topic: Topic, question: str = "", score: int = 100,
-                 carried: tuple[str, ...] = (), notes: tuple[str, ...] = ()) -> Answer:
+def answer_topic(
+    knowledge: Knowledge,
+    topic: Topic,
+    question: str = "",
+    score: int = 100,
+    carried: tuple[str, ...] = (),
+    notes: tuple[str, ...] = (),
+) -> Answer:
     """The Answer that shows one topic, led by the first statement of each `carried` topic."""
     lead = tuple(knowledge.topics[t].bullets_in_order()[0] for t in carried)
     statements, numbers = number_statements(topic, lead)
     refs = knowledge.references
     citations = tuple(Citation(n, k, refs[k].text, refs[k].url) for k, n in numbers.items())
-    return Answer(question, "answer", knowledge, score, topic, tuple(statements), citations,
-                  carried=carried, notes=notes)
+    return Answer(
+        question, "answer", knowledge, score, topic, tuple(statements), citations, carried=carried, notes=notes
+    )
 
 
 def carried_topics(knowledge: Knowledge, match: Match, shown: str | None) -> tuple[str, ...]:
     """Topics whose first statement an answer must carry: the question names the rule's concept
     and the topic shown does not already say it."""
     return tuple(
-        rule.topic for rule in knowledge.safety.carry
-        if rule.concept in match.reading.concepts and rule.topic in knowledge.topics
-        and shown != rule.topic and shown not in rule.already_in
+        rule.topic
+        for rule in knowledge.safety.carry
+        if rule.concept in match.reading.concepts
+        and rule.topic in knowledge.topics
+        and shown != rule.topic
+        and shown not in rule.already_in
     )
 
 
@@ -122,8 +132,10 @@ def answer_notes(knowledge: Knowledge, match: Match) -> tuple[str, ...]:
     for verb, named in (("name", [drug for drug, _ in match.reading.members]), ("cover", match.reading.also)):
         if named := list(dict.fromkeys(named)):
             listed = " or ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
-            notes.append(f"The source does not {verb} {listed}: nothing here is specific to "
-                         f"{'them' if len(named) > 1 else 'it'}.")
+            notes.append(
+                f"The source does not {verb} {listed}: nothing here is specific to "
+                f"{'them' if len(named) > 1 else 'it'}."
+            )
     return tuple(notes)
 
 
@@ -131,8 +143,14 @@ def build_answer(knowledge: Knowledge, match: Match, question: str) -> Answer:
     """The Answer for a matcher verdict, with what safety.yaml says every answer must carry."""
     if match.status == "answer" and match.topic_id in knowledge.topics:
         topic = knowledge.topics[match.topic_id]
-        return answer_topic(knowledge, topic, question, round(match.score * 100),
-                            carried_topics(knowledge, match, topic.id), answer_notes(knowledge, match))
+        return answer_topic(
+            knowledge,
+            topic,
+            question,
+            round(match.score * 100),
+            carried_topics(knowledge, match, topic.id),
+            answer_notes(knowledge, match),
+        )
     ranked = [(tid, score) for tid, score in match.suggestions if tid in knowledge.topics]
     if match.reason != "out_of_scope" or (match.scope and match.scope[0] in DECLINED_UNLESS_NAMED):
         # Not an answer, but the first action is offered first all the same.
@@ -140,8 +158,15 @@ def build_answer(knowledge: Knowledge, match: Match, question: str) -> Answer:
         ranked = ([(tid, 1.0) for tid in first] + [r for r in ranked if r[0] not in first])[:MAX_SUGGESTIONS]
     suggestions = tuple((knowledge.topics[tid], round(score * 100)) for tid, score in ranked)
     status = "suggest" if suggestions else "none"
-    return Answer(question, status, knowledge, round(match.score * 100), suggestions=suggestions,
-                  reason=match.reason, scope=match.scope)
+    return Answer(
+        question,
+        status,
+        knowledge,
+        round(match.score * 100),
+        suggestions=suggestions,
+        reason=match.reason,
+        scope=match.scope,
+    )
 
 
 def group_by_tier(statements: list[Statement] | tuple[Statement, ...]) -> list[tuple[str, list[Statement]]]:
@@ -164,28 +189,37 @@ def intro(answer: Answer) -> str:
     category, term = answer.scope or ("", "")
     if category in DECLINED_UNLESS_NAMED:
         lead = f"This looks like a question about {term}; I only cover the treatment of NMS."
-        return lead + (" If it is about NMS, one of these may help." if answer.suggestions else
-                       " Here is what I can answer.")
+        return lead + (
+            " If it is about NMS, one of these may help." if answer.suggestions else " Here is what I can answer."
+        )
     if answer.status == "suggest":
         if answer.reason == "subject_only":
             return "Which part of NMS treatment do you mean? Pick a topic, or ask e.g. \u201c" + EXAMPLE + "\u201d."
         return "I'm not sure which topic you mean. Did you mean one of these?"
     if answer.reason == "greeting":
-        return (f"I look up how neuroleptic malignant syndrome (NMS) is treated. "
-                f"Ask a question, e.g. \u201c{EXAMPLE}\u201d, or name a topic below.")
+        return (
+            f"I look up how neuroleptic malignant syndrome (NMS) is treated. "
+            f"Ask a question, e.g. \u201c{EXAMPLE}\u201d, or name a topic below."
+        )
     if category == "conditions":
-        return (f"This looks like a question about {term}; I only cover the treatment of neuroleptic "
-                "malignant syndrome (NMS). Here is what I can answer.")
+        return (
+            f"This looks like a question about {term}; I only cover the treatment of neuroleptic "
+            "malignant syndrome (NMS). Here is what I can answer."
+        )
     if category == "not_covered":
-        return (f"This looks like a question about {term}, which my source does not cover: I only "
-                "cover how NMS is treated. Here is what I can answer.")
+        return (
+            f"This looks like a question about {term}, which my source does not cover: I only "
+            "cover how NMS is treated. Here is what I can answer."
+        )
     if category:
         return "I can't help with that: I only answer questions about treating NMS. Here is what I can answer."
     return "I'm not sure what you're asking, and I won't guess. Here is what I can answer about NMS treatment."
 
 
-NO_TOPICS = ("No topic is available: this bot runs with NMS_APPROVED_ONLY=1, which answers from approved topics "
-             "only, and none is approved yet (nms-bot review).")
+NO_TOPICS = (
+    "No topic is available: this bot runs with NMS_APPROVED_ONLY=1, which answers from approved topics "
+    "only, and none is approved yet (nms-bot review)."
+)
 
 
 def topic_list(knowledge: Knowledge) -> list[Topic]:
@@ -208,8 +242,9 @@ def to_text(answer: Answer, topic_limit: int | None = None) -> str:
             lines += ["", f"{label}:"] + [plain(s.line()) for s in items]
         lines += [f"Note: {n}" for n in answer.notes]
         lines += ["", "References:"]
-        lines += [f"[{c.n}] {c.text}" + (f" {c.url}" if c.url and c.url not in c.text else "")
-                  for c in answer.citations]
+        lines += [
+            f"[{c.n}] {c.text}" + (f" {c.url}" if c.url and c.url not in c.text else "") for c in answer.citations
+        ]
         if answer.related:
             lines += ["", "Related: " + ", ".join(t.id for t in answer.related)]
         lines += ["", answer.footer]
@@ -240,16 +275,22 @@ def to_dict(answer: Answer) -> dict[str, Any]:
         "score": answer.score,
         "suggestions": [{"id": t.id, "title": t.title, "score": s} for t, s in answer.suggestions],
         "citations": [{"n": c.n, "key": c.key, "text": c.text, "url": c.url} for c in answer.citations],
-        "bullets": [{"text": plain(s.text), "tier": s.tier, "citations": list(s.numbers)}
-                    for s in answer.statements],
+        "bullets": [{"text": plain(s.text), "tier": s.tier, "citations": list(s.numbers)} for s in answer.statements],
         "carried": list(answer.carried),
         "notes": list(answer.notes),
         "related": [{"id": t.id, "title": t.title} for t in answer.related],
         "reason": answer.reason or None,
         "updated": topic.updated.isoformat() if topic else None,
         "review": topic.review_state if topic else None,
-        "approval": ({"by": topic.approval.by, "date": topic.approval.date.isoformat(),
-                      "fingerprint": topic.approval.fingerprint} if topic and topic.approval else None),
+        "approval": (
+            {
+                "by": topic.approval.by,
+                "date": topic.approval.date.isoformat(),
+                "fingerprint": topic.approval.fingerprint,
+            }
+            if topic and topic.approval
+            else None
+        ),
         "knowledge_version": answer.knowledge.version,
         "source_status": answer.knowledge.source.status or None,
         "disclaimer": answer.disclaimer,

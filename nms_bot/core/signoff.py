@@ -22,8 +22,12 @@ FINGERPRINT_PREFIX = "sha256:"
 # Review states, in the order `nms-bot review` lists them.
 APPROVED, OVERDUE, CHANGED, NEVER = "approved", "overdue", "changed", "never-approved"
 STATES = (CHANGED, OVERDUE, NEVER, APPROVED)
-STATE_LABELS = {APPROVED: "approved", OVERDUE: "review overdue", CHANGED: "changed since approval",
-                NEVER: "never approved"}
+STATE_LABELS = {
+    APPROVED: "approved",
+    OVERDUE: "review overdue",
+    CHANGED: "changed since approval",
+    NEVER: "never approved",
+}
 
 
 def _normal(line: str) -> str:
@@ -85,6 +89,7 @@ def statement_number(lines: tuple[str, ...], i: int) -> int:
 
 def changes(old: tuple[str, ...], new: tuple[str, ...]) -> list[Change]:
     """What changed, e.g. 'statement 2 changed', 'reference [3] added', in text order."""
+
     def name(lines: tuple[str, ...], i: int) -> str:
         kind = line_kind(lines[i])
         if kind == "statement":

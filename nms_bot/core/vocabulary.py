@@ -23,8 +23,10 @@ def read_synonyms(f: SourceFile) -> tuple[dict[str, tuple[str, ...]], list[str],
     for canonical in members:
         if canonical not in synonyms and table is not None:
             hint = did_you_mean(canonical, synonyms)
-            f.error(table.lines.get(canonical, table.line), f"members of '{canonical}': '{canonical}' is not a "
-                    f"key of 'synonyms'{hint}")
+            f.error(
+                table.lines.get(canonical, table.line),
+                f"members of '{canonical}': '{canonical}' is not a key of 'synonyms'{hint}",
+            )
     return synonyms, [w.lower() for w in f.texts(m, "filler")], members
 
 

@@ -61,9 +61,7 @@ def _convert(node: yaml.Node, problems: list[YamlProblem]) -> Any:
                 continue
             key = str(key)
             if key in out:
-                problems.append(
-                    YamlProblem(key_line, f"duplicate key '{key}' (first on line {out.lines[key]})")
-                )
+                problems.append(YamlProblem(key_line, f"duplicate key '{key}' (first on line {out.lines[key]})"))
                 continue
             out[key] = _convert(value_node, problems)
             out.lines[key] = key_line

@@ -52,8 +52,7 @@ class AnswerQueue:
         self._burst_done = 0
         self._burst_peak = 0
         self._burst_max_wait = 0.0
-        self._threads = [threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True)
-                         for i in range(workers)]
+        self._threads = [threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True) for i in range(workers)]
         for thread in self._threads:
             thread.start()
 
@@ -67,8 +66,11 @@ class AnswerQueue:
             if self._burst_started is None and waiting > self.workers:
                 self._burst_started = time.monotonic()
                 self._burst_done = 0
-                log.warning("answering backlog: %d waiting, %d running; answers are delayed, acknowledgements "
-                            "are not", waiting, self._running)
+                log.warning(
+                    "answering backlog: %d waiting, %d running; answers are delayed, acknowledgements are not",
+                    waiting,
+                    self._running,
+                )
             if self._burst_started is not None:
                 self._burst_peak = max(self._burst_peak, waiting)
             self._cond.notify()
@@ -131,7 +133,11 @@ class AnswerQueue:
         self._burst_done += 1
         if self._items or self._running:
             return
-        log.warning("answering backlog cleared: %d jobs in %.1f s, peak %d waiting, longest wait %.1f s",
-                    self._burst_done, time.monotonic() - self._burst_started, self._burst_peak,
-                    self._burst_max_wait)
+        log.warning(
+            "answering backlog cleared: %d jobs in %.1f s, peak %d waiting, longest wait %.1f s",
+            self._burst_done,
+            time.monotonic() - self._burst_started,
+            self._burst_peak,
+            self._burst_max_wait,
+        )
         self._burst_started, self._burst_peak, self._burst_max_wait = None, 0, 0.0

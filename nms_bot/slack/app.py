@@ -19,14 +19,28 @@ from .settings import Settings, SettingsError
 
 log = logging.getLogger("nms_bot.slack")
 # auth.test errors that mean the token itself is wrong (anything else is Slack or the network)
-TOKEN_ERRORS = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
-                "not_allowed_token_type", "no_permission", "team_access_not_granted", "missing_scope"}
+TOKEN_ERRORS = {
+    "invalid_auth",
+    "not_authed",
+    "account_inactive",
+    "token_revoked",
+    "token_expired",
+    "not_allowed_token_type",
+    "no_permission",
+    "team_access_not_granted",
+    "missing_scope",
+}
 OUTAGE_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
 
 
 def _client(settings: Settings, logger: logging.Logger | None = None, recorder: Recorder | None = None) -> WebClient:
-    return WebClient(token=settings.bot_token, base_url=settings.api_url or WebClient.BASE_URL,
-                     retry_handlers=retry_handlers(recorder), timeout=10, logger=logger)
+    return WebClient(
+        token=settings.bot_token,
+        base_url=settings.api_url or WebClient.BASE_URL,
+        retry_handlers=retry_handlers(recorder),
+        timeout=10,
+        logger=logger,
+    )
 
 
 def check_token(settings: Settings) -> None:
@@ -41,16 +55,23 @@ def check_token(settings: Settings) -> None:
         error = exc.response.get("error", "") if isinstance(exc.response.data, dict) else ""
         if status >= 500 or status == 429 or error in OUTAGE_ERRORS:
             detail = f"HTTP {status}, {error}" if error else f"HTTP {status}"
-            raise SettingsError(f"Slack's Web API is failing (auth.test: {detail}): this looks like a Slack "
-                                "outage, not a bad token; try again later") from None
+            raise SettingsError(
+                f"Slack's Web API is failing (auth.test: {detail}): this looks like a Slack "
+                "outage, not a bad token; try again later"
+            ) from None
         if error in TOKEN_ERRORS:
-            raise SettingsError(f"Slack did not accept SLACK_BOT_TOKEN ({error}): check the token and that the "
-                                "app is installed in the workspace") from None
-        raise SettingsError(f"Slack refused the start-up check (auth.test: HTTP {status}, "
-                            f"{error or 'no error code'}): check SLACK_BOT_TOKEN and SLACK_API_URL") from None
+            raise SettingsError(
+                f"Slack did not accept SLACK_BOT_TOKEN ({error}): check the token and that the "
+                "app is installed in the workspace"
+            ) from None
+        raise SettingsError(
+            f"Slack refused the start-up check (auth.test: HTTP {status}, "
+            f"{error or 'no error code'}): check SLACK_BOT_TOKEN and SLACK_API_URL"
+        ) from None
     except Exception as exc:
-        raise SettingsError(f"cannot reach the Slack Web API ({type(exc).__name__}): check the network "
-                            "or SLACK_API_URL") from None
+        raise SettingsError(
+            f"cannot reach the Slack Web API ({type(exc).__name__}): check the network or SLACK_API_URL"
+        ) from None
 
 
 def build_app(settings: Settings, services: Services) -> App:
@@ -83,11 +104,13 @@ def build_app(settings: Settings, services: Services) -> App:
             logger=bolt_log,
         )
     except BoltError:  # auth.test passed a moment ago: Slack changed its mind
-        raise SettingsError("Slack did not accept SLACK_BOT_TOKEN: check the token and that the app is "
-                            "installed in the workspace") from None
+        raise SettingsError(
+            "Slack did not accept SLACK_BOT_TOKEN: check the token and that the app is installed in the workspace"
+        ) from None
     except Exception as exc:
-        raise SettingsError(f"cannot reach the Slack Web API ({type(exc).__name__}): check the network "
-                            "or SLACK_API_URL") from None
+        raise SettingsError(
+            f"cannot reach the Slack Web API ({type(exc).__name__}): check the network or SLACK_API_URL"
+        ) from None
     finally:
         bolt_log.setLevel(level)
 
@@ -117,9 +140,11 @@ def acknowledge_unhandled(body: dict[str, Any]) -> BoltResponse:
     if isinstance(event, dict) and event.get("type"):
         kind = str(event["type"])
     if kind == "app_rate_limited":
-        log.warning("app_rate_limited: Slack is dropping this app's events from workspace %s for a minute "
-                    "(more than 30,000 in an hour)",
-                    str(body.get("team_id") or body.get("enterprise_id") or "?")[:40])
+        log.warning(
+            "app_rate_limited: Slack is dropping this app's events from workspace %s for a minute "
+            "(more than 30,000 in an hour)",
+            str(body.get("team_id") or body.get("enterprise_id") or "?")[:40],
+        )
     else:
         log.debug("acknowledged %s (no listener)", kind[:60])
     return BoltResponse(status=200, body="")

@@ -32,10 +32,12 @@ RESOLVED = "nms_resolved"
 NO_UNFURL = {"unfurl_links": False, "unfurl_media": False}
 # Fixed texts are plain text: escape() them like any other before they go into mrkdwn.
 PHI_REMINDER = ":lock: Please don't post patient identifiers (names, record numbers, dates of birth) in Slack."
-HOW_TO = ("Mention me in a channel (`@nms-bot should we give dantrolene?`), send me a direct message, "
-          "or use `/nms QUESTION` (only you see the answer). `/nms topics` lists topics; "
-          "`/nms <topic id>` shows one. In a thread, where `/nms` does not work: open any message's "
-          "*More actions* menu and choose *Ask nms-bot*.")
+HOW_TO = (
+    "Mention me in a channel (`@nms-bot should we give dantrolene?`), send me a direct message, "
+    "or use `/nms QUESTION` (only you see the answer). `/nms topics` lists topics; "
+    "`/nms <topic id>` shows one. In a thread, where `/nms` does not work: open any message's "
+    "*More actions* menu and choose *Ask nms-bot*."
+)
 ABOUT = "*nms-bot* looks up how neuroleptic malignant syndrome (NMS) is treated."
 
 Block = dict[str, Any]
@@ -73,28 +75,34 @@ def _sections(text: str) -> list[Block]:
 
 def _contexts(texts: list[str]) -> list[Block]:
     elements = [{"type": "mrkdwn", "text": p} for t in texts for p in _split(t)]
-    return [{"type": "context", "elements": elements[i : i + CONTEXT_ELEMENTS_MAX]}
-            for i in range(0, len(elements), CONTEXT_ELEMENTS_MAX)]
+    return [
+        {"type": "context", "elements": elements[i : i + CONTEXT_ELEMENTS_MAX]}
+        for i in range(0, len(elements), CONTEXT_ELEMENTS_MAX)
+    ]
 
 
 def _button(text: str, action_id: str, value: str, label: str, style: str | None = None) -> Block:
     """A button; `label` is what a screen reader says (Slack: at most 75 characters)."""
-    button: Block = {"type": "button", "text": {"type": "plain_text", "text": _clip(text, BUTTON_TEXT_MAX)},
-                     "action_id": action_id[:255], "value": value[:2000],
-                     "accessibility_label": _clip(label, BUTTON_TEXT_MAX)}
+    button: Block = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": _clip(text, BUTTON_TEXT_MAX)},
+        "action_id": action_id[:255],
+        "value": value[:2000],
+        "accessibility_label": _clip(label, BUTTON_TEXT_MAX),
+    }
     if style:
         button["style"] = style
     return button
 
 
 def _actions(buttons: list[Block]) -> list[Block]:
-    return [{"type": "actions", "elements": buttons[i : i + ACTIONS_MAX]}
-            for i in range(0, len(buttons), ACTIONS_MAX)]
+    return [{"type": "actions", "elements": buttons[i : i + ACTIONS_MAX]} for i in range(0, len(buttons), ACTIONS_MAX)]
 
 
 def topic_buttons(topics: list[Any], surface: str = "", origin: str = "") -> list[Block]:
     """Buttons showing topics; on a shortcut's answer they carry where it was asked (an ephemeral
     message does not tell)."""
+
     def value(topic_id: str) -> str:
         return button_value(topic_id, surface, origin) if surface == "shortcut" else topic_id
 
@@ -102,9 +110,13 @@ def topic_buttons(topics: list[Any], surface: str = "", origin: str = "") -> lis
 
 
 def escalate_button(topic_id: str, surface: str, origin: str = "") -> Block:
-    """"Ask a colleague": its value says which topic (none: "") and where the question was asked."""
-    return _button("Ask a colleague", ESCALATE, f"{topic_id}|{surface}|{origin}",
-                   "Ask a colleague in the consult channel to look at this question")
+    """ "Ask a colleague": its value says which topic (none: "") and where the question was asked."""
+    return _button(
+        "Ask a colleague",
+        ESCALATE,
+        f"{topic_id}|{surface}|{origin}",
+        "Ask a colleague in the consult channel to look at this question",
+    )
 
 
 def button_value(topic_id: str, surface: str, origin: str = "") -> str:
@@ -132,8 +144,13 @@ def _fit(blocks: list[Block]) -> list[Block]:
                 a["elements"] += b.pop("elements")
                 del blocks[i + 1]
                 break
-            if a["type"] == b["type"] == "section" and "text" in a and "text" in b and "accessory" not in a \
-                    and len(a["text"]["text"]) + len(b["text"]["text"]) + 1 <= SECTION_MAX:
+            if (
+                a["type"] == b["type"] == "section"
+                and "text" in a
+                and "text" in b
+                and "accessory" not in a
+                and len(a["text"]["text"]) + len(b["text"]["text"]) + 1 <= SECTION_MAX
+            ):
                 a["text"]["text"] += "\n" + b["text"]["text"]
                 del blocks[i + 1]
                 break
@@ -142,9 +159,17 @@ def _fit(blocks: list[Block]) -> list[Block]:
     return blocks
 
 
-def answer_message(answer: Answer, surface: str, *, share: bool = False, shared_by: str | None = None,
-                   phi_reminder: bool = False, share_in_thread: bool = False, escalate: bool = False,
-                   origin: str = "") -> dict[str, Any]:
+def answer_message(
+    answer: Answer,
+    surface: str,
+    *,
+    share: bool = False,
+    shared_by: str | None = None,
+    phi_reminder: bool = False,
+    share_in_thread: bool = False,
+    escalate: bool = False,
+    origin: str = "",
+) -> dict[str, Any]:
     """`text` + `blocks` for any reply; `surface` (mention, dm, command, shortcut, followup) and
     `origin` (a shortcut's thread) go into button values. `share`: a Share in channel button,
     `share_in_thread`: Share in thread; `escalate`: suggestions and declines offer Ask a colleague."""
@@ -165,15 +190,31 @@ def answer_message(answer: Answer, surface: str, *, share: bool = False, shared_
         buttons = topic_buttons(list(answer.related), surface, origin)
         value = button_value(topic.id, surface, origin)
         if share_in_thread:
-            buttons.append(_button("Share in thread", f"{SHARE_THREAD}:{topic.id}", value,
-                                   "Post this answer in the thread for everyone to see", "primary"))
+            buttons.append(
+                _button(
+                    "Share in thread",
+                    f"{SHARE_THREAD}:{topic.id}",
+                    value,
+                    "Post this answer in the thread for everyone to see",
+                    "primary",
+                )
+            )
         elif share:
-            buttons.append(_button("Share in channel", f"{SHARE}:{topic.id}", value,
-                                   "Post this answer in the channel for everyone to see", "primary"))
-        buttons += [_button("Helpful", f"{FEEDBACK}:helpful", value, f"Mark this answer about {topic.title} "
-                            "as helpful"),
-                    _button("Not helpful", f"{FEEDBACK}:not_helpful", value, f"Mark this answer about "
-                            f"{topic.title} as not helpful")]
+            buttons.append(
+                _button(
+                    "Share in channel",
+                    f"{SHARE}:{topic.id}",
+                    value,
+                    "Post this answer in the channel for everyone to see",
+                    "primary",
+                )
+            )
+        buttons += [
+            _button("Helpful", f"{FEEDBACK}:helpful", value, f"Mark this answer about {topic.title} as helpful"),
+            _button(
+                "Not helpful", f"{FEEDBACK}:not_helpful", value, f"Mark this answer about {topic.title} as not helpful"
+            ),
+        ]
     else:
         blocks += _sections(escape(intro(answer)))
         if answer.suggestions:
@@ -184,8 +225,13 @@ def answer_message(answer: Answer, surface: str, *, share: bool = False, shared_
             buttons.append(escalate_button("", surface, origin))
     # The point, then its citations, then the disclaimer; buttons last.
     source_status = answer.knowledge.source.status
-    blocks += _contexts([escape(answer.footer), *([escape(source_status)] if source_status else []),
-                         f":information_source: {escape(answer.disclaimer)}"])
+    blocks += _contexts(
+        [
+            escape(answer.footer),
+            *([escape(source_status)] if source_status else []),
+            f":information_source: {escape(answer.disclaimer)}",
+        ]
+    )
     if shared_by:
         blocks += _contexts([f"Shared by <@{shared_by}>"])
     blocks += _actions(buttons)
@@ -218,8 +264,11 @@ def _short_list(knowledge: Knowledge) -> str:
 def help_message(knowledge: Knowledge) -> dict[str, Any]:
     """`/nms` or `/nms help`: how to ask, the first topics, versions, disclaimer."""
     topics = _short_list(knowledge)
-    blocks = [*_sections(f"{ABOUT}\n{escape(HOW_TO)}"), *_sections(f"*Topics*\n{topics}"),
-              *_contexts([_versions(knowledge), f":information_source: {escape(knowledge.disclaimer.short)}"])]
+    blocks = [
+        *_sections(f"{ABOUT}\n{escape(HOW_TO)}"),
+        *_sections(f"*Topics*\n{topics}"),
+        *_contexts([_versions(knowledge), f":information_source: {escape(knowledge.disclaimer.short)}"]),
+    ]
     text = f"{escape(HOW_TO)}\n{topics}\n{escape(knowledge.disclaimer.short)}"
     return {"text": _clip(text, TEXT_MAX), "blocks": _fit(blocks)}
 
@@ -237,8 +286,10 @@ def topics_message(knowledge: Knowledge, page: int = 1) -> dict[str, Any]:
     lines = _topic_lines(shown)
     if page < pages:
         lines += f"\nNext: `/nms topics {page + 1}`"
-    blocks = [*_sections(f"{heading}\n{lines}"),
-              *_contexts([_versions(knowledge), f":information_source: {escape(knowledge.disclaimer.short)}"])]
+    blocks = [
+        *_sections(f"{heading}\n{lines}"),
+        *_contexts([_versions(knowledge), f":information_source: {escape(knowledge.disclaimer.short)}"]),
+    ]
     text = f"{heading}\n{lines}\n{escape(knowledge.disclaimer.short)}"
     return {"text": _clip(text, TEXT_MAX), "blocks": _fit(blocks)}
 
@@ -246,37 +297,47 @@ def topics_message(knowledge: Knowledge, page: int = 1) -> dict[str, Any]:
 def _versions(knowledge: Knowledge) -> str:
     s = knowledge.source
     status = f" {escape(s.status)}" if s.status else ""
-    return (f"nms-bot {__version__} \u00b7 knowledge {escape(knowledge.version)} \u00b7 source: "
-            f"{escape(s.publisher)}, \u201c{escape(s.title)}\u201d, last updated {s.updated.isoformat()}.{status}")
+    return (
+        f"nms-bot {__version__} \u00b7 knowledge {escape(knowledge.version)} \u00b7 source: "
+        f"{escape(s.publisher)}, \u201c{escape(s.title)}\u201d, last updated {s.updated.isoformat()}.{status}"
+    )
 
 
 def ways_to_ask(followups: bool, escalation_channel: str | None) -> str:
     """The App Home's list of ways to ask, as this installation is set up."""
-    lines = ["*Ways to ask*",
-             "\u2022 *Mention me* in a channel: `@nms-bot should we give dantrolene?` I answer in a thread.",
-             "\u2022 *Direct message* me, or open my *Messages* tab and tap a suggested question.",
-             "\u2022 `/nms QUESTION`: only you see the answer, with *Share in channel*.",
-             "\u2022 *On any message, also inside a thread*: *More actions* (\u22ee) \u2192 *Ask nms-bot*. Edit "
-             "the question (and remove patient details) before asking; only you see the answer, with "
-             "*Share in thread*."]
+    lines = [
+        "*Ways to ask*",
+        "\u2022 *Mention me* in a channel: `@nms-bot should we give dantrolene?` I answer in a thread.",
+        "\u2022 *Direct message* me, or open my *Messages* tab and tap a suggested question.",
+        "\u2022 `/nms QUESTION`: only you see the answer, with *Share in channel*.",
+        "\u2022 *On any message, also inside a thread*: *More actions* (\u22ee) \u2192 *Ask nms-bot*. Edit "
+        "the question (and remove patient details) before asking; only you see the answer, with "
+        "*Share in thread*.",
+    ]
     if followups:
-        lines.append("\u2022 *Follow-ups*: once I have answered in a thread, reply there without mentioning "
-                     "me. I answer only when I am sure the reply asks about one of my topics, and stay quiet "
-                     "otherwise; a mention always gets an answer.")
+        lines.append(
+            "\u2022 *Follow-ups*: once I have answered in a thread, reply there without mentioning "
+            "me. I answer only when I am sure the reply asks about one of my topics, and stay quiet "
+            "otherwise; a mention always gets an answer."
+        )
     if escalation_channel:
-        lines.append(f"\u2022 *Ask a colleague*: when I cannot help (or you mark an answer *Not helpful*), the "
-                     f"button sends who asked and a link to the conversation to <#{escalation_channel}>, never "
-                     "the question itself. Colleagues reply in your thread.")
+        lines.append(
+            f"\u2022 *Ask a colleague*: when I cannot help (or you mark an answer *Not helpful*), the "
+            f"button sends who asked and a link to the conversation to <#{escalation_channel}>, never "
+            "the question itself. Colleagues reply in your thread."
+        )
     return "\n".join(lines)
 
 
-def home_view(knowledge: Knowledge, *, followups: bool = False, escalation_channel: str | None = None
-              ) -> dict[str, Any]:
+def home_view(
+    knowledge: Knowledge, *, followups: bool = False, escalation_channel: str | None = None
+) -> dict[str, Any]:
     """The App Home tab: what the bot is, how to ask, topics, full disclaimer, versions."""
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": "nms-bot: NMS treatment look-up"}},
-        *_sections("I look up how *neuroleptic malignant syndrome (NMS)* is treated, from a curated, "
-                   "cited knowledge base."),
+        *_sections(
+            "I look up how *neuroleptic malignant syndrome (NMS)* is treated, from a curated, cited knowledge base."
+        ),
         *_sections(ways_to_ask(followups, escalation_channel)),
         *_sections(escape("`/nms topics` lists the topics; `/nms <topic id>` shows one.")),
         {"type": "divider"},

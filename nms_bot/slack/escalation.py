@@ -1,4 +1,4 @@
-""""Ask a colleague": hand a question the bot could not help with to the consult channel.
+""" "Ask a colleague": hand a question the bot could not help with to the consult channel.
 
 The post names who asked and links to the conversation (chat.getPermalink); it never copies the
 question. Colleagues answer in the original thread. Each press is counted (per topic, or as
@@ -53,16 +53,24 @@ def escalate(services: Services, client: WebClient, e: Escalation) -> None:
     try:
         services.post(client, target, escalation_message(e, topic.title if topic else None, permalink(client, e)))
     except SlackApiError as exc:
-        log.error("Ask a colleague: cannot post to NMS_ESCALATION_CHANNEL %s (%s); invite the bot there",
-                  target, error_kind(exc))
+        log.error(
+            "Ask a colleague: cannot post to NMS_ESCALATION_CHANNEL %s (%s); invite the bot there",
+            target,
+            error_kind(exc),
+        )
         if key:
             with contextlib.suppress(StoreUnavailable):
                 services.store.release_escalation(key)
         tell(services, client, e, f"Sorry, I could not reach <#{target}>. Please ask there yourself.")
         return
     where = "in this thread" if e.thread else "here" if e.ts else "in the channel"
-    tell(services, client, e, f"Sent to <#{target}>: who asked and a link to the conversation (not the question "
-                              f"itself). A colleague will reply {where}.")
+    tell(
+        services,
+        client,
+        e,
+        f"Sent to <#{target}>: who asked and a link to the conversation (not the question "
+        f"itself). A colleague will reply {where}.",
+    )
 
 
 def permalink(client: WebClient, e: Escalation) -> str | None:
@@ -80,8 +88,11 @@ def permalink(client: WebClient, e: Escalation) -> str | None:
 
 def escalation_message(e: Escalation, topic_title: str | None, link: str | None) -> Message:
     """Who asked, about what topic (never the question text), where, and a Resolved button."""
-    about = (f"an answer about *{escape(topic_title)}* did not help them" if topic_title
-             else "nms-bot could not answer their question")
+    about = (
+        f"an answer about *{escape(topic_title)}* did not help them"
+        if topic_title
+        else "nms-bot could not answer their question"
+    )
     if link:
         where = f"Open the conversation: <{link}|link>"
     elif e.channel.startswith("D"):
@@ -91,19 +102,35 @@ def escalation_message(e: Escalation, topic_title: str | None, link: str | None)
     else:
         where = f"Reply to <@{e.user}> directly."
     text = f":raising_hand: <@{e.user}> would like a colleague's help: {about}. {where}"
-    return {"text": text, "blocks": [
-        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": "The question itself is not copied here: "
-                                          "please reply in the original conversation."}]},
-        {"type": "actions", "elements": [_button("Resolved", RESOLVED, "resolved",
-                                                 "Mark this request for help as resolved", "primary")]}]}
+    return {
+        "text": text,
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+            {
+                "type": "context",
+                "elements": [
+                    {
+                        "type": "mrkdwn",
+                        "text": "The question itself is not copied here: please reply in the original conversation.",
+                    }
+                ],
+            },
+            {
+                "type": "actions",
+                "elements": [
+                    _button("Resolved", RESOLVED, "resolved", "Mark this request for help as resolved", "primary")
+                ],
+            },
+        ],
+    }
 
 
 def resolved_message(original: dict[str, Any], user: str) -> Message:
     """The escalation post with its button replaced by who resolved it."""
     blocks = [b for b in original.get("blocks") or [] if isinstance(b, dict) and b.get("type") != "actions"]
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn",
-                                                    "text": f":white_check_mark: Resolved by <@{user}>"}]})
+    blocks.append(
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": f":white_check_mark: Resolved by <@{user}>"}]}
+    )
     text = str(original.get("text") or "Request for help")
     return {"replace_original": True, "text": f"{text} (resolved by <@{user}>)", "blocks": blocks}
 
@@ -111,7 +138,14 @@ def resolved_message(original: dict[str, Any], user: str) -> Message:
 def tell(services: Services, client: WebClient, e: Escalation, text: str) -> None:
     """Tell the asker, privately, in the conversation."""
     try:
-        services.whisper(client, {"text": text}, channel=e.channel, user=e.user, thread_ts=e.thread,
-                         response_url=e.response_url, via_url=e.ephemeral or not e.channel)
+        services.whisper(
+            client,
+            {"text": text},
+            channel=e.channel,
+            user=e.user,
+            thread_ts=e.thread,
+            response_url=e.response_url,
+            via_url=e.ephemeral or not e.channel,
+        )
     except SlackApiError as exc:
         log.info("could not tell the asker about the escalation (%s)", error_kind(exc))

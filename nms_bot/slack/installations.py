@@ -27,8 +27,9 @@ from ..storage.store import Store, StoreUnavailable
 from .settings import SettingsError
 
 log = logging.getLogger("nms_bot.installations")
-KEY_HELP = ("generate one with: python -c \"from cryptography.fernet import Fernet; "
-            "print(Fernet.generate_key().decode())\"")
+KEY_HELP = (
+    'generate one with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+)
 STATE_SECONDS = 600  # an OAuth state is good for ten minutes, as Bolt's default
 T = TypeVar("T")
 
@@ -46,8 +47,9 @@ def token_sealer(value: str) -> MultiFernet:
     try:
         return MultiFernet([Fernet(k) for k in keys])
     except ValueError:
-        raise TokenKeyError(f"NMS_TOKEN_KEY is not a Fernet key (44 characters of url-safe base64); "
-                            f"{KEY_HELP}") from None
+        raise TokenKeyError(
+            f"NMS_TOKEN_KEY is not a Fernet key (44 characters of url-safe base64); {KEY_HELP}"
+        ) from None
 
 
 class Sealed(TypeDecorator[str]):
@@ -69,8 +71,10 @@ class Sealed(TypeDecorator[str]):
         try:
             return self.sealer.decrypt(str(value).encode()).decode()
         except InvalidToken:
-            raise TokenKeyError("NMS_TOKEN_KEY cannot decrypt the Slack tokens stored in the database: set the key "
-                                "they were stored with (a new key goes first, the old one after it)") from None
+            raise TokenKeyError(
+                "NMS_TOKEN_KEY cannot decrypt the Slack tokens stored in the database: set the key "
+                "they were stored with (a new key goes first, the old one after it)"
+            ) from None
 
 
 def _scope(table: Table, client_id: str, enterprise_id: str | None, team_id: str | None) -> Any:
@@ -108,8 +112,12 @@ class DatabaseInstallationStore(InstallationStore):
 
         def write() -> None:
             with self.store.engine.begin() as conn:
-                conn.execute(delete(i).where(_scope(i, self.client_id, installation.enterprise_id,
-                                                    installation.team_id), i.c.user_id == installation.user_id))
+                conn.execute(
+                    delete(i).where(
+                        _scope(i, self.client_id, installation.enterprise_id, installation.team_id),
+                        i.c.user_id == installation.user_id,
+                    )
+                )
                 conn.execute(insert(i).values(**row))
 
         self._write(write)
@@ -130,8 +138,9 @@ class DatabaseInstallationStore(InstallationStore):
     def _latest(self, table: Table, where: Any) -> dict[str, Any] | None:
         def read() -> dict[str, Any] | None:
             with self.store.engine.connect() as conn:
-                row = conn.execute(select(table).where(where)
-                                   .order_by(table.c.installed_at.desc(), table.c.id.desc()).limit(1)).first()
+                row = conn.execute(
+                    select(table).where(where).order_by(table.c.installed_at.desc(), table.c.id.desc()).limit(1)
+                ).first()
             return dict(row._mapping) if row else None
 
         try:
@@ -139,8 +148,9 @@ class DatabaseInstallationStore(InstallationStore):
         except StoreUnavailable:
             return None  # the store has logged it; the request goes unanswered, its ack does not wait
 
-    def find_bot(self, *, enterprise_id: str | None, team_id: str | None,
-                 is_enterprise_install: bool | None = False) -> Bot | None:
+    def find_bot(
+        self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
+    ) -> Bot | None:
         if is_enterprise_install or team_id is None:
             team_id = None
         b = self.bots
@@ -149,8 +159,14 @@ class DatabaseInstallationStore(InstallationStore):
             return None
         return Bot(**{k: v for k, v in row.items() if k not in ("id", "client_id")})
 
-    def find_installation(self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None,
-                          is_enterprise_install: bool | None = False) -> Installation | None:
+    def find_installation(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None = None,
+        is_enterprise_install: bool | None = False,
+    ) -> Installation | None:
         if is_enterprise_install or team_id is None:
             team_id = None
         i = self.installations
@@ -163,8 +179,9 @@ class DatabaseInstallationStore(InstallationStore):
         installation = Installation(**{k: v for k, v in row.items() if k not in ("id", "client_id")})
         if user_id is not None or installation.bot_token is None:
             # The workspace's latest bot token, as Bolt's own stores do (an install by another user)
-            bot = self.find_bot(enterprise_id=enterprise_id, team_id=team_id,
-                                is_enterprise_install=is_enterprise_install)
+            bot = self.find_bot(
+                enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=is_enterprise_install
+            )
             if bot is not None and bot.bot_token != installation.bot_token:
                 installation.bot_id, installation.bot_user_id = bot.bot_id, bot.bot_user_id
                 installation.bot_token, installation.bot_scopes = bot.bot_token, bot.bot_scopes
@@ -179,13 +196,17 @@ class DatabaseInstallationStore(InstallationStore):
         def write() -> None:
             with self.store.engine.begin() as conn:
                 conn.execute(delete(b).where(_scope(b, self.client_id, enterprise_id, team_id)))
-                conn.execute(update(i).where(_scope(i, self.client_id, enterprise_id, team_id))
-                             .values(bot_token=None, bot_refresh_token=None, bot_token_expires_at=None))
+                conn.execute(
+                    update(i)
+                    .where(_scope(i, self.client_id, enterprise_id, team_id))
+                    .values(bot_token=None, bot_refresh_token=None, bot_token_expires_at=None)
+                )
 
         self._write(write)
 
-    def delete_installation(self, *, enterprise_id: str | None, team_id: str | None,
-                            user_id: str | None = None) -> None:
+    def delete_installation(
+        self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
+    ) -> None:
         i = self.installations
         where = _scope(i, self.client_id, enterprise_id, team_id)
         if user_id is not None:
@@ -201,9 +222,11 @@ class DatabaseInstallationStore(InstallationStore):
         """Each installed workspace's bot token, newest installation first."""
         b = self.bots
         with self.store.engine.connect() as conn:
-            rows = conn.execute(select(b.c.bot_token).where(b.c.client_id == self.client_id,
-                                                            b.c.bot_token.is_not(None))
-                                .order_by(b.c.installed_at.desc())).all()
+            rows = conn.execute(
+                select(b.c.bot_token)
+                .where(b.c.client_id == self.client_id, b.c.bot_token.is_not(None))
+                .order_by(b.c.installed_at.desc())
+            ).all()
         for (token,) in rows:
             yield token
 
@@ -243,8 +266,12 @@ class DatabaseOAuthStateStore(OAuthStateStore):
 
         def take() -> bool:
             with self.store.engine.begin() as conn:
-                return conn.execute(delete(self.states).where(self.states.c.state == state[:200],
-                                                              self.states.c.expire_at > now)).rowcount == 1
+                return (
+                    conn.execute(
+                        delete(self.states).where(self.states.c.state == state[:200], self.states.c.expire_at > now)
+                    ).rowcount
+                    == 1
+                )
 
         try:
             return self.store.bounded(take)

@@ -43,8 +43,7 @@ class _OncePerBurst(logging.Filter):
         self._last = now
         if now - last <= self.gap:
             return False
-        record.msg = "HTTP requests are waiting for a free server thread (%s queued); repeats suppressed " \
-                     "for this burst"
+        record.msg = "HTTP requests are waiting for a free server thread (%s queued); repeats suppressed for this burst"
         return True
 
 

@@ -73,24 +73,38 @@ class Metrics:
         self.registry = r = CollectorRegistry()
         ProcessCollector(registry=r)
         PlatformCollector(registry=r)
-        self.questions = Counter("nms_questions", "Questions matched, by surface and verdict",
-                                 ["surface", "verdict"], registry=r)
-        self.matching = Histogram("nms_matching_seconds", "Time to match a question and compose the answer",
-                                  buckets=MATCH_BUCKETS, registry=r)
-        self.api_calls = Counter("nms_slack_api_calls", "Slack Web API calls and response_url posts, by method "
-                                 "and final outcome (ok, Slack's error code, rate_limited, server_error, "
-                                 "http_error, connection_error)", ["method", "outcome"], registry=r)
-        self.api_retries = Counter("nms_slack_api_retries", "Attempts retried, by method and reason",
-                                   ["method", "reason"], registry=r)
-        self.reloads = Counter("nms_knowledge_reloads", "Knowledge reloads, by outcome (ok, refused)",
-                               ["outcome"], registry=r)
-        self.feedback = Counter("nms_feedback_presses", "Helpful / Not helpful presses, by verdict and surface",
-                                ["verdict", "surface"], registry=r)
+        self.questions = Counter(
+            "nms_questions", "Questions matched, by surface and verdict", ["surface", "verdict"], registry=r
+        )
+        self.matching = Histogram(
+            "nms_matching_seconds", "Time to match a question and compose the answer", buckets=MATCH_BUCKETS, registry=r
+        )
+        self.api_calls = Counter(
+            "nms_slack_api_calls",
+            "Slack Web API calls and response_url posts, by method "
+            "and final outcome (ok, Slack's error code, rate_limited, server_error, "
+            "http_error, connection_error)",
+            ["method", "outcome"],
+            registry=r,
+        )
+        self.api_retries = Counter(
+            "nms_slack_api_retries", "Attempts retried, by method and reason", ["method", "reason"], registry=r
+        )
+        self.reloads = Counter(
+            "nms_knowledge_reloads", "Knowledge reloads, by outcome (ok, refused)", ["outcome"], registry=r
+        )
+        self.feedback = Counter(
+            "nms_feedback_presses",
+            "Helpful / Not helpful presses, by verdict and surface",
+            ["verdict", "surface"],
+            registry=r,
+        )
         self.knowledge = Info("nms_knowledge", "The knowledge base in service", registry=r)
         self.queue_waiting = Gauge("nms_answering_queue_waiting", "Answering jobs waiting", registry=r)
         self.queue_running = Gauge("nms_answering_queue_running", "Answering jobs running", registry=r)
-        self.queue_oldest = Gauge("nms_answering_queue_oldest_seconds", "How long the oldest waiting job has "
-                                  "waited", registry=r)
+        self.queue_oldest = Gauge(
+            "nms_answering_queue_oldest_seconds", "How long the oldest waiting job has waited", registry=r
+        )
         # Every series exists from the start, so a rate() over a fresh process is 0, not absent.
         for surface in SURFACES:
             for v in VERDICTS:

@@ -16,8 +16,10 @@ INPUT_MAX = 3000  # Slack's plain_text_input limit
 CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,30}$")
 TS = re.compile(r"^\d{1,12}\.\d{1,8}$")
 _MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
-TIP = ("Edit the question and remove patient details (names, record numbers, dates of birth) before "
-       "asking. Only you will see the answer.")
+TIP = (
+    "Edit the question and remove patient details (names, record numbers, dates of birth) before "
+    "asking. Only you will see the answer."
+)
 
 
 @dataclass(frozen=True)
@@ -68,8 +70,13 @@ def readable(text: Any) -> str:
 
 def ask_modal(text: str, where: Where) -> dict[str, Any]:
     """The modal: the text (clipped to the input's limit) to trim, then Ask."""
-    element: dict[str, Any] = {"type": "plain_text_input", "action_id": QUESTION_INPUT, "multiline": True,
-                               "max_length": INPUT_MAX, "focus_on_load": True}
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": QUESTION_INPUT,
+        "multiline": True,
+        "max_length": INPUT_MAX,
+        "focus_on_load": True,
+    }
     if text.strip():
         element["initial_value"] = text[:INPUT_MAX]
     return {
@@ -81,8 +88,12 @@ def ask_modal(text: str, where: Where) -> dict[str, Any]:
         "private_metadata": where.dump(),  # ids and a URL: far below Slack's 3,000 characters
         "blocks": [
             {"type": "context", "elements": [{"type": "mrkdwn", "text": TIP}]},
-            {"type": "input", "block_id": QUESTION_BLOCK, "label": {"type": "plain_text", "text": "Question"},
-             "element": element},
+            {
+                "type": "input",
+                "block_id": QUESTION_BLOCK,
+                "label": {"type": "plain_text", "text": "Question"},
+                "element": element,
+            },
         ],
     }
 

@@ -13,8 +13,17 @@ from ..storage.store import Store
 from .installations import DatabaseInstallationStore, DatabaseOAuthStateStore, token_sealer
 
 # The bot scopes of manifest.yml (a test keeps the two the same): what an installation grants.
-BOT_SCOPES = ("app_mentions:read", "assistant:write", "channels:history", "chat:write", "commands", "groups:history",
-              "im:history", "im:read", "im:write")
+BOT_SCOPES = (
+    "app_mentions:read",
+    "assistant:write",
+    "channels:history",
+    "chat:write",
+    "commands",
+    "groups:history",
+    "im:history",
+    "im:read",
+    "im:write",
+)
 INSTALL_PATH, REDIRECT_PATH = "/slack/install", "/slack/oauth_redirect"
 
 
@@ -29,14 +38,25 @@ def oauth_options(oauth: Any, store: Store, client: WebClient, logger: logging.L
     installations = DatabaseInstallationStore(store, oauth.client_id, token_sealer(oauth.token_key))
     installations.check_key()
     settings = OAuthSettings(
-        client_id=oauth.client_id, client_secret=oauth.client_secret, scopes=list(BOT_SCOPES), user_scopes=[],
-        redirect_uri=oauth.redirect_uri, install_path=INSTALL_PATH, redirect_uri_path=REDIRECT_PATH,
-        installation_store=installations, state_store=DatabaseOAuthStateStore(store),
-        token_rotation_expiration_minutes=120, logger=logger,
+        client_id=oauth.client_id,
+        client_secret=oauth.client_secret,
+        scopes=list(BOT_SCOPES),
+        user_scopes=[],
+        redirect_uri=oauth.redirect_uri,
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
+        installation_store=installations,
+        state_store=DatabaseOAuthStateStore(store),
+        token_rotation_expiration_minutes=120,
+        logger=logger,
     )
     authorize = InstallationStoreAuthorize(
-        logger=logger, installation_store=installations, client_id=oauth.client_id,
-        client_secret=oauth.client_secret, cache_enabled=True, client=client,
+        logger=logger,
+        installation_store=installations,
+        client_id=oauth.client_id,
+        client_secret=oauth.client_secret,
+        cache_enabled=True,
+        client=client,
     )
     return {"oauth_settings": settings, "authorize": authorize, "installation_store": installations}
 
@@ -45,8 +65,17 @@ class EveryWorkspace:
     """Review reminders in OAuth mode: an owner's Slack id belongs to one of the installed
     workspaces, so the DM is tried through each workspace's bot until one reaches the owner."""
 
-    NOT_HERE = frozenset({"channel_not_found", "user_not_found", "user_disabled", "invalid_auth", "account_inactive",
-                          "token_revoked", "not_authed"})
+    NOT_HERE = frozenset(
+        {
+            "channel_not_found",
+            "user_not_found",
+            "user_disabled",
+            "invalid_auth",
+            "account_inactive",
+            "token_revoked",
+            "not_authed",
+        }
+    )
 
     def __init__(self, installations: DatabaseInstallationStore, client: WebClient):
         self.installations, self.client = installations, client

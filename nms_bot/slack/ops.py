@@ -13,13 +13,21 @@ from .metrics import Metrics
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def reply(start: Callable[..., Any], status: str, body: str | bytes = "", ctype: str = "text/plain; charset=utf-8",
-          headers: dict[str, Any] | None = None) -> Iterable[bytes]:
+def reply(
+    start: Callable[..., Any],
+    status: str,
+    body: str | bytes = "",
+    ctype: str = "text/plain; charset=utf-8",
+    headers: dict[str, Any] | None = None,
+) -> Iterable[bytes]:
     """Start a plain WSGI response and return its body; `headers` values may be lists."""
     data = body.encode() if isinstance(body, str) else body
-    extra = [(k, v) for k, values in (headers or {}).items()
-             for v in (values if isinstance(values, (list, tuple)) else [values])
-             if k.lower() not in ("content-length", "content-type")]
+    extra = [
+        (k, v)
+        for k, values in (headers or {}).items()
+        for v in (values if isinstance(values, (list, tuple)) else [values])
+        if k.lower() not in ("content-length", "content-type")
+    ]
     start(status, [("Content-Type", ctype), ("Content-Length", str(len(data))), *extra])
     return [data]
 

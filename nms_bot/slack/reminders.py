@@ -21,12 +21,14 @@ from .answering import error_kind
 from .blocks import NO_UNFURL, _contexts, _sections, escape
 
 log = logging.getLogger("nms_bot.reminders")
-HOW_TO = ("How to review: `nms-bot review` shows what changed since the last approval, and `nms-bot export --html "
-          "DIR` writes the review packet with every topic as clinicians see it. When the text is right, record "
-          "your approval with "
-          "`nms-bot review approve TOPIC --by \"Your Name\"` and commit knowledge/approvals.yaml "
-          "(knowledge/README.md, \u201cSigning off a topic\u201d). Until then, changed topics are answered with "
-          "\u201cPending clinical review\u201d.")
+HOW_TO = (
+    "How to review: `nms-bot review` shows what changed since the last approval, and `nms-bot export --html "
+    "DIR` writes the review packet with every topic as clinicians see it. When the text is right, record "
+    "your approval with "
+    '`nms-bot review approve TOPIC --by "Your Name"` and commit knowledge/approvals.yaml '
+    "(knowledge/README.md, \u201cSigning off a topic\u201d). Until then, changed topics are answered with "
+    "\u201cPending clinical review\u201d."
+)
 
 Key = tuple[str, str, str]  # (topic id, reason, period)
 
@@ -74,8 +76,14 @@ def reminder_message(owner: Owner, items: list[Due]) -> dict[str, Any]:
 class Reminders:
     """Checks once a day at `hour` (server local time) and sends what no instance has sent."""
 
-    def __init__(self, knowledge_path: Path, store: Store, client: Any, hour: int,
-                 now: Callable[[], dt.datetime] = dt.datetime.now):
+    def __init__(
+        self,
+        knowledge_path: Path,
+        store: Store,
+        client: Any,
+        hour: int,
+        now: Callable[[], dt.datetime] = dt.datetime.now,
+    ):
         self.path, self.store, self.client, self.hour, self.now = knowledge_path, store, client, hour, now
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -97,8 +105,11 @@ class Reminders:
                 self.client.chat_postMessage(channel=owner_id, **NO_UNFURL, **reminder_message(owner, mine))
                 sent += 1
             except Exception as exc:
-                log.error("review reminder to owner %s failed (%s); will try again at the next check",
-                          owner_id, error_kind(exc))
+                log.error(
+                    "review reminder to owner %s failed (%s); will try again at the next check",
+                    owner_id,
+                    error_kind(exc),
+                )
                 self.store.release_reminders(owner_id, claimed)
         if sent:
             log.info("review reminders sent to %d owner(s)", sent)

@@ -36,8 +36,9 @@ def _counted(base: type[RetryHandler], reason: str) -> type[RetryHandler]:
             super().__init__(**kwargs)
             self.recorder = recorder
 
-        def prepare_for_next_attempt(self, *, state: Any, request: Any, response: Any = None,
-                                     error: Any = None) -> None:
+        def prepare_for_next_attempt(
+            self, *, state: Any, request: Any, response: Any = None, error: Any = None
+        ) -> None:
             self.recorder.api_retry(request.url, reason)
             super().prepare_for_next_attempt(state=state, request=request, response=response, error=error)
 
@@ -70,10 +71,17 @@ def retry_handlers(recorder: Recorder | None = None) -> list[RetryHandler]:
     channel can meet Slack's one-message-per-second limit more than once). With a `recorder`
     (the process's Metrics), retries and outcomes are counted."""
     if recorder is None:
-        return [ConnectionErrorRetryHandler(max_retry_count=2), RateLimitErrorRetryHandler(max_retry_count=3),
-                ServerErrors(max_retry_count=2)]
-    return [CountedConnectionErrors(recorder, max_retry_count=2), CountedRateLimits(recorder, max_retry_count=3),
-            CountedServerErrors(recorder, max_retry_count=2), Outcomes(recorder)]
+        return [
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrors(max_retry_count=2),
+        ]
+    return [
+        CountedConnectionErrors(recorder, max_retry_count=2),
+        CountedRateLimits(recorder, max_retry_count=3),
+        CountedServerErrors(recorder, max_retry_count=2),
+        Outcomes(recorder),
+    ]
 
 
 def within_seconds(client: Any) -> Any:
@@ -81,5 +89,10 @@ def within_seconds(client: Any) -> Any:
     quick retry of a dropped connection, no waiting out a 429 or a 5xx."""
     from slack_sdk import WebClient
 
-    return WebClient(token=client.token, base_url=client.base_url, timeout=3,
-                     retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)], logger=client.logger)
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=3,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)],
+        logger=client.logger,
+    )

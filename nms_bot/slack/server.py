@@ -32,12 +32,19 @@ log = logging.getLogger("nms_bot")
 PING_INTERVAL = 3.0
 
 
-def create(settings: Settings, knowledge_path: str | Path | None = None,
-           store: Store | None = None) -> tuple[Any, LiveEngine, Services]:
+def create(
+    settings: Settings, knowledge_path: str | Path | None = None, store: Store | None = None
+) -> tuple[Any, LiveEngine, Services]:
     """The Bolt app, its live knowledge and services, ready for either server."""
     live = LiveEngine(knowledge_path)
-    services = Services(live, store or Store.from_env(), settings.record_gaps, AnswerQueue(settings.answer_workers),
-                        settings.thread_hours, settings.escalation_channel)
+    services = Services(
+        live,
+        store or Store.from_env(),
+        settings.record_gaps,
+        AnswerQueue(settings.answer_workers),
+        settings.thread_hours,
+        settings.escalation_channel,
+    )
     try:
         return build_app(settings, services), live, services
     except BaseException:
@@ -46,8 +53,14 @@ def create(settings: Settings, knowledge_path: str | Path | None = None,
         raise
 
 
-def make_http_server(settings: Settings, app: Any, live: LiveEngine, host: str = "0.0.0.0",
-                     threads: int = 16, metrics: Metrics | None = None) -> Any:
+def make_http_server(
+    settings: Settings,
+    app: Any,
+    live: LiveEngine,
+    host: str = "0.0.0.0",
+    threads: int = 16,
+    metrics: Metrics | None = None,
+) -> Any:
     """A waitress server (production-grade WSGI, threaded) for the HTTP mode; SettingsError in
     one line when the port cannot be had."""
     assert settings.signing_secret
@@ -59,24 +72,33 @@ def listen(wsgi: Any, host: str, port: int, threads: int, setting: str = "--port
     from waitress import create_server
 
     try:
-        return create_server(wsgi, host=host, port=port, threads=threads, ident="nms-bot",
-                             max_request_body_size=1024 * 1024)
+        return create_server(
+            wsgi, host=host, port=port, threads=threads, ident="nms-bot", max_request_body_size=1024 * 1024
+        )
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            raise SettingsError(f"port {port} is already in use: stop what listens there or choose "
-                                f"another with {setting}") from None
-        raise SettingsError(f"cannot listen on port {port} ({exc.strerror or type(exc).__name__}): "
-                            f"choose another with {setting}") from None
+            raise SettingsError(
+                f"port {port} is already in use: stop what listens there or choose another with {setting}"
+            ) from None
+        raise SettingsError(
+            f"cannot listen on port {port} ({exc.strerror or type(exc).__name__}): choose another with {setting}"
+        ) from None
 
 
-def start_health_server(settings: Settings, handler: Any, live: LiveEngine, services: Services,
-                        host: str = "0.0.0.0") -> Any:
+def start_health_server(
+    settings: Settings, handler: Any, live: LiveEngine, services: Services, host: str = "0.0.0.0"
+) -> Any:
     """Socket Mode's port for operators (NMS_HEALTH_PORT; None when not set), on a thread:
     /healthz, 200 only while the websocket is connected, and /metrics."""
     if settings.health_port is None:
         return None
-    server = listen(ops_app(live, services.metrics, handler.client.is_connected), host, settings.health_port,
-                    threads=2, setting="NMS_HEALTH_PORT")
+    server = listen(
+        ops_app(live, services.metrics, handler.client.is_connected),
+        host,
+        settings.health_port,
+        threads=2,
+        setting="NMS_HEALTH_PORT",
+    )
     run_in_thread(server, "health")
     log.info("health and metrics on port %s (GET /healthz, GET /metrics)", server.effective_port)
     return server
@@ -115,14 +137,18 @@ def connect(handler: Any) -> None:
         handler.client.close()
         error = exc.response.get("error", "") if isinstance(exc.response.data, dict) else ""
         if exc.response.status_code >= 500:
-            raise SettingsError(f"Slack's Web API is failing (apps.connections.open: HTTP "
-                                f"{exc.response.status_code}): try again later") from None
-        raise SettingsError(f"Slack did not accept SLACK_APP_TOKEN ({error or 'rejected'}): check the app-level "
-                            "token and that it has the connections:write scope") from None
+            raise SettingsError(
+                f"Slack's Web API is failing (apps.connections.open: HTTP {exc.response.status_code}): try again later"
+            ) from None
+        raise SettingsError(
+            f"Slack did not accept SLACK_APP_TOKEN ({error or 'rejected'}): check the app-level "
+            "token and that it has the connections:write scope"
+        ) from None
     except Exception as exc:
         handler.client.close()
-        raise SettingsError(f"cannot open a Socket Mode connection ({type(exc).__name__}): check the network "
-                            "or SLACK_API_URL") from None
+        raise SettingsError(
+            f"cannot open a Socket Mode connection ({type(exc).__name__}): check the network or SLACK_API_URL"
+        ) from None
 
 
 def stop_socket_mode(handler: Any) -> None:

@@ -40,8 +40,14 @@ class Reply:
 
 def verdict(answer: Answer, phi_reminder: bool) -> str:
     """A hash of what the reply says (topic, suggestions or decline, identifier reminder), not of its text."""
-    parts = (answer.status, answer.topic.id if answer.topic else "", ",".join(t.id for t, _ in answer.suggestions),
-             answer.reason, "|".join(answer.scope or ()), "phi" if phi_reminder else "")
+    parts = (
+        answer.status,
+        answer.topic.id if answer.topic else "",
+        ",".join(t.id for t, _ in answer.suggestions),
+        answer.reason,
+        "|".join(answer.scope or ()),
+        "phi" if phi_reminder else "",
+    )
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -89,9 +95,15 @@ class Services:
         self.metrics.matching.observe(time.perf_counter() - started)
         self.metrics.question(surface, answer)
         phi = looks_identifying(question)
-        message = answer_message(answer, surface, share=share and surface != "shortcut",
-                                 share_in_thread=share and surface == "shortcut", phi_reminder=phi,
-                                 escalate=self.escalation_channel is not None, origin=origin)
+        message = answer_message(
+            answer,
+            surface,
+            share=share and surface != "shortcut",
+            share_in_thread=share and surface == "shortcut",
+            phi_reminder=phi,
+            escalate=self.escalation_channel is not None,
+            origin=origin,
+        )
         return Reply(answer, message, verdict(answer, phi))
 
     def show(self, topic_id: str, surface: str, *, share: bool = False, origin: str = "") -> Reply | None:
@@ -99,8 +111,13 @@ class Services:
         answer = self.engine.show(topic_id)
         if answer is None:
             return None
-        message = answer_message(answer, surface, share=share and surface != "shortcut",
-                                 share_in_thread=share and surface == "shortcut", origin=origin)
+        message = answer_message(
+            answer,
+            surface,
+            share=share and surface != "shortcut",
+            share_in_thread=share and surface == "shortcut",
+            origin=origin,
+        )
         return Reply(answer, message, verdict(answer, False))
 
     def record(self, answer: Answer, surface: str, team: str) -> None:
@@ -151,8 +168,17 @@ class Services:
         """chat.postMessage without link previews (citations stay one line each)."""
         return client.chat_postMessage(channel=channel, thread_ts=thread_ts, **NO_UNFURL, **message)
 
-    def whisper(self, client: WebClient, message: Message, *, channel: str, user: str, thread_ts: str | None = None,
-                response_url: str | None = None, via_url: bool = False) -> bool:
+    def whisper(
+        self,
+        client: WebClient,
+        message: Message,
+        *,
+        channel: str,
+        user: str,
+        thread_ts: str | None = None,
+        response_url: str | None = None,
+        via_url: bool = False,
+    ) -> bool:
         """Show `message` to `user` alone in the conversation. chat.postEphemeral can show it inside
         a thread but needs the bot in the conversation; the response_url Slack sends with a click
         works anywhere (not inside a thread), so it is the fallback, and the only way (`via_url`)

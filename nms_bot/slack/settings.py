@@ -52,8 +52,10 @@ class Settings:
     oauth: OAuth | None = None  # set: many workspaces, installed through /slack/install
 
     def __repr__(self) -> str:  # keep secrets out of logs and tracebacks
-        return (f"Settings(port={self.port}, api_url={self.api_url!r}, record_gaps={self.record_gaps}, "
-                f"oauth={self.oauth!r})")
+        return (
+            f"Settings(port={self.port}, api_url={self.api_url!r}, record_gaps={self.record_gaps}, "
+            f"oauth={self.oauth!r})"
+        )
 
 
 def _token(env: dict[str, str], name: str, prefix: str, where: str) -> str:
@@ -69,8 +71,7 @@ def check_port(port: int | str, name: str = "--port") -> int:
     """A TCP port 1-65535, or 0 for any free one."""
     text = str(port).strip()
     if not re.fullmatch(r"[0-9]{1,5}", text) or int(text) > 65535:
-        raise SettingsError(f"{name} must be a port number between 1 and 65535 (0: any free port), "
-                            f"not {text[:20]!r}")
+        raise SettingsError(f"{name} must be a port number between 1 and 65535 (0: any free port), not {text[:20]!r}")
     return int(text)
 
 
@@ -83,38 +84,63 @@ def load_settings(http: bool, port: int | None = None, env: dict[str, str] | Non
     if http:
         signing_secret = env.get("SLACK_SIGNING_SECRET", "").strip()
         if not signing_secret:
-            raise SettingsError("SLACK_SIGNING_SECRET is not set: copy the Signing Secret from your "
-                                "Slack app's Basic Information page and export it")
+            raise SettingsError(
+                "SLACK_SIGNING_SECRET is not set: copy the Signing Secret from your "
+                "Slack app's Basic Information page and export it"
+            )
         if not re.fullmatch(r"[0-9a-fA-F]{16,128}", signing_secret):
-            raise SettingsError("SLACK_SIGNING_SECRET does not look right (hex digits expected): "
-                                "copy it again from your Slack app's Basic Information page")
+            raise SettingsError(
+                "SLACK_SIGNING_SECRET does not look right (hex digits expected): "
+                "copy it again from your Slack app's Basic Information page"
+            )
     else:
-        app_token = _token(env, "SLACK_APP_TOKEN", "xapp-",
-                           "your Slack app's Basic Information page (App-Level Tokens, scope connections:write)")
+        app_token = _token(
+            env,
+            "SLACK_APP_TOKEN",
+            "xapp-",
+            "your Slack app's Basic Information page (App-Level Tokens, scope connections:write)",
+        )
     api_url = env.get("SLACK_API_URL", "").strip() or None
     if api_url and not re.match(r"^https?://[^\s]+$", api_url):
         raise SettingsError("SLACK_API_URL must be a URL such as https://slack.com/api/")
     if api_url and not api_url.endswith("/"):
         api_url += "/"
     port = check_port(port) if port is not None else check_port(env.get("PORT", "").strip() or "3000", "PORT")
-    reload_seconds = env_number("NMS_RELOAD_SECONDS", RELOAD_SECONDS, 0, 86400,
-                                "a number of seconds (0: reload on SIGHUP only)", env)
+    reload_seconds = env_number(
+        "NMS_RELOAD_SECONDS", RELOAD_SECONDS, 0, 86400, "a number of seconds (0: reload on SIGHUP only)", env
+    )
     workers = env_number("NMS_ANSWER_WORKERS", ANSWER_WORKERS, 1, 256, "a whole number", env, whole=True)
     drain = env_number("NMS_DRAIN_SECONDS", DRAIN_SECONDS, 0, 600, "a number of seconds", env)
-    hour = env_number("NMS_REMINDER_HOUR", REMINDER_HOUR, 0, 23, "an hour of the day (server local time)", env,
-                      whole=True)
+    hour = env_number(
+        "NMS_REMINDER_HOUR", REMINDER_HOUR, 0, 23, "an hour of the day (server local time)", env, whole=True
+    )
     reminders = env_flag("NMS_REMINDERS", env, default=True)
     thread_hours = env_number("NMS_THREAD_HOURS", THREAD_HOURS, 0.1, 24 * 30, "a number of hours", env)
     followups = env_flag("NMS_THREAD_FOLLOWUPS", env, default=True)
     escalation = env.get("NMS_ESCALATION_CHANNEL", "").strip() or None
     if escalation and not CHANNEL_ID.fullmatch(escalation):
-        raise SettingsError("NMS_ESCALATION_CHANNEL must be a channel id such as C0123456789 (in Slack: the "
-                            "channel's name -> About -> Channel ID), not a channel name")
+        raise SettingsError(
+            "NMS_ESCALATION_CHANNEL must be a channel id such as C0123456789 (in Slack: the "
+            "channel's name -> About -> Channel ID), not a channel name"
+        )
     health = env.get("NMS_HEALTH_PORT", "").strip()
     health_port = check_port(health, "NMS_HEALTH_PORT") if health and not http else None
-    return Settings(bot_token, signing_secret, app_token, api_url, port, env_flag("NMS_RECORD_GAPS", env),
-                    reload_seconds, int(workers), drain, int(hour) if reminders else None,
-                    thread_hours if followups else None, escalation, health_port, oauth)
+    return Settings(
+        bot_token,
+        signing_secret,
+        app_token,
+        api_url,
+        port,
+        env_flag("NMS_RECORD_GAPS", env),
+        reload_seconds,
+        int(workers),
+        drain,
+        int(hour) if reminders else None,
+        thread_hours if followups else None,
+        escalation,
+        health_port,
+        oauth,
+    )
 
 
 def load_oauth(env: dict[str, str], http: bool) -> OAuth | None:
@@ -126,19 +152,24 @@ def load_oauth(env: dict[str, str], http: bool) -> OAuth | None:
         return None
     where = "your Slack app's Basic Information page (App Credentials)"
     if env.get("SLACK_BOT_TOKEN", "").strip():
-        raise SettingsError("set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
-                            "(many workspaces, installed through /slack/install), not both")
+        raise SettingsError(
+            "set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+            "(many workspaces, installed through /slack/install), not both"
+        )
     if not client_id or not client_secret:
         missing = "SLACK_CLIENT_SECRET" if client_id else "SLACK_CLIENT_ID"
         raise SettingsError(f"{missing} is not set: many-workspaces mode needs both; copy it from {where}")
     if not re.fullmatch(r"[0-9]+\.[0-9]+", client_id):
         raise SettingsError(f"SLACK_CLIENT_ID does not look right (digits.digits): copy it again from {where}")
     if not re.fullmatch(r"[0-9a-fA-F]{16,128}", client_secret):
-        raise SettingsError(f"SLACK_CLIENT_SECRET does not look right (hex digits expected): copy it again from "
-                            f"{where}")
+        raise SettingsError(
+            f"SLACK_CLIENT_SECRET does not look right (hex digits expected): copy it again from {where}"
+        )
     if not http:
-        raise SettingsError("many-workspaces mode (SLACK_CLIENT_ID) runs in HTTP mode: add --http (Slack sends the "
-                            "installation redirect and a distributed app's events over HTTP)")
+        raise SettingsError(
+            "many-workspaces mode (SLACK_CLIENT_ID) runs in HTTP mode: add --http (Slack sends the "
+            "installation redirect and a distributed app's events over HTTP)"
+        )
     redirect = env.get("SLACK_REDIRECT_URI", "").strip() or None
     if redirect and not re.match(r"^https?://[^\s]+$", redirect):
         raise SettingsError("SLACK_REDIRECT_URI must be a URL such as https://YOUR-HOST/slack/oauth_redirect")

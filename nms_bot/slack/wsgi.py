@@ -68,8 +68,9 @@ def malformed(body: dict[str, Any]) -> str | None:
     return None
 
 
-def make_wsgi_app(app: App, live: LiveEngine, signing_secret: str,
-                  metrics: Metrics | None = None) -> Callable[..., Iterable[bytes]]:
+def make_wsgi_app(
+    app: App, live: LiveEngine, signing_secret: str, metrics: Metrics | None = None
+) -> Callable[..., Iterable[bytes]]:
     secret = signing_secret.encode()
     ops = ops_app(live, metrics)
 
@@ -92,8 +93,9 @@ def make_wsgi_app(app: App, live: LiveEngine, signing_secret: str,
             return reply(start, "413 Payload Too Large", "too large")
         raw = environ["wsgi.input"].read(length) if length else b""
         # Signature first: an unsigned or stale request causes nothing, whatever its body.
-        if not signed_by_slack(secret, raw, environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""),
-                               environ.get("HTTP_X_SLACK_SIGNATURE", "")):
+        if not signed_by_slack(
+            secret, raw, environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""), environ.get("HTTP_X_SLACK_SIGNATURE", "")
+        ):
             return reply(start, "401 Unauthorized", "invalid signature")
         headers = _headers(environ)
         headers["content-type"] = [environ.get("CONTENT_TYPE", "")]
@@ -134,4 +136,3 @@ def _boltreply(start: StartResponse, response: Any) -> Iterable[bytes]:
     ctype = (response.headers.get("content-type") or ["text/plain; charset=utf-8"])[0]
     status = f"{response.status} {HTTPStatus(response.status).phrase}"
     return reply(start, status, response.body or "", ctype, response.headers)
-

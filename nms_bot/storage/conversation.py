@@ -33,8 +33,9 @@ class ConversationStore:
         def write() -> None:
             for _ in range(3):  # two instances answering in one thread: one inserts, the other updates
                 with self.engine.begin() as conn:
-                    if conn.execute(update(threads).where(threads.c.thread_key == key[:100])
-                                    .values(expires_at=until)).rowcount:
+                    if conn.execute(
+                        update(threads).where(threads.c.thread_key == key[:100]).values(expires_at=until)
+                    ).rowcount:
                         return
                 try:
                     with self.engine.begin() as conn:
@@ -50,15 +51,22 @@ class ConversationStore:
 
         def read() -> bool:
             with self.engine.connect() as conn:
-                return conn.execute(select(threads.c.thread_key).where(
-                    threads.c.thread_key == key[:100], threads.c.expires_at > _now())).first() is not None
+                return (
+                    conn.execute(
+                        select(threads.c.thread_key).where(
+                            threads.c.thread_key == key[:100], threads.c.expires_at > _now()
+                        )
+                    ).first()
+                    is not None
+                )
 
         return bool(self.bounded(read))
 
     def claim_escalation(self, key: str, topic_id: str, team: str = "") -> bool:
         """True the first time this person asks a colleague about this message (any instance)."""
-        return self._claim(insert(escalations).values(escalation_key=key, topic_id=topic_id[:100], team=team[:40],
-                                                      created_at=_now()))
+        return self._claim(
+            insert(escalations).values(escalation_key=key, topic_id=topic_id[:100], team=team[:40], created_at=_now())
+        )
 
     def release_escalation(self, key: str) -> None:
         """Forget a claimed press whose message could not be sent, so pressing again retries it."""
@@ -72,7 +80,9 @@ class ConversationStore:
     def escalation_counts(self, since: dt.datetime) -> dict[str, int]:
         """Presses per topic id since `since` ("" for questions the bot had no answer to)."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(escalations.c.topic_id, func.count())
-                                .where(escalations.c.created_at >= since)
-                                .group_by(escalations.c.topic_id)).all()
+            rows = conn.execute(
+                select(escalations.c.topic_id, func.count())
+                .where(escalations.c.created_at >= since)
+                .group_by(escalations.c.topic_id)
+            ).all()
         return {r[0]: r[1] for r in rows}

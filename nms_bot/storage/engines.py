@@ -24,7 +24,7 @@ def database_url(env: dict[str, str] | None = None) -> str:
     if url:
         for prefix in ("postgres://", "postgresql://"):
             if url.startswith(prefix):  # the form hosting platforms hand out
-                return "postgresql+psycopg://" + url[len(prefix):]
+                return "postgresql+psycopg://" + url[len(prefix) :]
         return url
     return f"sqlite:///{env.get('NMS_DB', '').strip() or DEFAULT_DB}"
 

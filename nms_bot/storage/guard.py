@@ -111,8 +111,11 @@ class Guard:
         with self._lock:
             first, self._failing = self._failing is None, kind
         if first:
-            log.error("database (%s) failing: %s; answering without de-duplication and statistics until it "
-                      "works again", self.what, kind)
+            log.error(
+                "database (%s) failing: %s; answering without de-duplication and statistics until it works again",
+                self.what,
+                kind,
+            )
 
     def _worked(self) -> None:
         with self._lock:
@@ -121,9 +124,11 @@ class Guard:
             log.warning("database (%s) works again", self.what)
         if self._file and not self._file_reported and _inode(self._file) != self._inode:
             self._file_reported = True
-            log.error("database file named by %s was deleted or replaced while running: what is recorded now "
-                      "is lost on restart, and retries on other instances are not recognised; restart the bot",
-                      self.what)
+            log.error(
+                "database file named by %s was deleted or replaced while running: what is recorded now "
+                "is lost on restart, and retries on other instances are not recognised; restart the bot",
+                self.what,
+            )
 
 
 def _inode(path: str | None) -> tuple[int, int] | None:

@@ -114,12 +114,15 @@ def adoptable(tables: frozenset[str]) -> str | None:
         if not all(n in tables for n in names):
             break
         revision = rev
-    stray = [n for rev, names in PRE_MIGRATION_TABLES if revision is None or rev > revision for n in names
-             if n in tables]
+    stray = [
+        n for rev, names in PRE_MIGRATION_TABLES if revision is None or rev > revision for n in names if n in tables
+    ]
     if stray:
-        raise MigrationError(f"the database has some of nms-bot's tables ({', '.join(stray)}) but not all those a "
-                             "release made with them: it was not made by nms-bot, or only partly; point the bot "
-                             "at another database or restore a backup")
+        raise MigrationError(
+            f"the database has some of nms-bot's tables ({', '.join(stray)}) but not all those a "
+            "release made with them: it was not made by nms-bot, or only partly; point the bot "
+            "at another database or restore a backup"
+        )
     return revision
 
 
@@ -169,8 +172,10 @@ def _check(now: SchemaState, target: str, setting: str) -> bool:
     if now.revision == target:
         return True
     if now.revision is not None and not known(now.revision):
-        raise MigrationError(f"the database named by {setting} has schema revision {now.revision}, newer than this "
-                             f"nms-bot knows (up to {target}): run the newer nms-bot, or restore a backup")
+        raise MigrationError(
+            f"the database named by {setting} has schema revision {now.revision}, newer than this "
+            f"nms-bot knows (up to {target}): run the newer nms-bot, or restore a backup"
+        )
     return False
 
 
@@ -201,8 +206,10 @@ def _file_lock(path: str) -> Iterator[None]:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise MigrationError(f"cannot create the lock file {path} to upgrade the database ({reason}): the "
-                             "database's folder must be writable") from None
+        raise MigrationError(
+            f"cannot create the lock file {path} to upgrade the database ({reason}): the "
+            "database's folder must be writable"
+        ) from None
     try:
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
         while True:
@@ -211,8 +218,10 @@ def _file_lock(path: str) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise MigrationError(f"another process has held {path} for {LOCK_WAIT_SECONDS:g} s while "
-                                         "upgrading the database: is one stuck?") from None
+                    raise MigrationError(
+                        f"another process has held {path} for {LOCK_WAIT_SECONDS:g} s while "
+                        "upgrading the database: is one stuck?"
+                    ) from None
                 time.sleep(0.05)
         yield
     finally:

@@ -9,14 +9,16 @@ from sqlalchemy.types import TypeEngine
 
 metadata = MetaData()
 seen_events = Table(
-    "nms_seen_events", metadata,
+    "nms_seen_events",
+    metadata,
     Column("event_id", String(100), primary_key=True),
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
 )
 # One row per question message (channel and ts), so that it is answered once by any instance,
 # and an edit can find the answer to update. No text: a hash of the verdict.
 replies = Table(
-    "nms_replies", metadata,
+    "nms_replies",
+    metadata,
     Column("message_key", String(100), primary_key=True),
     Column("version", String(40), nullable=False),  # ts of the text answered: the message's or its last edit's
     Column("verdict", String(64), nullable=False),
@@ -24,7 +26,8 @@ replies = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
 )
 answers = Table(
-    "nms_answers", metadata,
+    "nms_answers",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("topic_id", String(100), nullable=False),
     Column("surface", String(20), nullable=False),
@@ -32,7 +35,8 @@ answers = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
 )
 feedback = Table(
-    "nms_feedback", metadata,
+    "nms_feedback",
+    metadata,
     # sha256 of (workspace, message, user): one vote per user per answer, no user id kept
     Column("vote_key", String(64), primary_key=True),
     Column("topic_id", String(100), nullable=False),
@@ -42,7 +46,8 @@ feedback = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
 )
 gaps = Table(
-    "nms_gaps", metadata,
+    "nms_gaps",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("status", String(20), nullable=False),
     Column("text", String(600), nullable=False),
@@ -53,7 +58,8 @@ gaps = Table(
 # why (changed | overdue) and the period it is about (the approved fingerprint, or the due date).
 # Instances sharing the database claim a row before sending, so each reminder goes out once.
 reminders = Table(
-    "nms_reminders", metadata,
+    "nms_reminders",
+    metadata,
     Column("owner_id", String(40), primary_key=True),
     Column("topic_id", String(100), primary_key=True),
     Column("reason", String(20), primary_key=True),
@@ -63,7 +69,8 @@ reminders = Table(
 # Channel threads the bot answered in (channel:thread_ts), so that a person's later reply there
 # is taken as a follow-up question, by any instance, until `expires_at` (NMS_THREAD_HOURS).
 threads = Table(
-    "nms_threads", metadata,
+    "nms_threads",
+    metadata,
     Column("thread_key", String(100), primary_key=True),
     Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
 )
@@ -71,7 +78,8 @@ threads = Table(
 # nothing twice: sha256 of (workspace, message, user) as in nms_feedback, and the topic shown
 # ("" when the bot had no answer). No question text, no user or channel id.
 escalations = Table(
-    "nms_escalations", metadata,
+    "nms_escalations",
+    metadata,
     Column("escalation_key", String(64), primary_key=True),
     Column("topic_id", String(100), nullable=False, default=""),
     Column("team", String(40), nullable=False, default=""),
@@ -88,36 +96,58 @@ def installation_tables(meta: MetaData, secret: TypeEngine | None = None) -> tup
     secret = secret if secret is not None else Text()
 
     def who() -> list[Column]:
-        return [Column("id", Integer, primary_key=True, autoincrement=True),
-                Column("client_id", String(32), nullable=False), Column("app_id", String(32), nullable=False),
-                Column("enterprise_id", String(32)), Column("enterprise_name", String(200)),
-                Column("team_id", String(32)), Column("team_name", String(200))]
+        return [
+            Column("id", Integer, primary_key=True, autoincrement=True),
+            Column("client_id", String(32), nullable=False),
+            Column("app_id", String(32), nullable=False),
+            Column("enterprise_id", String(32)),
+            Column("enterprise_name", String(200)),
+            Column("team_id", String(32)),
+            Column("team_name", String(200)),
+        ]
 
     def bot() -> list[Column]:
-        return [Column("bot_token", secret), Column("bot_id", String(32)), Column("bot_user_id", String(32)),
-                Column("bot_scopes", String(1000)), Column("bot_refresh_token", secret),
-                Column("bot_token_expires_at", DateTime)]
+        return [
+            Column("bot_token", secret),
+            Column("bot_id", String(32)),
+            Column("bot_user_id", String(32)),
+            Column("bot_scopes", String(1000)),
+            Column("bot_refresh_token", secret),
+            Column("bot_token_expires_at", DateTime),
+        ]
 
     installations = Table(
-        "nms_slack_installations", meta, *who(), Column("enterprise_url", String(200)), *bot(),
-        Column("user_id", String(32), nullable=False), Column("user_token", secret),
-        Column("user_scopes", String(1000)), Column("user_refresh_token", secret),
+        "nms_slack_installations",
+        meta,
+        *who(),
+        Column("enterprise_url", String(200)),
+        *bot(),
+        Column("user_id", String(32), nullable=False),
+        Column("user_token", secret),
+        Column("user_scopes", String(1000)),
+        Column("user_refresh_token", secret),
         Column("user_token_expires_at", DateTime),
         Column("incoming_webhook_url", secret),  # a webhook URL lets anyone post: as secret as a token
-        Column("incoming_webhook_channel", String(200)), Column("incoming_webhook_channel_id", String(200)),
+        Column("incoming_webhook_channel", String(200)),
+        Column("incoming_webhook_channel_id", String(200)),
         Column("incoming_webhook_configuration_url", String(200)),
-        Column("is_enterprise_install", Boolean, nullable=False), Column("token_type", String(32)),
+        Column("is_enterprise_install", Boolean, nullable=False),
+        Column("token_type", String(32)),
         Column("installed_at", DateTime, nullable=False),
-        Index("ix_nms_slack_installations_lookup", "client_id", "enterprise_id", "team_id", "user_id",
-              "installed_at"),
+        Index("ix_nms_slack_installations_lookup", "client_id", "enterprise_id", "team_id", "user_id", "installed_at"),
     )
     bots = Table(
-        "nms_slack_bots", meta, *who(), *bot(), Column("is_enterprise_install", Boolean, nullable=False),
+        "nms_slack_bots",
+        meta,
+        *who(),
+        *bot(),
+        Column("is_enterprise_install", Boolean, nullable=False),
         Column("installed_at", DateTime, nullable=False),
         Index("ix_nms_slack_bots_lookup", "client_id", "enterprise_id", "team_id", "installed_at"),
     )
     states = Table(
-        "nms_slack_oauth_states", meta,
+        "nms_slack_oauth_states",
+        meta,
         Column("state", String(200), primary_key=True),
         Column("expire_at", DateTime, nullable=False),
     )

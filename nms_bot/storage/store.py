@@ -46,8 +46,18 @@ from .schema import (
     threads,
 )
 
-__all__ = ["VERDICTS", "Revision", "Store", "StoreError", "StoreUnavailable", "TopicStats", "database_url", "metadata",
-           "sqlite_file", "vote_key"]
+__all__ = [
+    "VERDICTS",
+    "Revision",
+    "Store",
+    "StoreError",
+    "StoreUnavailable",
+    "TopicStats",
+    "database_url",
+    "metadata",
+    "sqlite_file",
+    "vote_key",
+]
 
 DEFAULT_RETENTION_DAYS = 90
 DEFAULT_TIMEOUT = 2.0  # seconds a database call may cost an answer
@@ -67,6 +77,8 @@ def _ts_order(ts: str) -> tuple[int, int]:
     """Slack timestamps ("1700000000.000100") in time order; anything else sorts first."""
     seconds, _, micros = ts.partition(".")
     return (int(seconds), int(micros or 0)) if seconds.isdigit() and (micros or "0").isdigit() else (-1, -1)
+
+
 T = TypeVar("T")
 
 
@@ -93,8 +105,7 @@ class TopicStats:
 class Store(ConversationStore):
     """Thread-safe; one per process. Several processes may share one PostgreSQL database."""
 
-    def __init__(self, url: str, retention_days: int = DEFAULT_RETENTION_DAYS,
-                 timeout: float | None = DEFAULT_TIMEOUT):
+    def __init__(self, url: str, retention_days: int = DEFAULT_RETENTION_DAYS, timeout: float | None = DEFAULT_TIMEOUT):
         self.retention_days = retention_days
         self.setting = "NMS_DB" if make_url(url).get_backend_name() == "sqlite" else "DATABASE_URL"
         self.engine: Engine = store_engine(url, timeout)
@@ -108,26 +119,32 @@ class Store(ConversationStore):
     def from_env(cls, answering: bool = True) -> Store:
         """The store the environment names; StoreError says what to fix. `answering`: the bot's
         store, every call bounded by NMS_DB_TIMEOUT; else (reports) unbounded."""
-        days = env_number("NMS_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, 1, 36500, "a whole number of days",
-                          whole=True)
+        days = env_number("NMS_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, 1, 36500, "a whole number of days", whole=True)
         timeout = env_number("NMS_DB_TIMEOUT", DEFAULT_TIMEOUT, 0.1, 60, "a number of seconds")
         url = database_url()
         if not url.startswith(("sqlite", "postgresql")):
-            raise StoreError("DATABASE_URL must name a PostgreSQL database (postgres://user:password@host/db); "
-                             "leave it unset for SQLite (NMS_DB)")
+            raise StoreError(
+                "DATABASE_URL must name a PostgreSQL database (postgres://user:password@host/db); "
+                "leave it unset for SQLite (NMS_DB)"
+            )
         try:
             return cls(url, int(days), timeout if answering else None)
         except ImportError:
             if url.startswith("sqlite"):
                 raise
-            raise StoreError("DATABASE_URL names PostgreSQL but its driver is missing: "
-                             "pip install 'nms-bot[postgres]'") from None
+            raise StoreError(
+                "DATABASE_URL names PostgreSQL but its driver is missing: pip install 'nms-bot[postgres]'"
+            ) from None
         except SQLAlchemyError as exc:
             if url.startswith("sqlite"):
-                raise StoreError(f"cannot open the database named by NMS_DB ({error_kind(exc)}): check the "
-                                 "setting, and that the file and its folder exist and are writable") from None
-            raise StoreError(f"cannot open the database named by DATABASE_URL ({error_kind(exc)}): "
-                             "check the setting and that the database is reachable") from None
+                raise StoreError(
+                    f"cannot open the database named by NMS_DB ({error_kind(exc)}): check the "
+                    "setting, and that the file and its folder exist and are writable"
+                ) from None
+            raise StoreError(
+                f"cannot open the database named by DATABASE_URL ({error_kind(exc)}): "
+                "check the setting and that the database is reachable"
+            ) from None
 
     def check_writable(self) -> None:
         """Write and delete a row; StoreError in one line if the database refuses (a read-only
@@ -139,9 +156,11 @@ class Store(ConversationStore):
                 conn.execute(insert(seen_events).values(event_id=probe, created_at=_now()))
                 conn.execute(delete(seen_events).where(seen_events.c.event_id == probe))
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot write to the database named by {self.setting} ({error_kind(exc)}): "
-                             "check that the file and its folder are writable, or the database user's "
-                             "rights") from None
+            raise StoreError(
+                f"cannot write to the database named by {self.setting} ({error_kind(exc)}): "
+                "check that the file and its folder are writable, or the database user's "
+                "rights"
+            ) from None
 
     def close(self) -> None:
         if self._guard:
@@ -162,8 +181,9 @@ class Store(ConversationStore):
     def claim_message(self, key: str, version: str, verdict: str) -> bool:
         """True the first time a question message is claimed for answering, in any instance.
         Raises StoreUnavailable when the database fails or does not answer in time."""
-        return self._claim(insert(replies).values(message_key=key[:100], version=version[:40], verdict=verdict,
-                                                  created_at=_now()))
+        return self._claim(
+            insert(replies).values(message_key=key[:100], version=version[:40], verdict=verdict, created_at=_now())
+        )
 
     def _claim(self, row: Any) -> bool:
         """Insert a row keyed by what it claims: True for the one caller whose insert went in."""
@@ -185,8 +205,7 @@ class Store(ConversationStore):
 
         def write() -> None:
             with self.engine.begin() as conn:
-                conn.execute(update(replies).where(replies.c.message_key == key[:100])
-                             .values(reply_ts=reply_ts[:40]))
+                conn.execute(update(replies).where(replies.c.message_key == key[:100]).values(reply_ts=reply_ts[:40]))
 
         self.bounded(write)
 
@@ -206,9 +225,11 @@ class Store(ConversationStore):
             if not row.reply_ts or _ts_order(version) <= _ts_order(row.version):
                 return Revision.KEEP, None
             with self.engine.begin() as conn:
-                changed = conn.execute(update(replies).where(replies.c.message_key == key,
-                                                             replies.c.version == row.version)
-                                       .values(version=version[:40], verdict=verdict)).rowcount
+                changed = conn.execute(
+                    update(replies)
+                    .where(replies.c.message_key == key, replies.c.version == row.version)
+                    .values(version=version[:40], verdict=verdict)
+                ).rowcount
             if changed:
                 return (Revision.UPDATE, row.reply_ts) if verdict != row.verdict else (Revision.KEEP, None)
         return Revision.KEEP, None
@@ -216,14 +237,14 @@ class Store(ConversationStore):
     def record_answer(self, topic_id: str, surface: str, team: str = "") -> None:
         def write() -> None:
             with self.engine.begin() as conn:
-                conn.execute(insert(answers).values(topic_id=topic_id, surface=surface, team=team,
-                                                    created_at=_now()))
+                conn.execute(insert(answers).values(topic_id=topic_id, surface=surface, team=team, created_at=_now()))
 
         self.bounded(write)
         self._maybe_purge()
 
-    def record_feedback(self, key: str, topic_id: str, verdict: str, surface: str, team: str = "",
-                        pressed_at: dt.datetime | None = None) -> None:
+    def record_feedback(
+        self, key: str, topic_id: str, verdict: str, surface: str, team: str = "", pressed_at: dt.datetime | None = None
+    ) -> None:
         """Record a press; a later press with the same key replaces an earlier one, whatever order
         the answering queue writes them in (`pressed_at`: when the press arrived)."""
         if verdict not in VERDICTS:
@@ -234,8 +255,9 @@ class Store(ConversationStore):
         def write() -> None:
             for _ in range(3):  # two presses racing: one inserts, the other updates
                 with self.engine.begin() as conn:
-                    newer_or_none = conn.execute(update(feedback).where(
-                        feedback.c.vote_key == key, feedback.c.created_at <= at).values(**row)).rowcount
+                    newer_or_none = conn.execute(
+                        update(feedback).where(feedback.c.vote_key == key, feedback.c.created_at <= at).values(**row)
+                    ).rowcount
                     if newer_or_none:
                         return
                 try:
@@ -292,17 +314,26 @@ class Store(ConversationStore):
         by this caller: each is returned to exactly one caller, ever."""
         for _ in range(3):  # another instance inserting the same rows: look again
             with self.engine.connect() as conn:
-                sent = {tuple(r) for r in conn.execute(
-                    select(reminders.c.topic_id, reminders.c.reason, reminders.c.period)
-                    .where(reminders.c.owner_id == owner))}
+                sent = {
+                    tuple(r)
+                    for r in conn.execute(
+                        select(reminders.c.topic_id, reminders.c.reason, reminders.c.period).where(
+                            reminders.c.owner_id == owner
+                        )
+                    )
+                }
             new = [k for k in dict.fromkeys(keys) if k not in sent]
             if not new:
                 return []
             try:
                 with self.engine.begin() as conn:
-                    conn.execute(insert(reminders), [
-                        {"owner_id": owner, "topic_id": t, "reason": r, "period": p, "created_at": _now()}
-                        for t, r, p in new])
+                    conn.execute(
+                        insert(reminders),
+                        [
+                            {"owner_id": owner, "topic_id": t, "reason": r, "period": p, "created_at": _now()}
+                            for t, r, p in new
+                        ],
+                    )
                 return new
             except IntegrityError:
                 continue
@@ -312,24 +343,36 @@ class Store(ConversationStore):
         """Give claimed reminders back (sending failed), so the next daily check tries again."""
         with self.engine.begin() as conn:
             for t, r, p in keys:
-                conn.execute(delete(reminders).where(
-                    (reminders.c.owner_id == owner) & (reminders.c.topic_id == t)
-                    & (reminders.c.reason == r) & (reminders.c.period == p)))
+                conn.execute(
+                    delete(reminders).where(
+                        (reminders.c.owner_id == owner)
+                        & (reminders.c.topic_id == t)
+                        & (reminders.c.reason == r)
+                        & (reminders.c.period == p)
+                    )
+                )
 
     def topic_stats(self, since: dt.datetime) -> list[TopicStats]:
         with self.engine.connect() as conn:
-            given = dict(conn.execute(
-                select(answers.c.topic_id, func.count()).where(answers.c.created_at >= since)
-                .group_by(answers.c.topic_id)).all())
+            given = dict(
+                conn.execute(
+                    select(answers.c.topic_id, func.count())
+                    .where(answers.c.created_at >= since)
+                    .group_by(answers.c.topic_id)
+                ).all()
+            )
             votes: dict[str, dict[str, int]] = {}
             for topic_id, verdict, n in conn.execute(
                 select(feedback.c.topic_id, feedback.c.verdict, func.count())
                 .where(feedback.c.created_at >= since)
-                .group_by(feedback.c.topic_id, feedback.c.verdict)):
+                .group_by(feedback.c.topic_id, feedback.c.verdict)
+            ):
                 votes.setdefault(topic_id, {})[verdict] = n
         ids = sorted(set(given) | set(votes), key=lambda t: (-given.get(t, 0), t))
-        return [TopicStats(t, given.get(t, 0), votes.get(t, {}).get("helpful", 0),
-                           votes.get(t, {}).get("not_helpful", 0)) for t in ids]
+        return [
+            TopicStats(t, given.get(t, 0), votes.get(t, {}).get("helpful", 0), votes.get(t, {}).get("not_helpful", 0))
+            for t in ids
+        ]
 
     def top_gaps(self, since: dt.datetime, limit: int = 20) -> list[tuple[str, str, int]]:
         """(redacted text, status, count), most frequent first."""
@@ -338,7 +381,9 @@ class Store(ConversationStore):
                 select(gaps.c.text, gaps.c.status, func.count().label("n"))
                 .where(gaps.c.created_at >= since)
                 .group_by(gaps.c.text, gaps.c.status)
-                .order_by(func.count().desc(), gaps.c.text).limit(limit)).all()
+                .order_by(func.count().desc(), gaps.c.text)
+                .limit(limit)
+            ).all()
         return [(r[0], r[1], r[2]) for r in rows]
 
     def table_rows(self) -> dict[str, list[dict[str, Any]]]:

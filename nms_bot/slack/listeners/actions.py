@@ -67,8 +67,9 @@ def register(app: App, services: Services) -> None:
             return
         message = answer_message(answer, "command", shared_by=user)
         # Through the response_url: works even where the bot is not a channel member.
-        services.later(lambda: services.respond(url, {"response_type": "in_channel", "replace_original": False,
-                                                      **message}))
+        services.later(
+            lambda: services.respond(url, {"response_type": "in_channel", "replace_original": False, **message})
+        )
 
     @app.action(re.compile(f"^{SHARE_THREAD}:"))
     def on_share_in_thread(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
@@ -115,10 +116,18 @@ def register(app: App, services: Services) -> None:
 
         def record_and_thank() -> None:
             with contextlib.suppress(StoreUnavailable):  # the store has said so; the thanks still goes out
-                services.store.record_feedback(vote_key(team, f"{channel}:{message_ts}", user), topic_id, verdict,
-                                               surface, team, pressed_at)
-            services.whisper(client, thanks, channel=channel, user=user, thread_ts=thread,
-                             response_url=url if isinstance(url, str) else None, via_url=ephemeral or not channel)
+                services.store.record_feedback(
+                    vote_key(team, f"{channel}:{message_ts}", user), topic_id, verdict, surface, team, pressed_at
+                )
+            services.whisper(
+                client,
+                thanks,
+                channel=channel,
+                user=user,
+                thread_ts=thread,
+                response_url=url if isinstance(url, str) else None,
+                via_url=ephemeral or not channel,
+            )
 
         services.later(record_and_thank)
 
@@ -131,5 +140,10 @@ def thanks_message(verdict: str, topic_id: str, surface: str, origin: str, escal
     if not escalation_channel:
         return {"text": text}
     text += f" Still stuck? *Ask a colleague* sends a link to this conversation to <#{escalation_channel}>."
-    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}},
-                                     {"type": "actions", "elements": [escalate_button(topic_id, surface, origin)]}]}
+    return {
+        "text": text,
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+            {"type": "actions", "elements": [escalate_button(topic_id, surface, origin)]},
+        ],
+    }

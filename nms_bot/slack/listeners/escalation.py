@@ -27,9 +27,17 @@ def register(app: App, services: Services) -> None:
         # was: a shortcut's buttons carry its thread (`origin`); /nms has no message to link to.
         ts = origin if ephemeral else (thread or "")
         button_ts = str(dict_field(body, "container").get("message_ts") or dict_field(body, "message").get("ts") or "")
-        request = Escalation(user, str(dict_field(body, "team").get("id", "")), channel, ts, topic_id,
-                             thread if not ephemeral else (origin or None), url if isinstance(url, str) else None,
-                             ephemeral, button_ts)
+        request = Escalation(
+            user,
+            str(dict_field(body, "team").get("id", "")),
+            channel,
+            ts,
+            topic_id,
+            thread if not ephemeral else (origin or None),
+            url if isinstance(url, str) else None,
+            ephemeral,
+            button_ts,
+        )
         services.later(lambda: escalate(services, client, request))
 
     @app.action(RESOLVED)

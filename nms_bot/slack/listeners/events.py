@@ -23,8 +23,7 @@ PEOPLE_SUBTYPES = (None, "file_share", "thread_broadcast")
 
 
 def from_a_person(message: dict[str, Any]) -> bool:
-    return (not message.get("bot_id") and message.get("subtype") in PEOPLE_SUBTYPES
-            and bool(message.get("user")))
+    return not message.get("bot_id") and message.get("subtype") in PEOPLE_SUBTYPES and bool(message.get("user"))
 
 
 def text_of(message: dict[str, Any]) -> str:
@@ -56,12 +55,24 @@ def register(app: App, services: Services) -> None:
             return
         # An edit arrives as app_mention again: same ts, an `edited` field, a new event_id. An
         # edit that adds the mention to an older message is a new question.
-        later(body, client, Question(channel, ts, text_of(event), "mention", team_of(body, event),
-                                     thread_ts=event.get("thread_ts") or ts, edited_ts=_edited_ts(event)))
+        later(
+            body,
+            client,
+            Question(
+                channel,
+                ts,
+                text_of(event),
+                "mention",
+                team_of(body, event),
+                thread_ts=event.get("thread_ts") or ts,
+                edited_ts=_edited_ts(event),
+            ),
+        )
 
     @app.event("message", matchers=[lambda event: event.get("channel_type") == "im"])
-    def on_message(event: dict[str, Any], body: dict[str, Any], client: WebClient,
-                   set_status: SetStatus | None = None) -> None:
+    def on_message(
+        event: dict[str, Any], body: dict[str, Any], client: WebClient, set_status: SetStatus | None = None
+    ) -> None:
         # Direct messages; channel messages are mentions (app_mention) or follow-ups (threads.py).
         channel = str(event.get("channel", ""))
         if not channel:
@@ -73,12 +84,24 @@ def register(app: App, services: Services) -> None:
             message = event.get("message") if isinstance(event.get("message"), dict) else {}
             edited_ts = _edited_ts(message)
             if edited_ts and message.get("ts") and from_a_person(message):
-                later(body, client, Question(channel, str(message["ts"]), text_of(message), "dm", team_of(body, event),
-                                             edited_ts=edited_ts, answer_if_new=False))
+                later(
+                    body,
+                    client,
+                    Question(
+                        channel,
+                        str(message["ts"]),
+                        text_of(message),
+                        "dm",
+                        team_of(body, event),
+                        edited_ts=edited_ts,
+                        answer_if_new=False,
+                    ),
+                )
             return
         if from_a_person(event) and event.get("ts"):
-            question = Question(channel, str(event["ts"]), text_of(event), "dm", team_of(body, event),
-                                thread_ts=event.get("thread_ts"))
+            question = Question(
+                channel, str(event["ts"]), text_of(event), "dm", team_of(body, event), thread_ts=event.get("thread_ts")
+            )
             # In the assistant pane (a DM thread) Slack shows a status until the answer arrives there.
             status = set_status if event.get("thread_ts") else None
 
@@ -97,8 +120,13 @@ def register(app: App, services: Services) -> None:
 
         def publish() -> None:
             if services.first_delivery(body):
-                client.views_publish(user_id=user, view=home_view(
-                    services.engine.knowledge, followups=services.thread_hours is not None,
-                    escalation_channel=services.escalation_channel))
+                client.views_publish(
+                    user_id=user,
+                    view=home_view(
+                        services.engine.knowledge,
+                        followups=services.thread_hours is not None,
+                        escalation_channel=services.escalation_channel,
+                    ),
+                )
 
         services.later(publish)

@@ -29,8 +29,7 @@ def register(app: App, services: Services) -> None:
         channel = str(dict_field(body, "channel").get("id") or "")
         message = dict_field(body, "message")
         ts, thread = str(message.get("ts") or ""), message.get("thread_ts")
-        if not isinstance(trigger, str) or not trigger or not isinstance(url, str) or not channel \
-                or not TS.match(ts):
+        if not isinstance(trigger, str) or not trigger or not isinstance(url, str) or not channel or not TS.match(ts):
             return
         thread = str(thread) if thread and TS.match(str(thread)) else None
         view = ask_modal(readable(message.get("text")), Where(channel, thread, thread or ts, url))

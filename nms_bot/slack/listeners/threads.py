@@ -23,7 +23,9 @@ from .events import from_a_person, team_of, text_of
 # A reply asks something when it has a question mark or opens like a question.
 _OPENS_A_QUESTION = re.compile(
     r"^\W*(?:and|but|so|ok|okay|also)?\W*(?:what|whats|how|when|which|why|who|where|should|shall|can|could|"
-    r"would|will|do|does|did|is|are|was|were|any|anything|dose|ok to|okay to|safe to)\b", re.IGNORECASE)
+    r"would|will|do|does|did|is|are|was|were|any|anything|dose|ok to|okay to|safe to)\b",
+    re.IGNORECASE,
+)
 _MARKUP = re.compile(r"<[^<>]*>")
 
 
@@ -36,8 +38,7 @@ def asks_something(text: str) -> bool:
 def in_a_channel_thread(event: dict[str, Any]) -> bool:
     """A reply inside a thread of a public or private channel (not the thread's first message)."""
     thread_ts, ts = event.get("thread_ts"), event.get("ts")
-    return (event.get("channel_type") in ("channel", "group") and bool(thread_ts) and bool(ts)
-            and thread_ts != ts)
+    return event.get("channel_type") in ("channel", "group") and bool(thread_ts) and bool(ts) and thread_ts != ts
 
 
 def register(app: App, services: Services) -> None:
@@ -45,8 +46,9 @@ def register(app: App, services: Services) -> None:
         return
 
     @app.event("message", matchers=[lambda event: event.get("channel_type") in ("channel", "group")])
-    def on_channel_message(event: dict[str, Any], body: dict[str, Any], client: WebClient,
-                           context: BoltContext) -> None:
+    def on_channel_message(
+        event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
         if not in_a_channel_thread(event) or not from_a_person(event):
             return
         text, channel = text_of(event), str(event.get("channel") or "")
@@ -55,8 +57,9 @@ def register(app: App, services: Services) -> None:
         # (channel:ts) answers the message once whichever of the two gets there first.
         if not channel or (bot and f"<@{bot}>" in text) or not asks_something(text):
             return
-        question = Question(channel, str(event["ts"]), text, "followup", team_of(body, event),
-                            thread_ts=str(event["thread_ts"]))
+        question = Question(
+            channel, str(event["ts"]), text, "followup", team_of(body, event), thread_ts=str(event["thread_ts"])
+        )
 
         def follow_up() -> None:
             # Cheapest first: most replies are not confident matches, most threads not the bot's.

@@ -29,8 +29,14 @@ def register(app: App, services: Services) -> None:
         def answer() -> None:
             reply = services.reply(question, "shortcut", share=True, origin=where.origin)
             # chat.postEphemeral shows it in the thread; the response URL where the bot is not a member.
-            services.whisper(client, reply.message, channel=where.channel, user=user, thread_ts=where.thread,
-                             response_url=where.response_url)
+            services.whisper(
+                client,
+                reply.message,
+                channel=where.channel,
+                user=user,
+                thread_ts=where.thread,
+                response_url=where.response_url,
+            )
             services.record(reply.answer, "shortcut", team)
 
         services.later(answer)

@@ -58,8 +58,11 @@ def upgrade() -> None:
         sa.Column("token_type", sa.String(32)),
         sa.Column("installed_at", sa.DateTime, nullable=False),
     )
-    op.create_index("ix_nms_slack_installations_lookup", "nms_slack_installations",
-                    ["client_id", "enterprise_id", "team_id", "user_id", "installed_at"])
+    op.create_index(
+        "ix_nms_slack_installations_lookup",
+        "nms_slack_installations",
+        ["client_id", "enterprise_id", "team_id", "user_id", "installed_at"],
+    )
     op.create_table(
         "nms_slack_bots",
         *_who(),
@@ -67,8 +70,9 @@ def upgrade() -> None:
         sa.Column("is_enterprise_install", sa.Boolean, nullable=False),
         sa.Column("installed_at", sa.DateTime, nullable=False),
     )
-    op.create_index("ix_nms_slack_bots_lookup", "nms_slack_bots", ["client_id", "enterprise_id", "team_id",
-                                                                  "installed_at"])
+    op.create_index(
+        "ix_nms_slack_bots_lookup", "nms_slack_bots", ["client_id", "enterprise_id", "team_id", "installed_at"]
+    )
     op.create_table(
         "nms_slack_oauth_states",
         sa.Column("state", sa.String(200), primary_key=True),
