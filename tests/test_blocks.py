@@ -90,7 +90,8 @@ def test_every_real_answer_fits_and_shows_tiers_guideline_first(engine: Engine):
         footer = json.dumps(message["blocks"][-2])
         assert "Updated 2026-11-25" in footer and f"knowledge {engine.knowledge.version}" in footer
         assert engine.knowledge.disclaimer.short in footer
-        assert "[1] " in json.dumps(message["blocks"][-3]), "citations come right before the disclaimer"
+        last = answer_topic(engine.knowledge, topic).citations[-1].n
+        assert f"[{last}] " in json.dumps(message["blocks"][-3]), "citations come right before the disclaimer"
 
 
 def test_suggestions_decline_help_and_home_fit(engine: Engine):

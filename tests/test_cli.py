@@ -33,13 +33,13 @@ def run(
 def test_ask_prints_the_answer_with_citations_and_disclaimer():
     r = run("ask", "should we give dantrolene?")
     assert r.returncode == 0
-    assert r.stdout.startswith("Dantrolene\n")
+    assert r.stdout.startswith("NMS: Dantrolene\n")
     assert "[1] Dr.Oracle" in r.stdout and "Disclaimer: Educational use only" in r.stdout
 
 
 def test_installed_program_answers_from_anywhere_with_its_bundled_knowledge(tmp_path: Path):
     r = run("ask", "ECT when", cwd=tmp_path, env={"NMS_KNOWLEDGE": ""})
-    assert r.returncode == 0 and r.stdout.startswith("Electroconvulsive therapy (ECT)")
+    assert r.returncode == 0 and r.stdout.startswith("NMS: Electroconvulsive therapy (ECT)")
 
 
 def test_ask_json_is_one_object():
@@ -131,7 +131,7 @@ def test_eval_shows_the_one_click_figure_and_each_kind(tmp_path: Path):
 def test_ask_explain_shows_how_the_question_was_read():
     r = run("ask", "--explain", "45F on haldol, T 40, rigid, NPO: dantrolen 2mg?")
     out = r.stdout
-    assert r.returncode == 0 and out.startswith("Dantrolene")
+    assert r.returncode == 0 and out.startswith("NMS: Dantrolene")
     assert "synonyms:     dantrolen -> dantrolene" in out
     assert "unnamed drugs: haldol -> antipsychotic" in out and "context:      rigid, npo" in out
     assert "dose words:   mg" in out and "names NMS:    no" in out

@@ -276,11 +276,22 @@ def test_a_subgroup_result_without_the_overall_one_is_refused(kb: Path):
         "between dantrolene, bromocriptine or ECT and supportive care; a subgroup",
         "A subgroup",
     )
-    [msg] = [e for e in errors(kb) if "ect.yaml" in e]
-    assert (
+    msgs = [e for e in errors(kb) if "ect.yaml" in e]
+    assert any(
         f"ect.yaml:{line_of(f, 'body:')}: topic 'ect' says 'subgroup analysis' but no statement says "
         "'no statistically significant' (a subgroup result is never shown without the overall result" in msg
-    )
+        for msg in msgs
+    ), msgs
+
+
+def test_a_benefit_claim_without_the_overall_result_is_refused(kb: Path):
+    """ "Used with some success" never stands without "no statistically significant differences"."""
+    f = kb / "topics" / "bromocriptine.yaml"
+    text = f.read_text()
+    start = text.index('  - tier: research\n    text: "One study found')
+    f.write_text(text[:start] + text[text.index("related:") :])
+    msgs = [e for e in errors(kb) if "bromocriptine.yaml" in e]
+    assert any("says 'some success' but no statement says 'no statistically significant'" in m for m in msgs), msgs
 
 
 def test_resuming_without_a_different_class_is_refused(kb: Path):

@@ -12,18 +12,41 @@ from nms_bot.core.model import Approval, Topic
 from nms_bot.core.render import CAUTION, answer_topic, plain, to_dict, to_text
 
 
-def test_citations_are_numbered_by_first_use_and_listed_in_that_order(engine: Engine):
+def test_citations_carry_the_sources_own_numbers_in_every_answer(engine: Engine):
+    """The same paper has the same number in every answer, the one the source page gives it."""
     answer = engine.ask("should we give dantrolene?")
     assert answer.topic.id == "dantrolene"
-    assert [c.n for c in answer.citations] == [1, 2, 3, 4, 5]
-    assert [c.key for c in answer.citations] == [
-        "guideline-2025",
-        "psychiatr-q-2001",
-        "source-ref-5",
-        "source-ref-3",
-        "source-ref-4",
+    assert [(c.n, c.key) for c in answer.citations] == [
+        (1, "guideline-2025"),
+        (2, "psychiatr-q-2001"),
+        (3, "source-ref-3"),
+        (4, "source-ref-4"),
+        (5, "source-ref-5"),
     ]
-    assert [s.numbers for s in answer.statements] == [(1,), (2, 3, 4, 5), (4,)]
+    # The source cites dantrolene's statement as "2, 5, 3, 4"; so does the answer.
+    assert [s.numbers for s in answer.statements] == [(1,), (2, 5, 3, 4), (3,)]
+    numbers = {}
+    for topic in engine.knowledge.topics.values():
+        for c in answer_topic(engine.knowledge, topic).citations:
+            assert numbers.setdefault(c.key, c.n) == c.n, (topic.id, c.key)
+    assert numbers["jpma-2014"] == 6
+
+
+def test_every_answer_says_in_its_first_line_that_it_is_about_nms(engine: Engine):
+    for topic in engine.knowledge.topics.values():
+        first = to_text(answer_topic(engine.knowledge, topic)).splitlines()[0]
+        assert "NMS" in first and topic.title in first, first
+
+
+def test_a_dose_or_frequency_question_leads_with_the_no_doses_line(engine: Engine):
+    for question in (
+        "bromocriptine dose in nms",
+        "how often do we give dantrolene in nms",
+        "how often can we repeat dantrolene in nms",
+    ):
+        lines = to_text(engine.ask(question)).splitlines()
+        assert lines[1].startswith("Note: The source gives no doses"), (question, lines[:3])
+        assert "frequencies or durations" in lines[1]
 
 
 def test_guideline_statements_come_before_research(engine: Engine):
@@ -35,7 +58,7 @@ def test_guideline_statements_come_before_research(engine: Engine):
 def test_text_leads_with_the_title_then_tiers_references_footer_disclaimer(engine: Engine):
     text = to_text(engine.ask("ECT"))
     lines = text.splitlines()
-    assert lines[0] == "Electroconvulsive therapy (ECT)"
+    assert lines[0] == "NMS: Electroconvulsive therapy (ECT)"
     order = [
         text.index(s)
         for s in (
@@ -47,7 +70,7 @@ def test_text_leads_with_the_title_then_tiers_references_footer_disclaimer(engin
         )
     ]
     assert order == sorted(order)
-    assert "[4] Hashim H" in text and "https://jpma.org.pk/article-details/6310" in text
+    assert "[6] Hashim H" in text and "https://jpma.org.pk/article-details/6310" in text
 
 
 def approve(topic: Topic) -> Topic:
@@ -171,7 +194,9 @@ def test_a_rate_that_is_not_a_dose_gets_no_dose_line(engine):
 def test_a_drug_the_source_does_not_name_is_said_so(engine):
     answer = engine.ask("amantadine for NMS?")
     assert answer.topic.id == "bromocriptine"
-    assert "The source does not name amantadine: nothing here is specific to it." in answer.notes
+    assert (
+        "The source does not name amantadine specifically: what is shown is what it says of its class." in answer.notes
+    )
     assert "amantadine" not in " ".join(s.text.lower() for s in answer.statements)
 
 

@@ -166,7 +166,7 @@ class _Validator:
             return refs, lines, False
         for item, line in items(f.data):
             m = f.mapping(item, line, "a reference")
-            if m is None or not f.fields(m, ("key", "text"), ("url",)):
+            if m is None or not f.fields(m, ("key", "text"), ("url", "n")):
                 continue
             key, text = m.get("key"), f.text(m, "text")
             if not isinstance(key, str) or not ID_RE.match(key):
@@ -180,8 +180,15 @@ class _Validator:
             if url is not None and (not isinstance(url, str) or not URL_RE.match(url)):
                 f.error(m.lines["url"], f"'url' must be a web address starting with https://, found {kind(url)}")
                 url = None
+            n = m.get("n")
+            if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+                f.error(m.lines["n"], f"'n' must be the source's reference number (1, 2, ...), found {kind(n)}")
+                n = None
+            elif n is not None and (twin := next((r.key for r in refs.values() if r.n == n), None)):
+                f.error(m.lines["n"], f"reference number {n} is already used by '{twin}'")
+                n = None
             if text:
-                refs[key] = Reference(key, text, url)
+                refs[key] = Reference(key, text, url, n)
                 lines[key] = (f, m.lines["key"])
         return refs, lines, True
 

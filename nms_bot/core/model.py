@@ -18,6 +18,7 @@ class Reference:
     key: str
     text: str
     url: str | None = None
+    n: int | None = None  # the source's own reference number, shown in every answer
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .matcher import MAX_SUGGESTIONS, Match
-from .model import TIER_LABELS, TIERS, Bullet, Knowledge, Topic
+from .model import TIER_LABELS, TIERS, Bullet, Knowledge, Reference, Topic
 from .reading import DECLINED_UNLESS_NAMED
 
 CAUTION = "Pending clinical review: this topic has not yet been approved by the clinical editors."
@@ -51,6 +51,15 @@ class Answer:
     notes: tuple[str, ...] = ()  # plain lines under the statements: no doses, unnamed drugs
 
     @property
+    def heading(self) -> str:
+        """The first line: the topic's title, saying that it is about NMS, so an answer read alone
+        (or reached by a question about something else) never reads as general advice."""
+        if not self.topic:
+            return ""
+        title = self.topic.title
+        return title if "nms" in title.lower().split() or "nms:" in title.lower() else f"NMS: {title}"
+
+    @property
     def disclaimer(self) -> str:
         return self.knowledge.disclaimer.short
 
@@ -80,16 +89,27 @@ class Answer:
         return group_by_tier(self.statements)
 
 
-def number_statements(topic: Topic, lead: tuple[Bullet, ...] = ()) -> tuple[list[Statement], dict[str, int]]:
-    """The topic's statements, guideline first, after any `lead` ones, with citations numbered by
-    first use."""
+def number_statements(
+    topic: Topic, references: dict[str, Reference], lead: tuple[Bullet, ...] = ()
+) -> tuple[list[Statement], dict[str, int]]:
+    """The topic's statements, guideline first, after any `lead` ones. Citations carry the source's
+    own reference numbers (references.yaml `n`), so the same paper has the same number in every
+    answer and can be checked against the source page; a reference without one is numbered after
+    the highest, by first use."""
     numbers: dict[str, int] = {}
+    free = max((r.n or 0 for r in references.values()), default=0)
     statements = []
     for bullet in (*lead, *topic.bullets_in_order()):
         for key in bullet.cite:
-            numbers.setdefault(key, len(numbers) + 1)
+            if key not in numbers:
+                ref = references.get(key)
+                if ref is not None and ref.n is not None:
+                    numbers[key] = ref.n
+                else:
+                    free += 1
+                    numbers[key] = free
         statements.append(Statement(bullet.text, bullet.tier, tuple(numbers[k] for k in bullet.cite)))
-    return statements, numbers
+    return statements, dict(sorted(numbers.items(), key=lambda kv: kv[1]))
 
 
 def answer_topic(
@@ -100,9 +120,10 @@ def answer_topic(
     carried: tuple[str, ...] = (),
     notes: tuple[str, ...] = (),
 ) -> Answer:
-    """The Answer that shows one topic, led by the first statement of each `carried` topic."""
-    lead = tuple(knowledge.topics[t].bullets_in_order()[0] for t in carried)
-    statements, numbers = number_statements(topic, lead)
+    """The Answer that shows one topic, led by the statements of each `carried` topic (the stop
+    topic's are both the causative agent's and the class-wide discontinuation)."""
+    lead = tuple(b for t in carried for b in knowledge.topics[t].bullets_in_order())
+    statements, numbers = number_statements(topic, knowledge.references, lead)
     refs = knowledge.references
     citations = tuple(Citation(n, k, refs[k].text, refs[k].url) for k, n in numbers.items())
     return Answer(
@@ -129,14 +150,23 @@ def answer_notes(knowledge: Knowledge, match: Match) -> tuple[str, ...]:
     notes = []
     if match.reading.dose and knowledge.safety.dose_note:
         notes.append(knowledge.safety.dose_note)
-    for verb, named in (("name", [drug for drug, _ in match.reading.members]), ("cover", match.reading.also)):
-        if named := list(dict.fromkeys(named)):
-            listed = " or ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
-            notes.append(
-                f"The source does not {verb} {listed}: nothing here is specific to "
-                f"{'them' if len(named) > 1 else 'it'}."
-            )
+    drugs = list(dict.fromkeys(drug for drug, _ in match.reading.members))
+    if drugs:
+        notes.append(
+            f"The source does not name {_listed(drugs)} specifically: what is shown is what it says of "
+            f"{'their classes' if len(drugs) > 1 else 'its class'}."
+        )
+    if also := list(dict.fromkeys(match.reading.also)):
+        notes.append(f"The source does not cover {_listed(also)}: nothing here is specific to {_pronoun(also)}.")
     return tuple(notes)
+
+
+def _listed(items: list[str]) -> str:
+    return " or ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
+
+
+def _pronoun(items: list[str]) -> str:
+    return "them" if len(items) > 1 else "it"
 
 
 def build_answer(knowledge: Knowledge, match: Match, question: str) -> Answer:
@@ -177,7 +207,7 @@ def group_by_tier(statements: list[Statement] | tuple[Statement, ...]) -> list[t
 
 def section_texts(topic: Topic) -> list[tuple[str, str]]:
     """(tier label, text) of each body section as shown, for the length check."""
-    statements, _ = number_statements(topic)
+    statements, _ = number_statements(topic, {})
     return [(label, "\n".join(s.line() for s in items)) for label, items in group_by_tier(statements)]
 
 
@@ -235,12 +265,12 @@ def to_text(answer: Answer, topic_limit: int | None = None) -> str:
     """The reply as a person reads it in a terminal; a decline lists at most `topic_limit` topics."""
     lines: list[str] = []
     if answer.topic:
-        lines.append(answer.topic.title)
+        lines.append(answer.heading)
+        lines += [f"Note: {n}" for n in answer.notes]
         if answer.caution:
             lines.append(f"\u26a0 {answer.caution}")
         for label, items in answer.by_tier():
             lines += ["", f"{label}:"] + [plain(s.line()) for s in items]
-        lines += [f"Note: {n}" for n in answer.notes]
         lines += ["", "References:"]
         lines += [
             f"[{c.n}] {c.text}" + (f" {c.url}" if c.url and c.url not in c.text else "") for c in answer.citations
@@ -272,6 +302,7 @@ def to_dict(answer: Answer) -> dict[str, Any]:
         "question": answer.question,
         "status": answer.status,
         "topic": {"id": topic.id, "title": topic.title} if topic else None,
+        "heading": answer.heading or None,
         "score": answer.score,
         "suggestions": [{"id": t.id, "title": t.title, "score": s} for t, s in answer.suggestions],
         "citations": [{"n": c.n, "key": c.key, "text": c.text, "url": c.url} for c in answer.citations],

@@ -36,7 +36,7 @@ def _normal(line: str) -> str:
 
 def approved_text(topic: Topic, references: dict[str, Reference]) -> tuple[str, ...]:
     """The topic as a clinician reads it, one line per title, statement and reference."""
-    statements, numbers = number_statements(topic)
+    statements, numbers = number_statements(topic, references)
     lines = [f"title: {topic.title}"]
     lines += [f"{s.tier}: {s.text} [{','.join(map(str, s.numbers))}]" for s in statements]
     for key, n in numbers.items():

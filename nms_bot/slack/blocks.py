@@ -179,13 +179,14 @@ def answer_message(
         blocks += _contexts([escape(PHI_REMINDER)])
     if answer.topic:
         topic = answer.topic
-        blocks.append({"type": "header", "text": {"type": "plain_text", "text": _clip(topic.title, HEADER_MAX)}})
+        blocks.append({"type": "header", "text": {"type": "plain_text", "text": _clip(answer.heading, HEADER_MAX)}})
+        # A dose or unnamed-drug note comes first: it qualifies every statement below it.
+        if answer.notes:
+            blocks += _sections("\n".join(f"*Note:* {escape(n)}" for n in answer.notes))
         if answer.caution:
             blocks.append(caution_block(answer.caution))
         for label, statements in answer.by_tier():
             blocks += _sections(f"*{label}*\n" + "\n".join(escape(s.line()) for s in statements))
-        if answer.notes:
-            blocks += _sections("\n".join(f"*Note:* {escape(n)}" for n in answer.notes))
         blocks += _contexts([citation_line(c.n, c.text, c.url) for c in answer.citations])
         buttons = topic_buttons(list(answer.related), surface, origin)
         value = button_value(topic.id, surface, origin)
