@@ -114,6 +114,9 @@ def check_vocabulary(
                     )
     topic_ids = sorted(t.id for t, _ in topics)
     safety_file = files["safety"]
+    if topics and safety.next_topic and safety.next_topic not in topic_ids:
+        hint = did_you_mean(safety.next_topic, topic_ids)
+        safety_file.error(safety.next_line, f"next: unknown topic '{safety.next_topic}'{hint}")
     for rule, line in zip(safety.carry, carry_lines, strict=True):
         if rule.concept not in synonyms:
             safety_file.error(

@@ -14,7 +14,7 @@ how the clinician put it ("in a nutshell", "worried about").
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 
 from .model import Knowledge
@@ -111,9 +111,13 @@ class Matcher:
             clinical.update(self.reader.content_stems(term))
         # stem -> {topic id: strength}
         self.index: dict[str, dict[str, float]] = defaultdict(dict)
+        # A statement several topics repeat word for word (the overall trial result beside every
+        # benefit claim) is there for safety, not because the topic is about it: it vouches for
+        # nothing, or "mortality" would pull evidence questions to every drug's topic.
+        seen = Counter(b.text for t in knowledge.topics.values() for b in t.body)
         for topic in knowledge.topics.values():
             strength: dict[str, float] = {}
-            for bullet in topic.body:
+            for bullet in (b for b in topic.body if seen[b.text] == 1):
                 for s in self.reader.content_stems(bullet.text):
                     if s in clinical:
                         strength[s] = BODY
@@ -140,13 +144,16 @@ class Matcher:
         n = max(len(knowledge.topics), 1)
         self.idf = {s: _idf(n, sum(topics.values())) for s, topics in self.index.items()}
         self.unknown_weight = UNKNOWN_SHARE * _idf(n, 1)
+        self.next_topic = knowledge.safety.next_topic if knowledge.safety.next_topic in knowledge.topics else ""
         self.first_actions = {r.concept: r.topic for r in knowledge.safety.carry if r.topic in knowledge.topics}
 
     def weigh(self, reading: Reading) -> dict[str, float]:
         """Each content stem's weight in this question."""
         unknown = self.unknown_weight * (UNKNOWN_SHARE_NAMED / UNKNOWN_SHARE if reading.subject else 1)
         topical = [reading.clause[s] for s in reading.content if s in self.idf and s not in self.subject_stems]
-        focus = max(topical) if topical and len(set(reading.clause.values())) > 1 else None
+        # The asking clause is the focus; failing one, the last clause naming something.
+        asked = [c for c in topical if c in reading.asking]
+        focus = max(asked or topical) if topical and len(set(reading.clause.values())) > 1 else None
         weights = {}
         for s, setting in reading.content.items():
             w = self.idf[s] * (SETTING_SHARE if setting else 1) if s in self.idf else unknown
@@ -198,6 +205,12 @@ class Matcher:
         verdict = Match("none", score=best, scope=reading.scope, reading=reading, weights=weights, ranked=ranked)
         # Naming NMS alone says nothing about which part of its treatment is asked about.
         about_something = any(s in self.idf and s not in self.subject_stems for s in weights)
+        # "T 41.5, rigid, unresponsive, think nms. what now??": a next step asked of an NMS case
+        # that names no part of the treatment (only settings, if anything) gets the first actions.
+        asked = any(s in self.idf and s not in self.subject_stems and not reading.content[s] for s in weights)
+        nxt = self.next_topic
+        if reading.asks_next and reading.subject and not asked and not reading.scope and nxt:
+            return replace(verdict, status="answer", topic_id=nxt, score=max(dict(ranked).get(nxt, 0.0), best))
         if reading.scope:
             # Another purpose of the bot's drugs: never answered, but the closest topics are
             # offered in case the clinician meant NMS after all.

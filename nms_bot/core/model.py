@@ -148,6 +148,9 @@ class Safety:
     dose_terms: tuple[str, ...] = ()
     dose_note: str = ""
     pairs: tuple[StatementPair, ...] = ()
+    next_terms: tuple[str, ...] = ()  # "what now?": asks for the next step, names no part of it
+    next_topic: str = ""  # the answer to such a question when it names nothing else
+    next_line: int = 0  # where `next` stands in safety.yaml, for the cross-checks
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,16 @@ from rapidfuzz import fuzz, process
 
 from .model import Knowledge
 from .privacy import redact
-from .text import clause_words, normalise, stem, stems, words
+from .text import asking_clauses, clause_words, normalise, stem, stems, words
 
 MIN_FUZZY_LEN = 4
 MIN_PREFIX_LEN = 5
 # "pt on haldol", "in the ICU", "despite cooling", "besides benzos", "CK 12k": what follows these,
 # or is followed by a number, is usually the setting of the question rather than its subject.
 SETTING_WORDS = frozenset(stem(w) for w in ("in", "on", "at", "from", "despite", "besides", "except", "excluding"))
+# "CK 18k in an nms pt, how do we manage that": a pronoun in the asking clause points back at the
+# scene set before it, which is then what is asked about, not where the question stands.
+POINTERS = frozenset(("that", "it", "this", "those", "them"))
 ARTICLES = frozenset(stem(w) for w in ("the", "a", "an", "his", "her", "their", "our"))
 V = TypeVar("V")
 # Scope categories declined only when the question does not name NMS.
@@ -38,7 +41,7 @@ DECLINED_UNLESS_NAMED = frozenset({"purposes", "other_conditions"})
 class Entry:
     """What a phrase of the vocabulary means."""
 
-    kind: str  # synonym | member | context | dose
+    kind: str  # synonym | member | context | dose | ask
     target: tuple[str, ...] = ()  # the stems it stands for (synonyms and members)
     label: str = ""  # the canonical term, or the context/dose term as listed
 
@@ -49,11 +52,13 @@ class Reading:
 
     words: list[str] = field(default_factory=list)
     clauses: list[int] = field(default_factory=list)  # the clause number of each word
+    asking: set[int] = field(default_factory=set)  # the clauses that ask (a "?" or a question word)
     corrections: list[tuple[str, str]] = field(default_factory=list)  # (typed, read as)
     mapped: list[tuple[str, str]] = field(default_factory=list)  # (typed phrase, canonical)
     members: list[tuple[str, str]] = field(default_factory=list)  # (drug, canonical class)
     context: list[str] = field(default_factory=list)
     dose: list[str] = field(default_factory=list)
+    asks_next: list[str] = field(default_factory=list)  # "what now?": safety.yaml `next` terms met
     filler: list[str] = field(default_factory=list)
     content: dict[str, bool] = field(default_factory=dict)  # stem -> a setting ("CK 12k", "on haldol")
     clause: dict[str, int] = field(default_factory=dict)  # stem -> the last clause it stands in
@@ -126,6 +131,8 @@ class Reader:
                 self.lexicon.add(tuple(stems(term)), Entry("context", label=term))
         for term in knowledge.safety.dose_terms:
             self.lexicon.add(tuple(stems(term)), Entry("dose", label=term))
+        for term in knowledge.safety.next_terms:
+            self.lexicon.add(tuple(stems(term)), Entry("ask", label=term))
 
     def _scope_tables(self, knowledge: Knowledge) -> None:
         """What names NMS, and what puts a question out of scope."""
@@ -225,9 +232,11 @@ class Reader:
         r = Reading()
         # "MRN 1234567" or a date says nothing about the topic; left in, it would dilute the match.
         # Single letters say nothing ("T 40", "45F"), unless they are a unit ("2 L").
+        text = normalise(redact(question, blank=True))
+        r.asking = asking_clauses(text)
         numbered = [
             (n, w)
-            for n, w in clause_words(normalise(redact(question, blank=True)))
+            for n, w in clause_words(text)
             if len(w) > 1 or w.isdigit() or (w,) in self.lexicon.table
         ]
         r.words = [w for _, w in numbered]
@@ -268,6 +277,8 @@ class Reader:
                 r.context.append(entry.label)
             elif entry.kind == "dose":
                 r.dose.append(entry.label)
+            elif entry.kind == "ask":
+                r.asks_next.append(entry.label)
             else:
                 canonical = self.member_class.get(entry.label, entry.label)
                 if entry.kind == "member":
@@ -286,6 +297,11 @@ class Reader:
                     r.also.append(label)
                 elif not r.scope:
                     r.scope = ("purposes", label)
+        pointed = [n for n, w in zip(r.clauses, r.words, strict=True) if w in POINTERS and n in r.asking]
+        if pointed:
+            for s, setting in r.content.items():
+                if setting and r.clause[s] < max(pointed):
+                    r.content[s] = False
         r.greeting = any(t in self.greeting_words for t in tokens) and all(t in self.greeting_words for t in r.content)
         return r
 

@@ -69,12 +69,34 @@ def words(text: str) -> list[str]:
 _CLAUSE_END = re.compile(r"(?<!\d)\.(?!\d)|[?!;:,\n]|\s[-\u2013\u2014]+\s|[\u2013\u2014]")
 
 
+_SPLIT = re.compile(f"({_CLAUSE_END.pattern})")
+# A clause that opens with one of these, or ends with "?", asks; the others set the scene.
+QUESTION_OPENERS = frozenset(
+    "should can could would is are do does did what whats how when which why any ok okay worth need "
+    "must shall will may might anyone anybody thoughts priorities".split()
+)
+
+
 def clause_words(text: str) -> list[tuple[int, str]]:
     """(clause number, word) for each word of normalised text, in order."""
     out: list[tuple[int, str]] = []
     for n, clause in enumerate(_CLAUSE_END.split(text)):
         out.extend((n, w) for w in words(clause))
     return out[:MAX_TOKENS]
+
+
+def asking_clauses(text: str) -> set[int]:
+    """The numbers of the clauses (as `clause_words` counts them) that ask something: they end
+    with a question mark or open with a question word ("should we start dantrolene, T 40.5,
+    rigid as a board": clause 0 asks, the rest is the patient)."""
+    parts = _SPLIT.split(text)
+    asking = set()
+    for n, clause in enumerate(parts[0::2]):
+        end = parts[2 * n + 1] if 2 * n + 1 < len(parts) else ""
+        first = words(clause)[:1]
+        if "?" in end or (first and first[0] in QUESTION_OPENERS):
+            asking.add(n)
+    return asking
 
 
 @lru_cache(maxsize=65536)

@@ -87,7 +87,7 @@ def read_safety(f: SourceFile) -> tuple[Safety, list[int]]:
     m = f.mapping(f.data, 1, "safety.yaml") if f.ok else None
     if m is None:
         return Safety(), []
-    f.fields(m, ("carry", "dose", "statement_pairs"))
+    f.fields(m, ("carry", "dose", "statement_pairs"), ("next",))
     carry, carry_lines = [], []
     for item, line in _list(f, m, "carry"):
         rule = f.mapping(item, line, "a carry rule")
@@ -103,6 +103,12 @@ def read_safety(f: SourceFile) -> tuple[Safety, list[int]]:
     if dose is not None and f.fields(dose, ("when", "note")):
         terms = [t.lower() for t in f.texts(dose, "when")]
         note = f.text(dose, "note", 300) or ""
+    nxt = f.section(m, "next")
+    next_terms: list[str] = []
+    next_topic = ""
+    if nxt is not None and f.fields(nxt, ("when", "topic")):
+        next_terms = [t.lower() for t in f.texts(nxt, "when")]
+        next_topic = f.text(nxt, "topic") or ""
     pairs = []
     for item, line in _list(f, m, "statement_pairs"):
         rule = f.mapping(item, line, "a statement pair")
@@ -111,7 +117,9 @@ def read_safety(f: SourceFile) -> tuple[Safety, list[int]]:
         if_text, needs, why = f.text(rule, "if"), f.text(rule, "needs"), f.text(rule, "why")
         if if_text and needs and why:
             pairs.append(StatementPair(if_text.lower(), needs.lower(), why))
-    return Safety(tuple(carry), tuple(terms), note, tuple(pairs)), carry_lines
+    safety = Safety(tuple(carry), tuple(terms), note, tuple(pairs), tuple(next_terms), next_topic,
+                    nxt.line if nxt is not None else 0)
+    return safety, carry_lines
 
 
 def _list(f: SourceFile, m: Mapping, name: str) -> list[tuple[object, int]]:
