@@ -117,6 +117,14 @@ def check_vocabulary(
     if topics and safety.next_topic and safety.next_topic not in topic_ids:
         hint = did_you_mean(safety.next_topic, topic_ids)
         safety_file.error(safety.next_line, f"next: unknown topic '{safety.next_topic}'{hint}")
+    for route in safety.routes:
+        for concept in (*route.when, *route.unless):
+            if concept not in synonyms:
+                hint = did_you_mean(concept, sorted(synonyms))
+                safety_file.error(route.line, f"route rule: '{concept}' is not a synonym in synonyms.yaml{hint}")
+        if topics and route.topic not in topic_ids:
+            hint = did_you_mean(route.topic, topic_ids)
+            safety_file.error(route.line, f"route rule: unknown topic '{route.topic}'{hint}")
     for rule, line in zip(safety.carry, carry_lines, strict=True):
         if rule.concept not in synonyms:
             safety_file.error(

@@ -144,6 +144,7 @@ class Matcher:
         n = max(len(knowledge.topics), 1)
         self.idf = {s: _idf(n, sum(topics.values())) for s, topics in self.index.items()}
         self.unknown_weight = UNKNOWN_SHARE * _idf(n, 1)
+        self.routes = [r for r in knowledge.safety.routes if r.topic in knowledge.topics]
         self.next_topic = knowledge.safety.next_topic if knowledge.safety.next_topic in knowledge.topics else ""
         self.first_actions = {r.concept: r.topic for r in knowledge.safety.carry if r.topic in knowledge.topics}
 
@@ -208,6 +209,9 @@ class Matcher:
         # "T 41.5, rigid, unresponsive, think nms. what now??": a next step asked of an NMS case
         # that names no part of the treatment (only settings, if anything) gets the first actions.
         asked = any(s in self.idf and s not in self.subject_stems and not reading.content[s] for s in weights)
+        for route in self.routes if reading.subject and not reading.scope else ():
+            if set(route.when) <= reading.concepts and not set(route.unless) & reading.concepts:
+                return replace(verdict, status="answer", topic_id=route.topic, score=dict(ranked).get(route.topic, best))
         nxt = self.next_topic
         if reading.asks_next and reading.subject and not asked and not reading.scope and nxt:
             return replace(verdict, status="answer", topic_id=nxt, score=max(dict(ranked).get(nxt, 0.0), best))

@@ -123,6 +123,16 @@ class Scope:
 
 
 @dataclass(frozen=True)
+class RouteRule:
+    """A question naming every concept of `when` and none of `unless` is answered with `topic`."""
+
+    when: tuple[str, ...]
+    unless: tuple[str, ...]
+    topic: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class CarryRule:
     """When a question names `concept`, the answer leads with `topic`'s first statement."""
 
@@ -151,6 +161,7 @@ class Safety:
     next_terms: tuple[str, ...] = ()  # "what now?": asks for the next step, names no part of it
     next_topic: str = ""  # the answer to such a question when it names nothing else
     next_line: int = 0  # where `next` stands in safety.yaml, for the cross-checks
+    routes: tuple[RouteRule, ...] = ()
 
 
 @dataclass(frozen=True)

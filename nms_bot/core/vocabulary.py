@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .checks import SourceFile, did_you_mean, items, kind
-from .model import CarryRule, Safety, Scope, StatementPair
+from .model import CarryRule, RouteRule, Safety, Scope, StatementPair
 from .yamlfile import Mapping, Sequence
 
 SCOPE_CATEGORIES = ("conditions", "admin")
@@ -87,7 +87,7 @@ def read_safety(f: SourceFile) -> tuple[Safety, list[int]]:
     m = f.mapping(f.data, 1, "safety.yaml") if f.ok else None
     if m is None:
         return Safety(), []
-    f.fields(m, ("carry", "dose", "statement_pairs"), ("next",))
+    f.fields(m, ("carry", "dose", "statement_pairs"), ("next", "route"))
     carry, carry_lines = [], []
     for item, line in _list(f, m, "carry"):
         rule = f.mapping(item, line, "a carry rule")
@@ -103,6 +103,14 @@ def read_safety(f: SourceFile) -> tuple[Safety, list[int]]:
     if dose is not None and f.fields(dose, ("when", "note")):
         terms = [t.lower() for t in f.texts(dose, "when")]
         note = f.text(dose, "note", 300) or ""
+    routes = []
+    for item, line in _list(f, m, "route"):
+        rule = f.mapping(item, line, "a route rule")
+        if rule is None or not f.fields(rule, ("when", "topic"), ("unless",)):
+            continue
+        when, topic = [t.lower() for t in f.texts(rule, "when")], f.text(rule, "topic")
+        if when and topic:
+            routes.append(RouteRule(tuple(when), tuple(t.lower() for t in f.texts(rule, "unless")), topic, rule.line))
     nxt = f.section(m, "next")
     next_terms: list[str] = []
     next_topic = ""
@@ -118,7 +126,7 @@ def read_safety(f: SourceFile) -> tuple[Safety, list[int]]:
         if if_text and needs and why:
             pairs.append(StatementPair(if_text.lower(), needs.lower(), why))
     safety = Safety(tuple(carry), tuple(terms), note, tuple(pairs), tuple(next_terms), next_topic,
-                    nxt.line if nxt is not None else 0)
+                    nxt.line if nxt is not None else 0, tuple(routes))
     return safety, carry_lines
 
 
