@@ -26,7 +26,7 @@ from .model import (
     Source,
     Topic,
 )
-from .vocabulary import read_context, read_safety, read_scope, read_synonyms
+from .vocabulary import read_context, read_drug_classes, read_safety, read_scope, read_synonyms
 from .yamlfile import Mapping, Sequence
 
 __all__ = ["KnowledgeError", "Problem", "default_knowledge_path", "load_knowledge", "validate_knowledge"]
@@ -98,8 +98,10 @@ class _Validator:
             return None, self.problems
         meta = self._meta()
         references, ref_lines, refs_readable = self._references()
-        vocabulary = {name: self._file(f"{name}.yaml") for name in ("synonyms", "context", "scope", "safety")}
+        names = ("synonyms", "drug_classes", "context", "scope", "safety")
+        vocabulary = {name: self._file(f"{name}.yaml") for name in names}
         synonyms, filler, members = read_synonyms(vocabulary["synonyms"])
+        drug_notes = read_drug_classes(vocabulary["drug_classes"], synonyms, members)
         context = read_context(vocabulary["context"])
         scope = read_scope(vocabulary["scope"])
         safety, carry_lines = read_safety(vocabulary["safety"])
@@ -122,6 +124,7 @@ class _Validator:
             scope=scope,
             context=context,
             members=members,
+            drug_notes=drug_notes,
             safety=safety,
             review_interval_days=self.review_interval or DEFAULT_REVIEW_INTERVAL_DAYS,
             approvals=approvals,

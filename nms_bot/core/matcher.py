@@ -211,7 +211,9 @@ class Matcher:
         asked = any(s in self.idf and s not in self.subject_stems and not reading.content[s] for s in weights)
         for route in self.routes if reading.subject and not reading.scope else ():
             if set(route.when) <= reading.concepts and not set(route.unless) & reading.concepts:
-                return replace(verdict, status="answer", topic_id=route.topic, score=dict(ranked).get(route.topic, best))
+                return replace(
+                    verdict, status="answer", topic_id=route.topic, score=dict(ranked).get(route.topic, best)
+                )
         nxt = self.next_topic
         if reading.asks_next and reading.subject and not asked and not reading.scope and nxt:
             return replace(verdict, status="answer", topic_id=nxt, score=max(dict(ranked).get(nxt, 0.0), best))

@@ -207,6 +207,11 @@ class Reader:
         out.extend(tokens[last:])
         return [t for t in out if t not in self.filler and not t[0].isdigit()]
 
+    def _meaning(self, s: str) -> tuple[str, ...]:
+        """What one stem stands for: its synonym's or drug class's stems, or itself."""
+        entry = self.lexicon.table.get((s,))
+        return entry.target if entry is not None and entry.target else (s,)
+
     def _correct(self, word: str) -> str:
         """The word's stem, or the stem of the closest known word when it is a typo."""
         s = stem(word)
@@ -219,12 +224,14 @@ class Reader:
         best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
         if best:
             return stem(best[0])
-        # A clipped word ("dantro", "anticoag") stands for the one known word it begins.
+        # A clipped word ("dantro", "anticoag") stands for the one thing the known words it begins
+        # mean ("dantrolene", "dantrolenum" and "dantrolene sodium" are one drug).
         if len(word) >= MIN_PREFIX_LEN:
             start = bisect_left(self.targets, word)
             begun = {stem(w) for w in self.targets[start : start + 50] if w.startswith(word)}
-            if len(begun) == 1:
-                return begun.pop()
+            meanings = {self._meaning(b) for b in begun}
+            if len(meanings) == 1:
+                return min(begun, key=len)
         return s
 
     def read(self, question: str) -> Reading:
@@ -234,11 +241,7 @@ class Reader:
         # Single letters say nothing ("T 40", "45F"), unless they are a unit ("2 L").
         text = normalise(redact(question, blank=True))
         r.asking = asking_clauses(text)
-        numbered = [
-            (n, w)
-            for n, w in clause_words(text)
-            if len(w) > 1 or w.isdigit() or (w,) in self.lexicon.table
-        ]
+        numbered = [(n, w) for n, w in clause_words(text) if len(w) > 1 or w.isdigit() or (w,) in self.lexicon.table]
         r.words = [w for _, w in numbered]
         r.clauses = [n for n, _ in numbered]
         tokens = []

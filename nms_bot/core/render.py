@@ -152,17 +152,18 @@ def answer_notes(knowledge: Knowledge, match: Match) -> tuple[str, ...]:
         notes.append(knowledge.safety.dose_note)
     drugs = list(dict.fromkeys(drug for drug, _ in match.reading.members))
     if drugs:
-        notes.append(
-            f"The source does not name {_listed(drugs)} specifically: what is shown is what it says of "
-            f"{'their classes' if len(drugs) > 1 else 'its class'}."
-        )
+        known = knowledge.drug_notes
+        named = [f"{d} ({known[d][0]})" if d in known and known[d][0] != d else d for d in drugs]
+        labels = list(dict.fromkeys(known[d][1] for d in drugs if d in known))
+        said = f"what it says of {_listed(labels, 'and')}" if labels else "what it says of the drug's class"
+        notes.append(f"The source does not name {_listed(named)} specifically: what is shown is {said}.")
     if also := list(dict.fromkeys(match.reading.also)):
         notes.append(f"The source does not cover {_listed(also)}: nothing here is specific to {_pronoun(also)}.")
     return tuple(notes)
 
 
-def _listed(items: list[str]) -> str:
-    return " or ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
+def _listed(items: list[str], word: str = "or") -> str:
+    return f" {word} ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
 
 
 def _pronoun(items: list[str]) -> str:

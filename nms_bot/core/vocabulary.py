@@ -1,8 +1,9 @@
-"""Read the matching vocabulary an editor keeps: synonyms, context, scope and safety rules."""
+"""Read the matching vocabulary an editor keeps: synonyms, drug classes, context, scope and safety rules."""
 
 from __future__ import annotations
 
 from .checks import SourceFile, did_you_mean, items, kind
+from .drugs import drug_names, names_of
 from .model import CarryRule, RouteRule, Safety, Scope, StatementPair
 from .yamlfile import Mapping, Sequence
 
@@ -125,8 +126,16 @@ def read_safety(f: SourceFile) -> tuple[Safety, list[int]]:
         if_text, needs, why = f.text(rule, "if"), f.text(rule, "needs"), f.text(rule, "why")
         if if_text and needs and why:
             pairs.append(StatementPair(if_text.lower(), needs.lower(), why))
-    safety = Safety(tuple(carry), tuple(terms), note, tuple(pairs), tuple(next_terms), next_topic,
-                    nxt.line if nxt is not None else 0, tuple(routes))
+    safety = Safety(
+        tuple(carry),
+        tuple(terms),
+        note,
+        tuple(pairs),
+        tuple(next_terms),
+        next_topic,
+        nxt.line if nxt is not None else 0,
+        tuple(routes),
+    )
     return safety, carry_lines
 
 
@@ -137,3 +146,48 @@ def _list(f: SourceFile, m: Mapping, name: str) -> list[tuple[object, int]]:
         f.error(m.lines[name], f"'{name}' must be a list, found {kind(m[name])}")
         return []
     return items(m[name])
+
+
+def read_drug_classes(
+    f: SourceFile, synonyms: dict[str, tuple[str, ...]], members: dict[str, tuple[str, ...]]
+) -> dict[str, tuple[str, str]]:
+    """Add drug_classes.yaml's generics, with every name the compiled dictionary has for them, to
+    `members` (a class the source names) or `synonyms` (the drug the source names itself), and
+    return name -> (generic, what the note says is shown) for each added member."""
+    m = f.mapping(f.data, 1, "drug_classes.yaml") if f.ok else None
+    if m is None:
+        return {}
+    owner = {v: c for groups in (synonyms, members) for c, vs in groups.items() for v in (c, *vs)}
+    notes: dict[str, tuple[str, str]] = {}
+    table = drug_names()
+    for cls in m:
+        line = m.lines[cls]
+        if cls not in synonyms:
+            f.error(line, f"'{cls}' is not a key of synonyms.yaml{did_you_mean(str(cls), synonyms)}")
+            continue
+        if not isinstance(m[cls], Sequence):
+            f.error(line, f"'{cls}' must be a list of groups (atc, label, generics), found {kind(m[cls])}")
+            continue
+        for item, item_line in items(m[cls]):
+            group = f.mapping(item, item_line, "a group of drugs")
+            if group is None or not f.fields(group, ("atc", "label", "generics")):
+                continue
+            label = f.text(group, "label") or cls
+            generics = [g.lower() for g in f.texts(group, "generics")]
+            for g in generics:
+                if g in owner and owner[g] != cls:
+                    f.error(group.lines["generics"], f"'{g}' is listed under both '{owner[g]}' and '{cls}'")
+                elif g not in table.values():
+                    f.warn(
+                        group.lines["generics"],
+                        f"'{g}' is not in the drug dictionary (nms_bot/core/drugnames.tsv): check the spelling, "
+                        "or list it in synonyms.yaml `members`, where names need not be in the dictionary",
+                    )
+            names = {g: g for g in generics} | names_of(set(generics))
+            added = [n for n in names if owner.setdefault(n, cls) == cls and n != cls]
+            if generics == [cls]:  # the drug the source names: its brands are that drug
+                synonyms[cls] = tuple(dict.fromkeys((*synonyms[cls], *added)))
+            else:
+                members[cls] = tuple(dict.fromkeys((*members.get(cls, ()), *added)))
+                notes.update({n: (names[n], label) for n in added})
+    return notes
