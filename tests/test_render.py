@@ -42,7 +42,7 @@ def test_a_dose_or_frequency_question_leads_with_the_no_doses_line(engine: Engin
     for question in (
         "bromocriptine dose in nms",
         "how often do we give dantrolene in nms",
-        "how long do we keep giving bromocriptine in nms",
+        "how long do we give bromocriptine for nms",
     ):
         lines = to_text(engine.ask(question)).splitlines()
         assert lines[1].startswith("Note: The source gives no doses"), (question, lines[:3])
