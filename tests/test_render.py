@@ -195,7 +195,8 @@ def test_a_drug_the_source_does_not_name_is_said_so(engine):
     answer = engine.ask("amantadine for NMS?")
     assert answer.topic.id == "bromocriptine"
     assert (
-        "The source does not name amantadine specifically: what is shown is what it says of bromocriptine and other dopaminergic drugs." in answer.notes
+        "The source does not name amantadine specifically: what is shown is what it says of "
+        "bromocriptine and other dopaminergic drugs." in answer.notes
     )
     assert "amantadine" not in " ".join(s.text.lower() for s in answer.statements)
 

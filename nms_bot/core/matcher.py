@@ -39,6 +39,8 @@ MARGIN = 0.10
 # topics, the one the question names something of its own from is answered: the answer leads with
 # the first action, so it holds both. When it names nothing of theirs, the first action is.
 TIE_MIN = 0.45
+# The concept (a key of synonyms.yaml) that says a question asks about treatment in general.
+GENERIC_CONCEPT = "treatment"
 SUGGEST_MIN = 0.3  # "did you mean" only for topics covering at least 30% of the question's weight
 MAX_SUGGESTIONS = 3
 
@@ -144,6 +146,7 @@ class Matcher:
         n = max(len(knowledge.topics), 1)
         self.idf = {s: _idf(n, sum(topics.values())) for s, topics in self.index.items()}
         self.unknown_weight = UNKNOWN_SHARE * _idf(n, 1)
+        self.generic = set(self.reader.content_stems(GENERIC_CONCEPT))
         self.routes = [r for r in knowledge.safety.routes if r.topic in knowledge.topics]
         self.next_topic = knowledge.safety.next_topic if knowledge.safety.next_topic in knowledge.topics else ""
         self.first_actions = {r.concept: r.topic for r in knowledge.safety.carry if r.topic in knowledge.topics}
@@ -227,5 +230,9 @@ class Matcher:
             )
         else:
             reason = "subject_only" if reading.subject and not about_something else "no_match"
-        suggestions = tuple((tid, s) for tid, s in ranked[:MAX_SUGGESTIONS] if s >= SUGGEST_MIN)
+        # Beside another condition or purpose, a topic is offered only for something of its own
+        # ("cooling" for "cooling for cardiac arrest"), not for the generic "treatment of".
+        own = weights.keys() - self.generic
+        offered = [(t, s) for t, s in ranked if not reading.scope or self.distinct[t] & own]
+        suggestions = tuple((tid, s) for tid, s in offered[:MAX_SUGGESTIONS] if s >= SUGGEST_MIN)
         return replace(verdict, status="suggest" if suggestions else "none", suggestions=suggestions, reason=reason)

@@ -19,6 +19,7 @@ from typing import Generic, TypeVar
 
 from rapidfuzz import fuzz, process
 
+from .drugs import other_drug
 from .model import Knowledge
 from .privacy import redact
 from .text import asking_clauses, clause_words, normalise, stem, stems, words
@@ -34,7 +35,7 @@ POINTERS = frozenset(("that", "it", "this", "those", "them"))
 ARTICLES = frozenset(stem(w) for w in ("the", "a", "an", "his", "her", "their", "our"))
 V = TypeVar("V")
 # Scope categories declined only when the question does not name NMS.
-DECLINED_UNLESS_NAMED = frozenset({"purposes", "other_conditions"})
+DECLINED_UNLESS_NAMED = frozenset({"purposes", "other_conditions", "other_drugs"})
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,9 @@ class Reading:
     # other conditions or purposes named beside NMS: answered, with a line that the source
     # does not cover them
     also: list[str] = field(default_factory=list)
+    # drugs the vocabulary does not know but the drug dictionary does (valproate, precedex): the
+    # source says nothing of them; a question about one that does not name NMS is declined
+    other_drugs: list[str] = field(default_factory=list)
     greeting: bool = False
 
     def add(self, s: str, setting: bool, clause: int) -> None:
@@ -250,6 +254,8 @@ class Reader:
             if corrected != stem(w):
                 r.corrections.append((w, corrected))
             tokens.append(corrected)
+            if corrected not in self.known_stems and (generic := other_drug(w)):
+                r.other_drugs.append(w if generic == w else f"{w} ({generic})")
         r.signs = sorted({sign for _, _, sign in self.signs.scan(tokens)})
         r.subject = bool(self.subject.scan(tokens)) or len(r.signs) >= 2
         found = self.lexicon.scan(tokens)
@@ -264,7 +270,7 @@ class Reader:
             if hit[0] not in DECLINED_UNLESS_NAMED:
                 r.scope = hit
                 return r
-        for _, _, (category, term) in hits:
+        for category, term in (*(hit for _, _, hit in hits), *(("other_drugs", d) for d in r.other_drugs)):
             if r.subject:
                 r.also.append(term)
             elif not r.scope:

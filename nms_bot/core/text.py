@@ -72,8 +72,11 @@ _CLAUSE_END = re.compile(r"(?<!\d)\.(?!\d)|[?!;:,\n]|\s[-\u2013\u2014]+\s|[\u201
 _SPLIT = re.compile(f"({_CLAUSE_END.pattern})")
 # A clause that opens with one of these, or ends with "?", asks; the others set the scene.
 QUESTION_OPENERS = frozenset(
-    "should can could would is are do does did what whats how when which why any ok okay worth need "
-    "must shall will may might anyone anybody thoughts priorities".split()
+    (
+        *("should", "can", "could", "would", "is", "are", "do", "does", "did", "what", "whats", "how"),
+        *("when", "which", "why", "any", "ok", "okay", "worth", "need", "must", "shall", "will", "may"),
+        *("might", "anyone", "anybody", "thoughts", "priorities"),
+    )
 )
 
 

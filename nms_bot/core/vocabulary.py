@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .checks import SourceFile, did_you_mean, items, kind
-from .drugs import drug_names, names_of
+from .drugs import known_generics, names_of
 from .model import CarryRule, RouteRule, Safety, Scope, StatementPair
 from .yamlfile import Mapping, Sequence
 
@@ -159,7 +159,7 @@ def read_drug_classes(
         return {}
     owner = {v: c for groups in (synonyms, members) for c, vs in groups.items() for v in (c, *vs)}
     notes: dict[str, tuple[str, str]] = {}
-    table = drug_names()
+    generics_known = known_generics()
     for cls in m:
         line = m.lines[cls]
         if cls not in synonyms:
@@ -177,10 +177,10 @@ def read_drug_classes(
             for g in generics:
                 if g in owner and owner[g] != cls:
                     f.error(group.lines["generics"], f"'{g}' is listed under both '{owner[g]}' and '{cls}'")
-                elif g not in table.values():
+                elif g not in generics_known:
                     f.warn(
                         group.lines["generics"],
-                        f"'{g}' is not in the drug dictionary (nms_bot/core/drugnames.tsv): check the spelling, "
+                        f"'{g}' is not in the drug dictionary (tools/compile_drugs.py): check the spelling, "
                         "or list it in synonyms.yaml `members`, where names need not be in the dictionary",
                     )
             names = {g: g for g in generics} | names_of(set(generics))
