@@ -27,6 +27,13 @@ def verdict_reason(match: Match) -> str:
         + (" (the question names NMS)" if match.reading.subject else ""),
         f"lead {best - runner:.2f} {'>=' if best - runner >= MARGIN else '<'} {MARGIN}",
     ]
+    if match.rule == "next":
+        return (
+            f"answered with {match.topic_id}: the question asks for the next step in an NMS case and names no "
+            "part of the treatment (safety.yaml next)"
+        )
+    if match.rule:
+        return f"answered with {match.topic_id}: safety.yaml {match.rule} (the question names each concept)"
     if match.tie_with == match.topic_id:
         return (
             f"answered with {match.topic_id}, the first action safety.yaml carries: it ties with other topics "
@@ -54,14 +61,25 @@ def explain(match: Match, matcher: Matcher, answer: Answer | None = None) -> dic
     """Everything `--explain` shows, as data (the CLI prints it, `--json` returns it); with the
     `answer`, also what safety.yaml added to it."""
     r = match.reading
+    notes = matcher.reader.drug_notes
+    asking = sorted(set(r.clauses) & r.asking)
     return {
+        "concepts": sorted(r.concepts),
+        "dictionary_drugs": [{"typed": d, "generic": notes[d][0], "class": c} for d, c in r.members if d in notes],
+        "other_drugs": r.other_drugs,
+        "question_type": [
+            *(["next step (safety.yaml next: " + ", ".join(r.asks_next) + ")"] if r.asks_next else []),
+            *(["dose, frequency or duration (" + ", ".join(r.dose) + ")"] if r.dose else []),
+        ],
+        "asking_clauses": asking,
         "words": r.words,
         "corrections": [{"typed": a, "read_as": b} for a, b in r.corrections],
         "synonyms": [{"typed": a, "read_as": b} for a, b in r.mapped],
-        "unnamed_drugs": [{"drug": a, "class": b} for a, b in r.members],
+        "unnamed_drugs": [{"drug": a, "class": b} for a, b in r.members if a not in notes],
         "context": r.context,
         "dose_words": r.dose,
         "filler": r.filler,
+        "numbers": [w for w in r.words if w[0].isdigit()],
         "names_nms": r.subject,
         "signs": r.signs,
         "counted": [
@@ -95,10 +113,17 @@ def explain_text(match: Match, matcher: Matcher, answer: Answer | None = None) -
         f"  words:        {' '.join(d['words']) or '-'}",
         f"  typos:        {pairs(d['corrections'], 'typed', 'read_as')}",
         f"  synonyms:     {pairs(d['synonyms'], 'typed', 'read_as')}",
-        f"  unnamed drugs: {pairs(d['unnamed_drugs'], 'drug', 'class')}",
+        f"  concepts:     {', '.join(d['concepts']) or '-'}",
+        "  drugs (dictionary): "
+        + (", ".join(f"{x['typed']} = {x['generic']} -> {x['class']}" for x in d["dictionary_drugs"]) or "-"),
+        f"  unnamed drugs (synonyms.yaml members): {pairs(d['unnamed_drugs'], 'drug', 'class')}",
+        f"  other drugs (dictionary, not in drug_classes.yaml): {', '.join(d['other_drugs']) or '-'}",
+        f"  question type: {'; '.join(d['question_type']) or '-'}"
+        + (f" (asking clause {', '.join(map(str, d['asking_clauses']))})" if d["asking_clauses"] else ""),
         f"  context:      {', '.join(d['context']) or '-'}",
         f"  dose words:   {', '.join(d['dose_words']) or '-'}",
         f"  filler:       {', '.join(d['filler']) or '-'}",
+        f"  numbers:      {', '.join(d['numbers']) or '-'} (values: they make the finding before them a setting)",
         f"  names NMS:    {'yes' if d['names_nms'] else 'no'}"
         + (f" (signs: {', '.join(d['signs'])})" if len(d["signs"]) >= 2 else ""),
         f"  counted:      {counted}",

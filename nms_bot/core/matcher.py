@@ -82,6 +82,7 @@ class Match:
     weights: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
     ranked: tuple[tuple[str, float], ...] = field(default=(), compare=False, repr=False)
     tie_with: str = ""  # answered by the first-action tie rule: the first action tied with
+    rule: str = ""  # answered by a safety.yaml rule whatever the scores: "route: a + b", "next"
 
 
 def answer_min(reading: Reading) -> float:
@@ -214,12 +215,13 @@ class Matcher:
         asked = any(s in self.idf and s not in self.subject_stems and not reading.content[s] for s in weights)
         for route in self.routes if reading.subject and not reading.scope else ():
             if set(route.when) <= reading.concepts and not set(route.unless) & reading.concepts:
-                return replace(
-                    verdict, status="answer", topic_id=route.topic, score=dict(ranked).get(route.topic, best)
-                )
+                score = dict(ranked).get(route.topic, best)
+                rule = "route: " + " + ".join(route.when)
+                return replace(verdict, status="answer", topic_id=route.topic, score=score, rule=rule)
         nxt = self.next_topic
         if reading.asks_next and reading.subject and not asked and not reading.scope and nxt:
-            return replace(verdict, status="answer", topic_id=nxt, score=max(dict(ranked).get(nxt, 0.0), best))
+            score = max(dict(ranked).get(nxt, 0.0), best)
+            return replace(verdict, status="answer", topic_id=nxt, score=score, rule="next")
         if reading.scope:
             # Another purpose of the bot's drugs: never answered, but the closest topics are
             # offered in case the clinician meant NMS after all.

@@ -129,6 +129,7 @@ class Reader:
             target = tuple(stems(canonical))
             for drug in drugs:
                 self.lexicon.add(tuple(stems(drug)), Entry("member", target, drug))
+        self.drug_notes = knowledge.drug_notes
         self.member_class = {drug: canonical for canonical, drugs in knowledge.members.items() for drug in drugs}
         for terms in knowledge.context.values():
             for term in terms:
