@@ -132,12 +132,15 @@ def answer_topic(
 
 
 def carried_topics(knowledge: Knowledge, match: Match, shown: str | None) -> tuple[str, ...]:
-    """Topics whose first statement an answer must carry: the question names the rule's concept
-    and the topic shown does not already say it."""
+    """Topics whose statements an answer must lead with: the question names the rule's concept, or
+    asks for the next step in an NMS case ("intubated, CK 50,000, T 41, nms - priorities?": the
+    first action is never left out), and the topic shown does not already say it. Suggestions
+    (`shown` None) offer the topic first only when the question names the concept."""
+    next_step = bool(match.reading.asks_next) and match.reading.subject and shown is not None
     return tuple(
         rule.topic
         for rule in knowledge.safety.carry
-        if rule.concept in match.reading.concepts
+        if (rule.concept in match.reading.concepts or next_step)
         and rule.topic in knowledge.topics
         and shown != rule.topic
         and shown not in rule.already_in

@@ -1,0 +1,74 @@
+"""Answers whose first lines are safe on their own (issue: a clinician reads the first two lines)."""
+
+from __future__ import annotations
+
+from nms_bot.core.engine import Engine
+from nms_bot.core.render import to_text
+
+STOP = "Discontinue the causative antipsychotic."
+CLASS_WIDE = "immediate discontinuation of antipsychotics"
+BENZO_FIRST_LINE = "benzodiazepines as the first-line agent for agitation"
+
+
+def statements(answer) -> list[str]:
+    return [s.text.replace("*", "") for s in answer.statements]
+
+
+def test_another_antipsychotic_for_agitation_leads_with_stopping_them_and_benzodiazepines(engine: Engine):
+    for question in (
+        "switch him to a different antipsychotic for the agitation? he has nms",
+        "nms pt still combative, can i swap to seroquel for the agitation, it's milder right",
+        "agitated nms pt, more haldol?",
+    ):
+        answer = engine.ask(question)
+        assert answer.topic.id == "benzodiazepines", question
+        first = statements(answer)[:3]
+        assert first[0].startswith(STOP) and CLASS_WIDE in " ".join(statements(answer)), question
+        assert any(BENZO_FIRST_LINE in s for s in first), (question, first)
+        assert "different class" not in to_text(answer), question  # restarting is for later
+
+
+def test_restarting_an_antipsychotic_later_is_still_the_rechallenge_answer(engine: Engine):
+    answer = engine.ask("once the nms has resolved, which antipsychotic can we restart for his agitation?")
+    assert answer.topic.id == "rechallenge"
+    assert statements(answer)[0].startswith(STOP)  # the carry rule still leads with the first action
+
+
+def test_an_alarming_what_now_without_a_drug_gets_the_first_actions(engine: Engine):
+    answer = engine.ask("T 41.5 HR 150 BP 70/40 rigid and unresponsive, think nms. what now??")
+    assert answer.topic.id == "overview"
+    lead = " ".join(statements(answer)[:2]).lower()
+    assert "removal of the initiating agent" in lead and "stop the causative antipsychotic" in lead
+    assert "cooling" in lead and "iv fluids" in lead
+    # Whatever topic a next-step question about an NMS case gets, it leads with the first action.
+    for question in ("intubated, CK 50,000, T 41, nms - priorities?", "life threatening NMS what next"):
+        answer = engine.ask(question)
+        assert answer.topic.id in ("overview", "supportive-care", "ect"), question
+        first = statements(answer)[0]
+        assert first.startswith(STOP) or "removal of the initiating agent" in first, (question, first)
+
+
+def test_a_class_member_note_never_reads_as_not_applying(engine: Engine):
+    answer = engine.ask("can we keep the haldol going in nms?")
+    assert answer.topic.id == "stop-antipsychotic"
+    [note] = answer.notes
+    assert note == (
+        "The source does not name haldol (haloperidol) specifically: what is shown is what it says of antipsychotics."
+    )
+    assert "nothing here is specific" not in note
+
+
+def test_the_medications_answer_lists_ect_and_the_overall_result_beside_some_success(engine: Engine):
+    text = " ".join(statements(engine.show("pharmacotherapy")))
+    assert "some success" in text and "no statistically significant differences" in text
+    assert "Electroconvulsive therapy (ECT) has been identified as a second-line treatment" in text
+    assert text.index("no statistically significant") < text.index("subgroup analysis")
+
+
+def test_the_source_wording_and_disclaimers_are_kept(engine: Engine):
+    for topic_id in ("overview", "benzodiazepines", "pharmacotherapy"):
+        text = " ".join(statements(engine.show(topic_id)))
+        assert "management of symptoms" in text and "pharmacological interventions" in text, topic_id
+    disclaimer = engine.knowledge.disclaimer
+    assert "independently verified information" in disclaimer.short
+    assert "Dr.Oracle" in disclaimer.full and "authors" not in disclaimer.full
