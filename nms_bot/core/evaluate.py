@@ -23,7 +23,7 @@ class Outcome:
     status: str
     topic: str | None
     suggestions: tuple[str, ...]
-    carried: tuple[str, ...] = ()  # topics whose first statement the answer leads with
+    carried: tuple[str, ...] = ()  # topics whose statements the answer shows besides its own
 
     @property
     def shown(self) -> tuple[str, ...]:
@@ -152,7 +152,7 @@ def evaluate(engine: Engine, items: list[dict[str, Any]]) -> Report:
                 a.status,
                 a.topic.id if a.topic else None,
                 tuple(t.id for t, _ in a.suggestions),
-                a.carried,
+                (*a.carried, *((a.joined.id,) if a.joined else ())),
             )
         )
     return report

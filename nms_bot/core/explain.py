@@ -44,6 +44,11 @@ def verdict_reason(match: Match) -> str:
             f"answered with {match.topic_id}: it ties with {match.tie_with}, the first action safety.yaml "
             "carries, so the answer leads with that and holds both"
         )
+    if match.joined:
+        return (
+            f"answered with {best_id} and {match.joined}: they tie and the question asks about something only "
+            "each holds, so one answer shows both"
+        )
     if match.status == "answer":
         return f"answered with {best_id}: " + " and ".join(checks)
     failed = [c for c in checks if " < " in c]

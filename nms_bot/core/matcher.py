@@ -82,6 +82,7 @@ class Match:
     weights: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
     ranked: tuple[tuple[str, float], ...] = field(default=(), compare=False, repr=False)
     tie_with: str = ""  # answered by the first-action tie rule: the first action tied with
+    joined: str = ""  # a second topic the question asks about as much, shown in the same answer
     rule: str = ""  # answered by a safety.yaml rule whatever the scores: "route: a + b", "next"
 
 
@@ -173,6 +174,8 @@ class Matcher:
         lead = best - (ranked[1][1] if len(ranked) > 1 else 0.0)
         if best >= answer_min(reading) and lead >= MARGIN:
             return best_id, ""
+        if best >= answer_min(reading) and self._both_asked(ranked, reading, weights):
+            return best_id, ""
         first = {self.first_actions[c] for c in reading.concepts if c in self.first_actions}
         tied = [t for t, s in ranked if best - s < MARGIN]
         others = [t for t in tied if t not in first]
@@ -187,6 +190,19 @@ class Matcher:
             if not asked:
                 return action, action
         return None
+
+    def _both_asked(self, ranked: tuple[tuple[str, float], ...], reading: Reading, weights: dict[str, float]) -> bool:
+        """Two topics tie and the question names something only each holds, as what it asks
+        ("dantrolene vs bromocriptine?", "cooling + fluids, what's recommended for each"): the
+        source answers both, so one answer carries both."""
+        if (
+            len(ranked) < 2
+            or ranked[0][1] - ranked[1][1] >= MARGIN
+            or (len(ranked) > 2 and (ranked[0][1] - ranked[2][1] < MARGIN))
+        ):
+            return False
+        asked = {s for s in weights if not reading.content.get(s, True)}
+        return all(self.distinct[t] & asked for t, _ in ranked[:2])
 
     def match(self, question: str) -> Match:
         """Match one question as typed (Slack markup allowed)."""
@@ -227,8 +243,14 @@ class Matcher:
             # offered in case the clinician meant NMS after all.
             reason = "out_of_scope"
         elif about_something and (answer := self._verdict(ranked, reading, weights)):
+            joined = ranked[1][0] if not answer[1] and self._both_asked(ranked, reading, weights) else ""
             return replace(
-                verdict, status="answer", topic_id=answer[0], score=dict(ranked)[answer[0]], tie_with=answer[1]
+                verdict,
+                status="answer",
+                topic_id=answer[0],
+                score=dict(ranked)[answer[0]],
+                tie_with=answer[1],
+                joined=joined,
             )
         else:
             reason = "subject_only" if reading.subject and not about_something else "no_match"

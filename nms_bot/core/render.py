@@ -47,7 +47,8 @@ class Answer:
     suggestions: tuple[tuple[Topic, int], ...] = ()
     reason: str = ""
     scope: tuple[str, str] | None = None
-    carried: tuple[str, ...] = ()  # topics whose first statement leads this answer (safety.yaml)
+    carried: tuple[str, ...] = ()  # topics whose statements lead this answer (safety.yaml)
+    joined: Topic | None = None  # a second topic the question asks about as much, shown after the first
     notes: tuple[str, ...] = ()  # plain lines under the statements: no doses, unnamed drugs
 
     @property
@@ -56,7 +57,7 @@ class Answer:
         (or reached by a question about something else) never reads as general advice."""
         if not self.topic:
             return ""
-        title = self.topic.title
+        title = self.topic.title + (f" + {self.joined.title}" if self.joined else "")
         return title if "nms" in title.lower().split() or "nms:" in title.lower() else f"NMS: {title}"
 
     @property
@@ -72,9 +73,10 @@ class Answer:
 
     @property
     def caution(self) -> str | None:
-        if not self.topic or self.topic.approved:
+        pending = [t for t in (self.topic, self.joined) if t and not t.approved]
+        if not pending:
             return None
-        return CAUTION_CHANGED if self.topic.id in self.knowledge.approvals else CAUTION
+        return CAUTION_CHANGED if pending[0].id in self.knowledge.approvals else CAUTION
 
     @property
     def footer(self) -> str:
@@ -90,7 +92,7 @@ class Answer:
 
 
 def number_statements(
-    topic: Topic, references: dict[str, Reference], lead: tuple[Bullet, ...] = ()
+    topic: Topic, references: dict[str, Reference], lead: tuple[Bullet, ...] = (), tail: tuple[Bullet, ...] = ()
 ) -> tuple[list[Statement], dict[str, int]]:
     """The topic's statements, guideline first, after any `lead` ones. Citations carry the source's
     own reference numbers (references.yaml `n`), so the same paper has the same number in every
@@ -99,7 +101,8 @@ def number_statements(
     numbers: dict[str, int] = {}
     free = max((r.n or 0 for r in references.values()), default=0)
     statements = []
-    for bullet in (*lead, *topic.bullets_in_order()):
+    # A statement two shown topics share (the overall trial result) is said once.
+    for bullet in dict.fromkeys((*lead, *topic.bullets_in_order(), *tail)):
         for key in bullet.cite:
             if key not in numbers:
                 ref = references.get(key)
@@ -119,24 +122,37 @@ def answer_topic(
     score: int = 100,
     carried: tuple[str, ...] = (),
     notes: tuple[str, ...] = (),
+    joined: Topic | None = None,
 ) -> Answer:
     """The Answer that shows one topic, led by the statements of each `carried` topic (the stop
-    topic's are both the causative agent's and the class-wide discontinuation)."""
+    topic's are both the causative agent's and the class-wide discontinuation), and followed by
+    the `joined` topic's when the question asks about both."""
     lead = tuple(b for t in carried for b in knowledge.topics[t].bullets_in_order())
-    statements, numbers = number_statements(topic, knowledge.references, lead)
+    tail = tuple(joined.bullets_in_order()) if joined else ()
+    statements, numbers = number_statements(topic, knowledge.references, lead, tail)
     refs = knowledge.references
     citations = tuple(Citation(n, k, refs[k].text, refs[k].url) for k, n in numbers.items())
     return Answer(
-        question, "answer", knowledge, score, topic, tuple(statements), citations, carried=carried, notes=notes
+        question,
+        "answer",
+        knowledge,
+        score,
+        topic,
+        tuple(statements),
+        citations,
+        carried=carried,
+        notes=notes,
+        joined=joined,
     )
 
 
 def carried_topics(knowledge: Knowledge, match: Match, shown: str | None) -> tuple[str, ...]:
     """Topics whose statements an answer must lead with: the question names the rule's concept, or
-    asks for the next step in an NMS case ("intubated, CK 50,000, T 41, nms - priorities?": the
+    asks for the next step in NMS ("intubated, CK 50,000, T 41, nms - priorities?": the
     first action is never left out), and the topic shown does not already say it. Suggestions
     (`shown` None) offer the topic first only when the question names the concept."""
-    next_step = bool(match.reading.asks_next) and match.reading.subject and shown is not None
+    r = match.reading
+    next_step = bool(r.asks_next) and r.subject and shown is not None
     return tuple(
         rule.topic
         for rule in knowledge.safety.carry
@@ -184,6 +200,7 @@ def build_answer(knowledge: Knowledge, match: Match, question: str) -> Answer:
             round(match.score * 100),
             carried_topics(knowledge, match, topic.id),
             answer_notes(knowledge, match),
+            knowledge.topics.get(match.joined),
         )
     ranked = [(tid, score) for tid, score in match.suggestions if tid in knowledge.topics]
     if match.reason != "out_of_scope" or (match.scope and match.scope[0] in DECLINED_UNLESS_NAMED):
@@ -312,6 +329,7 @@ def to_dict(answer: Answer) -> dict[str, Any]:
         "citations": [{"n": c.n, "key": c.key, "text": c.text, "url": c.url} for c in answer.citations],
         "bullets": [{"text": plain(s.text), "tier": s.tier, "citations": list(s.numbers)} for s in answer.statements],
         "carried": list(answer.carried),
+        "joined": {"id": answer.joined.id, "title": answer.joined.title} if answer.joined else None,
         "notes": list(answer.notes),
         "related": [{"id": t.id, "title": t.title} for t in answer.related],
         "reason": answer.reason or None,
