@@ -152,7 +152,7 @@ def evaluate(engine: Engine, items: list[dict[str, Any]]) -> Report:
                 a.status,
                 a.topic.id if a.topic else None,
                 tuple(t.id for t, _ in a.suggestions),
-                (*a.carried, *((a.joined.id,) if a.joined else ())),
+                (*a.carried, *(t.id for t in a.joined)),
             )
         )
     return report

@@ -46,8 +46,8 @@ def verdict_reason(match: Match) -> str:
         )
     if match.joined:
         return (
-            f"answered with {best_id} and {match.joined}: they tie and the question asks about something only "
-            "each holds, so one answer shows both"
+            f"answered with {' and '.join((best_id, *match.joined))}: they tie and the question asks about "
+            "something only each holds, so one answer shows them all"
         )
     if match.status == "answer":
         return f"answered with {best_id}: " + " and ".join(checks)

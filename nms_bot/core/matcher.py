@@ -43,6 +43,7 @@ TIE_MIN = 0.45
 GENERIC_CONCEPT = "treatment"
 SUGGEST_MIN = 0.3  # "did you mean" only for topics covering at least 30% of the question's weight
 MAX_SUGGESTIONS = 3
+MAX_JOINED = 2  # one answer shows at most three topics: more is a question to split
 
 # How much a topic's field vouches for a stem. Title and keywords say what the topic is about;
 # questions say it partly (more when many of them use the stem); the body only mentions it.
@@ -82,7 +83,7 @@ class Match:
     weights: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
     ranked: tuple[tuple[str, float], ...] = field(default=(), compare=False, repr=False)
     tie_with: str = ""  # answered by the first-action tie rule: the first action tied with
-    joined: str = ""  # a second topic the question asks about as much, shown in the same answer
+    joined: tuple[str, ...] = ()  # topics the question asks about as much, shown in the same answer
     rule: str = ""  # answered by a safety.yaml rule whatever the scores: "route: a + b", "next"
 
 
@@ -174,7 +175,7 @@ class Matcher:
         lead = best - (ranked[1][1] if len(ranked) > 1 else 0.0)
         if best >= answer_min(reading) and lead >= MARGIN:
             return best_id, ""
-        if best >= answer_min(reading) and self._both_asked(ranked, reading, weights):
+        if best >= answer_min(reading) and self._asked_together(ranked, reading, weights):
             return best_id, ""
         first = {self.first_actions[c] for c in reading.concepts if c in self.first_actions}
         tied = [t for t, s in ranked if best - s < MARGIN]
@@ -191,18 +192,23 @@ class Matcher:
                 return action, action
         return None
 
-    def _both_asked(self, ranked: tuple[tuple[str, float], ...], reading: Reading, weights: dict[str, float]) -> bool:
-        """Two topics tie and the question names something only each holds, as what it asks
-        ("dantrolene vs bromocriptine?", "cooling + fluids, what's recommended for each"): the
-        source answers both, so one answer carries both."""
-        if (
-            len(ranked) < 2
-            or ranked[0][1] - ranked[1][1] >= MARGIN
-            or (len(ranked) > 2 and (ranked[0][1] - ranked[2][1] < MARGIN))
-        ):
-            return False
+    def _asked_together(
+        self, ranked: tuple[tuple[str, float], ...], reading: Reading, weights: dict[str, float]
+    ) -> tuple[str, ...]:
+        """The topics tying with the best one when the question names something only each of
+        them holds, as what it asks ("dantrolene vs bromocriptine?", "cooling + fluids, what's
+        recommended for each"): the source answers each, so one answer shows them all."""
+        tied = [t for t, s in ranked if ranked[0][1] - s < MARGIN]
+        if not 2 <= len(tied) <= 1 + MAX_JOINED:
+            return ()
         asked = {s for s in weights if not reading.content.get(s, True)}
-        return all(self.distinct[t] & asked for t, _ in ranked[:2])
+        # The best may hold nothing of its own when it holds what the others are named for
+        # (evidence, for "dantrolene vs bromocriptine?").
+        best, others = tied[0], tied[1:]
+        named = [self.distinct[t] & asked for t in others]
+        if all(named) and (self.distinct[best] & asked or all(best in self.index[s] for n in named for s in n)):
+            return tuple(others)
+        return ()
 
     def match(self, question: str) -> Match:
         """Match one question as typed (Slack markup allowed)."""
@@ -243,7 +249,7 @@ class Matcher:
             # offered in case the clinician meant NMS after all.
             reason = "out_of_scope"
         elif about_something and (answer := self._verdict(ranked, reading, weights)):
-            joined = ranked[1][0] if not answer[1] and self._both_asked(ranked, reading, weights) else ""
+            joined = () if answer[1] else self._asked_together(ranked, reading, weights)
             return replace(
                 verdict,
                 status="answer",

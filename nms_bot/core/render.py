@@ -48,7 +48,7 @@ class Answer:
     reason: str = ""
     scope: tuple[str, str] | None = None
     carried: tuple[str, ...] = ()  # topics whose statements lead this answer (safety.yaml)
-    joined: Topic | None = None  # a second topic the question asks about as much, shown after the first
+    joined: tuple[Topic, ...] = ()  # topics the question asks about as much, shown after the first
     notes: tuple[str, ...] = ()  # plain lines under the statements: no doses, unnamed drugs
 
     @property
@@ -57,7 +57,7 @@ class Answer:
         (or reached by a question about something else) never reads as general advice."""
         if not self.topic:
             return ""
-        title = self.topic.title + (f" + {self.joined.title}" if self.joined else "")
+        title = " + ".join(t.title for t in (self.topic, *self.joined))
         return title if "nms" in title.lower().split() or "nms:" in title.lower() else f"NMS: {title}"
 
     @property
@@ -73,7 +73,7 @@ class Answer:
 
     @property
     def caution(self) -> str | None:
-        pending = [t for t in (self.topic, self.joined) if t and not t.approved]
+        pending = [t for t in (self.topic, *self.joined) if t and not t.approved]
         if not pending:
             return None
         return CAUTION_CHANGED if pending[0].id in self.knowledge.approvals else CAUTION
@@ -122,13 +122,13 @@ def answer_topic(
     score: int = 100,
     carried: tuple[str, ...] = (),
     notes: tuple[str, ...] = (),
-    joined: Topic | None = None,
+    joined: tuple[Topic, ...] = (),
 ) -> Answer:
     """The Answer that shows one topic, led by the statements of each `carried` topic (the stop
     topic's are both the causative agent's and the class-wide discontinuation), and followed by
-    the `joined` topic's when the question asks about both."""
+    the `joined` topics' when the question asks about each."""
     lead = tuple(b for t in carried for b in knowledge.topics[t].bullets_in_order())
-    tail = tuple(joined.bullets_in_order()) if joined else ()
+    tail = tuple(b for t in joined for b in t.bullets_in_order())
     statements, numbers = number_statements(topic, knowledge.references, lead, tail)
     refs = knowledge.references
     citations = tuple(Citation(n, k, refs[k].text, refs[k].url) for k, n in numbers.items())
@@ -200,7 +200,7 @@ def build_answer(knowledge: Knowledge, match: Match, question: str) -> Answer:
             round(match.score * 100),
             carried_topics(knowledge, match, topic.id),
             answer_notes(knowledge, match),
-            knowledge.topics.get(match.joined),
+            tuple(knowledge.topics[t] for t in match.joined if t in knowledge.topics),
         )
     ranked = [(tid, score) for tid, score in match.suggestions if tid in knowledge.topics]
     if match.reason != "out_of_scope" or (match.scope and match.scope[0] in DECLINED_UNLESS_NAMED):
@@ -329,7 +329,7 @@ def to_dict(answer: Answer) -> dict[str, Any]:
         "citations": [{"n": c.n, "key": c.key, "text": c.text, "url": c.url} for c in answer.citations],
         "bullets": [{"text": plain(s.text), "tier": s.tier, "citations": list(s.numbers)} for s in answer.statements],
         "carried": list(answer.carried),
-        "joined": {"id": answer.joined.id, "title": answer.joined.title} if answer.joined else None,
+        "joined": [{"id": t.id, "title": t.title} for t in answer.joined],
         "notes": list(answer.notes),
         "related": [{"id": t.id, "title": t.title} for t in answer.related],
         "reason": answer.reason or None,
