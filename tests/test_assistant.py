@@ -54,14 +54,14 @@ def test_a_question_in_an_assistant_thread_shows_a_status_then_the_answer_there(
     assert status == {**status, "channel_id": "D123", "thread_ts": "1700000960.000400", "status": STATUS}
     methods = [m for m, _ in bot.stub.calls]
     assert methods.index("assistant.threads.setStatus") < methods.index("chat.postMessage")
-    assert post["thread_ts"] == "1700000960.000400" and post["blocks"][0]["text"]["text"] == "Dantrolene"
+    assert post["thread_ts"] == "1700000960.000400" and post["blocks"][0]["text"]["text"] == "NMS: Dantrolene"
 
 
 def test_a_refused_status_does_not_cost_the_answer(bot: Bot):
     bot.stub.queued["assistant.threads.setStatus"] = [(200, {}, {"ok": False, "error": "channel_not_found"})]
     bot.send(payload("message_im", thread_ts="1700000960.000400", ts="1700000970.000100"))
     [post] = bot.stub.wait_for(lambda: bot.stub.sent("chat.postMessage"))
-    assert post["blocks"][0]["text"]["text"] == "Dantrolene"
+    assert post["blocks"][0]["text"]["text"] == "NMS: Dantrolene"
 
 
 def test_prompts_fall_back_to_the_topics_own_questions(engine: Engine):

@@ -36,7 +36,7 @@ def test_commands_and_buttons_are_acknowledged_while_answers_queue_behind_a_slow
             commands = list(pool.map(lambda _: bot.command("cooling"), range(10)))
             assert [status for status, _ in commands] == [200] * 10
             reply = json.loads(commands[0][1])
-            assert reply["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
+            assert reply["blocks"][0]["text"]["text"] == "NMS: Cooling for hyperthermia"
             presses = [bot.action(b["action_id"], b["value"], ephemeral=True)[0] for b in buttons(reply["blocks"])]
             presses += [bot.action("nms_feedback:helpful", "cooling|mention", user=f"U{i:03d}")[0] for i in range(5)]
             assert set(presses) == {200}, "every button press is acknowledged"
@@ -77,7 +77,7 @@ def test_server_errors_from_slack_are_retried_and_the_answer_arrives_once(bot: B
     ]
     bot.mention("cooling")
     [post] = bot.stub.wait_for(lambda: bot.stub.delivered_to("chat.postMessage"), timeout=15)
-    assert post["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
+    assert post["blocks"][0]["text"]["text"] == "NMS: Cooling for hyperthermia"
     time.sleep(0.5)
     assert len(bot.stub.sent("chat.postMessage")) == 3 and len(bot.stub.delivered_to("chat.postMessage")) == 1
 

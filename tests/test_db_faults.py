@@ -31,7 +31,7 @@ def test_answers_go_out_while_another_connection_holds_the_sqlite_write_lock(stu
             for i in range(5):
                 assert bot.mention("cooling", ts=f"1.{i}", event_id=f"EvLock{i}")[0] == 200
             status, body = bot.command("ect")
-            assert status == 200 and json.loads(body)["blocks"][0]["text"]["text"].startswith("Electroconvulsive")
+            assert status == 200 and json.loads(body)["blocks"][0]["text"]["text"].startswith("NMS: Electroconvulsive")
             assert bot.dm("lithium toxicity")[0] == 200  # a gap to record
             assert bot.action("nms_feedback:helpful", "cooling|mention", user="U5")[0] == 200
             stub.wait_for(lambda: len(stub.delivered_to("chat.postMessage")) == 6, timeout=8)

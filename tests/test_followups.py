@@ -41,7 +41,7 @@ def test_a_confident_reply_in_a_thread_the_bot_answered_in_is_answered_there(bot
         assert bot.send(payload("message_channel_thread_reply")) == (200, "")
         follow_up = settle(bot, 2)[1]
     assert follow_up["channel"] == "C123" and follow_up["thread_ts"] == THREAD
-    assert follow_up["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
+    assert follow_up["blocks"][0]["text"]["text"] == "NMS: Cooling for hyperthermia"
     surfaces = [r["surface"] for r in bot.services.store.table_rows()["nms_answers"]]
     assert surfaces == ["mention", "followup"]
     logged = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("nms_bot.bolt"))
@@ -123,7 +123,7 @@ def test_a_follow_up_is_answered_once_by_two_instances_sharing_the_database(stub
         stub.wait_for(lambda: len(stub.sent("chat.postMessage")) >= 2)
         time.sleep(0.6)
         sent = stub.sent("chat.postMessage")
-        assert len(sent) == 2 and sent[1]["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
+        assert len(sent) == 2 and sent[1]["blocks"][0]["text"]["text"] == "NMS: Cooling for hyperthermia"
     finally:
         stop1()
         stop2()

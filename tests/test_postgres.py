@@ -87,7 +87,7 @@ def test_an_edit_on_one_instance_updates_the_answer_another_gave_on_postgres(
         second.send(payload("app_mention_edited"))
         [update] = stub.wait_for(lambda: stub.sent("chat.update"))
         assert update["ts"] == "1700000101.000200"
-        assert update["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
+        assert update["blocks"][0]["text"]["text"] == "NMS: Cooling for hyperthermia"
         time.sleep(0.5)
         assert len(stub.sent("chat.postMessage")) == 1
     finally:
@@ -104,7 +104,7 @@ def test_a_frozen_postgres_costs_answers_seconds_not_the_answer(pg_url: str, pg_
             for i in range(1, 6):
                 assert bot.mention("cooling", ts=f"1.{i}", event_id=f"EvFrozen{i}")[0] == 200
             status, body = bot.command("dantrolene")
-            assert status == 200 and json.loads(body)["blocks"][0]["text"]["text"] == "Dantrolene"
+            assert status == 200 and json.loads(body)["blocks"][0]["text"]["text"] == "NMS: Dantrolene"
             assert bot.dm("lithium toxicity")[0] == 200
             stub.wait_for(lambda: len(stub.delivered_to("chat.postMessage")) == 7, timeout=12)
         assert caplog.text.count("database (DATABASE_URL) failing") == 1

@@ -38,7 +38,7 @@ def test_good_edit_is_served_within_seconds(bot: Bot, kb: Path):
         time.sleep(0.1)
     bot.mention("cooling blankets")
     [post] = bot.stub.wait_for(lambda: bot.stub.sent("chat.postMessage"))
-    assert post["blocks"][0]["text"]["text"] == "Cooling, revised"
+    assert post["blocks"][0]["text"]["text"] == "NMS: Cooling, revised"
     assert "knowledge 2026-11-25.2" in json.dumps(post["blocks"])
 
 
@@ -54,7 +54,7 @@ def test_broken_edit_is_refused_and_logged_while_old_content_is_served(bot: Bot,
     assert json.loads(bot.get("/healthz")[1])["knowledge_version"] == "2026-11-25.1"
     bot.mention("ECT")
     [post] = bot.stub.wait_for(lambda: bot.stub.sent("chat.postMessage"))
-    assert post["blocks"][0]["text"]["text"] == "Electroconvulsive therapy (ECT)"
+    assert post["blocks"][0]["text"]["text"] == "NMS: Electroconvulsive therapy (ECT)"
 
 
 def test_answers_never_mix_two_versions_under_concurrent_questions(kb: Path):

@@ -62,7 +62,7 @@ def test_shortcut_inside_a_thread_opens_a_prefilled_modal_and_answers_privately_
         assert bot.interactive(submission(opened, "rigid on haldol, should we start dantrolene?")) == (200, "")
         [reply] = bot.stub.wait_for(lambda: bot.stub.sent("chat.postEphemeral"))
     assert reply["channel"] == "C123" and reply["user"] == "U111" and reply["thread_ts"] == THREAD
-    assert reply["blocks"][0]["text"]["text"] == "Dantrolene"
+    assert reply["blocks"][0]["text"]["text"] == "NMS: Dantrolene"
     assert "Discontinue the causative antipsychotic" in reply["text"]  # haldol named: the first action leads
     share = next(b for b in buttons(reply) if b["text"]["text"] == "Share in thread")
     assert share["value"].endswith(f"|shortcut|{THREAD}")
@@ -85,12 +85,12 @@ def test_share_in_thread_posts_the_answer_in_the_thread_for_everyone(bot: Bot):
     bot.action(share["action_id"], share["value"], ephemeral=True)
     [post] = bot.stub.wait_for(lambda: bot.stub.sent("chat.postMessage"))
     assert post["channel"] == "C123" and post["thread_ts"] == THREAD
-    assert post["blocks"][0]["text"]["text"] == "Dantrolene" and "Shared by <@U111>" in json.dumps(post["blocks"])
+    assert post["blocks"][0]["text"]["text"] == "NMS: Dantrolene" and "Shared by <@U111>" in json.dumps(post["blocks"])
     # the bot has now answered in that thread (remembered just after the post): a follow-up is answered
     bot.stub.wait_for(lambda: bot.services.store.table_rows()["nms_threads"])
     bot.thread_reply("how do we cool him?", THREAD)
     posts = bot.stub.wait_for(lambda: len(bot.stub.sent("chat.postMessage")) == 2 and bot.stub.sent("chat.postMessage"))
-    assert posts[1]["thread_ts"] == THREAD and posts[1]["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
+    assert posts[1]["thread_ts"] == THREAD and posts[1]["blocks"][0]["text"]["text"] == "NMS: Cooling for hyperthermia"
 
 
 def test_where_the_bot_is_not_a_member_the_answer_goes_through_the_response_url(bot: Bot):
@@ -99,7 +99,7 @@ def test_where_the_bot_is_not_a_member_the_answer_goes_through_the_response_url(
     opened = shortcut(bot)
     bot.interactive(submission(opened, "dantrolene?"))
     [reply] = bot.stub.wait_for(lambda: bot.stub.sent("/response/shortcut"))
-    assert reply["response_type"] == "ephemeral" and reply["blocks"][0]["text"]["text"] == "Dantrolene"
+    assert reply["response_type"] == "ephemeral" and reply["blocks"][0]["text"]["text"] == "NMS: Dantrolene"
     share = next(b for b in buttons(reply) if b["text"]["text"] == "Share in thread")
     bot.action(share["action_id"], share["value"], ephemeral=True)
     [shared] = bot.stub.wait_for(lambda: bot.stub.sent("/response/act"))
@@ -112,7 +112,7 @@ def test_shortcut_on_a_message_outside_threads_answers_in_the_channel_and_shares
     bot.interactive(submission(opened))
     [reply] = bot.stub.wait_for(lambda: bot.stub.sent("chat.postEphemeral"))
     # an ephemeral message in a thread nobody started would not show
-    assert not reply.get("thread_ts") and reply["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
+    assert not reply.get("thread_ts") and reply["blocks"][0]["text"]["text"] == "NMS: Cooling for hyperthermia"
     share = next(b for b in buttons(reply) if b["text"]["text"] == "Share in thread")
     bot.action(share["action_id"], share["value"], ephemeral=True)
     [post] = bot.stub.wait_for(lambda: bot.stub.sent("chat.postMessage"))
@@ -165,5 +165,5 @@ def test_the_shortcuts_response_url_posts_are_retried_like_every_other(bot: Bot)
     bot.stub.queued["/response/shortcut"] = [(429, {"Retry-After": "1"}, "slow down"), (DROP, {}, "")]
     bot.interactive(submission(shortcut(bot), "dantrolene?"))
     [answer] = bot.stub.wait_for(lambda: bot.stub.delivered_to("/response/shortcut"), timeout=20)
-    assert answer["blocks"][0]["text"]["text"] == "Dantrolene"
+    assert answer["blocks"][0]["text"]["text"] == "NMS: Dantrolene"
     assert len(bot.stub.sent("/response/shortcut")) == 3

@@ -26,7 +26,7 @@ def test_mention_is_answered_in_a_thread_with_citations_and_disclaimer(bot: Bot)
     [post] = bot.stub.wait_for(lambda: bot.stub.sent("chat.postMessage"))
     assert post["channel"] == "C123" and post["thread_ts"] == "1700000000.000100"
     blocks = post["blocks"]
-    assert blocks[0]["type"] == "header" and blocks[0]["text"]["text"] == "Dantrolene"
+    assert blocks[0]["type"] == "header" and blocks[0]["text"]["text"] == "NMS: Dantrolene"
     text = all_text(blocks)
     assert "[1] Dr.Oracle" in text and "Educational use only" in text
     assert "Dantrolene" in post["text"] and "Educational use only" in post["text"]
@@ -56,7 +56,7 @@ def test_bots_edits_and_other_subtypes_are_not_answered(bot: Bot):
     bot.stub.wait_for(lambda: bot.stub.sent("chat.postMessage"))
     time.sleep(0.3)
     posts = bot.stub.sent("chat.postMessage")
-    assert len(posts) == 1 and posts[0]["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
+    assert len(posts) == 1 and posts[0]["blocks"][0]["text"]["text"] == "NMS: Cooling for hyperthermia"
 
 
 def test_greeting_gets_a_how_to_not_a_topic(bot: Bot):
@@ -91,14 +91,14 @@ def test_slash_command_answers_ephemerally_in_the_ack_with_share_button(bot: Bot
     assert status == 200
     reply = json.loads(body)
     assert reply["response_type"] == "ephemeral"
-    assert reply["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
+    assert reply["blocks"][0]["text"]["text"] == "NMS: Cooling for hyperthermia"
     buttons = [e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
     share = next(b for b in buttons if b["action_id"].startswith("nms_share"))
     bot.action(share["action_id"], share["value"], ephemeral=True, user="U999")
     [shared] = bot.stub.wait_for(lambda: bot.stub.sent("/response/act"))
     assert shared["response_type"] == "in_channel"
     assert "Shared by <@U999>" in json.dumps(shared["blocks"])
-    assert shared["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
+    assert shared["blocks"][0]["text"]["text"] == "NMS: Cooling for hyperthermia"
 
 
 def test_slash_command_help_topics_and_topic_id(bot: Bot):
@@ -109,7 +109,7 @@ def test_slash_command_help_topics_and_topic_id(bot: Bot):
     reply = json.loads(bot.command("topics")[1])
     assert "`rechallenge`" in reply["text"]
     reply = json.loads(bot.command("ect")[1])
-    assert reply["blocks"][0]["text"]["text"] == "Electroconvulsive therapy (ECT)"
+    assert reply["blocks"][0]["text"]["text"] == "NMS: Electroconvulsive therapy (ECT)"
 
 
 def test_related_topics_are_buttons_and_open_in_place(bot: Bot):

@@ -45,11 +45,11 @@ def test_edited_mention_updates_the_answer_in_place_when_the_topic_changes(bot: 
     first_answer_goes_to(bot)
     assert bot.send(payload("app_mention")) == (200, "")
     [post] = answered(bot)
-    assert header(post) == "Dantrolene" and post["thread_ts"] == "1700000100.000100"
+    assert header(post) == "NMS: Dantrolene" and post["thread_ts"] == "1700000100.000100"
     assert bot.send(payload("app_mention_edited")) == (200, "")  # same ts, `edited`, new event_id
     [update] = bot.stub.wait_for(lambda: bot.stub.sent("chat.update"))
     assert update["channel"] == "C123" and update["ts"] == REPLY_TS
-    assert header(update) == "Cooling for hyperthermia"
+    assert header(update) == "NMS: Cooling for hyperthermia"
     assert len(answered(bot)) == 1, "no second answer in the thread"
 
 
@@ -86,7 +86,7 @@ def test_mention_added_by_an_edit_is_answered_once(bot: Bot):
     assert bot.send(payload("app_mention_edited"))[0] == 200
     bot.send(payload("app_mention_edited", event_id="Ev0AGAIN"))
     [post] = answered(bot)
-    assert header(post) == "Cooling for hyperthermia" and post["thread_ts"] == "1700000100.000100"
+    assert header(post) == "NMS: Cooling for hyperthermia" and post["thread_ts"] == "1700000100.000100"
     assert bot.stub.sent("chat.update") == []
 
 
@@ -106,7 +106,7 @@ def test_an_edit_reaching_another_instance_updates_the_first_instances_answer(st
         answered(first)
         second.send(payload("app_mention_edited"))
         [update] = stub.wait_for(lambda: stub.sent("chat.update"))
-        assert update["ts"] == REPLY_TS and header(update) == "Cooling for hyperthermia"
+        assert update["ts"] == REPLY_TS and header(update) == "NMS: Cooling for hyperthermia"
         second.send(payload("app_mention", event_id="Ev0REDELIVERED"))  # the original, late, elsewhere
         assert len(answered(first)) == 1
     finally:
@@ -118,7 +118,7 @@ def test_edited_dm_updates_the_answer_and_link_previews_change_nothing(bot: Bot)
     first_answer_goes_to(bot, channel="D123")
     bot.send(payload("message_im"))
     [post] = answered(bot)
-    assert post["channel"] == "D123" and header(post) == "Dantrolene"
+    assert post["channel"] == "D123" and header(post) == "NMS: Dantrolene"
     bot.send(payload("message_im_changed_unfurl"))  # message_changed without `edited`
     bot.send(payload("message_im_changed"))
     [update] = bot.stub.wait_for(lambda: bot.stub.sent("chat.update"))
@@ -160,11 +160,11 @@ def test_attachments_and_broadcasts_are_answered_from_their_text_and_files_never
     bot.send(payload("app_mention_file", **stub))
     by_header = {header(p): p for p in answered(bot, 4)}
     assert len(posts(bot)) == 4
-    assert by_header["Dantrolene"]["channel"] == "D123" and not by_header["Dantrolene"].get("thread_ts")
-    assert by_header["Cooling for hyperthermia"]["thread_ts"] == "1700000500.001000"
+    assert by_header["NMS: Dantrolene"]["channel"] == "D123" and not by_header["NMS: Dantrolene"].get("thread_ts")
+    assert by_header["NMS: Cooling for hyperthermia"]["thread_ts"] == "1700000500.001000"
     rhabdo = next(p for h, p in by_header.items() if "rhabdomyolysis" in h.lower())
     assert rhabdo["channel"] == "C123" and rhabdo["thread_ts"] == "1700000250.000400"
-    assert by_header["Electroconvulsive therapy (ECT)"]["thread_ts"] == "1700000310.000600"
+    assert by_header["NMS: Electroconvulsive therapy (ECT)"]["thread_ts"] == "1700000310.000600"
     assert [m for m, _ in bot.stub.calls if m.startswith(("GET", "files."))] == []
     dump = json.dumps(bot.services.store.table_rows(), default=str)
     assert "F0PHOTO1" not in dump and "img_2041" not in dump
@@ -179,15 +179,15 @@ def test_bots_deletions_joins_and_other_subtypes_are_not_answered(bot: Bot):
     bot.send(own_edit)
     bot.send(payload("message_im", event_id="Ev0MARKER", ts="1700000999.000100", text="cooling"))
     [post] = answered(bot)
-    assert header(post) == "Cooling for hyperthermia"
+    assert header(post) == "NMS: Cooling for hyperthermia"
 
 
 def test_enterprise_grid_org_wide_and_slack_connect_mentions_are_answered(bot: Bot):
     assert bot.send(payload("app_mention_grid_org_wide"))[0] == 200  # no top-level team_id
     assert bot.send(payload("app_mention_slack_connect"))[0] == 200
     by_channel = {p["channel"]: p for p in answered(bot, 2)}
-    assert header(by_channel["C0GRID"]) == "Bromocriptine and dopaminergic drugs"
-    assert header(by_channel["C0SHARED"]) == "Supportive care and complications"
+    assert header(by_channel["C0GRID"]) == "NMS: Bromocriptine and dopaminergic drugs"
+    assert header(by_channel["C0SHARED"]) == "NMS: Supportive care and complications"
     teams = {r["topic_id"]: r["team"] for r in bot.services.store.table_rows()["nms_answers"]}
     assert teams == {"bromocriptine": "T2", "supportive-care": "T1"}
 

@@ -148,9 +148,9 @@ def test_socket_mode_answers_events_and_commands_once(stub, fake: FakeSocketSlac
     )
     stub.wait_for(lambda: {a.get("envelope_id") for a in fake.acks} >= {"env1", "env2", "env3"})
     [post] = stub.wait_for(lambda: stub.sent("chat.postMessage"))
-    assert post["blocks"][0]["text"]["text"] == "Dantrolene" and post["thread_ts"] == _ts("EvS1")
+    assert post["blocks"][0]["text"]["text"] == "NMS: Dantrolene" and post["thread_ts"] == _ts("EvS1")
     command_ack = next(a for a in fake.acks if a["envelope_id"] == "env3")
-    assert command_ack["payload"]["blocks"][0]["text"]["text"] == "Electroconvulsive therapy (ECT)"
+    assert command_ack["payload"]["blocks"][0]["text"]["text"] == "NMS: Electroconvulsive therapy (ECT)"
     assert command_ack["payload"]["response_type"] == "ephemeral"
     time.sleep(0.3)
     assert len(stub.sent("chat.postMessage")) == 1
@@ -164,7 +164,7 @@ def test_socket_mode_reconnects_when_slack_asks_for_a_refresh(stub, fake: FakeSo
     assert sum(m == "apps.connections.open" for m, _ in stub.calls) >= 2
     fake.outbox.put(event_envelope("env9", "EvS9", "cooling"))
     [post] = stub.wait_for(lambda: stub.sent("chat.postMessage"), timeout=20)
-    assert post["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
+    assert post["blocks"][0]["text"]["text"] == "NMS: Cooling for hyperthermia"
 
 
 def acked(fake: FakeSocketSlack, *envelope_ids: str) -> bool:
@@ -175,10 +175,12 @@ def test_socket_mode_updates_an_edited_question_in_place(stub, fake: FakeSocketS
     stub.queued["chat.postMessage"] = [(200, {}, {"ok": True, "channel": "C123", "ts": "1700000101.000200"})]
     fake.outbox.put(envelope(payload("app_mention"), "envQ"))
     [post] = stub.wait_for(lambda: stub.sent("chat.postMessage"))
-    assert post["blocks"][0]["text"]["text"] == "Dantrolene"
+    assert post["blocks"][0]["text"]["text"] == "NMS: Dantrolene"
     fake.outbox.put(envelope(payload("app_mention_edited"), "envE"))
     [update] = stub.wait_for(lambda: stub.sent("chat.update"))
-    assert update["ts"] == "1700000101.000200" and update["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
+    assert (
+        update["ts"] == "1700000101.000200" and update["blocks"][0]["text"]["text"] == "NMS: Cooling for hyperthermia"
+    )
     stub.wait_for(lambda: acked(fake, "envQ", "envE"))
     time.sleep(0.3)
     assert len(stub.sent("chat.postMessage")) == 1
@@ -187,7 +189,7 @@ def test_socket_mode_updates_an_edited_question_in_place(stub, fake: FakeSocketS
 def test_socket_mode_answers_a_dm_with_an_attachment_without_reading_it(stub, fake: FakeSocketSlack):
     fake.outbox.put(envelope(payload("message_im_file_share", stub_url=stub.url), "envF"))
     [post] = stub.wait_for(lambda: stub.sent("chat.postMessage"))
-    assert post["channel"] == "D123" and post["blocks"][0]["text"]["text"] == "Dantrolene"
+    assert post["channel"] == "D123" and post["blocks"][0]["text"]["text"] == "NMS: Dantrolene"
     stub.wait_for(lambda: acked(fake, "envF"))
     assert [m for m, _ in stub.calls if m.startswith(("GET", "files."))] == []
 
@@ -262,7 +264,7 @@ def test_socket_mode_notices_a_dead_connection_and_reconnects_within_about_15_se
         assert time.monotonic() - frozen_at < 20
         fake.outbox.put(event_envelope("envP", "EvP1", "cooling"))
         [post] = stub.wait_for(lambda: stub.delivered_to("chat.postMessage"), timeout=10)
-        assert post["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
+        assert post["blocks"][0]["text"]["text"] == "NMS: Cooling for hyperthermia"
     finally:
         handler.close()
         proxy.close()
@@ -285,7 +287,7 @@ def test_socket_mode_shortcut_inside_a_thread_answers_privately_there(stub, fake
     fake.outbox.put(interactive("envB", submission(opened, "should we start dantrolene?")))
     [reply] = stub.wait_for(lambda: stub.sent("chat.postEphemeral"))
     assert reply["channel"] == "C123" and reply["thread_ts"] == THREAD and reply["user"] == "U111"
-    assert reply["blocks"][0]["text"]["text"] == "Dantrolene"
+    assert reply["blocks"][0]["text"]["text"] == "NMS: Dantrolene"
     stub.wait_for(lambda: acked(fake, "envA", "envB"))
     assert stub.sent("chat.postMessage") == []
 
@@ -308,7 +310,7 @@ def test_socket_mode_answers_a_confident_follow_up_in_the_thread_once(stub, fake
     )
     posts = stub.wait_for(lambda: len(stub.sent("chat.postMessage")) == 2 and stub.sent("chat.postMessage"))
     assert posts[1]["thread_ts"] == "1700000100.000100"
-    assert posts[1]["blocks"][0]["text"]["text"] == "Cooling for hyperthermia"
+    assert posts[1]["blocks"][0]["text"]["text"] == "NMS: Cooling for hyperthermia"
     stub.wait_for(lambda: acked(fake, "envM", "envT", "envT2", "envC"))
     time.sleep(0.4)
     assert len(stub.sent("chat.postMessage")) == 2

@@ -9,6 +9,13 @@ half: it is usually where the question stands rather than what it asks. Words th
 seen weigh too, so "alcohol withdrawal benzodiazepines" covers only part of its meaning and is
 not answered; once the question names NMS they weigh far less, because then they are mostly
 how the clinician put it ("in a nutshell", "worried about").
+
+What kind of question it is decides before the scores do: the clause that asks (a "?" or a
+question word) is the focus, not the scene before it; a question naming the concepts of a
+safety.yaml `route` gets its topic ("another antipsychotic for the agitation?"); "what now?" of an
+NMS case naming no part of the treatment gets the first actions (`next`). Two or three topics that
+tie, each named for something only it holds ("dantrolene vs bromocriptine?"), are answered
+together, since the source answers each.
 """
 
 from __future__ import annotations
