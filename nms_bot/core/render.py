@@ -13,6 +13,7 @@ CAUTION = "Pending clinical review: this topic has not yet been approved by the 
 CAUTION_CHANGED = "Pending clinical review: this topic has changed since the clinical editors approved it."
 EXAMPLE = "should we give dantrolene?"
 BULLET = "\u2022"
+BRIEF_NOTE = "Brief answer: the key statements. The whole answer has every statement and lists the references."
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,10 @@ class Answer:
     scope: tuple[str, str] | None = None
     carried: tuple[str, ...] = ()  # topics whose first statement leads this answer (safety.yaml)
     notes: tuple[str, ...] = ()  # plain lines under the statements: no doses, unnamed drugs
+    # The reader's form (core/forms.py): key statements only, references left to the whole answer;
+    # the abbreviations spelled out (None: kept short).
+    brief: bool = False
+    spelled_out: tuple[str, ...] | None = None
 
     @property
     def disclaimer(self) -> str:
@@ -241,9 +246,10 @@ def to_text(answer: Answer, topic_limit: int | None = None) -> str:
         for label, items in answer.by_tier():
             lines += ["", f"{label}:"] + [plain(s.line()) for s in items]
         lines += [f"Note: {n}" for n in answer.notes]
-        lines += ["", "References:"]
+        lines += ["", BRIEF_NOTE if answer.brief else "References:"]  # brief: the whole answer lists them
         lines += [
-            f"[{c.n}] {c.text}" + (f" {c.url}" if c.url and c.url not in c.text else "") for c in answer.citations
+            f"[{c.n}] {c.text}" + (f" {c.url}" if c.url and c.url not in c.text else "")
+            for c in (() if answer.brief else answer.citations)
         ]
         if answer.related:
             lines += ["", "Related: " + ", ".join(t.id for t in answer.related)]

@@ -1,5 +1,6 @@
 """What the bot remembers: seen Slack events, questions answered, answers given, feedback, gaps
-(and, in conversation.py, threads answered in and escalations).
+(and, in conversation.py, threads answered in and escalations; in readers.py, how each reader
+wants answers).
 
 SQLite by default (`NMS_DB`), PostgreSQL when `DATABASE_URL` is set so several instances share
 it. SQLAlchemy Core speaks both dialects. Nothing here ever holds raw question text or a
@@ -32,6 +33,7 @@ from ..errors import ConfigurationError
 from .conversation import ConversationStore
 from .engines import database_url, sqlite_file, store_engine, upgrade_schema
 from .guard import Guard, StoreUnavailable, error_kind
+from .readers import ReaderStore
 from .schema import (
     TABLES,
     VERDICTS,
@@ -102,7 +104,7 @@ class TopicStats:
     not_helpful: int
 
 
-class Store(ConversationStore):
+class Store(ConversationStore, ReaderStore):
     """Thread-safe; one per process. Several processes may share one PostgreSQL database."""
 
     def __init__(self, url: str, retention_days: int = DEFAULT_RETENTION_DAYS, timeout: float | None = DEFAULT_TIMEOUT):

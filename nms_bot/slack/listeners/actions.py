@@ -48,7 +48,8 @@ def register(app: App, services: Services) -> None:
         team = str(dict_field(body, "team").get("id", ""))
 
         def show() -> None:
-            shown = services.show(topic_id, surface, share=ephemeral, origin=origin)
+            reader = str(dict_field(body, "user").get("id", ""))
+            shown = services.show(topic_id, surface, share=ephemeral, origin=origin, form=services.form_of(reader))
             if shown is None:
                 reply_in_place(body, client, {"text": GONE})
                 return
