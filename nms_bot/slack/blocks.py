@@ -38,7 +38,8 @@ HOW_TO = (
     "Mention me in a channel (`@nms-bot should we give dantrolene?`), send me a direct message, "
     "or use `/nms QUESTION` (only you see the answer). `/nms topics` lists topics; "
     "`/nms <topic id>` shows one. In a thread, where `/nms` does not work: open any message's "
-    "*More actions* menu and choose *Ask nms-bot*."
+    "*More actions* menu and choose *Ask nms-bot*. `/nms settings`: brief or full answers, "
+    "abbreviations spelled out or as written."
 )
 ABOUT = "*nms-bot* looks up how neuroleptic malignant syndrome (NMS) is treated."
 

@@ -18,7 +18,7 @@ from ..blocks import WHOLE, answer_message
 from ..readers import CHOOSE, UNSAVED, confirmation, pressed_choice, settings_message
 from ..services import Services
 from ..surfaces import SURFACES
-from .actions import GONE
+from .actions import GONE, whisper_to_presser
 from .events import publish_home
 from .where import USER_ID, dict_field, surface_of, where
 
@@ -70,10 +70,9 @@ def register(app: App, services: Services) -> None:
         user = str(dict_field(body, "user").get("id", ""))
         if whole is None or not USER_ID.match(user):
             return
-        ephemeral, channel, thread = where(body)
+        ephemeral, channel, _ = where(body)
         surface = str(whole.get("surface", ""))
         surface = surface if surface in SURFACES else surface_of(ephemeral, channel)
-        url = body.get("response_url")
 
         def show() -> None:
             knowledge = services.engine.knowledge
@@ -87,14 +86,6 @@ def register(app: App, services: Services) -> None:
                 reader = services.form_of(user)
                 answer = in_form(answer, Form("full", reader.abbreviations))
                 message = answer_message(answer, surface, origin=str(whole.get("origin", "")))
-            services.whisper(
-                client,
-                message,
-                channel=channel,
-                user=user,
-                thread_ts=thread,
-                response_url=url if isinstance(url, str) else None,
-                via_url=ephemeral or not channel,
-            )
+            whisper_to_presser(services, client, body, message)
 
         services.later(show)
