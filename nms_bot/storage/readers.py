@@ -33,7 +33,7 @@ class ReaderStore:
                 return DEFAULT
             return Form(row.length, row.abbreviations)
 
-        return self.bounded(read)
+        return self.bounded(read, read_only=True)
 
     def choose(self, user: str, choice: str, value: str) -> Form:
         """Set one choice (`length` or `abbreviations`) for `user`, leaving the other as it is, and

@@ -169,11 +169,11 @@ class Store(ConversationStore, ReaderStore):
             self._guard.close()
         self.engine.dispose()
 
-    def bounded(self, fn: Callable[[], T]) -> T:
+    def bounded(self, fn: Callable[[], T], *, read_only: bool = False) -> T:
         """`fn()` within the deadline of every database call on the answering path (the store's
         own and other parts', such as Slack installations); StoreUnavailable when the database
-        fails or stalls."""
-        return self._guard.call(fn) if self._guard else fn()
+        fails or stalls. `read_only`: see Guard.call."""
+        return self._guard.call(fn, read_only=read_only) if self._guard else fn()
 
     def claim_event(self, event_id: str) -> bool:
         """True the first time an event id is seen, in any instance sharing the database.
