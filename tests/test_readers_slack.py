@@ -197,3 +197,38 @@ def test_the_shortcut_answers_in_the_askers_form_and_its_whole_answer_comes_thro
     press_whole(bot, reply, "U111", ephemeral=True)
     [whole] = bot.stub.wait_for(lambda: bot.stub.sent("/response/act"))
     assert whole["response_type"] == "ephemeral" and references_shown(whole)
+
+
+def test_a_choice_made_on_one_instance_shapes_answers_from_another(stub, kb, tmp_path):
+    from .conftest import start_bot
+
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    one, stop_one = start_bot(stub, kb, url)
+    two, stop_two = start_bot(stub, kb, url)
+    try:
+        assert "Saved: brief answers" in json.loads(one.command("settings brief")[1])["text"]
+        brief = mention_by(two, "U111", "should we give dantrolene?", "1700000200.000100")
+        assert not references_shown(brief) and whole_button(brief)
+    finally:
+        stop_one()
+        stop_two()
+
+
+def test_a_choice_made_while_the_database_refuses_writes_says_it_was_not_saved(stub, kb, tmp_path):
+    import sqlite3
+
+    from .conftest import start_bot
+
+    db = tmp_path / "locked.db"
+    bot, stop = start_bot(stub, kb, f"sqlite:///{db}", db_timeout=0.5)
+    bot.command("settings brief")
+    locker = sqlite3.connect(db, timeout=0)
+    try:
+        locker.execute("BEGIN EXCLUSIVE")
+        reply = json.loads(bot.command("settings full")[1])
+        assert "could not be saved" in reply["text"]
+        assert chosen(reply) == {"length": "brief", "abbreviations": "short"}, "what is on record, read as it was"
+    finally:
+        locker.rollback()
+        locker.close()
+        stop()
