@@ -368,8 +368,8 @@ def home_view(
             "I look up how *neuroleptic malignant syndrome (NMS)* is treated, from a curated, cited knowledge base."
         ),
         *_sections(ways_to_ask(followups, escalation_channel)),
-        *([{"type": "divider"}, *settings] if settings else []),
         *_sections(escape("`/nms topics` lists the topics; `/nms <topic id>` shows one.")),
+        *([{"type": "divider"}, *settings] if settings else []),
         {"type": "divider"},
         *_sections("*Topics*\n" + _short_list(knowledge)),
         {"type": "divider"},
