@@ -20,6 +20,9 @@ def check_blocks(blocks: list[dict[str, Any]], most: int) -> None:
         block.validate_json()  # raises SlackObjectFormationError past any limit
     for b in blocks:
         for e in b.get("elements", []) if b["type"] == "actions" else []:
+            if e["type"] == "radio_buttons":  # each option's text and description: at most 75 characters
+                assert all(len(o["text"]["text"]) <= 75 and len(o["description"]["text"]) <= 75 for o in e["options"])
+                continue
             assert len(e["text"]["text"]) <= 75 and len(e["value"]) <= 2000
             # what a screen reader says instead of the bare button text
             assert 10 <= len(e.get("accessibility_label") or "") <= 75, e

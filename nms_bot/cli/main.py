@@ -17,6 +17,7 @@ from .. import __version__
 from ..core.engine import Engine
 from ..core.evaluate import QuestionFileError, evaluate, load_questions
 from ..core.explain import explain, explain_text
+from ..core.forms import Form, form_given, in_form
 from ..core.loader import KnowledgeError, default_knowledge_path, load_knowledge, validate_knowledge
 from ..core.render import to_dict, to_text, topic_list
 from ..errors import ConfigurationError
@@ -41,12 +42,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
             print("Type one question per line; end with Ctrl-D.", file=sys.stderr)
         # Windows line ends and a byte-order mark are not part of anyone's question.
         questions = (line.rstrip("\r\n").lstrip("\ufeff") for line in sys.stdin)
+    form = Form("brief" if args.brief else "full", "spelled_out" if args.spell_out else "short")
     first = True
     for question in questions:  # every line gets an answer, blank ones too: scripts zip in and out
         answer, match = engine.ask_explained(question)
+        answer = in_form(answer, form)
         if args.json:
             extra = {"explain": explain(match, engine.matcher, answer)} if args.explain else {}
-            _print_json({**to_dict(answer), **extra})
+            _print_json({**to_dict(answer), "form": form_given(answer), **extra})
         else:
             if not first:
                 print("\n" + "-" * 40)
@@ -213,6 +216,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", parents=[common], help="answer a question (or one per line from stdin)")
     p.add_argument("question", nargs="*", help="the question; omit to read questions from stdin")
     p.add_argument("--json", action="store_true", help="print one JSON object per answer")
+    p.add_argument(
+        "--brief",
+        action="store_true",
+        help="the brief form: the first action and key statements with their citation numbers, no reference list",
+    )
+    p.add_argument(
+        "--spell-out",
+        action="store_true",
+        help='spell out abbreviations on first use: "electroconvulsive therapy (ECT)" (knowledge/abbreviations.yaml)',
+    )
     p.add_argument(
         "--explain",
         action="store_true",

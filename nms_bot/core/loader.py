@@ -26,7 +26,7 @@ from .model import (
     Source,
     Topic,
 )
-from .vocabulary import read_context, read_drug_classes, read_safety, read_scope, read_synonyms
+from .vocabulary import read_abbreviations, read_context, read_drug_classes, read_safety, read_scope, read_synonyms
 from .yamlfile import Mapping, Sequence
 
 __all__ = ["KnowledgeError", "Problem", "default_knowledge_path", "load_knowledge", "validate_knowledge"]
@@ -37,6 +37,7 @@ MIN_QUESTIONS = 5
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 VERSION_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\.\d+$")
 URL_RE = re.compile(r"^https?://[^\s<>|]+$")
+ABBREVIATIONS_FILE = "abbreviations.yaml"
 
 
 def default_knowledge_path() -> Path:
@@ -110,6 +111,8 @@ class _Validator:
         check_topics(topics, declared, references, ref_lines, self.unreadable_topics, safety)
         check_vocabulary(vocabulary, topics, synonyms, scope, safety, carry_lines)
         topics, approvals = self._approvals(topics, None if self.unreadable_topics else declared, references)
+        # Optional: without it, answers "with abbreviations spelled out" read as written.
+        abbreviations = read_abbreviations(self._file(ABBREVIATIONS_FILE)) if self._has(ABBREVIATIONS_FILE) else {}
         if meta is None or any(p.severity == "error" for p in self.problems):
             return None, self.problems
         version, source, disclaimer = meta
@@ -128,8 +131,12 @@ class _Validator:
             safety=safety,
             review_interval_days=self.review_interval or DEFAULT_REVIEW_INTERVAL_DAYS,
             approvals=approvals,
+            abbreviations=abbreviations,
         )
         return knowledge, self.problems
+
+    def _has(self, name: str) -> bool:
+        return (self.root / name).is_file()
 
     def _file(self, name: str) -> SourceFile:
         return SourceFile(self.root / name, self.problems)

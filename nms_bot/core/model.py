@@ -182,6 +182,7 @@ class Knowledge:
     safety: Safety = field(default_factory=Safety)
     review_interval_days: int = DEFAULT_REVIEW_INTERVAL_DAYS
     approvals: dict[str, Approval] = field(default_factory=dict)  # every record, matching or not
+    abbreviations: dict[str, str] = field(default_factory=dict)  # ECT -> electroconvulsive therapy
 
     def approved_only(self) -> Knowledge:
         """The same knowledge with every topic that is not approved removed."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ CAUTION = "Pending clinical review: this topic has not yet been approved by the 
 CAUTION_CHANGED = "Pending clinical review: this topic has changed since the clinical editors approved it."
 EXAMPLE = "should we give dantrolene?"
 BULLET = "\u2022"
+BRIEF_NOTE = "Brief answer: the key statements. The whole answer has every statement and lists the references."
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,10 @@ class Answer:
     carried: tuple[str, ...] = ()  # topics whose statements lead this answer (safety.yaml)
     joined: tuple[Topic, ...] = ()  # topics the question asks about as much, shown after the first
     notes: tuple[str, ...] = ()  # plain lines under the statements: no doses, unnamed drugs
+    # The reader's form (core/forms.py): key statements only, references left to the whole answer;
+    # the abbreviations spelled out (None: kept short).
+    brief: bool = False
+    spelled_out: tuple[str, ...] | None = None
 
     @property
     def heading(self) -> str:
@@ -58,7 +64,7 @@ class Answer:
         if not self.topic:
             return ""
         title = " + ".join(t.title for t in (self.topic, *self.joined))
-        return title if "nms" in title.lower().split() or "nms:" in title.lower() else f"NMS: {title}"
+        return title if re.search(r"\bnms\b", title, re.IGNORECASE) else f"NMS: {title}"
 
     @property
     def disclaimer(self) -> str:
@@ -292,9 +298,10 @@ def to_text(answer: Answer, topic_limit: int | None = None) -> str:
             lines.append(f"\u26a0 {answer.caution}")
         for label, items in answer.by_tier():
             lines += ["", f"{label}:"] + [plain(s.line()) for s in items]
-        lines += ["", "References:"]
+        lines += ["", BRIEF_NOTE if answer.brief else "References:"]  # brief: the whole answer lists them
         lines += [
-            f"[{c.n}] {c.text}" + (f" {c.url}" if c.url and c.url not in c.text else "") for c in answer.citations
+            f"[{c.n}] {c.text}" + (f" {c.url}" if c.url and c.url not in c.text else "")
+            for c in (() if answer.brief else answer.citations)
         ]
         if answer.related:
             lines += ["", "Related: " + ", ".join(t.id for t in answer.related)]

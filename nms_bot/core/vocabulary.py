@@ -1,6 +1,9 @@
-"""Read the matching vocabulary an editor keeps: synonyms, drug classes, context, scope and safety rules."""
+"""Read the matching vocabulary an editor keeps: synonyms, drug classes, context, scope and safety
+rules, and the abbreviations spelled out for readers who ask for it."""
 
 from __future__ import annotations
+
+import re
 
 from .checks import SourceFile, did_you_mean, items, kind
 from .drugs import known_generics, names_of
@@ -8,6 +11,8 @@ from .model import CarryRule, RouteRule, Safety, Scope, StatementPair
 from .yamlfile import Mapping, Sequence
 
 SCOPE_CATEGORIES = ("conditions", "admin")
+ABBREVIATION_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]{1,11}$")
+EXPANSION_LIMIT = 80
 
 
 def read_synonyms(f: SourceFile) -> tuple[dict[str, tuple[str, ...]], list[str], dict[str, tuple[str, ...]]]:
@@ -191,3 +196,28 @@ def read_drug_classes(
                 members[cls] = tuple(dict.fromkeys((*members.get(cls, ()), *added)))
                 notes.update({n: (names[n], label) for n in added})
     return notes
+
+
+def read_abbreviations(f: SourceFile) -> dict[str, str]:
+    """Abbreviation (as the topics write it) -> what it stands for (abbreviations.yaml)."""
+    m = f.mapping(f.data, 1, "abbreviations.yaml") if f.ok else None
+    if m is None:
+        return {}
+    table: dict[str, str] = {}
+    for abbreviation in m:
+        line = m.lines[abbreviation]
+        if not ABBREVIATION_RE.match(abbreviation) or abbreviation.islower():
+            f.error(
+                line,
+                f"'{abbreviation[:40]}' is not an abbreviation: write it as the topics do, "
+                "letters and digits with at least one capital (ECT, CK, IV)",
+            )
+            continue
+        expansion = f.text(m, abbreviation, EXPANSION_LIMIT)
+        if expansion is None:
+            continue
+        if re.search(rf"(?<![A-Za-z0-9]){re.escape(abbreviation)}(?![A-Za-z0-9])", expansion):
+            f.error(line, f"'{abbreviation}' stands for {kind(expansion)}, which uses '{abbreviation}' itself")
+            continue
+        table[abbreviation] = expansion
+    return table

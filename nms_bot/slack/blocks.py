@@ -6,11 +6,12 @@ not come from our own templates is escaped, so nothing can turn into a mention o
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from .. import __version__
 from ..core.model import Knowledge, Topic
-from ..core.render import NO_TOPICS, Answer, intro, to_text, topic_list
+from ..core.render import BRIEF_NOTE, NO_TOPICS, Answer, intro, to_text, topic_list
 
 SECTION_MAX = 3000
 HEADER_MAX = 150
@@ -28,6 +29,7 @@ SHARE_THREAD = "nms_share_thread"
 FEEDBACK = "nms_feedback"
 ESCALATE = "nms_escalate"
 RESOLVED = "nms_resolved"
+WHOLE = "nms_whole"  # a brief answer's "Show the whole answer"
 # Every post: citation links stay links, not large previews.
 NO_UNFURL = {"unfurl_links": False, "unfurl_media": False}
 # Fixed texts are plain text: escape() them like any other before they go into mrkdwn.
@@ -36,7 +38,8 @@ HOW_TO = (
     "Mention me in a channel (`@nms-bot should we give dantrolene?`), send me a direct message, "
     "or use `/nms QUESTION` (only you see the answer). `/nms topics` lists topics; "
     "`/nms <topic id>` shows one. In a thread, where `/nms` does not work: open any message's "
-    "*More actions* menu and choose *Ask nms-bot*."
+    "*More actions* menu and choose *Ask nms-bot*. `/nms settings`: brief or full answers, "
+    "abbreviations spelled out or as written."
 )
 ABOUT = "*nms-bot* looks up how neuroleptic malignant syndrome (NMS) is treated."
 
@@ -187,8 +190,12 @@ def answer_message(
             blocks.append(caution_block(answer.caution))
         for label, statements in answer.by_tier():
             blocks += _sections(f"*{label}*\n" + "\n".join(escape(s.line()) for s in statements))
-        blocks += _contexts([citation_line(c.n, c.text, c.url) for c in answer.citations])
-        buttons = topic_buttons(list(answer.related), surface, origin)
+        if answer.brief:  # the references, and the related topics, are in the whole answer
+            blocks += _contexts([escape(BRIEF_NOTE)])
+            buttons = [whole_answer_button(answer, surface, origin)]
+        else:
+            blocks += _contexts([citation_line(c.n, c.text, c.url) for c in answer.citations])
+            buttons = topic_buttons(list(answer.related), surface, origin)
         value = button_value(topic.id, surface, origin)
         if share_in_thread:
             buttons.append(
@@ -241,6 +248,23 @@ def answer_message(
     if phi_reminder:
         text = f"{escape(PHI_REMINDER)}\n{text}"
     return {"text": _clip(text, TEXT_MAX), "blocks": _fit(blocks)}
+
+
+def whole_answer_button(answer: Answer, surface: str, origin: str = "") -> Block:
+    """A brief answer's "Show the whole answer", for whoever presses it. Its value names what the
+    whole answer is made of (topic, the first actions carried, the notes: the bot keeps no question)."""
+    assert answer.topic is not None
+    whole = {"topic": answer.topic.id, "carried": list(answer.carried), "notes": list(answer.notes)}
+    whole |= {"surface": surface, "origin": origin}
+    value = json.dumps(whole, separators=(",", ":"))
+    if len(value) > 2000:  # Slack's limit; the brief answer above shows the notes all the same
+        value = json.dumps({**whole, "notes": []}, separators=(",", ":"))
+    return _button(
+        "Show the whole answer",
+        f"{WHOLE}:{answer.topic.id}",
+        value,
+        f"Show you the whole answer about {answer.topic.title}, with its references",
+    )
 
 
 def caution_block(caution: str) -> Block:
@@ -331,9 +355,14 @@ def ways_to_ask(followups: bool, escalation_channel: str | None) -> str:
 
 
 def home_view(
-    knowledge: Knowledge, *, followups: bool = False, escalation_channel: str | None = None
+    knowledge: Knowledge,
+    *,
+    followups: bool = False,
+    escalation_channel: str | None = None,
+    settings: list[Block] | None = None,
 ) -> dict[str, Any]:
-    """The App Home tab: what the bot is, how to ask, topics, full disclaimer, versions."""
+    """The App Home tab: what the bot is, how to ask, the reader's `settings` (slack/readers.py),
+    topics, full disclaimer, versions."""
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": "nms-bot: NMS treatment look-up"}},
         *_sections(
@@ -341,6 +370,7 @@ def home_view(
         ),
         *_sections(ways_to_ask(followups, escalation_channel)),
         *_sections(escape("`/nms topics` lists the topics; `/nms <topic id>` shows one.")),
+        *([{"type": "divider"}, *settings] if settings else []),
         {"type": "divider"},
         *_sections("*Topics*\n" + _short_list(knowledge)),
         {"type": "divider"},

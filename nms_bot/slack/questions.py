@@ -27,13 +27,14 @@ class Question:
     thread_ts: str | None = None  # where a new answer goes
     edited_ts: str | None = None  # set when this is an edit of the message
     answer_if_new: bool = True  # an edit of a message with no answer on record: answer it?
+    user: str = ""  # the asker, whose choice of form the answer is in
 
 
 def answer(services: Services, client: WebClient, question: Question, reply: Reply | None = None) -> None:
     """Post the answer to a new question, or update the earlier answer when an edit changes the verdict.
     `reply`: the reply already worked out (a follow-up is answered only when it is confident)."""
     key = f"{question.channel}:{question.ts}"
-    reply = reply or services.reply(question.text, question.surface)
+    reply = reply or services.reply(question.text, question.surface, form=services.form_of(question.user))
     if question.edited_ts:
         try:
             revision, reply_ts = services.store.revise(key, question.edited_ts, reply.verdict)

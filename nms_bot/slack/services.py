@@ -15,6 +15,7 @@ from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookClient
 
 from ..core.engine import Engine
+from ..core.forms import DEFAULT, Form, in_form
 from ..core.live import LiveEngine
 from ..core.privacy import looks_identifying
 from ..core.render import Answer
@@ -87,13 +88,17 @@ class Services:
         if not self.urgent.submit(job):
             log.warning("shutting down: a job arrived after the queue closed")
 
-    def reply(self, question: str, surface: str, *, share: bool = False, origin: str = "") -> Reply:
-        """The reply to a question as typed (matching is sub-millisecond), not yet recorded.
-        `origin`: for a shortcut, the thread the message was in (for Share in thread, Ask a colleague)."""
+    def reply(
+        self, question: str, surface: str, *, share: bool = False, origin: str = "", form: Form = DEFAULT
+    ) -> Reply:
+        """The reply to a question as typed (matching is sub-millisecond), not yet recorded, in the
+        asker's `form`. `origin`: for a shortcut, the thread the message was in (for Share in
+        thread, Ask a colleague)."""
         started = time.perf_counter()
         answer = self.engine.ask(question)
         self.metrics.matching.observe(time.perf_counter() - started)
         self.metrics.question(surface, answer)
+        answer = in_form(answer, form)
         phi = looks_identifying(question)
         message = answer_message(
             answer,
@@ -106,11 +111,14 @@ class Services:
         )
         return Reply(answer, message, verdict(answer, phi))
 
-    def show(self, topic_id: str, surface: str, *, share: bool = False, origin: str = "") -> Reply | None:
-        """One topic by id (`/nms dantrolene`, a topic button); None if there is none."""
+    def show(
+        self, topic_id: str, surface: str, *, share: bool = False, origin: str = "", form: Form = DEFAULT
+    ) -> Reply | None:
+        """One topic by id (`/nms dantrolene`, a topic button), in the reader's `form`; None if there is none."""
         answer = self.engine.show(topic_id)
         if answer is None:
             return None
+        answer = in_form(answer, form)
         message = answer_message(
             answer,
             surface,
@@ -119,6 +127,20 @@ class Services:
             origin=origin,
         )
         return Reply(answer, message, verdict(answer, False))
+
+    def form_of(self, user: str | None) -> Form:
+        """How this reader wants answers (App Home, `/nms settings`); the default when they chose
+        nothing or the database is not answering (within NMS_DB_TIMEOUT: `/nms` reads it before
+        its acknowledgement, which holds the answer)."""
+        if not user:
+            return DEFAULT
+        try:
+            return self.store.reader_form(user)
+        except StoreUnavailable:
+            return DEFAULT
+        except Exception as exc:
+            log.error("cannot read the reader's choice of form: %s", type(exc).__name__)
+            return DEFAULT
 
     def record(self, answer: Answer, surface: str, team: str) -> None:
         """Statistics, best effort: bookkeeping must never cost the clinician the answer.

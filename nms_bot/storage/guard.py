@@ -60,8 +60,9 @@ class Guard:
         self._inode = _inode(sqlite_file)
         self._file_reported = False
 
-    def call(self, fn: Callable[[], T]) -> T:
-        """`fn()` within the deadline; StoreUnavailable when it fails or runs out of time."""
+    def call(self, fn: Callable[[], T], *, read_only: bool = False) -> T:
+        """`fn()` within the deadline; StoreUnavailable when it fails or runs out of time.
+        `read_only`: a read that works does not end a failing spell (a locked SQLite file still reads)."""
         if time.monotonic() < self._skip_until:
             raise StoreUnavailable("skipped: the database timed out a moment ago")
         future = self._submit(fn)
@@ -74,7 +75,8 @@ class Guard:
         except SQLAlchemyError as exc:
             self._failed(error_kind(exc))
             raise StoreUnavailable(error_kind(exc)) from None
-        self._worked()
+        if not read_only:
+            self._worked()
         return result
 
     def background(self, fn: Callable[[], object]) -> None:

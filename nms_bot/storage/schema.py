@@ -85,8 +85,17 @@ escalations = Table(
     Column("team", String(40), nullable=False, default=""),
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
 )
+# How each reader wants answers (core/forms.py), chosen in App Home or with `/nms settings`: the
+# Slack user id and the choice only. A reader back at the defaults has no row.
+reader_preferences = Table(
+    "nms_reader_preferences",
+    metadata,
+    Column("user_id", String(40), primary_key=True),
+    Column("length", String(10), nullable=False),  # full | brief
+    Column("abbreviations", String(20), nullable=False),  # short | spelled_out
+)
 VERDICTS = ("helpful", "not_helpful")
-TABLES = (seen_events, replies, answers, feedback, gaps, reminders, threads, escalations)
+TABLES = (seen_events, replies, answers, feedback, gaps, reminders, threads, escalations, reader_preferences)
 
 
 def installation_tables(meta: MetaData, secret: TypeEngine | None = None) -> tuple[Table, Table, Table]:

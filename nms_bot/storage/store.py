@@ -1,5 +1,6 @@
 """What the bot remembers: seen Slack events, questions answered, answers given, feedback, gaps
-(and, in conversation.py, threads answered in and escalations).
+(and, in conversation.py, threads answered in and escalations; in readers.py, how each reader
+wants answers).
 
 SQLite by default (`NMS_DB`), PostgreSQL when `DATABASE_URL` is set so several instances share
 it. SQLAlchemy Core speaks both dialects. Nothing here ever holds raw question text or a
@@ -32,6 +33,7 @@ from ..errors import ConfigurationError
 from .conversation import ConversationStore
 from .engines import database_url, sqlite_file, store_engine, upgrade_schema
 from .guard import Guard, StoreUnavailable, error_kind
+from .readers import ReaderStore
 from .schema import (
     TABLES,
     VERDICTS,
@@ -102,7 +104,7 @@ class TopicStats:
     not_helpful: int
 
 
-class Store(ConversationStore):
+class Store(ConversationStore, ReaderStore):
     """Thread-safe; one per process. Several processes may share one PostgreSQL database."""
 
     def __init__(self, url: str, retention_days: int = DEFAULT_RETENTION_DAYS, timeout: float | None = DEFAULT_TIMEOUT):
@@ -167,11 +169,11 @@ class Store(ConversationStore):
             self._guard.close()
         self.engine.dispose()
 
-    def bounded(self, fn: Callable[[], T]) -> T:
+    def bounded(self, fn: Callable[[], T], *, read_only: bool = False) -> T:
         """`fn()` within the deadline of every database call on the answering path (the store's
         own and other parts', such as Slack installations); StoreUnavailable when the database
-        fails or stalls."""
-        return self._guard.call(fn) if self._guard else fn()
+        fails or stalls. `read_only`: see Guard.call."""
+        return self._guard.call(fn, read_only=read_only) if self._guard else fn()
 
     def claim_event(self, event_id: str) -> bool:
         """True the first time an event id is seen, in any instance sharing the database.

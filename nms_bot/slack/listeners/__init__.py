@@ -5,9 +5,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from ..services import Services
-from . import actions, assistant, commands, escalation, events, shortcuts, threads, views
+from . import actions, assistant, commands, escalation, events, readers, shortcuts, threads, views
 
 
 def register_all(app: App, services: Services) -> None:
-    for module in (events, threads, assistant, commands, actions, escalation, shortcuts, views):
+    for module in (events, threads, assistant, commands, actions, escalation, shortcuts, views, readers):
         module.register(app, services)

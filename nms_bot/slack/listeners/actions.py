@@ -48,7 +48,8 @@ def register(app: App, services: Services) -> None:
         team = str(dict_field(body, "team").get("id", ""))
 
         def show() -> None:
-            shown = services.show(topic_id, surface, share=ephemeral, origin=origin)
+            reader = str(dict_field(body, "user").get("id", ""))
+            shown = services.show(topic_id, surface, share=ephemeral, origin=origin, form=services.form_of(reader))
             if shown is None:
                 reply_in_place(body, client, {"text": GONE})
                 return
@@ -107,29 +108,35 @@ def register(app: App, services: Services) -> None:
         if verdict not in VERDICTS or surface not in SURFACES or not services.engine.topic(topic_id) or not user:
             return
         services.metrics.pressed(verdict, surface)
-        ephemeral, channel, thread = where(body)
+        _, channel, _ = where(body)
         team = str(dict_field(body, "team").get("id", ""))
         message_ts = dict_field(body, "container").get("message_ts") or dict_field(body, "message").get("ts", "")
         thanks = thanks_message(verdict, topic_id, surface, origin, services.escalation_channel)
         pressed_at = dt.datetime.now(dt.timezone.utc)  # in arrival order: the queue may write out of order
-        url = body.get("response_url")
 
         def record_and_thank() -> None:
             with contextlib.suppress(StoreUnavailable):  # the store has said so; the thanks still goes out
                 services.store.record_feedback(
                     vote_key(team, f"{channel}:{message_ts}", user), topic_id, verdict, surface, team, pressed_at
                 )
-            services.whisper(
-                client,
-                thanks,
-                channel=channel,
-                user=user,
-                thread_ts=thread,
-                response_url=url if isinstance(url, str) else None,
-                via_url=ephemeral or not channel,
-            )
+            whisper_to_presser(services, client, body, thanks)
 
         services.later(record_and_thank)
+
+
+def whisper_to_presser(services: Services, client: WebClient, body: dict[str, Any], message: Message) -> bool:
+    """Show `message` to whoever pressed the button alone, in the conversation (and thread) of the press."""
+    ephemeral, channel, thread = where(body)
+    url = body.get("response_url")
+    return services.whisper(
+        client,
+        message,
+        channel=channel,
+        user=str(dict_field(body, "user").get("id", "")),
+        thread_ts=thread,
+        response_url=url if isinstance(url, str) else None,
+        via_url=ephemeral or not channel,
+    )
 
 
 def thanks_message(verdict: str, topic_id: str, surface: str, origin: str, escalation_channel: str | None) -> Message:

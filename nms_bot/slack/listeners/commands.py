@@ -7,8 +7,10 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
+from ...storage.store import StoreUnavailable
 from ..blocks import NO_UNFURL, help_message, topics_message
-from ..services import Services
+from ..readers import UNSAVED, USAGE, confirmation, settings_message, typed_choices
+from ..services import Message, Services
 
 TOPICS = re.compile(r"^(?:topics|list)(?: (\d{1,6}))?$")  # `/nms topics`, `/nms topics 2`
 
@@ -29,6 +31,29 @@ def register(app: App, services: Services) -> None:
             page = int(topics.group(1) or 1)
             ack(response_type="ephemeral", **NO_UNFURL, **topics_message(services.engine.knowledge, page))
             return
-        reply = services.show(key, "command", share=True) or services.reply(text, "command", share=True)
+        user = str(command.get("user_id") or "")
+        if key == "settings" or key.startswith("settings "):
+            ack(response_type="ephemeral", **settings_reply(services, user, key.removeprefix("settings")))
+            return
+        # The asker's choice of form: a database read before the ack, bounded by NMS_DB_TIMEOUT.
+        form = services.form_of(user)
+        reply = services.show(key, "command", share=True, form=form) or services.reply(
+            text, "command", share=True, form=form
+        )
         ack(response_type="ephemeral", **NO_UNFURL, **reply.message)
         services.later(lambda: services.record(reply.answer, "command", team))
+
+
+def settings_reply(services: Services, user: str, words: str) -> Message:
+    """`/nms settings [brief|full] [spelled|abbreviated]`: set what the words say, then show the choices."""
+    choices = typed_choices(words)
+    if choices is None or not user:
+        return {"text": f"I did not understand that. {USAGE}"}
+    if not choices:
+        return settings_message(services.form_of(user))
+    try:
+        for choice, value in choices:
+            form = services.store.choose(user, choice, value)
+    except StoreUnavailable:
+        return settings_message(services.form_of(user), UNSAVED)
+    return settings_message(form, confirmation(form))

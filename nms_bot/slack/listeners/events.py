@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 
 from ..blocks import home_view
 from ..questions import Question, answer
+from ..readers import settings_blocks
 from ..services import Services
 from .assistant import show_status
 
@@ -41,6 +42,19 @@ def _edited_ts(message: dict[str, Any]) -> str | None:
     return str(edited["ts"]) if isinstance(edited, dict) and edited.get("ts") else None
 
 
+def publish_home(services: Services, client: WebClient, user: str, saved: str = "") -> None:
+    """Publish the App Home tab for `user`, with their choice of form (`saved`: after a press)."""
+    client.views_publish(
+        user_id=user,
+        view=home_view(
+            services.engine.knowledge,
+            followups=services.thread_hours is not None,
+            escalation_channel=services.escalation_channel,
+            settings=settings_blocks(services.form_of(user), saved),
+        ),
+    )
+
+
 def register(app: App, services: Services) -> None:
     def later(body: dict[str, Any], client: WebClient, question: Question) -> None:
         """Answer on the answering queue, once per delivery of the event."""
@@ -66,6 +80,7 @@ def register(app: App, services: Services) -> None:
                 team_of(body, event),
                 thread_ts=event.get("thread_ts") or ts,
                 edited_ts=_edited_ts(event),
+                user=str(event.get("user")),
             ),
         )
 
@@ -95,12 +110,19 @@ def register(app: App, services: Services) -> None:
                         team_of(body, event),
                         edited_ts=edited_ts,
                         answer_if_new=False,
+                        user=str(message.get("user")),
                     ),
                 )
             return
         if from_a_person(event) and event.get("ts"):
             question = Question(
-                channel, str(event["ts"]), text_of(event), "dm", team_of(body, event), thread_ts=event.get("thread_ts")
+                channel,
+                str(event["ts"]),
+                text_of(event),
+                "dm",
+                team_of(body, event),
+                thread_ts=event.get("thread_ts"),
+                user=str(event.get("user")),
             )
             # In the assistant pane (a DM thread) Slack shows a status until the answer arrives there.
             status = set_status if event.get("thread_ts") else None
@@ -118,15 +140,4 @@ def register(app: App, services: Services) -> None:
         if not user:
             return
 
-        def publish() -> None:
-            if services.first_delivery(body):
-                client.views_publish(
-                    user_id=user,
-                    view=home_view(
-                        services.engine.knowledge,
-                        followups=services.thread_hours is not None,
-                        escalation_channel=services.escalation_channel,
-                    ),
-                )
-
-        services.later(publish)
+        services.later(lambda: services.first_delivery(body) and publish_home(services, client, str(user)))

@@ -66,6 +66,7 @@ def register(app: App, services: Services) -> None:
             if services.engine.matcher.match(text).status != "answer":  # not sure: stay quiet
                 return
             if services.thread_open(channel, question.thread_ts or "") and services.first_delivery(body):
-                answer(services, client, question, services.reply(text, "followup"))
+                form = services.form_of(str(event.get("user")))
+                answer(services, client, question, services.reply(text, "followup", form=form))
 
         services.later(follow_up)

@@ -27,7 +27,8 @@ def register(app: App, services: Services) -> None:
             return
 
         def answer() -> None:
-            reply = services.reply(question, "shortcut", share=True, origin=where.origin)
+            form = services.form_of(user)
+            reply = services.reply(question, "shortcut", share=True, origin=where.origin, form=form)
             # chat.postEphemeral shows it in the thread; the response URL where the bot is not a member.
             services.whisper(
                 client,
