@@ -21,6 +21,7 @@ from ..core.loader import KnowledgeError, default_knowledge_path, load_knowledge
 from ..core.render import to_dict, to_text, topic_list
 from ..errors import ConfigurationError
 from .db import add_parsers as add_db_parsers
+from .doctor import add_parser as add_doctor_parser
 from .review import add_parsers as add_review_parsers
 
 OK, PROBLEMS, USAGE = 0, 1, 2
@@ -260,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_review_parsers(sub, common)
     add_db_parsers(sub)
+    add_doctor_parser(sub, common)
 
     p = sub.add_parser("serve", parents=[common], help="run the Slack app")
     p.add_argument("--http", action="store_true", help="HTTP mode (default: Socket Mode)")

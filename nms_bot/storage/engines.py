@@ -29,6 +29,17 @@ def database_url(env: dict[str, str] | None = None) -> str:
     return f"sqlite:///{env.get('NMS_DB', '').strip() or DEFAULT_DB}"
 
 
+def database_label(url: str, env: dict[str, str] | None = None) -> str:
+    """How messages name the database: by the setting that names it, or as the default SQLite file
+    when nothing does ("database named by NMS_DB" would send an operator to a setting not set)."""
+    env = dict(os.environ) if env is None else env
+    if make_url(url).get_backend_name() != "sqlite":
+        return "named by DATABASE_URL"
+    if env.get("NMS_DB", "").strip():
+        return "named by NMS_DB"
+    return f"{DEFAULT_DB} (the default: NMS_DB is not set)"
+
+
 def sqlite_file(url: str) -> str | None:
     """The file an SQLite URL names (None for other databases and in-memory SQLite)."""
     parsed = make_url(url)
