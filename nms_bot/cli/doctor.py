@@ -179,8 +179,8 @@ def _channel(env: dict[str, str], client: Any) -> Check:
 
 
 def _database() -> Check:
-    from .db import schema_status
     from ..errors import ConfigurationError
+    from .db import schema_status
 
     try:
         current, line = schema_status()
