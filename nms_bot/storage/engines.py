@@ -3,6 +3,7 @@ every connection gets, and the engine that upgrades the schema."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 from functools import partial
@@ -35,9 +36,9 @@ def database_label(url: str, env: dict[str, str] | None = None) -> str:
     env = dict(os.environ) if env is None else env
     if make_url(url).get_backend_name() != "sqlite":
         return "named by DATABASE_URL"
-    if env.get("NMS_DB", "").strip():
-        return "named by NMS_DB"
-    return f"{DEFAULT_DB} (the default: NMS_DB is not set)"
+    if make_url(url).database == DEFAULT_DB and not env.get("NMS_DB", "").strip():
+        return f"{DEFAULT_DB} (the default: NMS_DB is not set)"
+    return "named by NMS_DB"
 
 
 def sqlite_file(url: str) -> str | None:
@@ -46,6 +47,23 @@ def sqlite_file(url: str) -> str | None:
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
     return parsed.database
+
+
+def new_sqlite_files(url: str) -> list[str]:
+    """The files opening the SQLite database `url` would create (none when it exists already, or
+    is not SQLite): what a failed start removes again, so that it leaves nothing behind."""
+    path = sqlite_file(url)
+    if not path or os.path.exists(path):
+        return []
+    lock = path + "-migrate.lock"
+    return [path, path + "-wal", path + "-shm", *([] if os.path.exists(lock) else [lock])]
+
+
+def remove_files(paths: list[str]) -> None:
+    """Delete what exists of `paths`."""
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
 
 
 def store_engine(url: str, timeout: float | None) -> Engine:
