@@ -150,6 +150,14 @@ class Safety:
 
 
 @dataclass(frozen=True)
+class Policy:
+    """The editorial policy (policy.yaml): who reviews, how approvals bind to the text, how often."""
+
+    title: str
+    sections: tuple[tuple[str, str], ...]  # (heading, text); text may hold {review_interval_days}
+
+
+@dataclass(frozen=True)
 class Knowledge:
     version: str
     source: Source
@@ -165,6 +173,7 @@ class Knowledge:
     safety: Safety = field(default_factory=Safety)
     review_interval_days: int = DEFAULT_REVIEW_INTERVAL_DAYS
     approvals: dict[str, Approval] = field(default_factory=dict)  # every record, matching or not
+    policy: Policy | None = None  # policy.yaml, when the knowledge base keeps one
 
     def approved_only(self) -> Knowledge:
         """The same knowledge with every topic that is not approved removed."""

@@ -13,6 +13,7 @@ CAUTION = "Pending clinical review: this topic has not yet been approved by the 
 CAUTION_CHANGED = "Pending clinical review: this topic has changed since the clinical editors approved it."
 EXAMPLE = "should we give dantrolene?"
 BULLET = "\u2022"
+AWAITING_APPROVAL = "awaiting_approval"  # a decline's reason: the topic asked about is not served yet
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,11 @@ def intro(answer: Answer) -> str:
     if not answer.knowledge.topics:
         return NO_TOPICS
     category, term = answer.scope or ("", "")
+    if answer.reason == AWAITING_APPROVAL:  # NMS_APPROVED_ONLY=1; `term` is the topic's title
+        return (
+            f"The topic \u201c{term}\u201d is awaiting clinical approval, so I can't answer from it yet. "
+            "Here is what I can answer."
+        )
     if category in DECLINED_UNLESS_NAMED:
         lead = f"This looks like a question about {term}; I only cover the treatment of NMS."
         return lead + (

@@ -1,4 +1,5 @@
-"""Slash command `/nms`: help, topics, a topic by id, or a question; answered to the asker."""
+"""Slash command `/nms`: help, topics, the editorial policy, a topic by id, or a question; answered to
+the asker."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from ..blocks import NO_UNFURL, help_message, topics_message
+from ..blocks import NO_UNFURL, help_message, policy_message, topics_message
 from ..services import Services
 
 TOPICS = re.compile(r"^(?:topics|list)(?: (\d{1,6}))?$")  # `/nms topics`, `/nms topics 2`
@@ -24,6 +25,9 @@ def register(app: App, services: Services) -> None:
         topics = TOPICS.match(key)
         if key in ("", "help", "?"):
             ack(response_type="ephemeral", **NO_UNFURL, **help_message(services.engine.knowledge))
+            return
+        if key == "policy":  # the editorial policy (knowledge/policy.yaml)
+            ack(response_type="ephemeral", **NO_UNFURL, **policy_message(services.engine.knowledge))
             return
         if topics:
             page = int(topics.group(1) or 1)
