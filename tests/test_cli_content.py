@@ -193,3 +193,21 @@ def test_review_and_the_packet_order_topics_by_title(kb: Path, tmp_path: Path):
     page = (tmp_path / "p" / "index.html").read_text()
     shown = [page.index(f'id="topic-{t["id"]}"') for t in titles]
     assert shown == sorted(shown)
+
+
+def test_the_procfile_s_web_process_starts_when_port_is_unset(tmp_path: Path):
+    from .conftest import ROOT
+    from .slack_stub import SlackStub
+
+    web = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:"))
+    args = web.removeprefix("web:").split()
+    assert args[:2] == ["nms-bot", "serve"] and not any("$" in a for a in args), "nothing for the shell to fill in"
+    stub = SlackStub()
+    try:
+        stub.queued["auth.test"] = [(200, {}, {"ok": False, "error": "invalid_auth"})]
+        env = {"PORT": "", "SLACK_BOT_TOKEN": "xoxb-1-2", "SLACK_SIGNING_SECRET": "0123456789abcdef0123"}
+        r = run(*args[1:], env={**env, "SLACK_API_URL": stub.url, "NMS_DB": str(tmp_path / "x.db")})
+    finally:
+        stub.close()
+    # it got as far as checking the token: the command line and the port were fine
+    assert r.returncode == 2 and "Slack did not accept SLACK_BOT_TOKEN" in r.stderr, r.stderr

@@ -199,7 +199,7 @@ def _knowledge(path: Any, approved_only: bool) -> Check:
         return Check("knowledge", FAIL, f"{where}: {len(errors)} error(s): run `nms-bot validate {where}`")
     approved = sum(t.approved for t in knowledge.topics.values())
     total = len(knowledge.topics)
-    detail = f"{where}: knowledge {knowledge.version} valid, {total} topics, {approved} approved"
+    detail = f"version {knowledge.version} in {where}: valid, {total} topics, {approved} approved"
     if approved_only and not approved:
         return Check("knowledge", FAIL, f"{detail}: with NMS_APPROVED_ONLY=1 nothing is answered (nms-bot review)")
     if approved_only:
