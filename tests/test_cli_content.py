@@ -211,3 +211,16 @@ def test_the_procfile_s_web_process_starts_when_port_is_unset(tmp_path: Path):
         stub.close()
     # it got as far as checking the token: the command line and the port were fine
     assert r.returncode == 2 and "Slack did not accept SLACK_BOT_TOKEN" in r.stderr, r.stderr
+
+
+def test_slack_says_which_topic_awaits_approval_too(kb: Path):
+    from nms_bot.core.engine import Engine
+    from nms_bot.slack.blocks import answer_message
+
+    approve(kb, "cooling")
+    strict = Engine.load(kb, approved_only=True)
+    message = answer_message(strict.ask("should we give dantrolene?"), "mention")
+    check_message(message)
+    shown = json.dumps(message["blocks"], ensure_ascii=False)
+    assert "The topic \u201cDantrolene\u201d is awaiting clinical approval" in shown
+    assert "Cooling for hyperthermia" in shown and "Dantrolene" not in shown.split("awaiting")[1]
