@@ -272,7 +272,8 @@ def test_unreadable_knowledge_directory_is_one_path_message_line():
 
 def test_validate_names_a_missing_directory_as_given():
     r = run("validate", "/nonexistent/knowledge", cwd=Path(__file__).parent)
-    assert r.returncode == 1 and r.stderr.startswith("/nonexistent/knowledge: knowledge directory not found\n")
+    # a usage error (README: exit 2), not a knowledge base with problems
+    assert r.returncode == 2 and r.stderr == "/nonexistent/knowledge: knowledge directory not found\n"
     r = run("ask", "--knowledge", "/nonexistent/knowledge", "dantrolene")
     assert r.returncode == 2 and r.stderr.splitlines() == [
         "/nonexistent/knowledge: knowledge directory not found",

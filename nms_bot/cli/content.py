@@ -21,10 +21,18 @@ OK, PROBLEMS, USAGE = 0, 1, 2
 DEFAULT_KNOWLEDGE = "$NMS_KNOWLEDGE, else ./knowledge when it exists, else the copy installed with nms-bot"
 
 
-def no_knowledge_base(problems: list[Problem]) -> bool:
-    """True when the only problem is that there is no knowledge directory there at all: a usage
-    error (exit 2), not a knowledge base with problems."""
-    return bool(problems) and all(p.line == 0 and "knowledge directory" in p.message for p in problems)
+NOT_THERE = ("knowledge directory not found", "is a file, not a knowledge directory")
+
+
+def no_knowledge_base(problems: list[Problem], unreadable: bool = True) -> bool:
+    """True when the only problem is that there is no knowledge directory there at all (nothing,
+    or a file; `unreadable`: or one this user cannot read): a usage error (exit 2), not a
+    knowledge base with problems."""
+
+    def absent(p: Problem) -> bool:
+        return p.line == 0 and (p.message.startswith(NOT_THERE) or (unreadable and "knowledge directory" in p.message))
+
+    return bool(problems) and all(absent(p) for p in problems)
 
 
 def cmd_topics(args: argparse.Namespace) -> int:
@@ -76,7 +84,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     knowledge, problems = validate_knowledge(path, max_age_days=args.max_age)
     for p in problems:
         print(p, file=sys.stderr)
-    if no_knowledge_base(problems):
+    if no_knowledge_base(problems, unreadable=False):  # validate reports an unreadable one as a problem (1)
         return USAGE
     errors = [p for p in problems if p.severity == "error"]
     warnings = len(problems) - len(errors)
