@@ -80,25 +80,25 @@ def build_app(settings: Settings, services: Services) -> App:
     """A Bolt App wired to our listeners; raises SettingsError if Slack cannot check the token
     (one workspace) or NMS_TOKEN_KEY cannot open the stored tokens (many workspaces)."""
     client = _client(settings, recorder=services.metrics)
-    many: dict[str, Any] = {}
+    options: dict[str, Any] = {}  # for App(): the OAuth flow's (many workspaces), or the token check's
     checked = None
     bolt_log = logging.getLogger("nms_bot.bolt")
     if settings.oauth:
         from .oauth import oauth_options  # cryptography is loaded in this mode only
 
-        many = oauth_options(settings.oauth, services.store, client, bolt_log)
-        services.installations = many["installation_store"]
+        options = oauth_options(settings.oauth, services.store, client, bolt_log)
+        services.installations = options["installation_store"]
     else:
         checked = check_token(settings)
         # Bolt would call auth.test again to check the same token: it gets our answer instead.
-        many["token_verification_enabled"] = False
+        options["token_verification_enabled"] = False
     level = bolt_log.level
     # Bolt also reads SLACK_BOT_TOKEN itself and warns that our client's token wins: it does.
     bolt_log.setLevel(logging.ERROR)
     try:
         app = App(
             client=client,
-            **many,
+            **options,
             signing_secret=settings.signing_secret,
             request_verification_enabled=settings.signing_secret is not None,
             # Listeners run on the request path and only queue work (services.later), so every
