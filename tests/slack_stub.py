@@ -24,6 +24,9 @@ class SlackStub:
         self.delay: dict[str, float] = {}
         # bot token -> what auth.test answers for it (many workspaces: each token has its team)
         self.auth: dict[str, dict[str, Any]] = {}
+        # what every answer's x-oauth-scopes header says the token was granted (as Slack does)
+        self.scopes: str | None = None
+        self.members: set[str] = set()  # channels conversations.info says the bot is a member of
         self.lock = threading.Lock()
         stub = self
 
@@ -64,6 +67,8 @@ class SlackStub:
                     return
                 data = json.dumps(body).encode() if not isinstance(body, str) else body.encode()
                 self.send_response(status)
+                if stub.scopes is not None and "x-oauth-scopes" not in headers:
+                    self.send_header("x-oauth-scopes", stub.scopes)
                 for k, v in headers.items():
                     self.send_header(k, v)
                 self.send_header("Content-Type", "application/json")
@@ -101,6 +106,9 @@ class SlackStub:
             }
         if method == "apps.connections.open":
             return {"ok": True, "url": getattr(self, "socket_url", "ws://127.0.0.1:1/link")}
+        if method == "conversations.info":
+            channel = str(params.get("channel", ""))
+            return {"ok": True, "channel": {"id": channel, "is_member": channel in self.members}}
         if method == "chat.getPermalink":
             ts = str(params.get("message_ts", "")).replace(".", "")
             return {

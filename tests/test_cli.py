@@ -189,20 +189,59 @@ def test_approved_only_treats_unapproved_topics_as_not_covered():
     env = {"NMS_APPROVED_ONLY": "1"}
     d = json.loads(run("ask", "--json", "dantrolene", env=env).stdout)
     assert d["status"] == "none" and d["topic"] is None
-    assert json.loads(run("topics", "--json", env=env).stdout) == []
+    assert [t for t in json.loads(run("topics", "--json", env=env).stdout) if t["served"]] == []
 
 
 def test_token_slack_rejects_stops_serve_with_one_line(stub, tmp_path: Path):
-    stub.queued["auth.test"] = [(200, {}, {"ok": False, "error": "invalid_auth"})]
+    stub.queued["auth.test"] = [(200, {}, {"ok": False, "error": "invalid_auth"})] * 3
     env = {
         "SLACK_BOT_TOKEN": "xoxb-1-2-rejected",
         "SLACK_SIGNING_SECRET": "0123456789abcdef0123",
         "SLACK_API_URL": stub.url,
         "NMS_DB": str(tmp_path / "x.db"),
     }
-    r = run("serve", "--http", "--port", "0", env=env)
+    r = run("serve", "--http", "--port", "0", env=env, cwd=tmp_path)
     assert r.returncode == 2 and "Slack did not accept SLACK_BOT_TOKEN (invalid_auth)" in r.stderr
     assert "xoxb-1-2-rejected" not in r.stderr and "Traceback" not in r.stderr
+    assert len(stub.sent("auth.test")) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == [], "a failed start leaves no database or lock file"
+    # ...with NMS_DB unset too (the default nms-bot.db), and it keeps a database that was there
+    r = run("serve", "--http", "--port", "0", env={**env, "NMS_DB": ""}, cwd=tmp_path)
+    assert r.returncode == 2 and not list(tmp_path.iterdir())
+    assert run("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    before = sorted(p.name for p in tmp_path.iterdir())
+    r = run("serve", "--http", "--port", "0", env=env, cwd=tmp_path)
+    assert r.returncode == 2 and sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_an_http_start_checks_the_token_once(stub, tmp_path: Path):
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-1-2-good",
+        "SLACK_SIGNING_SECRET": "0123456789abcdef0123",
+        "SLACK_API_URL": stub.url,
+        "NMS_DB": "",
+        "NMS_REMINDERS": "0",
+    }
+    proc = subprocess.Popen(
+        [shutil.which("nms-bot") or "nms-bot", "serve", "--http", "--port", "0"],
+        env={**os.environ, **env},
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        started = []
+        for line in proc.stderr or []:
+            started.append(line)
+            if "listening on port" in line:
+                break
+        log = "".join(started)
+        assert "database nms-bot.db (the default: NMS_DB is not set) upgraded" in log, log
+        assert "named by NMS_DB" not in log
+        assert [m for m, _ in stub.calls] == ["auth.test"]
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
 
 
 def test_unreadable_knowledge_directory_is_one_path_message_line():
@@ -235,7 +274,8 @@ def test_unreadable_knowledge_directory_is_one_path_message_line():
 
 def test_validate_names_a_missing_directory_as_given():
     r = run("validate", "/nonexistent/knowledge", cwd=Path(__file__).parent)
-    assert r.returncode == 1 and r.stderr.startswith("/nonexistent/knowledge: knowledge directory not found\n")
+    # a usage error (README: exit 2), not a knowledge base with problems
+    assert r.returncode == 2 and r.stderr == "/nonexistent/knowledge: knowledge directory not found\n"
     r = run("ask", "--knowledge", "/nonexistent/knowledge", "dantrolene")
     assert r.returncode == 2 and r.stderr.splitlines() == [
         "/nonexistent/knowledge: knowledge directory not found",

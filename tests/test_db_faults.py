@@ -17,7 +17,7 @@ from nms_bot.storage.store import Store
 
 from .conftest import run_unprivileged, start_bot
 
-FAILING = "database (NMS_DB) failing"
+FAILING = "database named by NMS_DB failing"
 
 
 def test_answers_go_out_while_another_connection_holds_the_sqlite_write_lock(stub, kb: Path, tmp_path: Path, caplog):

@@ -126,10 +126,27 @@ def test_yes_no_words_are_explained(kb: Path):
     assert any("put the word in quotes" in e for e in errors(kb))
 
 
-def test_duplicate_id_names_both_places(kb: Path):
-    (kb / "topics" / "copy.yaml").write_text((kb / "topics" / "ect.yaml").read_text())
-    [msg] = [e for e in errors(kb) if "duplicate id 'ect'" in e]
-    assert "copy.yaml:1" in msg and "ect.yaml:1" in msg and "first defined in" in msg
+def test_duplicate_id_blames_the_copy_and_names_the_original(kb: Path):
+    # "aa-copy" sorts before "ect": the file named after the id is the original all the same
+    for name in ("copy.yaml", "aa-copy.yaml"):
+        (kb / "topics" / name).write_text((kb / "topics" / "ect.yaml").read_text())
+        [msg] = [e for e in errors(kb) if "duplicate id 'ect'" in e]
+        assert msg.startswith(str(kb / "topics" / name) + ":1: "), msg
+        assert msg.endswith(f"(already the id of {kb / 'topics' / 'ect.yaml'}:1)"), msg
+        (kb / "topics" / name).unlink()
+
+
+def test_an_unclosed_quote_is_reported_where_the_text_starts(kb: Path):
+    f = kb / "topics" / "ect.yaml"
+    lines = f.read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("title:"))
+    lines[at] = 'title: "Electroconvulsive therapy (ECT)'  # the closing quote is missing
+    f.write_text("\n".join(lines) + "\n")
+    [msg] = errors(kb)
+    assert msg.startswith(f"{f}:{at + 1}: invalid YAML: a quoted text starting on this line runs on to line "), msg
+    assert msg.endswith("is its closing quote missing?")
+    f.write_text('id: ect\ntitle: "Electroconvulsive therapy\n')  # ...and at the end of a file
+    assert errors(kb) == [f"{f}:2: invalid YAML: a quoted text starting on this line is never closed"]
 
 
 def test_duplicate_key_in_one_file(kb: Path):

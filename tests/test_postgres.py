@@ -107,7 +107,7 @@ def test_a_frozen_postgres_costs_answers_seconds_not_the_answer(pg_url: str, pg_
             assert status == 200 and json.loads(body)["blocks"][0]["text"]["text"] == "NMS: Dantrolene"
             assert bot.dm("lithium toxicity")[0] == 200
             stub.wait_for(lambda: len(stub.delivered_to("chat.postMessage")) == 7, timeout=12)
-        assert caplog.text.count("database (DATABASE_URL) failing") == 1
+        assert caplog.text.count("database named by DATABASE_URL failing") == 1
         time.sleep(5.5)  # the store tries the database again a few seconds after a time-out
         assert bot.mention("ect", ts="2.0", event_id="EvThawed")[0] == 200
         stub.wait_for(lambda: len(stub.delivered_to("chat.postMessage")) == 8, timeout=15)

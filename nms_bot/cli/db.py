@@ -3,65 +3,87 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 
-def cmd_db(args: argparse.Namespace) -> int:
-    # Imported here: the other commands (ask's cold start) never load SQLAlchemy or Alembic.
+@contextlib.contextmanager
+def opening(label: str) -> Iterator[None]:
+    """Turn a database that cannot be opened into one StoreError line."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from ..storage import migrate
-    from ..storage.engines import admin_engine, database_url, sqlite_file, upgrade_schema
     from ..storage.guard import error_kind
     from ..storage.store import StoreError
 
-    url = database_url()
-    setting = "NMS_DB" if url.startswith("sqlite") else "DATABASE_URL"
-    path = sqlite_file(url)
     try:
-        if args.action == "upgrade":
-            done = upgrade_schema(url, setting)
-            if done.done:
-                print(done.done)
-            print(f"database named by {setting}: schema revision {done.revision} (up to date)")
-            return 0
-        if path and not Path(path).is_file():
-            raise StoreError(f"no database at {path} (NMS_DB): `nms-bot db upgrade` or `nms-bot serve` creates it")
-        engine = admin_engine(url)
-        try:
-            head, now = migrate.describe(engine)
-        finally:
-            engine.dispose()
+        yield
     except ImportError:
         raise StoreError(
             "DATABASE_URL names PostgreSQL but its driver is missing: pip install 'nms-bot[postgres]'"
         ) from None
     except SQLAlchemyError as exc:
         raise StoreError(
-            f"cannot open the database named by {setting} ({error_kind(exc)}): check the setting "
+            f"cannot open the database {label} ({error_kind(exc)}): check the setting "
             "and that the database is reachable"
         ) from None
+
+
+def schema_status() -> tuple[bool, str]:
+    """(current, what to say) for the database the environment names, without creating or
+    changing it; StoreError when it cannot be read or is newer than this code (`db current`,
+    `doctor`)."""
+    # Imported here: the other commands (ask's cold start) never load SQLAlchemy or Alembic.
+    from ..storage import migrate
+    from ..storage.engines import admin_engine, database_label, database_url, sqlite_file
+    from ..storage.store import StoreError
+
+    url = database_url()
+    label = database_label(url)
+    path = sqlite_file(url)
+    if path and not Path(path).is_file():
+        raise StoreError(f"no database at {path} ({label}): `nms-bot db upgrade` or `nms-bot serve` creates it")
+    with opening(label):
+        engine = admin_engine(url)
+        try:
+            head, now = migrate.describe(engine)
+        finally:
+            engine.dispose()
     if now.revision == head:
-        print(f"schema revision {head} (the newest this nms-bot knows)")
-        return 0
+        return True, f"schema revision {head} (the newest this nms-bot knows)"
     if now.revision and not migrate.known(now.revision):
         raise StoreError(
             f"schema revision {now.revision} is newer than this nms-bot knows (up to {head}): run the newer nms-bot"
         )
     if now.revision:
-        print(
+        return False, (
             f"schema revision {now.revision}; this nms-bot knows up to {head}: `nms-bot db upgrade` "
             "(serve does it at start)"
         )
-    elif adopt := migrate.adoptable(now.tables):
-        print(
+    if adopt := migrate.adoptable(now.tables):
+        return False, (
             f"no schema revision: made before migrations, matches revision {adopt}; "
             f"`nms-bot db upgrade` adopts it and upgrades it to {head}"
         )
-    else:
-        print(f"empty: `nms-bot db upgrade` creates the tables (revision {head})")
-    return 1
+    return False, f"empty: `nms-bot db upgrade` creates the tables (revision {head})"
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    if args.action == "upgrade":
+        from ..storage.engines import database_label, database_url, upgrade_schema
+
+        url = database_url()
+        label = database_label(url)
+        with opening(label):
+            done = upgrade_schema(url, label)
+        if done.done:
+            print(done.done)
+        print(f"database {label}: schema revision {done.revision} (up to date)")
+        return 0
+    current, line = schema_status()
+    print(line)
+    return 0 if current else 1
 
 
 def add_parsers(sub: Any) -> None:

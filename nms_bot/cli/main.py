@@ -1,4 +1,5 @@
-"""`nms-bot`: ask, topics, validate, eval, report, review, export and serve from the command line.
+"""`nms-bot`: ask, topics, validate, eval, policy, report, review, export, doctor and serve from the
+command line.
 
 Exit codes: 0 done (whether `ask` answered, suggested or declined), 1 the knowledge base has
 problems (or `eval`/`validate --strict` fell short), 2 usage or configuration errors.
@@ -15,17 +16,20 @@ from pathlib import Path
 
 from .. import __version__
 from ..core.engine import Engine
-from ..core.evaluate import QuestionFileError, evaluate, load_questions
+from ..core.evaluate import QuestionFileError
 from ..core.explain import explain, explain_text
 from ..core.forms import Form, form_given, in_form
-from ..core.loader import KnowledgeError, default_knowledge_path, load_knowledge, validate_knowledge
-from ..core.render import to_dict, to_text, topic_list
+from ..core.loader import KnowledgeError, load_knowledge
+from ..core.render import Answer, to_dict, to_text
 from ..errors import ConfigurationError
+from .content import DEFAULT_KNOWLEDGE, no_knowledge_base
+from .content import add_parsers as add_content_parsers
 from .db import add_parsers as add_db_parsers
+from .doctor import add_parser as add_doctor_parser
 from .review import add_parsers as add_review_parsers
+from .terminal import echo
 
 OK, PROBLEMS, USAGE = 0, 1, 2
-DEFAULT_KNOWLEDGE = "$NMS_KNOWLEDGE, else ./knowledge when it exists, else the copy installed with nms-bot"
 
 
 def _print_json(obj: object) -> None:
@@ -47,104 +51,32 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for question in questions:  # every line gets an answer, blank ones too: scripts zip in and out
         answer, match = engine.ask_explained(question)
         answer = in_form(answer, form)
-        if args.json:
+        if args.blocks:
+            _print_json(_blocks(answer, question))
+        elif args.json:
             extra = {"explain": explain(match, engine.matcher, answer)} if args.explain else {}
             _print_json({**to_dict(answer), "form": form_given(answer), **extra})
         else:
             if not first:
                 print("\n" + "-" * 40)
-            print(to_text(answer))
+            echo(to_text(answer))
             if args.explain:
-                print("\n" + explain_text(match, engine.matcher, answer))
+                echo("\n" + explain_text(match, engine.matcher, answer))
         sys.stdout.flush()
         first = False
     return OK
 
 
-def cmd_topics(args: argparse.Namespace) -> int:
-    engine = Engine.load(args.knowledge)
-    topics = topic_list(engine.knowledge)
-    if args.json:
-        _print_json(
-            [
-                {
-                    "id": t.id,
-                    "title": t.title,
-                    "review": t.review_state,
-                    "updated": t.updated.isoformat(),
-                    "citations": list(t.citations),
-                    "related": list(t.related),
-                }
-                for t in topics
-            ]
-        )
-    else:
-        width = max((len(t.id) for t in topics), default=0)
-        for t in topics:
-            print(f"{t.id:<{width}}  {t.title}")
-    return OK
+def _blocks(answer: Answer, question: str) -> dict[str, object]:
+    """The Block Kit message a mention would get, as Block Kit Builder takes it: {"blocks": [...]}."""
+    import os
 
+    from ..core.privacy import looks_identifying
+    from ..slack.blocks import answer_message  # Slack's block builder: only `ask --blocks` loads it
 
-def cmd_validate(args: argparse.Namespace) -> int:
-    if args.path and args.knowledge and Path(args.path).resolve() != Path(args.knowledge).resolve():
-        print(
-            "nms-bot: validate takes one knowledge directory: give it as PATH or as --knowledge, not both",
-            file=sys.stderr,
-        )
-        return USAGE
-    path = args.path or args.knowledge or default_knowledge_path()
-    knowledge, problems = validate_knowledge(path, max_age_days=args.max_age)
-    for p in problems:
-        print(p, file=sys.stderr)
-    errors = [p for p in problems if p.severity == "error"]
-    warnings = len(problems) - len(errors)
-    if errors:
-        print(f"{len(errors)} error(s), {warnings} warning(s) in {path}", file=sys.stderr)
-        return PROBLEMS
-    assert knowledge is not None
-    print(
-        f"{path}: OK, {len(knowledge.topics)} topics, {len(knowledge.references)} references, "
-        f"knowledge {knowledge.version}" + (f", {warnings} warning(s)" if warnings else "")
-    )
-    return PROBLEMS if warnings and args.strict else OK
-
-
-def cmd_eval(args: argparse.Namespace) -> int:
-    if not 0 <= args.min_accuracy <= 1:
-        raise QuestionFileError(f"--min-accuracy is a share between 0 and 1 (e.g. 0.95), not {args.min_accuracy:g}")
-    if args.max_wrong is not None and args.max_wrong < 0:
-        raise QuestionFileError("--max-wrong is a number of questions, 0 or more")
-    items = load_questions(args.file)
-    report = evaluate(Engine.load(args.knowledge), items)
-    max_wrong = sys.maxsize if args.max_wrong is None else args.max_wrong
-    passed = report.accuracy >= args.min_accuracy and len(report.wrong) <= max_wrong
-    if args.json:
-        _print_json({**report.to_dict(), "passed": passed})
-    else:
-        for o in report.misses:
-            expect = ",".join(o.expect) if o.expect else "none"
-            got = o.topic if o.status == "answer" else f"{o.status}({','.join(o.suggestions)})"
-            label = "WRONG" if o.wrong else "MISS "
-            print(f"{label} [{o.kind or '-'}] {o.question!r}: expected {expect}, got {got}")
-        d = report.to_dict()
-        print(f"{'kind':<10} {'questions':>9} {'right':>6} {'1-click':>8} {'wrong':>6}")
-        for kind, k in d["by_kind"].items():
-            print(f"{kind:<10} {k['questions']:>9} {k['right']:>6} {k['one_click']:>8} {k['wrong']:>6}")
-        print(f"in-scope accuracy: {d['accuracy']:.1%} of {d['in_scope']}")
-        print(f"right topic in one click (answer or first suggestion): {d['one_click']:.1%}")
-        print(f"wrong confident answers: {d['wrong_answers']}")
-        print(f"out-of-scope rejected: {d['rejection']:.1%} of {d['out_of_scope']}")
-        if not passed:
-            failed = [
-                f"accuracy {d['accuracy']:.1%} is below --min-accuracy {args.min_accuracy:.1%}"
-                if report.accuracy < args.min_accuracy
-                else "",
-                f"{d['wrong_answers']} wrong answers exceed --max-wrong {max_wrong}"
-                if len(report.wrong) > max_wrong
-                else "",
-            ]
-            print("FAILED: " + "; ".join(f for f in failed if f), file=sys.stderr)
-    return OK if passed else PROBLEMS
+    escalate = bool(os.environ.get("NMS_ESCALATION_CHANNEL", "").strip())
+    message = answer_message(answer, "mention", phi_reminder=looks_identifying(question), escalate=escalate)
+    return {"blocks": message["blocks"]}
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -187,17 +119,6 @@ def _since(value: str) -> int:
     return days
 
 
-def _days(value: str) -> int:
-    """A number of days, 0 or more."""
-    try:
-        days = int(value)
-    except ValueError:
-        days = -1
-    if days < 0:
-        raise argparse.ArgumentTypeError(f"expected a number of days, 0 or more, got {value!r}")
-    return days
-
-
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -231,48 +152,32 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also show how the question was read and scored (typos, synonyms, context, scores, verdict)",
     )
+    p.add_argument(
+        "--blocks",
+        action="store_true",
+        help='print the Block Kit message Slack would show ({"blocks": [...]}, one per line): paste it into '
+        "Block Kit Builder (app.slack.com/block-kit-builder)",
+    )
     p.set_defaults(func=cmd_ask)
 
-    p = sub.add_parser("topics", parents=[common], help="list the topics")
-    p.add_argument("--json", action="store_true", help="print a JSON list (id, title, review, updated, citations)")
-    p.set_defaults(func=cmd_topics)
-
-    p = sub.add_parser("validate", parents=[common], help="check a knowledge directory")
-    p.add_argument("path", nargs="?", type=Path, help=f"knowledge directory (default: {DEFAULT_KNOWLEDGE})")
-    p.add_argument(
-        "--max-age",
-        type=_days,
-        default=365,
-        metavar="DAYS",
-        help="warn about topics not updated for this long (default 365)",
-    )
-    p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
-    p.set_defaults(func=cmd_validate)
-
-    p = sub.add_parser("eval", parents=[common], help="score the matcher on a question file")
-    p.add_argument(
-        "file",
-        type=Path,
-        help="a YAML list of {q, expect: [topic ids] or none, kind} (tests/data/questions.yaml shows the format)",
-    )
-    p.add_argument("--json", action="store_true", help="print the scores and the misses as one JSON object")
-    p.add_argument(
-        "--min-accuracy", type=float, default=0.0, metavar="X", help="exit 1 when in-scope accuracy is below X (0-1)"
-    )
-    p.add_argument(
-        "--max-wrong", type=int, default=None, metavar="N", help="exit 1 on more than N wrong confident answers"
-    )
-    p.set_defaults(func=cmd_eval)
+    add_content_parsers(sub, common)
 
     p = sub.add_parser("report", parents=[common], help="feedback and unanswered questions (redacted)")
     p.add_argument(
         "--since", type=_since, default=_since("7d"), metavar="7d", help="period to report, e.g. 7d or 24h (default 7d)"
     )
-    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help='print one JSON object instead of the table: {"since", "days", "topics": [{"id", "answers", '
+        '"helpful", "not_helpful", "escalations"}], "escalations": {"total", "unanswered"}, "gaps": [{"text" '
+        '(redacted), "status", "count"}]}',
+    )
     p.set_defaults(func=cmd_report)
 
     add_review_parsers(sub, common)
     add_db_parsers(sub)
+    add_doctor_parser(sub, common)
 
     p = sub.add_parser("serve", parents=[common], help="run the Slack app")
     p.add_argument("--http", action="store_true", help="HTTP mode (default: Socket Mode)")
@@ -301,9 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"nms-bot: {exc}", file=sys.stderr)
         return USAGE
     except KnowledgeError as exc:
-        if [p.message for p in exc.problems if p.line == 0 and "knowledge directory" in p.message] == [
-            p.message for p in exc.problems
-        ]:  # no knowledge base there at all: a usage error
+        if no_knowledge_base(exc.problems):  # no knowledge base there at all: a usage error
             print(f"{exc}\nnms-bot: check the knowledge directory (--knowledge PATH or NMS_KNOWLEDGE)", file=sys.stderr)
             return USAGE
         print(f"{exc}\nnms-bot: the knowledge base has problems (run `nms-bot validate`).", file=sys.stderr)

@@ -21,6 +21,7 @@ from ..core.signoff import (
     STATE_LABELS,
     STATES,
     ReviewStatus,
+    days,
     review_statuses,
     short,
     topic_fingerprint,
@@ -81,7 +82,7 @@ def _print_text(statuses: list[ReviewStatus], version: str, today: dt.date) -> N
             if state in (APPROVED, OVERDUE) and r and s.due:
                 late = s.days_overdue(today)
                 line += f": approved by {r.by} on {r.date.isoformat()}, due {s.due.isoformat()}"
-                line += f" ({late} days overdue)" if late > 0 else ""
+                line += f" ({days(late)} overdue)" if late > 0 else ""
             print(line)
             if state == CHANGED and r:
                 print(
@@ -193,13 +194,24 @@ def cmd_export(args: argparse.Namespace) -> int:
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add `review` (with `approve`) and `export` to the nms-bot command line."""
 
-    p = sub.add_parser("review", parents=[common], help="clinical sign-off: what is approved, changed, overdue")
+    p = sub.add_parser(
+        "review",
+        parents=[common],
+        help="clinical sign-off: what is approved, changed, overdue",
+        # argparse shows a subcommand as if it were required: without `approve`, review lists the states
+        usage="nms-bot review [-h] [--knowledge PATH] [--json] [--strict] [--as-of YYYY-MM-DD]\n"
+        '       nms-bot review approve TOPIC... --by "NAME" [--note TEXT] [--fingerprint FP] [--knowledge PATH]',
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--strict", action="store_true", help="exit 1 when any topic is pending or overdue")
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="judge due dates as of this day (default today)")
     p.set_defaults(func=cmd_review)
-    actions = p.add_subparsers(dest="action", metavar="approve")
-    a = actions.add_parser("approve", help="record an approval of topics' current text in approvals.yaml")
+    actions = p.add_subparsers(dest="action", metavar="approve", title="optional command")
+    a = actions.add_parser(
+        "approve",
+        prog="nms-bot review approve",
+        help="record an approval of topics' current text in approvals.yaml (without it: list the states)",
+    )
     a.add_argument("topics", nargs="+", metavar="TOPIC", help="topic id(s)")
     a.add_argument("--by", required=True, metavar="NAME", help="who approves (name as it should appear)")
     a.add_argument("--note", metavar="TEXT", help="optional note kept with the approval")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from .checks import did_you_mean, items
 from .engine import Engine
+from .yamlfile import Mapping, Sequence, read_yaml
 
 
 class QuestionFileError(ValueError):
@@ -102,7 +103,8 @@ class Report:
             "accuracy": round(self.accuracy, 4),
             "one_click": round(self.one_click, 4),
             "wrong_answers": len(self.wrong),
-            "rejection": round(self.rejection, 4),
+            # None, not 100%: with no out-of-scope questions nothing was measured
+            "rejection": round(self.rejection, 4) if len(in_scope) < len(self.outcomes) else None,
             "by_kind": self.by_kind(),
             "misses": [
                 {
@@ -119,22 +121,47 @@ class Report:
         }
 
 
-def load_questions(path: str | Path) -> list[dict[str, Any]]:
-    """Read a question file; raise QuestionFileError naming the item that is wrong."""
+def load_questions(path: str | Path, topic_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """Read a question file and check every item first; raise QuestionFileError with one
+    `file:line: message` per problem (an `expect` naming no topic, or one `topic_ids` lacks)."""
+    name = str(path)
     try:
-        items = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data, yaml_problems = read_yaml(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise QuestionFileError(f"{path}: cannot read: {exc}") from None
-    except yaml.YAMLError as exc:
-        raise QuestionFileError(f"{path}: invalid YAML: {exc}") from None
-    if not isinstance(items, list):
-        raise QuestionFileError(f"{path}: expected a list of {{q, expect}} items")
-    for i, item in enumerate(items, 1):
-        ok = isinstance(item, dict) and isinstance(item.get("q"), str)
-        expect = item.get("expect") if isinstance(item, dict) else None
-        if not ok or not (expect == "none" or (isinstance(expect, list) and expect)):
-            raise QuestionFileError(f"{path}: item {i}: needs q (text) and expect (topic ids or none)")
-    return items
+        raise QuestionFileError(f"{name}: cannot read: {exc}") from None
+    problems = [f"{name}:{p.line}: {p.message}" for p in yaml_problems]
+    if data is None and problems:
+        raise QuestionFileError("\n".join(problems))
+    if not isinstance(data, Sequence):
+        raise QuestionFileError(f"{name}:1: expected a list of {{q, expect}} items")
+    known = set(topic_ids) if topic_ids is not None else None
+    kept: list[dict[str, Any]] = []
+    for item, line in items(data):
+        where = f"{name}:{line}"
+        if not isinstance(item, Mapping) or not isinstance(item.get("q"), str) or not item["q"].strip():
+            problems.append(f"{where}: each item needs q (the question as typed) and expect")
+            continue
+        expect = item.get("expect")
+        where = f"{name}:{item.lines.get('expect', line)}"
+        if expect == "none":
+            kept.append(dict(item))
+            continue
+        ids = expect if isinstance(expect, Sequence) else None
+        if not ids or not all(isinstance(t, str) and t.strip() for t in ids):
+            problems.append(
+                f"{where}: expect must name topic ids (e.g. [dantrolene]), or be none for a question the bot "
+                f"must not answer; found {expect!r}"
+            )
+            continue
+        unknown = [t for t in ids if known is not None and t not in known]
+        for tid in unknown:
+            hint = did_you_mean(tid, known or (), " (nms-bot topics lists them)")
+            problems.append(f"{where}: expect names no topic '{tid}'{hint}")
+        if not unknown:
+            kept.append(dict(item))
+    if problems:
+        raise QuestionFileError("\n".join(problems))
+    return kept
 
 
 def evaluate(engine: Engine, items: list[dict[str, Any]]) -> Report:

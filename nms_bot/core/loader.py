@@ -26,6 +26,7 @@ from .model import (
     Source,
     Topic,
 )
+from .policy import POLICY_FILE, read_policy
 from .vocabulary import read_abbreviations, read_context, read_drug_classes, read_safety, read_scope, read_synonyms
 from .yamlfile import Mapping, Sequence
 
@@ -91,6 +92,8 @@ class _Validator:
     def run(self) -> tuple[Knowledge | None, list[Problem]]:
         try:
             why = None if self.root.is_dir() else "knowledge directory not found"
+            if self.root.is_file():
+                why = "is a file, not a knowledge directory: give the folder that holds meta.yaml and topics/"
         except OSError as exc:  # e.g. a parent folder this user may not enter
             why = f"cannot read the knowledge directory: {exc.strerror or type(exc).__name__}"
         why = why or unreadable(self.root, "knowledge directory")
@@ -113,6 +116,7 @@ class _Validator:
         topics, approvals = self._approvals(topics, None if self.unreadable_topics else declared, references)
         # Optional: without it, answers "with abbreviations spelled out" read as written.
         abbreviations = read_abbreviations(self._file(ABBREVIATIONS_FILE)) if self._has(ABBREVIATIONS_FILE) else {}
+        policy = read_policy(self._file(POLICY_FILE)) if (self.root / POLICY_FILE).is_file() else None
         if meta is None or any(p.severity == "error" for p in self.problems):
             return None, self.problems
         version, source, disclaimer = meta
@@ -132,6 +136,7 @@ class _Validator:
             review_interval_days=self.review_interval or DEFAULT_REVIEW_INTERVAL_DAYS,
             approvals=approvals,
             abbreviations=abbreviations,
+            policy=policy,
         )
         return knowledge, self.problems
 
@@ -210,8 +215,7 @@ class _Validator:
         if not files:
             self.problems.append(Problem(display(folder), 0, unreadable(folder) or "no topic files (*.yaml) found"))
             return [], declared
-        topics: list[tuple[Topic, SourceFile]] = []
-        seen: dict[str, str] = {}
+        read: list[tuple[Topic, SourceFile, int]] = []
         for path in files:
             f = SourceFile(path, self.problems)
             m = f.mapping(f.data, 1, "a topic file") if f.ok else None
@@ -221,12 +225,19 @@ class _Validator:
             if isinstance(m.get("id"), str):
                 declared.add(m["id"])
             topic = self._topic(f, m, ref_keys)
-            if topic is None:
+            if topic is not None:
+                read.append((topic, f, m.lines["id"]))
+        # Of two files with one id, the one named after it (ect.yaml for 'ect') keeps it, else the
+        # first in name order: the other is the copy to fix.
+        owner: dict[str, tuple[SourceFile, int]] = {}
+        for topic, f, line in sorted(read, key=lambda r: Path(r[1].name).stem != r[0].id):
+            owner.setdefault(topic.id, (f, line))
+        topics: list[tuple[Topic, SourceFile]] = []
+        for topic, f, line in read:
+            first, first_line = owner[topic.id]
+            if first is not f:
+                f.error(line, f"duplicate id '{topic.id}' (already the id of {first.name}:{first_line})")
                 continue
-            if topic.id in seen:
-                f.error(m.lines["id"], f"duplicate id '{topic.id}' (first defined in {seen[topic.id]})")
-                continue
-            seen[topic.id] = f"{f.name}:{m.lines['id']}"
             topics.append((topic, f))
         return topics, declared
 

@@ -165,6 +165,14 @@ class Safety:
 
 
 @dataclass(frozen=True)
+class Policy:
+    """The editorial policy (policy.yaml): who reviews, how approvals bind to the text, how often."""
+
+    title: str
+    sections: tuple[tuple[str, str], ...]  # (heading, text); text may hold {review_interval_days}
+
+
+@dataclass(frozen=True)
 class Knowledge:
     version: str
     source: Source
@@ -183,6 +191,7 @@ class Knowledge:
     review_interval_days: int = DEFAULT_REVIEW_INTERVAL_DAYS
     approvals: dict[str, Approval] = field(default_factory=dict)  # every record, matching or not
     abbreviations: dict[str, str] = field(default_factory=dict)  # ECT -> electroconvulsive therapy
+    policy: Policy | None = None  # policy.yaml, when the knowledge base keeps one
 
     def approved_only(self) -> Knowledge:
         """The same knowledge with every topic that is not approved removed."""

@@ -14,7 +14,7 @@ from html import escape
 from .. import __version__
 from .model import Knowledge
 from .render import answer_topic
-from .signoff import CHANGED, STATE_LABELS, ReviewStatus, review_statuses
+from .signoff import CHANGED, STATE_LABELS, ReviewStatus, days, review_statuses
 
 CSS = """
 :root { --ink: #1d1d1f; --muted: #5f6368; --line: #d0d4d9; --ok: #1e7b34; --warn: #9a5b00; --bad: #b3261e; }
@@ -77,7 +77,7 @@ def _signoff(status: ReviewStatus, today: dt.date) -> str:
     rows = [
         ("Review state", _state(status)),
         ("Owners", _owners(status)),
-        ("Review interval", f"{status.interval_days} days"),
+        ("Review interval", days(status.interval_days)),
     ]
     record = status.record
     if record:
@@ -88,7 +88,7 @@ def _signoff(status: ReviewStatus, today: dt.date) -> str:
         rows.append(("Approved fingerprint", f"<code>{escape(record.fingerprint)}</code>"))
     if status.due:
         late = status.days_overdue(today)
-        rows.append(("Next review due", status.due.isoformat() + (f" ({late} days overdue)" if late > 0 else "")))
+        rows.append(("Next review due", status.due.isoformat() + (f" ({days(late)} overdue)" if late > 0 else "")))
     rows.append(("Current fingerprint", f"<code>{escape(status.fingerprint)}</code>"))
     return '<dl class="signoff">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
 

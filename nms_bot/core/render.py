@@ -15,6 +15,7 @@ CAUTION_CHANGED = "Pending clinical review: this topic has changed since the cli
 EXAMPLE = "should we give dantrolene?"
 BULLET = "\u2022"
 BRIEF_NOTE = "Brief answer: the key statements. The whole answer has every statement and lists the references."
+AWAITING_APPROVAL = "awaiting_approval"  # a decline's reason: the topic asked about is not served yet
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,11 @@ def intro(answer: Answer) -> str:
     if not answer.knowledge.topics:
         return NO_TOPICS
     category, term = answer.scope or ("", "")
+    if answer.reason == AWAITING_APPROVAL:  # NMS_APPROVED_ONLY=1; `term` is the topic's title
+        return (
+            f"The topic \u201c{term}\u201d is awaiting clinical approval, so I can't answer from it yet. "
+            "Here is what I can answer."
+        )
     if category in DECLINED_UNLESS_NAMED:
         lead = f"This looks like a question about {term}; I only cover the treatment of NMS."
         return lead + (

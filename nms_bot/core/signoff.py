@@ -143,6 +143,12 @@ def review_status(knowledge: Knowledge, topic: Topic, today: dt.date) -> ReviewS
 
 
 def review_statuses(knowledge: Knowledge, today: dt.date) -> list[ReviewStatus]:
-    """Every topic's status, changed first, then overdue, never approved, approved; by id within."""
+    """Every topic's status, changed first, then overdue, never approved, approved; by title within
+    (as `topics` lists them)."""
     statuses = [review_status(knowledge, t, today) for t in knowledge.topics.values()]
-    return sorted(statuses, key=lambda s: (STATES.index(s.state), s.topic.id))
+    return sorted(statuses, key=lambda s: (STATES.index(s.state), s.topic.title.lower(), s.topic.id))
+
+
+def days(n: int) -> str:
+    """'1 day', '2 days'."""
+    return f"{n} day" if n == 1 else f"{n} days"

@@ -37,15 +37,43 @@ def read_yaml(text: str) -> tuple[Any, list[YamlProblem]]:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
+        if exc.context == "while scanning a quoted scalar" and exc.context_mark:
+            # YAML notices only where the text ends; the editor needs where the quote opened
+            line = exc.context_mark.line + 1
+            return None, [YamlProblem(line, "invalid YAML: a quoted text starting on this line is never closed")]
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         reason = exc.problem or exc.context or "invalid YAML"
+        if opened := _open_quote(text, line):
+            return None, [
+                YamlProblem(
+                    opened,
+                    f"invalid YAML: a quoted text starting on this line runs on to line {line}, where YAML "
+                    f"found an error ({reason}): is its closing quote missing?",
+                )
+            ]
         return None, [YamlProblem(line, f"invalid YAML: {reason}")]
     except yaml.YAMLError as exc:
         return None, [YamlProblem(1, f"invalid YAML: {exc}")]
     if node is None:
         return None, problems
     return _convert(node, problems), problems
+
+
+def _open_quote(text: str, error_line: int) -> int | None:
+    """The line where a quoted text opens that ran on over several lines up to `error_line`: a
+    missing closing quote swallows the lines after it, and YAML complains only where that ends."""
+    opened = None
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            start, end = token.start_mark.line + 1, token.end_mark.line + 1
+            if start > error_line:
+                break
+            if isinstance(token, yaml.ScalarToken) and token.style in ('"', "'") and start < end:
+                opened = start if end >= error_line - 1 else None
+    except yaml.YAMLError:
+        pass  # the tokens up to the error are what matter
+    return opened
 
 
 def _convert(node: yaml.Node, problems: list[YamlProblem]) -> Any:

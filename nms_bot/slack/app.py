@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.error import BoltError, BoltUnhandledRequestError
+from slack_bolt.middleware.authorization import SingleTeamAuthorization
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -43,13 +44,14 @@ def _client(settings: Settings, logger: logging.Logger | None = None, recorder: 
     )
 
 
-def check_token(settings: Settings) -> None:
-    """Call auth.test once; raise SettingsError telling a bad token from an outage or no network."""
+def check_token(settings: Settings) -> Any:
+    """Call auth.test once and return its answer; raise SettingsError telling a bad token from an
+    outage or no network."""
     quiet = logging.getLogger("nms_bot.startup_check")
     quiet.setLevel(logging.CRITICAL)  # the retries' own ERROR lines would precede our one line
     quiet.propagate = False
     try:
-        _client(settings, quiet).auth_test()
+        return _client(settings, quiet).auth_test()
     except SlackApiError as exc:
         status = exc.response.status_code
         error = exc.response.get("error", "") if isinstance(exc.response.data, dict) else ""
@@ -78,22 +80,25 @@ def build_app(settings: Settings, services: Services) -> App:
     """A Bolt App wired to our listeners; raises SettingsError if Slack cannot check the token
     (one workspace) or NMS_TOKEN_KEY cannot open the stored tokens (many workspaces)."""
     client = _client(settings, recorder=services.metrics)
-    many: dict[str, Any] = {}
+    options: dict[str, Any] = {}  # for App(): the OAuth flow's (many workspaces), or the token check's
+    checked = None
     bolt_log = logging.getLogger("nms_bot.bolt")
     if settings.oauth:
         from .oauth import oauth_options  # cryptography is loaded in this mode only
 
-        many = oauth_options(settings.oauth, services.store, client, bolt_log)
-        services.installations = many["installation_store"]
+        options = oauth_options(settings.oauth, services.store, client, bolt_log)
+        services.installations = options["installation_store"]
     else:
-        check_token(settings)
+        checked = check_token(settings)
+        # Bolt would call auth.test again to check the same token: it gets our answer instead.
+        options["token_verification_enabled"] = False
     level = bolt_log.level
     # Bolt also reads SLACK_BOT_TOKEN itself and warns that our client's token wins: it does.
     bolt_log.setLevel(logging.ERROR)
     try:
         app = App(
             client=client,
-            **many,
+            **options,
             signing_secret=settings.signing_secret,
             request_verification_enabled=settings.signing_secret is not None,
             # Listeners run on the request path and only queue work (services.later), so every
@@ -113,6 +118,9 @@ def build_app(settings: Settings, services: Services) -> App:
         ) from None
     finally:
         bolt_log.setLevel(level)
+    for middleware in app._middleware_list:  # Bolt has no public way to hand it an auth.test answer
+        if isinstance(middleware, SingleTeamAuthorization):
+            middleware.auth_test_result = checked
 
     @app.error
     def log_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:

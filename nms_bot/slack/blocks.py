@@ -11,6 +11,7 @@ from typing import Any
 
 from .. import __version__
 from ..core.model import Knowledge, Topic
+from ..core.policy import policy_sections, policy_text
 from ..core.render import BRIEF_NOTE, NO_TOPICS, Answer, intro, to_text, topic_list
 
 SECTION_MAX = 3000
@@ -37,7 +38,8 @@ PHI_REMINDER = ":lock: Please don't post patient identifiers (names, record numb
 HOW_TO = (
     "Mention me in a channel (`@nms-bot should we give dantrolene?`), send me a direct message, "
     "or use `/nms QUESTION` (only you see the answer). `/nms topics` lists topics; "
-    "`/nms <topic id>` shows one. In a thread, where `/nms` does not work: open any message's "
+    "`/nms <topic id>` shows one; `/nms policy` says how topics are reviewed. In a thread, where `/nms` "
+    "does not work: open any message's "
     "*More actions* menu and choose *Ask nms-bot*. `/nms settings`: brief or full answers, "
     "abbreviations spelled out or as written."
 )
@@ -375,6 +377,21 @@ def home_view(
         *_sections("*Topics*\n" + _short_list(knowledge)),
         {"type": "divider"},
         *_sections("*Disclaimer*\n" + escape(knowledge.disclaimer.full)),
+        *_policy_blocks(knowledge),
         *_contexts([_versions(knowledge)]),
     ]
     return {"type": "home", "blocks": _fit(blocks)}
+
+
+def _policy_blocks(knowledge: Knowledge) -> list[Block]:
+    """The editorial policy (policy.yaml) under its title; nothing when there is none."""
+    if knowledge.policy is None:
+        return []
+    parts = [f"*{escape(heading)}*\n{escape(text)}" for heading, text in policy_sections(knowledge)]
+    return [{"type": "divider"}, *_sections(f"*{escape(knowledge.policy.title)}*"), *_sections("\n\n".join(parts))]
+
+
+def policy_message(knowledge: Knowledge) -> dict[str, Any]:
+    """`/nms policy`: the editorial policy, or a line saying the knowledge base keeps none."""
+    blocks = _policy_blocks(knowledge)[1:] or _sections(escape(policy_text(knowledge)))
+    return {"text": _clip(escape(policy_text(knowledge)), TEXT_MAX), "blocks": _fit(blocks)}

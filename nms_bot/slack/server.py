@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from ..core.live import LiveEngine
+from ..core.loader import KnowledgeError
+from ..errors import ConfigurationError
+from ..storage.engines import database_url, new_sqlite_files, remove_files
 from ..storage.store import Store
 from .answering import AnswerQueue
 from .app import build_app
@@ -184,6 +187,15 @@ def serve(http: bool, port: int | str | None, knowledge_path: str | Path | None)
     """Run until stopped. Raises ConfigurationError or KnowledgeError before it starts serving."""
     configure_logging()
     settings = load_settings(http, port)
+    created = new_sqlite_files(database_url())
+    try:
+        return _serve(settings, http, knowledge_path)
+    except (ConfigurationError, KnowledgeError):  # raised only before serving: a failed start
+        remove_files(created)  # leaves no database file (or lock file) it created behind
+        raise
+
+
+def _serve(settings: Settings, http: bool, knowledge_path: str | Path | None) -> int:
     store = Store.from_env()
     try:
         store.check_writable()

@@ -3,6 +3,7 @@ every connection gets, and the engine that upgrades the schema."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 from functools import partial
@@ -29,12 +30,40 @@ def database_url(env: dict[str, str] | None = None) -> str:
     return f"sqlite:///{env.get('NMS_DB', '').strip() or DEFAULT_DB}"
 
 
+def database_label(url: str, env: dict[str, str] | None = None) -> str:
+    """How messages name the database: by the setting that names it, or as the default SQLite file
+    when nothing does ("database named by NMS_DB" would send an operator to a setting not set)."""
+    env = dict(os.environ) if env is None else env
+    if make_url(url).get_backend_name() != "sqlite":
+        return "named by DATABASE_URL"
+    if make_url(url).database == DEFAULT_DB and not env.get("NMS_DB", "").strip():
+        return f"{DEFAULT_DB} (the default: NMS_DB is not set)"
+    return "named by NMS_DB"
+
+
 def sqlite_file(url: str) -> str | None:
     """The file an SQLite URL names (None for other databases and in-memory SQLite)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
     return parsed.database
+
+
+def new_sqlite_files(url: str) -> list[str]:
+    """The files opening the SQLite database `url` would create (none when it exists already, or
+    is not SQLite): what a failed start removes again, so that it leaves nothing behind."""
+    path = sqlite_file(url)
+    if not path or os.path.exists(path):
+        return []
+    lock = path + "-migrate.lock"
+    return [path, path + "-wal", path + "-shm", *([] if os.path.exists(lock) else [lock])]
+
+
+def remove_files(paths: list[str]) -> None:
+    """Delete what exists of `paths`."""
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
 
 
 def store_engine(url: str, timeout: float | None) -> Engine:

@@ -47,7 +47,7 @@ class Guard:
 
     def __init__(self, timeout: float, what: str, sqlite_file: str | None = None):
         self.timeout = timeout
-        self.what = what  # the setting naming the database, for log lines
+        self.what = what  # how log lines name the database (engines.database_label)
         # Daemon threads of our own, not a ThreadPoolExecutor: the interpreter waits for those
         # at exit, and a call stuck in a frozen database must not stop the process exiting.
         self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]] | None] = queue.SimpleQueue()
@@ -114,7 +114,7 @@ class Guard:
             first, self._failing = self._failing is None, kind
         if first:
             log.error(
-                "database (%s) failing: %s; answering without de-duplication and statistics until it works again",
+                "database %s failing: %s; answering without de-duplication and statistics until it works again",
                 self.what,
                 kind,
             )
@@ -123,11 +123,11 @@ class Guard:
         with self._lock:
             was, self._failing = self._failing, None
         if was:
-            log.warning("database (%s) works again", self.what)
+            log.warning("database %s works again", self.what)
         if self._file and not self._file_reported and _inode(self._file) != self._inode:
             self._file_reported = True
             log.error(
-                "database file named by %s was deleted or replaced while running: what is recorded now "
+                "database file %s was deleted or replaced while running: what is recorded now "
                 "is lost on restart, and retries on other instances are not recognised; restart the bot",
                 self.what,
             )

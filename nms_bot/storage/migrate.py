@@ -137,7 +137,7 @@ class Upgrade:
 
 def upgrade(engine: Engine, setting: str, sqlite_file: str | None = None) -> Upgrade:
     """Bring the database to the head revision (see the module's docstring).
-    `setting` names the database's setting in error lines; `sqlite_file` is the file to lock beside.
+    `setting` names the database in messages (engines.database_label); `sqlite_file` is the file to lock beside.
     Logs nothing: a start-up error that follows stays one line; the caller logs `done`."""
     target = head()
     return _patiently(lambda: _upgrade(engine, target, setting, sqlite_file))
@@ -164,7 +164,7 @@ def _upgrade(engine: Engine, target: str, setting: str, sqlite_file: str | None)
         done = f"made before schema migrations: adopted at revision {start} and upgraded to {target}"
     else:
         done = f"upgraded from schema revision {start or '(empty)'} to {target}"
-    return Upgrade(target, f"database named by {setting} {done}")
+    return Upgrade(target, f"database {setting} {done}")
 
 
 def _check(now: SchemaState, target: str, setting: str) -> bool:
@@ -173,7 +173,7 @@ def _check(now: SchemaState, target: str, setting: str) -> bool:
         return True
     if now.revision is not None and not known(now.revision):
         raise MigrationError(
-            f"the database named by {setting} has schema revision {now.revision}, newer than this "
+            f"the database {setting} has schema revision {now.revision}, newer than this "
             f"nms-bot knows (up to {target}): run the newer nms-bot, or restore a backup"
         )
     return False

@@ -24,14 +24,14 @@ from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ..config import env_number
 from ..core.privacy import redact
 from ..errors import ConfigurationError
 from .conversation import ConversationStore
-from .engines import database_url, sqlite_file, store_engine, upgrade_schema
+from .engines import database_label, database_url, sqlite_file, store_engine, upgrade_schema
 from .guard import Guard, StoreUnavailable, error_kind
 from .readers import ReaderStore
 from .schema import (
@@ -109,7 +109,7 @@ class Store(ConversationStore, ReaderStore):
 
     def __init__(self, url: str, retention_days: int = DEFAULT_RETENTION_DAYS, timeout: float | None = DEFAULT_TIMEOUT):
         self.retention_days = retention_days
-        self.setting = "NMS_DB" if make_url(url).get_backend_name() == "sqlite" else "DATABASE_URL"
+        self.setting = database_label(url)
         self.engine: Engine = store_engine(url, timeout)
         schema = upgrade_schema(url, self.setting, self.engine)
         self.revision, self.schema_upgrade = schema.revision, schema.done
@@ -159,7 +159,7 @@ class Store(ConversationStore, ReaderStore):
                 conn.execute(delete(seen_events).where(seen_events.c.event_id == probe))
         except SQLAlchemyError as exc:
             raise StoreError(
-                f"cannot write to the database named by {self.setting} ({error_kind(exc)}): "
+                f"cannot write to the database {self.setting} ({error_kind(exc)}): "
                 "check that the file and its folder are writable, or the database user's "
                 "rights"
             ) from None

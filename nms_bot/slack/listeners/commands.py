@@ -1,4 +1,5 @@
-"""Slash command `/nms`: help, topics, a topic by id, or a question; answered to the asker."""
+"""Slash command `/nms`: help, topics, the editorial policy, a topic by id, or a question; answered to
+the asker."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from ...storage.store import StoreUnavailable
-from ..blocks import NO_UNFURL, help_message, topics_message
+from ..blocks import NO_UNFURL, help_message, policy_message, topics_message
 from ..readers import UNSAVED, USAGE, confirmation, settings_message, typed_choices
 from ..services import Message, Services
 
@@ -26,6 +27,9 @@ def register(app: App, services: Services) -> None:
         topics = TOPICS.match(key)
         if key in ("", "help", "?"):
             ack(response_type="ephemeral", **NO_UNFURL, **help_message(services.engine.knowledge))
+            return
+        if key == "policy":  # the editorial policy (knowledge/policy.yaml)
+            ack(response_type="ephemeral", **NO_UNFURL, **policy_message(services.engine.knowledge))
             return
         if topics:
             page = int(topics.group(1) or 1)
