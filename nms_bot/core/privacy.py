@@ -38,7 +38,7 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.I,
         ),
     ),
-    ("[PHONE]", re.compile(r"(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?\d{2,5}[\s.-]\d{3,4}[\s.-]?\d{0,4}\b")),
+    ("[PHONE]", re.compile(r"(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?\d{2,5}[\s.-]\d{3,4}(?:[\s.-]?\d{1,4})?\b")),
     ("[MRN]", re.compile(r"\b[a-z]{1,3}\d{5,}\b", re.I)),
     ("[NUMBER]", re.compile(r"\d{4,}")),
 )
