@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import subprocess
 import sys
@@ -139,8 +140,6 @@ def test_report_counts_per_topic_and_top_gaps(tmp_path: Path):
 def test_report_command_reads_the_configured_database(tmp_path: Path):
     db = tmp_path / "r.db"
     Store(f"sqlite:///{db}").record_answer("ect", "dm")
-    import os
-
     env = {**os.environ, "NMS_DB": str(db)}
     r = subprocess.run(
         [sys.executable, "-m", "nms_bot", "report", "--since", "7d", "--json"],
@@ -163,6 +162,33 @@ def test_report_command_reads_the_configured_database(tmp_path: Path):
         timeout=60,
     )
     assert r.returncode == 2
+
+
+def test_report_prints_no_terminal_escapes(tmp_path: Path):
+    """Rows written by anything (an older release, a hand edit) are printed as text: an escape
+    sequence stored in them must not clear an editor's screen or retitle the terminal."""
+    from sqlalchemy import insert
+
+    from nms_bot.storage.schema import answers, gaps
+
+    db = tmp_path / "r.db"
+    store = Store(f"sqlite:///{db}")
+    now = dt.datetime.now(dt.timezone.utc)
+    hostile = "lithium\x1b[2J\x1b]0;owned\x07 level\u202e\x9b31m\ttoxicity"
+    with store.engine.begin() as conn:
+        conn.execute(insert(gaps).values(status="none\x1b[5m", text=hostile, team="T1", created_at=now))
+        conn.execute(insert(answers).values(topic_id="ect\x1b[8m", surface="dm", team="T1", created_at=now))
+    store.close()
+    env = {**os.environ, "NMS_DB": str(db)}
+    for args in ([], ["--json"]):
+        r = subprocess.run(
+            [sys.executable, "-m", "nms_bot", "report", *args], capture_output=True, text=True, env=env, timeout=60
+        )
+        assert r.returncode == 0, r.stderr
+        assert all(line.isprintable() for line in r.stdout.splitlines()), repr(r.stdout)
+        for escaped in ("\\u001b", "\\u009b", "\\u202e", "\\u0007", "\\t"):
+            assert escaped not in r.stdout  # JSON escapes would still arrive at a script as escapes
+        assert "lithium[2J]0;owned level31m toxicity" in r.stdout
 
 
 def test_database_url_from_environment():

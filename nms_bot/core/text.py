@@ -77,6 +77,14 @@ def clause_words(text: str) -> list[tuple[int, str]]:
     return out[:MAX_TOKENS]
 
 
+def printable(text: str) -> str:
+    """`text` without control or format characters (a terminal escape sequence's ESC, C1 controls,
+    bidirectional overrides, lone surrogates), so stored text printed on a terminal shows as text."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else " " if c.isspace() else "" for c in text)
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """The Snowball (Porter 2) stem of one lower-case word."""
