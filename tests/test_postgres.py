@@ -212,10 +212,11 @@ def test_overlong_ids_and_a_lone_surrogate_are_recorded_on_postgres(pg_url: str,
             assert bot.send({**body, "api_app_id": "A1", "event_time": 1700000100})[0] == 200
         rows = stub.wait_for(lambda: (r := pg_store.table_rows())["nms_answers"] and r["nms_gaps"] and r)
         assert [r["team"] for r in rows["nms_answers"]] == [team[:40]]
-        assert [(r["team"], r["text"]) for r in rows["nms_gaps"]] == [(team[:40], "lithium ? toxicity")]
+        assert [(r["team"], r["text"]) for r in rows["nms_gaps"]] == [(team[:40], "lithium toxicity")]
         assert len(stub.delivered_to("chat.postMessage")) == 2
     finally:
         stop()
     pg_store.claim_event("E" * 1000)
     pg_store.remember_thread("C1:" + "1" * 1000, 1.0)
     assert pg_store.claim_escalation("k" * 1000, "t" * 1000, team)
+    pg_store.record_gap("none", "lithium \ud800 " + "level " * 200, team)

@@ -78,6 +78,15 @@ def test_gap_text_is_redacted_before_storage(tmp_path: Path):
         assert secret.encode() not in raw
 
 
+def test_a_lone_surrogate_or_an_overlong_value_does_not_fail_a_write(tmp_path: Path):
+    store = Store(f"sqlite:///{tmp_path / 'a.db'}")
+    store.record_gap("none", "lithium \ud800 toxicity", "T\udfff" + "1" * 1000)
+    store.record_answer("cooling", "dm", "T" * 1000)
+    rows = store.table_rows()
+    assert [(g["text"], g["team"]) for g in rows["nms_gaps"]] == [("lithium ? toxicity", "T?" + "1" * 38)]
+    assert [a["team"] for a in rows["nms_answers"]] == ["T" * 40]
+
+
 def test_second_vote_by_the_same_user_replaces_the_first(tmp_path: Path):
     store = Store(f"sqlite:///{tmp_path / 'a.db'}")
     key = vote_key("T1", "C1:1.2", "U1")

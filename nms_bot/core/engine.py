@@ -9,6 +9,7 @@ from ..config import env_flag
 from .loader import load_knowledge
 from .matcher import Match, Matcher
 from .model import Knowledge, Topic
+from .privacy import known_words_only
 from .render import Answer, answer_topic, build_answer
 
 
@@ -44,6 +45,10 @@ class Engine:
         """The Answer and the matcher's verdict behind it (for `ask --explain`)."""
         match = self.matcher.match(question)
         return build_answer(self.knowledge, match, question), match
+
+    def gap(self, question: str) -> str:
+        """An unanswered question as it may be recorded: only the words this knowledge base knows."""
+        return known_words_only(question, self.matcher.reader.known_stems)
 
     def topic(self, topic_id: str) -> Topic | None:
         return self.knowledge.topics.get(topic_id.strip().lower())

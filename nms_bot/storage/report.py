@@ -84,7 +84,7 @@ def format_report(report: dict[str, Any]) -> str:
         f"Handed to a colleague (Ask a colleague): {escalations['total']}, "
         f"{escalations['unanswered']} of them questions the bot could not answer",
     ]
-    lines += ["", "Most frequent unanswered questions (redacted):"]
+    lines += ["", "Most frequent unanswered questions (only the knowledge base's words; [?]: any other word):"]
     lines += [f"{g['count']:>5}  [{g['status']}] {g['text']}" for g in report["gaps"]]
     if not report["gaps"]:
         lines.append("(none recorded; set NMS_RECORD_GAPS=1 in the bot's environment to record them)")

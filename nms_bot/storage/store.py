@@ -270,7 +270,8 @@ class Store(ConversationStore):
         self.bounded(write)
 
     def record_gap(self, status: str, question: str, team: str = "") -> None:
-        """Store an unanswered question, redacted here so raw text can never reach the table."""
+        """Store an unanswered question: the caller passes it as core.privacy.known_words_only made it
+        (Engine.gap), and it is redacted again here, so raw text can never reach the table."""
         text = redact(" ".join(question.split()))[:600]
 
         def write() -> None:
