@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -389,3 +390,36 @@ def test_review_reminders_go_through_the_workspace_that_knows_the_owner(oauth_bo
     poster.chat_postMessage(channel="UOWNER1", text="review due")
     assert tokens_used(stub, "chat.postMessage") == ["xoxb-8888-1-hospitaleight", T9_TOKEN]
     assert [p["channel"] for p in stub.delivered_to("chat.postMessage")] == ["UOWNER1"]
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_a_failed_code_exchange_never_writes_the_code_to_the_log(stub: SlackStub, kb: Path, tmp_path: Path, log_format):
+    """Bolt's OAuth flow logs "Failed to fetch oauth.v2.access result with code: ..." itself."""
+    from .test_shutdown import _up, start, stop
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**CLIENT, "SLACK_SIGNING_SECRET": SECRET, "LOG_FORMAT": log_format}
+    proc = start(["--http", "--port", str(port)], stub, tmp_path, kb, **env)
+    bot = Bot(f"http://127.0.0.1:{port}", stub, None, None)
+    code = "4242424242.5151515151.cafe0babe0"
+    try:
+        stub.wait_for(lambda: _up(bot), timeout=30)
+        stub.queued["oauth.v2.access"] = [(200, {}, {"ok": False, "error": "invalid_code"})]
+        state = re.search(r"state=([0-9a-f]+)", get(bot.url + "/slack/install")[1]).group(1)
+        status, _, _ = get(
+            f"{bot.url}/slack/oauth_redirect?code={code}&state={state}", {"Cookie": f"slack-app-oauth-state={state}"}
+        )
+        assert status >= 400
+        assert [p["code"] for p in stub.sent("oauth.v2.access")] == [code]
+        exit_code, err = stop(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert exit_code == 0
+    for part in code.split("."):
+        assert part not in err, err
+    assert "installation failed: Slack refused the code exchange (oauth.v2.access: invalid_code)" in err
+    if log_format == "json":
+        assert all(json.loads(line) for line in err.splitlines())
