@@ -4,6 +4,7 @@ on uninstall, and keep no plain token in the database."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -423,3 +424,49 @@ def test_a_failed_code_exchange_never_writes_the_code_to_the_log(stub: SlackStub
     assert "installation failed: Slack refused the code exchange (oauth.v2.access: invalid_code)" in err
     if log_format == "json":
         assert all(json.loads(line) for line in err.splitlines())
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = dt.datetime(2026, 12, 1, 9, 0)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+def test_the_state_store_takes_each_state_once_within_ten_minutes(tmp_path: Path):
+    """The store's own promise (Bolt's cookie check alone would hide a store that takes anything)."""
+    from nms_bot.slack.installations import DatabaseOAuthStateStore
+    from nms_bot.slack.limits import TooManyStates
+
+    store = Store(f"sqlite:///{tmp_path / 'states.db'}")
+    clock = Clock()
+    states = DatabaseOAuthStateStore(store, now=clock, max_live=3)
+    try:
+        once, late, in_time = states.issue(), states.issue(), states.issue()
+        assert len({once, late, in_time}) == 3
+        assert states.consume(once) and not states.consume(once), "a state is taken once"
+        assert not states.consume("0" * 32) and not states.consume(""), "an unknown state is refused"
+        clock.now += dt.timedelta(minutes=9, seconds=59)
+        assert states.consume(in_time)
+        clock.now += dt.timedelta(seconds=1)
+        assert not states.consume(late), "ten minutes after it was issued, a state is spent"
+        # at most `max_live` states at once; expired ones make room again
+        issued = [states.issue() for _ in range(3)]
+        with pytest.raises(TooManyStates):
+            states.issue()
+        assert states.consume(issued[0])
+        states.issue()
+        clock.now += dt.timedelta(minutes=10)
+        assert [states.issue() for _ in range(3)]
+    finally:
+        store.close()
+
+
+def test_anonymous_install_page_visits_store_a_bounded_number_of_states(oauth_bot: Bot):
+    """Every visit to /slack/install stores an OAuth state: one client gets 10 a minute, then 429."""
+    statuses = [get(oauth_bot.url + "/slack/install") for _ in range(40)]
+    assert [s for s, _, _ in statuses] == [200] * 10 + [429] * 30
+    assert statuses[-1][2]["Retry-After"] == "60"
+    with oauth_bot.services.store.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM nms_slack_oauth_states")).scalar_one() == 10
