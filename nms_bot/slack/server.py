@@ -20,6 +20,7 @@ from .app import build_app
 from .logs import configure_logging
 from .metrics import Metrics
 from .ops import ops_app
+from .reconnect import SDK_LOGGER, Reconnects
 from .reminders import Reminders
 from .services import Services
 from .settings import Settings, SettingsError, load_settings
@@ -167,7 +168,7 @@ def make_socket_handler(settings: Settings, app: Any, ping_interval: float = PIN
     """Bolt's built-in Socket Mode adapter (reconnects by itself, also on refresh_requested)."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    return SocketModeHandler(app, settings.app_token, ping_interval=ping_interval)
+    return SocketModeHandler(app, settings.app_token, logger=logging.getLogger(SDK_LOGGER), ping_interval=ping_interval)
 
 
 def connect(handler: Any) -> None:
@@ -277,10 +278,13 @@ def _serve_socket_mode(settings: Settings, app: Any, live: LiveEngine, services:
         signal.signal(sig, lambda *_: stop.set())
     handler = make_socket_handler(settings, app)
     health = start_health_server(settings, handler, live, services)  # 503 until connected
-    connect(handler)
-    log.info("connected to Slack (Socket Mode)")
+    reconnects = Reconnects(handler.client)
+    connect(handler)  # Slack accepted the app token; the websocket may still be refused
+    if not handler.client.is_connected():
+        reconnects.failed()
+    reconnects.check()
     while not stop.wait(1.0):
-        pass
+        reconnects.check()
     log.info("stopping: no new events")
     stop_socket_mode(handler)
     finish(services, settings.drain_seconds)
