@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, inspect, select, table, text
 from nms_bot.slack.oauth import BOT_SCOPES
 from nms_bot.storage.store import Store
 
-from .conftest import ROOT, SECRET, Bot, start_bot
+from .conftest import ROOT, SECRET, TOKEN, Bot, start_bot
 from .slack_stub import SlackStub
 
 KEY = Fernet.generate_key().decode()
@@ -470,3 +470,29 @@ def test_anonymous_install_page_visits_store_a_bounded_number_of_states(oauth_bo
     assert statuses[-1][2]["Retry-After"] == "60"
     with oauth_bot.services.store.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM nms_slack_oauth_states")).scalar_one() == 10
+
+
+def test_auth_test_is_called_once_per_process_per_workspace(oauth_bot: Bot, stub: SlackStub):
+    """Bolt's default authorize calls auth.test on every request, before the ack: ours once per token."""
+    install(oauth_bot, stub, grant(T9_TOKEN, "T9"))
+    install(oauth_bot, stub, grant("xoxb-5555-4444-hospitalfive", "T5"))
+    installed = len(stub.sent("auth.test"))  # Bolt's OAuth flow checks each new token once
+    for i in range(6):
+        assert oauth_bot.send(event_for("T9" if i % 2 else "T5", "cooling", f"1700000300.00000{i}"))[0] == 200
+    stub.wait_for(lambda: len(stub.delivered_to("chat.postMessage")) == 6)
+    posted_with = tokens_used(stub, "chat.postMessage")
+    assert posted_with.count(T9_TOKEN) == 3 and posted_with.count("xoxb-5555-4444-hospitalfive") == 3
+    assert sorted(tokens_used(stub, "auth.test")[installed:]) == sorted([T9_TOKEN, "xoxb-5555-4444-hospitalfive"])
+
+
+def test_auth_test_is_called_at_start_only_with_one_workspace(stub: SlackStub, kb: Path, tmp_path: Path):
+    bot, stop = start_bot(stub, kb, f"sqlite:///{tmp_path / 'one.db'}")
+    try:
+        at_start = tokens_used(stub, "auth.test")
+        assert at_start == [TOKEN, TOKEN], "the start-up check, and Bolt's own when the app is built"
+        for i in range(5):
+            assert bot.mention("cooling", ts=f"1700000400.00000{i}")[0] == 200
+        stub.wait_for(lambda: len(stub.delivered_to("chat.postMessage")) == 5)
+        assert tokens_used(stub, "auth.test") == at_start, "no request calls auth.test"
+    finally:
+        stop()
