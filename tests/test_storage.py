@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -215,3 +216,61 @@ def test_a_press_written_late_does_not_replace_a_later_press(tmp_path: Path):
     store.record_feedback(key, "cooling", "not_helpful", "dm", pressed_at=second)
     store.record_feedback(key, "cooling", "helpful", "dm", pressed_at=first)
     assert [r["verdict"] for r in store.table_rows()["nms_feedback"]] == ["not_helpful"]
+
+
+def test_old_records_go_while_serve_runs(stub, kb: Path, tmp_path: Path):
+    """NMS_RETENTION_DAYS=1: rows two days old are deleted by the serving process itself."""
+    from sqlalchemy import insert
+
+    from nms_bot.storage.schema import answers, escalations, feedback, gaps, replies, seen_events, threads
+
+    from .conftest import SECRET, Bot
+    from .test_shutdown import _up, start, stop
+
+    db = tmp_path / "s.db"
+    store = Store(f"sqlite:///{db}")
+    now = dt.datetime.now(dt.timezone.utc)
+    old = now - dt.timedelta(days=2)
+    with store.engine.begin() as conn:
+        conn.execute(insert(answers).values(topic_id="ect", surface="dm", team="T1", created_at=old))
+        conn.execute(insert(answers).values(topic_id="fluids", surface="dm", team="T1", created_at=now))
+        conn.execute(insert(gaps).values(status="none", text="lithium", team="T1", created_at=old))
+        conn.execute(
+            insert(feedback).values(
+                vote_key="k" * 64, topic_id="ect", verdict="helpful", surface="dm", team="T1", created_at=old
+            )
+        )
+        conn.execute(insert(escalations).values(escalation_key="e" * 64, topic_id="", team="T1", created_at=old))
+        conn.execute(insert(seen_events).values(event_id="EvOld", created_at=old))
+        conn.execute(insert(replies).values(message_key="C1:1.1", version="1.1", verdict="v", created_at=old))
+        conn.execute(insert(threads).values(thread_key="C1:1.1", expires_at=old))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = start(
+        ["--http", "--port", str(port)], stub, tmp_path, kb, SLACK_SIGNING_SECRET=SECRET, NMS_RETENTION_DAYS="1"
+    )
+    bot = Bot(f"http://127.0.0.1:{port}", stub, None, None)
+    try:
+        stub.wait_for(lambda: _up(bot), timeout=30)
+        assert bot.mention("cooling", ts="1700000500.000001", event_id="EvNew")[0] == 200
+        stub.wait_for(lambda: stub.delivered_to("chat.postMessage"))
+
+        def purged_and_answered() -> dict | None:
+            r = store.table_rows()
+            done = len(r["nms_answers"]) == 2 and not r["nms_gaps"] and len(r["nms_threads"]) == 1
+            return r if done and r["nms_threads"][0]["thread_key"] != "C1:1.1" else None
+
+        rows = stub.wait_for(purged_and_answered)
+        assert sorted(a["topic_id"] for a in rows["nms_answers"]) == ["cooling", "fluids"]
+        for table in ("nms_gaps", "nms_feedback", "nms_escalations"):
+            assert rows[table] == [], table
+        assert [e["event_id"] for e in rows["nms_seen_events"]] == ["EvNew"]
+        assert [r["message_key"] for r in rows["nms_replies"]] == ["C123:1700000500.000001"]
+        assert [t["thread_key"] for t in rows["nms_threads"]] == ["C123:1700000500.000001"]
+        code, _ = stop(proc)
+        assert code == 0
+    finally:
+        store.close()
+        if proc.poll() is None:
+            proc.kill()

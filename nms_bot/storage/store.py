@@ -113,7 +113,7 @@ class Store(ConversationStore):
         self.revision, self.schema_upgrade = schema.revision, schema.done
         self._guard = Guard(timeout, self.setting, sqlite_file(url)) if timeout else None
         self._purge_lock = threading.Lock()
-        self._last_purge = 0.0
+        self._last_purge = float("-inf")  # the first write purges (monotonic time may start near 0)
 
     @classmethod
     def from_env(cls, answering: bool = True) -> Store:
