@@ -137,3 +137,15 @@ def test_a_burst_waiting_for_server_threads_is_logged_once():
     lines = r.stderr.splitlines()
     assert len(lines) == 1, lines
     assert "WARNING waitress.queue: HTTP requests are waiting for a free server thread (1 queued)" in lines[0]
+
+
+def test_oauth_codes_are_masked_in_any_line_and_status_codes_are_not():
+    from nms_bot.slack.logs import mask
+
+    code = "1234567890123.9876543210987.0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+    assert mask(f"GET /slack/oauth_redirect?code={code}&state=abc") == (
+        "GET /slack/oauth_redirect?code=[redacted-code]&state=abc"
+    )
+    assert mask(f"exchange failed for {code}") == "exchange failed for [redacted-code]"
+    assert mask(f'{{"code": "{code}"}}') == '{"code": "[redacted-code]"}'
+    assert mask("HTTP status code: 429, exit code: 2") == "HTTP status code: 429, exit code: 2"

@@ -21,7 +21,9 @@ class _NoSecrets(logging.Filter):
     (Bolt's OAuth flow logs the code of a failed exchange; an unused code is as good as a token)."""
 
     PATTERN = re.compile(r"xox[abposre]-[A-Za-z0-9.-]+|xapp-[A-Za-z0-9-]+")
-    CODE = re.compile(r"(\bcode\b[\"']?\s*[:=]\s*[\"']?)[^\s&\"',;]+", re.I)
+    # `code=...` / `code: ...` with a code-length value ("status code: 429" is left alone), and
+    # anything shaped as Slack's codes are (digits.digits.hex).
+    CODE = re.compile(r"(\bcode\b[\"']?\s*[:=]\s*[\"']?)[^\s&\"',;]{8,}|()\b\d{6,}\.\d{6,}\.[0-9a-f]{16,}\b", re.I)
     BOLT_EXCHANGE = re.compile(r"Failed to fetch oauth\.v2\.access result with code: .*", re.S)
     SLACK_ERROR = re.compile(r"""['"]error['"]: ['"]([a-z_]{1,60})['"]""")
 
