@@ -69,3 +69,28 @@ def test_a_request_still_arriving_after_the_cap_is_dropped():
     slow.request, slow.will_close = object(), False
     server.maintenance(1000.0 + REQUEST_SECONDS + 1)
     assert not slow.will_close
+
+
+def test_waitress_drops_a_connection_whose_request_is_still_arriving(stub):
+    """The same on a real server: waitress's channels are what the cap reads and sets."""
+    import time
+
+    from nms_bot.slack.server import listen, run_in_thread
+
+    def hello(environ, start):
+        start("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    server = listen(hello, "127.0.0.1", 0, threads=1)
+    run_in_thread(server, "cap")
+    try:
+        with socket.create_connection(("127.0.0.1", server.effective_port), timeout=5) as sock:
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            stub.wait_for(lambda: any(c.request is not None for c in list(server.active_channels.values())))
+            now = time.time()
+            server.maintenance(now)  # as waitress's loop calls it: first seen...
+            server.maintenance(now + REQUEST_SECONDS)  # ...and REQUEST_SECONDS later
+            sock.settimeout(10)
+            assert sock.recv(100) == b"", "the server closed the connection"
+    finally:
+        server.close()
