@@ -101,3 +101,51 @@ def test_an_unknown_log_format_stops_serve_with_one_line(tmp_path: Path):
         },
     )
     assert r.returncode == 2 and r.stderr == "nms-bot: LOG_FORMAT must be text or json, not 'xml'\n"
+
+
+BURST = """
+import threading
+from waitress.task import ThreadedTaskDispatcher
+from nms_bot.slack.logs import configure_logging
+
+configure_logging()
+release, started = threading.Event(), threading.Semaphore(0)
+
+class Task:  # a request being served: it holds its thread until released
+    def defer(self): pass
+    def cancel(self): pass
+    def service(self):
+        started.release()
+        release.wait()
+
+dispatcher = ThreadedTaskDispatcher()
+dispatcher.set_thread_count(2)
+for _ in range(2):
+    dispatcher.add_task(Task())
+    started.acquire()  # both threads busy
+for _ in range(50):  # each of these waits for a thread: waitress warns about every one
+    dispatcher.add_task(Task())
+release.set()
+dispatcher.shutdown(cancel_pending=False)
+"""
+
+
+def test_a_burst_waiting_for_server_threads_is_logged_once():
+    """waitress warns "Task queue depth is N" for every request that waits: the log says it once."""
+    r = subprocess.run([sys.executable, "-c", BURST], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1, lines
+    assert "WARNING waitress.queue: HTTP requests are waiting for a free server thread (1 queued)" in lines[0]
+
+
+def test_oauth_codes_are_masked_in_any_line_and_status_codes_are_not():
+    from nms_bot.slack.logs import mask
+
+    code = "1234567890123.9876543210987.0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+    assert mask(f"GET /slack/oauth_redirect?code={code}&state=abc") == (
+        "GET /slack/oauth_redirect?code=[redacted-code]&state=abc"
+    )
+    assert mask(f"exchange failed for {code}") == "exchange failed for [redacted-code]"
+    assert mask(f'{{"code": "{code}"}}') == '{"code": "[redacted-code]"}'
+    assert mask("HTTP status code: 429, exit code: 2") == "HTTP status code: 429, exit code: 2"

@@ -4,9 +4,11 @@ on uninstall, and keep no plain token in the database."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -23,7 +25,7 @@ from sqlalchemy import create_engine, inspect, select, table, text
 from nms_bot.slack.oauth import BOT_SCOPES
 from nms_bot.storage.store import Store
 
-from .conftest import ROOT, SECRET, Bot, start_bot
+from .conftest import ROOT, SECRET, TOKEN, Bot, start_bot
 from .slack_stub import SlackStub
 
 KEY = Fernet.generate_key().decode()
@@ -389,3 +391,108 @@ def test_review_reminders_go_through_the_workspace_that_knows_the_owner(oauth_bo
     poster.chat_postMessage(channel="UOWNER1", text="review due")
     assert tokens_used(stub, "chat.postMessage") == ["xoxb-8888-1-hospitaleight", T9_TOKEN]
     assert [p["channel"] for p in stub.delivered_to("chat.postMessage")] == ["UOWNER1"]
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_a_failed_code_exchange_never_writes_the_code_to_the_log(stub: SlackStub, kb: Path, tmp_path: Path, log_format):
+    """Bolt's OAuth flow logs "Failed to fetch oauth.v2.access result with code: ..." itself."""
+    from .test_shutdown import _up, start, stop
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**CLIENT, "SLACK_SIGNING_SECRET": SECRET, "LOG_FORMAT": log_format}
+    proc = start(["--http", "--port", str(port)], stub, tmp_path, kb, **env)
+    bot = Bot(f"http://127.0.0.1:{port}", stub, None, None)
+    code = "4242424242.5151515151.cafe0babe0"
+    try:
+        stub.wait_for(lambda: _up(bot), timeout=30)
+        stub.queued["oauth.v2.access"] = [(200, {}, {"ok": False, "error": "invalid_code"})]
+        state = re.search(r"state=([0-9a-f]+)", get(bot.url + "/slack/install")[1]).group(1)
+        status, _, _ = get(
+            f"{bot.url}/slack/oauth_redirect?code={code}&state={state}", {"Cookie": f"slack-app-oauth-state={state}"}
+        )
+        assert status >= 400
+        assert [p["code"] for p in stub.sent("oauth.v2.access")] == [code]
+        exit_code, err = stop(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert exit_code == 0
+    for part in code.split("."):
+        assert part not in err, err
+    assert "installation failed: Slack refused the code exchange (oauth.v2.access: invalid_code)" in err
+    if log_format == "json":
+        assert all(json.loads(line) for line in err.splitlines())
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = dt.datetime(2026, 12, 1, 9, 0)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+def test_the_state_store_takes_each_state_once_within_ten_minutes(tmp_path: Path):
+    """The store's own promise (Bolt's cookie check alone would hide a store that takes anything)."""
+    from nms_bot.slack.installations import DatabaseOAuthStateStore
+    from nms_bot.slack.limits import TooManyStates
+
+    store = Store(f"sqlite:///{tmp_path / 'states.db'}")
+    clock = Clock()
+    states = DatabaseOAuthStateStore(store, now=clock, max_live=3)
+    try:
+        once, late, in_time = states.issue(), states.issue(), states.issue()
+        assert len({once, late, in_time}) == 3
+        assert states.consume(once) and not states.consume(once), "a state is taken once"
+        assert not states.consume("0" * 32) and not states.consume(""), "an unknown state is refused"
+        clock.now += dt.timedelta(minutes=9, seconds=59)
+        assert states.consume(in_time)
+        clock.now += dt.timedelta(seconds=1)
+        assert not states.consume(late), "ten minutes after it was issued, a state is spent"
+        # at most `max_live` states at once; expired ones make room again
+        issued = [states.issue() for _ in range(3)]
+        with pytest.raises(TooManyStates):
+            states.issue()
+        assert states.consume(issued[0])
+        states.issue()
+        clock.now += dt.timedelta(minutes=10)
+        assert [states.issue() for _ in range(3)]
+    finally:
+        store.close()
+
+
+def test_anonymous_install_page_visits_store_a_bounded_number_of_states(oauth_bot: Bot):
+    """Every visit to /slack/install stores an OAuth state: one client gets 10 a minute, then 429."""
+    statuses = [get(oauth_bot.url + "/slack/install") for _ in range(40)]
+    assert [s for s, _, _ in statuses] == [200] * 10 + [429] * 30
+    assert statuses[-1][2]["Retry-After"] == "60"
+    with oauth_bot.services.store.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM nms_slack_oauth_states")).scalar_one() == 10
+
+
+def test_auth_test_is_called_once_per_process_per_workspace(oauth_bot: Bot, stub: SlackStub):
+    """Bolt's default authorize calls auth.test on every request, before the ack: ours once per token."""
+    install(oauth_bot, stub, grant(T9_TOKEN, "T9"))
+    install(oauth_bot, stub, grant("xoxb-5555-4444-hospitalfive", "T5"))
+    installed = len(stub.sent("auth.test"))  # Bolt's OAuth flow checks each new token once
+    for i in range(6):
+        assert oauth_bot.send(event_for("T9" if i % 2 else "T5", "cooling", f"1700000300.00000{i}"))[0] == 200
+    stub.wait_for(lambda: len(stub.delivered_to("chat.postMessage")) == 6)
+    posted_with = tokens_used(stub, "chat.postMessage")
+    assert posted_with.count(T9_TOKEN) == 3 and posted_with.count("xoxb-5555-4444-hospitalfive") == 3
+    assert sorted(tokens_used(stub, "auth.test")[installed:]) == sorted([T9_TOKEN, "xoxb-5555-4444-hospitalfive"])
+
+
+def test_auth_test_is_called_at_start_only_with_one_workspace(stub: SlackStub, kb: Path, tmp_path: Path):
+    bot, stop = start_bot(stub, kb, f"sqlite:///{tmp_path / 'one.db'}")
+    try:
+        at_start = tokens_used(stub, "auth.test")
+        assert at_start == [TOKEN], "the start-up check only: Bolt is handed its answer"
+        for i in range(5):
+            assert bot.mention("cooling", ts=f"1700000400.00000{i}")[0] == 200
+        stub.wait_for(lambda: len(stub.delivered_to("chat.postMessage")) == 5)
+        assert tokens_used(stub, "auth.test") == at_start, "no request calls auth.test"
+    finally:
+        stop()

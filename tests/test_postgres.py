@@ -196,3 +196,27 @@ def _up(bot) -> bool:
         return bot.get("/healthz")[0] == 200
     except OSError:
         return False
+
+
+def test_overlong_ids_and_a_lone_surrogate_are_recorded_on_postgres(pg_url: str, pg_store: Store, stub, kb: Path):
+    """A signed request with a 1,000-character team_id (PostgreSQL refuses a value longer than its
+    column) and a question holding a lone surrogate (no driver encodes one): both answered and
+    recorded, the team id cut to its column."""
+    bot, stop = start_bot(stub, kb, pg_url, record_gaps=True)
+    team = "T" + "9" * 999
+    try:
+        for n, text in enumerate(("cooling", "lithium \ud800 toxicity"), 1):
+            ts = f"1700000100.00000{n}"
+            event = {"type": "message", "channel_type": "im", "user": "U111", "text": text, "ts": ts, "channel": "D1"}
+            body = {"team_id": team, "type": "event_callback", "event": event, "event_id": f"EvLong{n}"}
+            assert bot.send({**body, "api_app_id": "A1", "event_time": 1700000100})[0] == 200
+        rows = stub.wait_for(lambda: (r := pg_store.table_rows())["nms_answers"] and r["nms_gaps"] and r)
+        assert [r["team"] for r in rows["nms_answers"]] == [team[:40]]
+        assert [(r["team"], r["text"]) for r in rows["nms_gaps"]] == [(team[:40], "lithium toxicity")]
+        assert len(stub.delivered_to("chat.postMessage")) == 2
+    finally:
+        stop()
+    pg_store.claim_event("E" * 1000)
+    pg_store.remember_thread("C1:" + "1" * 1000, 1.0)
+    assert pg_store.claim_escalation("k" * 1000, "t" * 1000, team)
+    pg_store.record_gap("none", "lithium \ud800 " + "level " * 200, team)

@@ -259,3 +259,22 @@ def test_approval_file_mistakes_point_at_their_lines(kb: Path):
         "restore the topic",
         "missing field 'by'",
     ]
+
+
+def test_a_changed_topic_says_it_changed_since_approval_and_a_new_one_that_it_was_never_approved(kb: Path):
+    from nms_bot.core.render import CAUTION, CAUTION_CHANGED, to_text
+    from nms_bot.slack.blocks import answer_message
+
+    approve(kb, "dantrolene")
+    edit(kb / "topics" / "dantrolene.yaml", "has been used in some cases", "has been used in many cases")
+    engine = Engine.load(kb, approved_only=False)
+    changed, never = engine.show("dantrolene"), engine.show("cooling")
+    assert changed.caution == CAUTION_CHANGED and never.caution == CAUTION
+    assert "changed since the clinical editors approved it" in CAUTION_CHANGED
+    assert "has not yet been approved" in CAUTION and "changed" not in CAUTION
+    for answer, says, not_says in ((changed, CAUTION_CHANGED, CAUTION), (never, CAUTION, CAUTION_CHANGED)):
+        text = to_text(answer)
+        assert says in text and not_says not in text
+        message = answer_message(answer, "mention")
+        [alert] = [b for b in message["blocks"] if b["type"] == "alert"]
+        assert says in alert["text"]["text"] and says in message["text"] and not_says not in message["text"]

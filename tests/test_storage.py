@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -14,32 +17,43 @@ from nms_bot.core.privacy import looks_identifying, redact
 from nms_bot.storage.report import build_report, format_report
 from nms_bot.storage.store import Revision, Store, database_url, vote_key
 
-# Identifier shapes that must never reach storage: (text, the part that must disappear).
+# Identifier shapes that must never reach storage: (text, the part that must disappear, the
+# exact redacted text). The exact text tells which pattern caught it: a catch-all number rule
+# masking half of a phone number ("call 555-123-[NUMBER]") is a failure.
 IDENTIFIERS = [
-    ("pt MRN 12345678 dantrolene?", "12345678"),
-    ("MRN: A1234567 rhabdo", "A1234567"),
-    ("mrn#00987654 ect", "00987654"),
-    ("hospital no. 7788990 cooling", "7788990"),
-    ("NHS 943 476 5919 dantrolene", "943 476 5919"),
-    ("K1234567 dantrolene", "K1234567"),
-    ("call 555-123-4567 about dantrolene", "555-123-4567"),
-    ("ring +44 20 7946 0958", "7946 0958"),
-    ("(020) 7946 0958 ward phone", "7946 0958"),
-    ("dob 1970-03-02 nms", "1970-03-02"),
-    ("born 03/02/1970 nms", "03/02/1970"),
-    ("admitted 3 March 2024", "3 March 2024"),
-    ("seen on Mar 3, 2024", "Mar 3, 2024"),
-    ("email jane.doe@hospital.org re nms", "jane.doe@hospital.org"),
-    ("ask <@U0123ABC> about ect", "U0123ABC"),
-    ("cc @drsmith on dantrolene", "drsmith"),
-    ("bed 4 CK 20000", "20000"),
-    ("account 123456789", "123456789"),
+    ("pt MRN 12345678 dantrolene?", "12345678", "[MRN] dantrolene?"),
+    ("MRN: A1234567 rhabdo", "A1234567", "[MRN] rhabdo"),
+    ("mrn#00987654 ect", "00987654", "[MRN] ect"),
+    ("chart number 44-551-902 cooling", "44-551-902", "[MRN] cooling"),
+    ("hospital no. 7788990 cooling", "7788990", "hospital no. [NUMBER] cooling"),
+    ("NHS 943 476 5919 dantrolene", "943 476 5919", "[MRN] dantrolene"),
+    ("K1234567 dantrolene", "K1234567", "[MRN] dantrolene"),
+    ("call 555-123-4567 about dantrolene", "555-123-4567", "call [PHONE] about dantrolene"),
+    ("call 555 123 4567 now", "555 123 4567", "call [PHONE] now"),
+    ("ring +44 20 7946 0958", "+44 20 7946 0958", "ring [PHONE]"),
+    ("(020) 7946 0958 ward phone", "(020) 7946 0958", "[PHONE] ward phone"),
+    ("bleep 12 345 for ect", "12 345", "bleep [PHONE] for ect"),
+    ("dob 1970-03-02 nms", "1970-03-02", "dob [DATE] nms"),
+    ("born 03/02/1970 nms", "03/02/1970", "born [DATE] nms"),
+    ("seen 3.2.24 nms", "3.2.24", "seen [DATE] nms"),
+    ("admitted 3 March 2024", "3 March 2024", "admitted [DATE]"),
+    ("seen on Mar 3, 2024", "Mar 3, 2024", "seen on [DATE]"),
+    ("email jane.doe@hospital.org re nms", "jane.doe@hospital.org", "email [EMAIL] re nms"),
+    ("mail j.roe42@nhs.net.uk", "j.roe42@nhs.net.uk", "mail [EMAIL]"),
+    ("ask <@U0123ABC> about ect", "U0123ABC", "ask [MENTION] about ect"),
+    ("cc @drsmith on dantrolene", "drsmith", "cc [MENTION] on dantrolene"),
+    ("bed 4 CK 20000", "20000", "bed 4 CK [NUMBER]"),
+    ("account 123456789", "123456789", "[MRN]"),
 ]
 
 
-@pytest.mark.parametrize("text, secret", IDENTIFIERS)
-def test_identifiers_are_redacted(text: str, secret: str):
-    assert secret not in redact(text)
+@pytest.mark.parametrize("text, secret, redacted", IDENTIFIERS)
+def test_identifiers_are_redacted(text: str, secret: str, redacted: str):
+    out = redact(text)
+    assert out == redacted
+    digits = re.sub(r"\D", "", secret)
+    # No run of the identifier's digits is left, not even a part a looser pattern left behind.
+    assert not [run for run in re.findall(r"\d{2,}", out) if run in digits], out
 
 
 @pytest.mark.parametrize(
@@ -56,13 +70,22 @@ def test_reminder_patterns_ignore_mentions_of_the_bot():
 
 def test_gap_text_is_redacted_before_storage(tmp_path: Path):
     store = Store(f"sqlite:///{tmp_path / 'a.db'}")
-    for text, _ in IDENTIFIERS:
+    for text, _, _ in IDENTIFIERS:
         store.record_gap("none", text, "T1")
     raw = (tmp_path / "a.db").read_bytes() + b"".join(p.read_bytes() for p in tmp_path.glob("a.db-*"))
     dump = json.dumps(store.table_rows(), default=str)
-    for _, secret in IDENTIFIERS:
+    for _, secret, _ in IDENTIFIERS:
         assert secret not in dump
         assert secret.encode() not in raw
+
+
+def test_a_lone_surrogate_or_an_overlong_value_does_not_fail_a_write(tmp_path: Path):
+    store = Store(f"sqlite:///{tmp_path / 'a.db'}")
+    store.record_gap("none", "lithium \ud800 toxicity", "T\udfff" + "1" * 1000)
+    store.record_answer("cooling", "dm", "T" * 1000)
+    rows = store.table_rows()
+    assert [(g["text"], g["team"]) for g in rows["nms_gaps"]] == [("lithium ? toxicity", "T?" + "1" * 38)]
+    assert [a["team"] for a in rows["nms_answers"]] == ["T" * 40]
 
 
 def test_second_vote_by_the_same_user_replaces_the_first(tmp_path: Path):
@@ -127,8 +150,6 @@ def test_report_counts_per_topic_and_top_gaps(tmp_path: Path):
 def test_report_command_reads_the_configured_database(tmp_path: Path):
     db = tmp_path / "r.db"
     Store(f"sqlite:///{db}").record_answer("ect", "dm")
-    import os
-
     env = {**os.environ, "NMS_DB": str(db)}
     r = subprocess.run(
         [sys.executable, "-m", "nms_bot", "report", "--since", "7d", "--json"],
@@ -153,6 +174,33 @@ def test_report_command_reads_the_configured_database(tmp_path: Path):
     assert r.returncode == 2
 
 
+def test_report_prints_no_terminal_escapes(tmp_path: Path):
+    """Rows written by anything (an older release, a hand edit) are printed as text: an escape
+    sequence stored in them must not clear an editor's screen or retitle the terminal."""
+    from sqlalchemy import insert
+
+    from nms_bot.storage.schema import answers, gaps
+
+    db = tmp_path / "r.db"
+    store = Store(f"sqlite:///{db}")
+    now = dt.datetime.now(dt.timezone.utc)
+    hostile = "lithium\x1b[2J\x1b]0;owned\x07 level\u202e\x9b31m\ttoxicity"
+    with store.engine.begin() as conn:
+        conn.execute(insert(gaps).values(status="none\x1b[5m", text=hostile, team="T1", created_at=now))
+        conn.execute(insert(answers).values(topic_id="ect\x1b[8m", surface="dm", team="T1", created_at=now))
+    store.close()
+    env = {**os.environ, "NMS_DB": str(db)}
+    for args in ([], ["--json"]):
+        r = subprocess.run(
+            [sys.executable, "-m", "nms_bot", "report", *args], capture_output=True, text=True, env=env, timeout=60
+        )
+        assert r.returncode == 0, r.stderr
+        assert all(line.isprintable() for line in r.stdout.splitlines()), repr(r.stdout)
+        for escaped in ("\\u001b", "\\u009b", "\\u202e", "\\u0007", "\\t"):
+            assert escaped not in r.stdout  # JSON escapes would still arrive at a script as escapes
+        assert "lithium[2J]0;owned level31m toxicity" in r.stdout
+
+
 def test_database_url_from_environment():
     assert database_url({"NMS_DB": "/data/x.db"}) == "sqlite:////data/x.db"
     assert database_url({}) == "sqlite:///nms-bot.db"
@@ -168,3 +216,61 @@ def test_a_press_written_late_does_not_replace_a_later_press(tmp_path: Path):
     store.record_feedback(key, "cooling", "not_helpful", "dm", pressed_at=second)
     store.record_feedback(key, "cooling", "helpful", "dm", pressed_at=first)
     assert [r["verdict"] for r in store.table_rows()["nms_feedback"]] == ["not_helpful"]
+
+
+def test_old_records_go_while_serve_runs(stub, kb: Path, tmp_path: Path):
+    """NMS_RETENTION_DAYS=1: rows two days old are deleted by the serving process itself."""
+    from sqlalchemy import insert
+
+    from nms_bot.storage.schema import answers, escalations, feedback, gaps, replies, seen_events, threads
+
+    from .conftest import SECRET, Bot
+    from .test_shutdown import _up, start, stop
+
+    db = tmp_path / "s.db"
+    store = Store(f"sqlite:///{db}")
+    now = dt.datetime.now(dt.timezone.utc)
+    old = now - dt.timedelta(days=2)
+    with store.engine.begin() as conn:
+        conn.execute(insert(answers).values(topic_id="ect", surface="dm", team="T1", created_at=old))
+        conn.execute(insert(answers).values(topic_id="fluids", surface="dm", team="T1", created_at=now))
+        conn.execute(insert(gaps).values(status="none", text="lithium", team="T1", created_at=old))
+        conn.execute(
+            insert(feedback).values(
+                vote_key="k" * 64, topic_id="ect", verdict="helpful", surface="dm", team="T1", created_at=old
+            )
+        )
+        conn.execute(insert(escalations).values(escalation_key="e" * 64, topic_id="", team="T1", created_at=old))
+        conn.execute(insert(seen_events).values(event_id="EvOld", created_at=old))
+        conn.execute(insert(replies).values(message_key="C1:1.1", version="1.1", verdict="v", created_at=old))
+        conn.execute(insert(threads).values(thread_key="C1:1.1", expires_at=old))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = start(
+        ["--http", "--port", str(port)], stub, tmp_path, kb, SLACK_SIGNING_SECRET=SECRET, NMS_RETENTION_DAYS="1"
+    )
+    bot = Bot(f"http://127.0.0.1:{port}", stub, None, None)
+    try:
+        stub.wait_for(lambda: _up(bot), timeout=30)
+        assert bot.mention("cooling", ts="1700000500.000001", event_id="EvNew")[0] == 200
+        stub.wait_for(lambda: stub.delivered_to("chat.postMessage"))
+
+        def purged_and_answered() -> dict | None:
+            r = store.table_rows()
+            done = len(r["nms_answers"]) == 2 and not r["nms_gaps"] and len(r["nms_threads"]) == 1
+            return r if done and r["nms_threads"][0]["thread_key"] != "C1:1.1" else None
+
+        rows = stub.wait_for(purged_and_answered)
+        assert sorted(a["topic_id"] for a in rows["nms_answers"]) == ["cooling", "fluids"]
+        for table in ("nms_gaps", "nms_feedback", "nms_escalations"):
+            assert rows[table] == [], table
+        assert [e["event_id"] for e in rows["nms_seen_events"]] == ["EvNew"]
+        assert [r["message_key"] for r in rows["nms_replies"]] == ["C123:1700000500.000001"]
+        assert [t["thread_key"] for t in rows["nms_threads"]] == ["C123:1700000500.000001"]
+        code, _ = stop(proc)
+        assert code == 0
+    finally:
+        store.close()
+        if proc.poll() is None:
+            proc.kill()

@@ -9,6 +9,7 @@ from ..config import env_flag
 from .loader import load_knowledge
 from .matcher import Match, Matcher
 from .model import Knowledge, Topic
+from .privacy import known_words_only
 from .render import AWAITING_APPROVAL, Answer, answer_topic, build_answer
 
 
@@ -52,6 +53,10 @@ class Engine:
         if hidden:  # a clear question about a topic not served yet: say so, and show what is
             return Answer(question, "none", self.knowledge, reason=AWAITING_APPROVAL, scope=("", hidden.title)), match
         return build_answer(self.knowledge, match, question), match
+
+    def gap(self, question: str) -> str:
+        """An unanswered question as it may be recorded: only the words this knowledge base knows."""
+        return known_words_only(question, self.matcher.reader.known_stems)
 
     def topic(self, topic_id: str) -> Topic | None:
         return self.knowledge.topics.get(topic_id.strip().lower())

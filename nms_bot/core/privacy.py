@@ -1,12 +1,18 @@
 """Find and mask what could identify a patient before anything is written down.
 
 Free text cannot be proven free of identifiers; these patterns catch the shapes that reach a
-chat message most often. Gaps are recorded only after `redact`, and only when enabled.
+chat message most often. A gap (an unanswered question, recorded only when enabled) is kept as
+`known_words_only`: a name cannot be in it unless it is also a word of the knowledge base.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Container
+
+from .text import normalise, stem, words
+
+UNKNOWN = "[?]"  # a word of a gap that the knowledge base does not know
 
 # Bounded quantifiers keep every pattern linear; this bounds the text they look at, so a
 # 40,000-character message costs no more than a long one.
@@ -38,7 +44,7 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.I,
         ),
     ),
-    ("[PHONE]", re.compile(r"(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?\d{2,5}[\s.-]\d{3,4}[\s.-]?\d{0,4}\b")),
+    ("[PHONE]", re.compile(r"(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?)?\d{2,5}[\s.-]\d{3,4}(?:[\s.-]?\d{1,4})?\b")),
     ("[MRN]", re.compile(r"\b[a-z]{1,3}\d{5,}\b", re.I)),
     ("[NUMBER]", re.compile(r"\d{4,}")),
 )
@@ -62,3 +68,13 @@ def looks_identifying(text: str, ignore_mentions: bool = True) -> bool:
         if pattern.search(text):
             return True
     return False
+
+
+def known_words_only(question: str, known_stems: Container[str]) -> str:
+    """The question with only the words whose stems are in `known_stems` (the knowledge base's
+    vocabulary: topics, synonyms, drugs, context, filler); every other word, number or identifier
+    becomes one UNKNOWN. Names, places and free text are dropped by construction, not by pattern:
+    "Mrs Smith in bed 4, what is wrong with her kidneys" -> "[?] [?] in bed [?] what is [?] with
+    her kidneys"."""
+    tokens = words(normalise(redact(question, blank=True)))
+    return " ".join(w if not w[0].isdigit() and stem(w) in known_stems else UNKNOWN for w in tokens)

@@ -102,6 +102,14 @@ def asking_clauses(text: str) -> set[int]:
     return asking
 
 
+def printable(text: str) -> str:
+    """`text` without control or format characters (a terminal escape sequence's ESC, C1 controls,
+    bidirectional overrides, lone surrogates), so stored text printed on a terminal shows as text."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else " " if c.isspace() else "" for c in text)
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """The Snowball (Porter 2) stem of one lower-case word."""

@@ -19,11 +19,12 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
 from slack_sdk.oauth.sqlalchemy_utils import normalize_datetime_for_db
 from slack_sdk.oauth.state_store import OAuthStateStore
-from sqlalchemy import MetaData, Table, Text, and_, delete, insert, select, update
+from sqlalchemy import MetaData, Table, Text, and_, delete, func, insert, select, update
 from sqlalchemy.types import TypeDecorator
 
 from ..storage.schema import installation_tables
 from ..storage.store import Store, StoreUnavailable
+from .limits import TooManyStates
 from .settings import SettingsError
 
 log = logging.getLogger("nms_bot.installations")
@@ -31,7 +32,14 @@ KEY_HELP = (
     'generate one with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
 )
 STATE_SECONDS = 600  # an OAuth state is good for ten minutes, as Bolt's default
+# States live at once, across instances: anyone may open /slack/install, and each visit is a row.
+# Far more than admins installing at once; beyond it the install page says to try again later.
+MAX_LIVE_STATES = 1000
 T = TypeVar("T")
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 class TokenKeyError(SettingsError):
@@ -238,10 +246,17 @@ class DatabaseInstallationStore(InstallationStore):
 
 
 class DatabaseOAuthStateStore(OAuthStateStore):
-    """OAuth `state` values, each consumed once, within ten minutes of being issued."""
+    """OAuth `state` values, each consumed once, within ten minutes of being issued; at most
+    `max_live` live at once (TooManyStates beyond). `now`: the clock (UTC, naive), for tests."""
 
-    def __init__(self, store: Store, expiration_seconds: int = STATE_SECONDS):
-        self.store, self.expiration_seconds = store, expiration_seconds
+    def __init__(
+        self,
+        store: Store,
+        expiration_seconds: int = STATE_SECONDS,
+        max_live: int = MAX_LIVE_STATES,
+        now: Callable[[], dt.datetime] = _utcnow,
+    ):
+        self.store, self.expiration_seconds, self.max_live, self.now = store, expiration_seconds, max_live, now
         _, _, self.states = installation_tables(MetaData())
 
     @property
@@ -250,19 +265,21 @@ class DatabaseOAuthStateStore(OAuthStateStore):
 
     def issue(self, *args: Any, **kwargs: Any) -> str:
         state = uuid.uuid4().hex
-        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        now = self.now()
         expire = now + dt.timedelta(seconds=self.expiration_seconds)
 
         def write() -> None:
             with self.store.engine.begin() as conn:
-                conn.execute(delete(self.states).where(self.states.c.expire_at < now))  # housekeeping
+                conn.execute(delete(self.states).where(self.states.c.expire_at <= now))  # housekeeping
+                if conn.execute(select(func.count()).select_from(self.states)).scalar_one() >= self.max_live:
+                    raise TooManyStates
                 conn.execute(insert(self.states).values(state=state, expire_at=expire))
 
         self.store.bounded(write)
         return state
 
     def consume(self, state: str) -> bool:
-        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        now = self.now()
 
         def take() -> bool:
             with self.store.engine.begin() as conn:

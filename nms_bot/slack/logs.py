@@ -17,16 +17,31 @@ FORMATS = ("text", "json")
 
 
 class _NoSecrets(logging.Filter):
-    """Last line of defence: mask anything token-shaped that reaches a log record."""
+    """Last line of defence: mask anything token-shaped that reaches a log record, and OAuth codes
+    (Bolt's OAuth flow logs the code of a failed exchange; an unused code is as good as a token)."""
 
     PATTERN = re.compile(r"xox[abposre]-[A-Za-z0-9.-]+|xapp-[A-Za-z0-9-]+")
+    # `code=...` / `code: ...` with a code-length value ("status code: 429" is left alone), and
+    # anything shaped as Slack's codes are (digits.digits.hex).
+    CODE = re.compile(r"(\bcode\b[\"']?\s*[:=]\s*[\"']?)[^\s&\"',;]{8,}|()\b\d{6,}\.\d{6,}\.[0-9a-f]{16,}\b", re.I)
+    BOLT_EXCHANGE = re.compile(r"Failed to fetch oauth\.v2\.access result with code: .*", re.S)
+    SLACK_ERROR = re.compile(r"""['"]error['"]: ['"]([a-z_]{1,60})['"]""")
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        masked = self.PATTERN.sub("[redacted-token]", message)
+        masked = mask(message)
+        if self.BOLT_EXCHANGE.match(message):  # Bolt's line: the code, and the whole Slack response
+            error = self.SLACK_ERROR.search(message)
+            kind = error.group(1) if error else "error"
+            masked = f"installation failed: Slack refused the code exchange (oauth.v2.access: {kind})"
         if masked != message:
             record.msg, record.args = masked, None
         return True
+
+
+def mask(text: str) -> str:
+    """`text` with tokens and OAuth codes replaced."""
+    return _NoSecrets.CODE.sub(r"\1[redacted-code]", _NoSecrets.PATTERN.sub("[redacted-token]", text))
 
 
 class _OncePerBurst(logging.Filter):
@@ -63,7 +78,7 @@ class JsonFormatter(logging.Formatter):
             entry["error"] = record.exc_info[0].__name__
             entry["traceback"] = self.formatException(record.exc_info)
         # The filter masked the message; the traceback is masked here.
-        return _NoSecrets.PATTERN.sub("[redacted-token]", json.dumps(entry, ensure_ascii=False))
+        return mask(json.dumps(entry, ensure_ascii=False))
 
 
 def log_format(env: dict[str, str] | None = None) -> str:

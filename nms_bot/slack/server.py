@@ -23,6 +23,7 @@ from .app import build_app
 from .logs import configure_logging
 from .metrics import Metrics
 from .ops import ops_app
+from .reconnect import SDK_LOGGER, Reconnects
 from .reminders import Reminders
 from .services import Services
 from .settings import Settings, SettingsError, load_settings
@@ -33,6 +34,14 @@ log = logging.getLogger("nms_bot")
 # intervals, then dials again: a dead TCP connection is replaced within about 15 s (Bolt's
 # default of 10 s took about a minute).
 PING_INTERVAL = 3.0
+# Nothing is signed before a request has arrived, so anyone can hold connections open. With
+# waitress's defaults (100 connections, dropped after 120 idle seconds) 100 idle sockets block
+# every signed Slack request for two minutes. Slack waits 3 s for an ack: a connection idle for
+# 15 s, or a request still arriving 10 s after its first byte, is of no use to it.
+CONNECTION_LIMIT = 1000  # open connections; waitress polls them (select() stops at 1,024 descriptors)
+CHANNEL_TIMEOUT = 15  # idle seconds before a connection is dropped
+REQUEST_SECONDS = 10  # a request must arrive whole within this (checked every CLEANUP_INTERVAL)
+CLEANUP_INTERVAL = 2
 
 
 def create(
@@ -75,8 +84,17 @@ def listen(wsgi: Any, host: str, port: int, threads: int, setting: str = "--port
     from waitress import create_server
 
     try:
-        return create_server(
-            wsgi, host=host, port=port, threads=threads, ident="nms-bot", max_request_body_size=1024 * 1024
+        server = create_server(
+            wsgi,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="nms-bot",
+            max_request_body_size=1024 * 1024,
+            connection_limit=CONNECTION_LIMIT,
+            channel_timeout=CHANNEL_TIMEOUT,
+            cleanup_interval=CLEANUP_INTERVAL,
+            asyncore_use_poll=True,
         )
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
@@ -86,6 +104,32 @@ def listen(wsgi: Any, host: str, port: int, threads: int, setting: str = "--port
         raise SettingsError(
             f"cannot listen on port {port} ({exc.strerror or type(exc).__name__}): choose another with {setting}"
         ) from None
+    cap_request_time(server, REQUEST_SECONDS)
+    return server
+
+
+def cap_request_time(server: Any, seconds: float) -> None:
+    """Drop a connection whose request is still arriving `seconds` after the server first saw it
+    in part. waitress drops only idle connections, and a byte every few seconds is not idle."""
+    idle_only = server.maintenance
+    arriving: dict[int, tuple[Any, float]] = {}  # channel -> (its partial request, first seen)
+
+    def maintenance(now: float) -> None:  # waitress calls it every cleanup_interval, on its loop
+        idle_only(now)
+        seen = {}
+        for channel in list(server.active_channels.values()):
+            request = channel.request
+            if request is None:
+                continue
+            earlier = arriving.get(id(channel))
+            since = earlier[1] if earlier and earlier[0] is request else now
+            seen[id(channel)] = (request, since)
+            if now - since >= seconds:
+                channel.will_close = True
+        arriving.clear()
+        arriving.update(seen)
+
+    server.maintenance = maintenance
 
 
 def start_health_server(
@@ -127,7 +171,7 @@ def make_socket_handler(settings: Settings, app: Any, ping_interval: float = PIN
     """Bolt's built-in Socket Mode adapter (reconnects by itself, also on refresh_requested)."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    return SocketModeHandler(app, settings.app_token, ping_interval=ping_interval)
+    return SocketModeHandler(app, settings.app_token, logger=logging.getLogger(SDK_LOGGER), ping_interval=ping_interval)
 
 
 def connect(handler: Any) -> None:
@@ -246,10 +290,13 @@ def _serve_socket_mode(settings: Settings, app: Any, live: LiveEngine, services:
         signal.signal(sig, lambda *_: stop.set())
     handler = make_socket_handler(settings, app)
     health = start_health_server(settings, handler, live, services)  # 503 until connected
-    connect(handler)
-    log.info("connected to Slack (Socket Mode)")
+    reconnects = Reconnects(handler.client)
+    connect(handler)  # Slack accepted the app token; the websocket may still be refused
+    if not handler.client.is_connected():
+        reconnects.failed()
+    reconnects.check()
     while not stop.wait(1.0):
-        pass
+        reconnects.check()
     log.info("stopping: no new events")
     stop_socket_mode(handler)
     finish(services, settings.drain_seconds)

@@ -149,7 +149,7 @@ class Services:
             if answer.topic:
                 self.store.record_answer(answer.topic.id, surface, team)
             elif self.record_gaps and answer.reason != "greeting":
-                self.store.record_gap(answer.status, answer.question, team)
+                self.store.record_gap(answer.status, self.engine.gap(answer.question), team)
         except StoreUnavailable:
             pass  # the store has said so, once
         except Exception as exc:

@@ -18,6 +18,7 @@ from typing import Any
 from slack_bolt import App, BoltRequest
 
 from ..core.live import LiveEngine
+from .limits import PerClient, TooManyStates
 from .metrics import Metrics
 from .ops import ops_app, reply
 
@@ -31,6 +32,10 @@ SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 OBJECTS = ("event", "container", "message", "view", "state")
 OBJECT_OR_ID = ("user", "team", "channel", "enterprise")
 LISTS_OF_OBJECTS = ("actions", "authorizations")
+# The install page is anonymous and each visit stores an OAuth state: an admin installing needs a
+# few visits, a script thousands. (Behind a proxy every client has the proxy's address: limit
+# /slack/install there too, see README's Deployment.)
+INSTALLS_PER_CLIENT, INSTALL_WINDOW_SECONDS = 10, 60.0
 
 StartResponse = Callable[..., Any]
 
@@ -76,6 +81,8 @@ def make_wsgi_app(
 
     flow = app.oauth_flow  # many-workspaces mode: Slack's OAuth flow
     oauth_paths = (flow.install_path, flow.redirect_uri_path) if flow else ()
+    installs = PerClient(INSTALLS_PER_CLIENT, INSTALL_WINDOW_SECONDS)
+    warned = [float("-inf")]  # when "too many installations" was last logged: once a minute at most
 
     def wsgi(environ: dict[str, Any], start: StartResponse) -> Iterable[bytes]:
         method, path = environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "")
@@ -120,16 +127,27 @@ def make_wsgi_app(
 
     def _oauth(environ: dict[str, Any], start: StartResponse, path: str) -> Iterable[bytes]:
         """The install page (sets the state cookie) and Slack's redirect back with a code."""
+        installing = path == flow.install_path
+        if installing and not installs.allow(str(environ.get("REMOTE_ADDR", ""))):
+            return _busy(start, "too many installation attempts from here: try again in a minute", 60)
         try:
             request = BoltRequest(body="", query=environ.get("QUERY_STRING", ""), headers=_headers(environ))
-            handle = flow.handle_installation if path == flow.install_path else flow.handle_callback
-            response = handle(request)
+            response = (flow.handle_installation if installing else flow.handle_callback)(request)
+        except TooManyStates:
+            if time.monotonic() - warned[0] > 60:
+                warned[0] = time.monotonic()
+                log.warning("install page refused: too many installations under way (unused OAuth states)")
+            return _busy(start, "too many installations under way: try again in a few minutes", 600)
         except Exception as exc:  # an installation that fails must not take the server down
             log.error("installation failed: %s", type(exc).__name__)
             return reply(start, "400 Bad Request", "installation failed")
         return _boltreply(start, response)
 
     return wsgi
+
+
+def _busy(start: StartResponse, text: str, retry_after: int) -> Iterable[bytes]:
+    return reply(start, "429 Too Many Requests", text, headers={"Retry-After": str(retry_after)})
 
 
 def _boltreply(start: StartResponse, response: Any) -> Iterable[bytes]:

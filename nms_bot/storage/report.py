@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..core.text import printable
 from .store import Store, StoreError, database_url, sqlite_file
 
 
@@ -43,13 +44,27 @@ def build_report(
         for t in topic_ids or ()
         if t not in seen
     ]
-    return {
-        "since": since.isoformat(timespec="seconds"),
-        "days": since_days,
-        "topics": topics,
-        "escalations": {"total": sum(escalated.values()), "unanswered": escalated.get("", 0)},
-        "gaps": [{"text": t, "status": status, "count": n} for t, status, n in store.top_gaps(since)],
-    }
+    return _printable(
+        {
+            "since": since.isoformat(timespec="seconds"),
+            "days": since_days,
+            "topics": topics,
+            "escalations": {"total": sum(escalated.values()), "unanswered": escalated.get("", 0)},
+            "gaps": [{"text": t, "status": status, "count": n} for t, status, n in store.top_gaps(since)],
+        }
+    )
+
+
+def _printable(value: Any) -> Any:
+    """The report with every string printable: stored text goes to an editor's terminal, where an
+    escape sequence in it must not act (clear the screen, rewrite lines, set the title)."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {k: _printable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_printable(v) for v in value]
+    return value
 
 
 def format_report(report: dict[str, Any]) -> str:
@@ -69,7 +84,7 @@ def format_report(report: dict[str, Any]) -> str:
         f"Handed to a colleague (Ask a colleague): {escalations['total']}, "
         f"{escalations['unanswered']} of them questions the bot could not answer",
     ]
-    lines += ["", "Most frequent unanswered questions (redacted):"]
+    lines += ["", "Most frequent unanswered questions (only the knowledge base's words; [?]: any other word):"]
     lines += [f"{g['count']:>5}  [{g['status']}] {g['text']}" for g in report["gaps"]]
     if not report["gaps"]:
         lines.append("(none recorded; set NMS_RECORD_GAPS=1 in the bot's environment to record them)")

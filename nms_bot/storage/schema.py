@@ -4,14 +4,35 @@ change a table here and add a migration there (its __init__ says how)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Boolean, Column, DateTime, Index, Integer, MetaData, String, Table, Text
-from sqlalchemy.types import TypeEngine
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+
+class Clipped(TypeDecorator[str]):
+    """A String(n) column that takes any text: cut to n characters, and a character UTF-8 cannot
+    encode (a lone surrogate) replaced, before it is written or compared. PostgreSQL refuses a
+    value longer than its column and no driver encodes a surrogate; Slack's ids are far shorter,
+    so a value that does not fit was never Slack's own."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        text = str(value)[: self.impl.length]
+        if not text.isascii():
+            text = text.encode("utf-8", "replace").decode("utf-8")
+        return text
+
 
 metadata = MetaData()
 seen_events = Table(
     "nms_seen_events",
     metadata,
-    Column("event_id", String(100), primary_key=True),
+    Column("event_id", Clipped(100), primary_key=True),
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
 )
 # One row per question message (channel and ts), so that it is answered once by any instance,
@@ -19,39 +40,39 @@ seen_events = Table(
 replies = Table(
     "nms_replies",
     metadata,
-    Column("message_key", String(100), primary_key=True),
-    Column("version", String(40), nullable=False),  # ts of the text answered: the message's or its last edit's
-    Column("verdict", String(64), nullable=False),
-    Column("reply_ts", String(40)),  # the bot's answer, once posted
+    Column("message_key", Clipped(100), primary_key=True),
+    Column("version", Clipped(40), nullable=False),  # ts of the text answered: the message's or its last edit's
+    Column("verdict", Clipped(64), nullable=False),
+    Column("reply_ts", Clipped(40)),  # the bot's answer, once posted
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
 )
 answers = Table(
     "nms_answers",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("topic_id", String(100), nullable=False),
-    Column("surface", String(20), nullable=False),
-    Column("team", String(40), nullable=False, default=""),
+    Column("topic_id", Clipped(100), nullable=False),
+    Column("surface", Clipped(20), nullable=False),
+    Column("team", Clipped(40), nullable=False, default=""),
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
 )
 feedback = Table(
     "nms_feedback",
     metadata,
     # sha256 of (workspace, message, user): one vote per user per answer, no user id kept
-    Column("vote_key", String(64), primary_key=True),
-    Column("topic_id", String(100), nullable=False),
-    Column("verdict", String(20), nullable=False),
-    Column("surface", String(20), nullable=False),
-    Column("team", String(40), nullable=False, default=""),
+    Column("vote_key", Clipped(64), primary_key=True),
+    Column("topic_id", Clipped(100), nullable=False),
+    Column("verdict", Clipped(20), nullable=False),
+    Column("surface", Clipped(20), nullable=False),
+    Column("team", Clipped(40), nullable=False, default=""),
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
 )
 gaps = Table(
     "nms_gaps",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("status", String(20), nullable=False),
-    Column("text", String(600), nullable=False),
-    Column("team", String(40), nullable=False, default=""),
+    Column("status", Clipped(20), nullable=False),
+    Column("text", Clipped(600), nullable=False),
+    Column("team", Clipped(40), nullable=False, default=""),
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
 )
 # One row per review reminder sent: owner (a Slack user id from the knowledge files), topic,
@@ -60,10 +81,10 @@ gaps = Table(
 reminders = Table(
     "nms_reminders",
     metadata,
-    Column("owner_id", String(40), primary_key=True),
-    Column("topic_id", String(100), primary_key=True),
-    Column("reason", String(20), primary_key=True),
-    Column("period", String(80), primary_key=True),
+    Column("owner_id", Clipped(40), primary_key=True),
+    Column("topic_id", Clipped(100), primary_key=True),
+    Column("reason", Clipped(20), primary_key=True),
+    Column("period", Clipped(80), primary_key=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 # Channel threads the bot answered in (channel:thread_ts), so that a person's later reply there
@@ -71,7 +92,7 @@ reminders = Table(
 threads = Table(
     "nms_threads",
     metadata,
-    Column("thread_key", String(100), primary_key=True),
+    Column("thread_key", Clipped(100), primary_key=True),
     Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
 )
 # One row per "Ask a colleague" press, for the report's counts and so that a second press sends
@@ -80,9 +101,9 @@ threads = Table(
 escalations = Table(
     "nms_escalations",
     metadata,
-    Column("escalation_key", String(64), primary_key=True),
-    Column("topic_id", String(100), nullable=False, default=""),
-    Column("team", String(40), nullable=False, default=""),
+    Column("escalation_key", Clipped(64), primary_key=True),
+    Column("topic_id", Clipped(100), nullable=False, default=""),
+    Column("team", Clipped(40), nullable=False, default=""),
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
 )
 # How each reader wants answers (core/forms.py), chosen in App Home or with `/nms settings`: the

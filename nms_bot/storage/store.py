@@ -115,7 +115,7 @@ class Store(ConversationStore, ReaderStore):
         self.revision, self.schema_upgrade = schema.revision, schema.done
         self._guard = Guard(timeout, self.setting, sqlite_file(url)) if timeout else None
         self._purge_lock = threading.Lock()
-        self._last_purge = 0.0
+        self._last_purge = float("-inf")  # the first write purges (monotonic time may start near 0)
 
     @classmethod
     def from_env(cls, answering: bool = True) -> Store:
@@ -272,7 +272,8 @@ class Store(ConversationStore, ReaderStore):
         self.bounded(write)
 
     def record_gap(self, status: str, question: str, team: str = "") -> None:
-        """Store an unanswered question, redacted here so raw text can never reach the table."""
+        """Store an unanswered question: the caller passes it as core.privacy.known_words_only made it
+        (Engine.gap), and it is redacted again here, so raw text can never reach the table."""
         text = redact(" ".join(question.split()))[:600]
 
         def write() -> None:
