@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from nms_bot.core.compose import answer_topic
 from nms_bot.core.loader import load_knowledge
 from nms_bot.core.packet import build_packet
-from nms_bot.core.render import answer_topic
 from nms_bot.core.signoff import topic_fingerprint
 
 from .test_knowledge import edit

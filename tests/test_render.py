@@ -7,9 +7,10 @@ import datetime as dt
 
 import pytest
 
+from nms_bot.core.compose import CAUTION, answer_topic
 from nms_bot.core.engine import Engine
 from nms_bot.core.model import Approval, Topic
-from nms_bot.core.render import CAUTION, answer_topic, plain, to_dict, to_text
+from nms_bot.core.render import plain, to_dict, to_text
 
 
 def test_citations_carry_the_sources_own_numbers_in_every_answer(engine: Engine):

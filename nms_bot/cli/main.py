@@ -15,12 +15,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .. import __version__
+from ..core.compose import Answer
 from ..core.engine import Engine
 from ..core.evaluate import QuestionFileError
 from ..core.explain import explain, explain_text
 from ..core.forms import Form, form_given, in_form
 from ..core.loader import KnowledgeError, load_knowledge
-from ..core.render import Answer, to_dict, to_text
+from ..core.render import to_dict, to_text
 from ..errors import ConfigurationError
 from .content import DEFAULT_KNOWLEDGE, no_knowledge_base
 from .content import add_parsers as add_content_parsers

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import env_flag
+from .compose import AWAITING_APPROVAL, Answer, answer_topic, build_answer
 from .loader import load_knowledge
 from .matcher import Match, Matcher
 from .model import Knowledge, Topic
 from .privacy import known_words_only
-from .render import AWAITING_APPROVAL, Answer, answer_topic, build_answer
 
 
 def approved_only_from_env() -> bool:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .compose import Answer
 from .matcher import MARGIN, SUGGEST_MIN, Match, Matcher, answer_min
 from .reading import DECLINED_UNLESS_NAMED
-from .render import Answer
 
 
 def verdict_reason(match: Match) -> str:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .render import Answer, Statement
+from .compose import Answer, Statement
 
 LENGTHS = ("full", "brief")  # the first is the default
 ABBREVIATIONS = ("short", "spelled_out")

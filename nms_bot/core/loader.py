@@ -331,7 +331,7 @@ class _Validator:
         return bullets
 
     def _check_length(self, f: SourceFile, m: Mapping, topic: Topic) -> None:
-        from .render import section_texts  # local import: render depends on the model only
+        from .compose import section_texts  # local import: render depends on the model only
 
         for tier, text in section_texts(topic):
             if len(text) > SECTION_LIMIT:

@@ -12,8 +12,8 @@ import re
 from html import escape
 
 from .. import __version__
+from .compose import answer_topic
 from .model import Knowledge
-from .render import answer_topic
 from .signoff import CHANGED, STATE_LABELS, ReviewStatus, days, review_statuses
 
 CSS = """

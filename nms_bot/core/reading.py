@@ -12,20 +12,15 @@ so the closest topics can be offered).
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
-
-from rapidfuzz import fuzz, process
 
 from .drugs import other_drug
+from .lexicon import Entry, Phrases
 from .model import Knowledge
 from .privacy import redact
-from .text import asking_clauses, clause_words, normalise, stem, stems, words
+from .spelling import Speller
+from .text import asking_clauses, clause_words, normalise, stem, stems
 
-MIN_FUZZY_LEN = 4
-MIN_PREFIX_LEN = 5
 # "pt on haldol", "in the ICU", "despite cooling", "besides benzos", "CK 12k": what follows these,
 # or is followed by a number, is usually the setting of the question rather than its subject.
 SETTING_WORDS = frozenset(stem(w) for w in ("in", "on", "at", "from", "despite", "besides", "except", "excluding"))
@@ -33,18 +28,8 @@ SETTING_WORDS = frozenset(stem(w) for w in ("in", "on", "at", "from", "despite",
 # scene set before it, which is then what is asked about, not where the question stands.
 POINTERS = frozenset(("that", "it", "this", "those", "them"))
 ARTICLES = frozenset(stem(w) for w in ("the", "a", "an", "his", "her", "their", "our"))
-V = TypeVar("V")
 # Scope categories declined only when the question does not name NMS.
 DECLINED_UNLESS_NAMED = frozenset({"purposes", "other_conditions", "other_drugs"})
-
-
-@dataclass(frozen=True)
-class Entry:
-    """What a phrase of the vocabulary means."""
-
-    kind: str  # synonym | member | context | dose | ask
-    target: tuple[str, ...] = ()  # the stems it stands for (synonyms and members)
-    label: str = ""  # the canonical term, or the context/dose term as listed
 
 
 @dataclass
@@ -81,33 +66,6 @@ class Reading:
         self.clause[s] = clause
 
 
-class Phrases(Generic[V]):
-    """Lookup of stem tuples, longest match first."""
-
-    def __init__(self) -> None:
-        self.table: dict[tuple[str, ...], V] = {}
-        self.longest = 1
-
-    def add(self, phrase: tuple[str, ...], value: V) -> None:
-        if phrase:
-            self.table.setdefault(phrase, value)
-            self.longest = max(self.longest, len(phrase))
-
-    def scan(self, tokens: list[str]) -> list[tuple[int, int, V]]:
-        """(start, end, value) of each longest match, left to right."""
-        found, i = [], 0
-        while i < len(tokens):
-            for n in range(min(self.longest, len(tokens) - i), 0, -1):
-                value = self.table.get(tuple(tokens[i : i + n]))
-                if value is not None:
-                    found.append((i, i + n, value))
-                    i += n
-                    break
-            else:
-                i += 1
-        return found
-
-
 class Reader:
     """Built once per knowledge base; `read` is safe to call from many threads."""
 
@@ -116,7 +74,8 @@ class Reader:
         self.greeting_words = {s for g in knowledge.scope.greetings for s in stems(g)}
         self._lexicon(knowledge)
         self._scope_tables(knowledge)
-        self._typo_vocabulary(knowledge)
+        self.speller = Speller(knowledge, self.filler, self._meaning)
+        self.known_stems = self.speller.known_stems
 
     def _lexicon(self, knowledge: Knowledge) -> None:
         """Every phrase the vocabulary gives a meaning: synonyms, unnamed drugs, context, dose words."""
@@ -167,38 +126,6 @@ class Reader:
             for term in terms:
                 self.signs.add(tuple(stems(term)), sign)
 
-    def _typo_vocabulary(self, knowledge: Knowledge) -> None:
-        """Every surface word the knowledge base knows, for typo correction, by length. Filler and
-        greetings are known but never a correction target: "causes" must not become "cases"
-        (filler) and vanish; it must count as the unknown word it is."""
-        vocabulary: set[str] = set()
-        for groups in (knowledge.synonyms, knowledge.members):
-            for canonical, variants in groups.items():
-                for text in (canonical, *variants):
-                    vocabulary.update(words(text))
-        for terms in (
-            *knowledge.scope.out_of_scope.values(),
-            *knowledge.scope.not_covered.values(),
-            *knowledge.scope.purposes.values(),
-            *knowledge.scope.signs.values(),
-            knowledge.scope.other_conditions,
-            *knowledge.context.values(),
-            knowledge.safety.dose_terms,
-        ):
-            for t in terms:
-                vocabulary.update(words(t))
-        for topic in knowledge.topics.values():
-            for text in (topic.title, *topic.keywords, *topic.questions, *(b.text for b in topic.body)):
-                vocabulary.update(words(normalise(text)))
-        plain = {w for g in knowledge.scope.greetings for w in words(g)} | set(knowledge.filler)
-        self.known_stems = {stem(w) for w in vocabulary | plain}
-        self.by_length: dict[int, list[str]] = defaultdict(list)
-        for w in sorted(vocabulary - plain):
-            # Words under four letters are too easy to hit by accident ("long" -> "log").
-            if len(w) >= MIN_FUZZY_LEN and stem(w) not in self.filler and not w[0].isdigit():
-                self.by_length[len(w)].append(w)
-        self.targets = sorted(w for ws in self.by_length.values() for w in ws)
-
     def content_stems(self, text: str) -> list[str]:
         """The stems of an editor's phrase that count for a topic: mapped, without filler or context."""
         out: list[str] = []
@@ -217,28 +144,6 @@ class Reader:
         entry = self.lexicon.table.get((s,))
         return entry.target if entry is not None and entry.target else (s,)
 
-    def _correct(self, word: str) -> str:
-        """The word's stem, or the stem of the closest known word when it is a typo."""
-        s = stem(word)
-        if s in self.known_stems or len(word) < MIN_FUZZY_LEN or word[0].isdigit():
-            return s
-        candidates = [w for n in range(len(word) - 2, len(word) + 3) for w in self.by_length.get(n, ())]
-        # One slip costs a short word more of its ratio than a long one: a dropped letter in
-        # a 5-letter word still scores 89, a swapped one in a 4-letter word only 75.
-        cutoff = 85 if len(word) == 4 else 80 if len(word) <= 6 else 84
-        best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
-        if best:
-            return stem(best[0])
-        # A clipped word ("dantro", "anticoag") stands for the one thing the known words it begins
-        # mean ("dantrolene", "dantrolenum" and "dantrolene sodium" are one drug).
-        if len(word) >= MIN_PREFIX_LEN:
-            start = bisect_left(self.targets, word)
-            begun = {stem(w) for w in self.targets[start : start + 50] if w.startswith(word)}
-            meanings = {self._meaning(b) for b in begun}
-            if len(meanings) == 1:
-                return min(begun, key=len)
-        return s
-
     def read(self, question: str) -> Reading:
         """Read one question as typed (Slack markup allowed)."""
         r = Reading()
@@ -251,7 +156,7 @@ class Reader:
         r.clauses = [n for n, _ in numbered]
         tokens = []
         for w in r.words:
-            corrected = self._correct(w)
+            corrected = self.speller.correct(w)
             if corrected != stem(w):
                 r.corrections.append((w, corrected))
             tokens.append(corrected)

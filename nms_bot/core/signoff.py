@@ -15,8 +15,8 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass
 
+from .compose import number_statements
 from .model import Approval, Knowledge, Reference, Topic
-from .render import number_statements
 
 FINGERPRINT_PREFIX = "sha256:"
 # Review states, in the order `nms-bot review` lists them.

@@ -10,9 +10,10 @@ import json
 from typing import Any
 
 from .. import __version__
+from ..core.compose import Answer
 from ..core.model import Knowledge, Topic
 from ..core.policy import policy_sections, policy_text
-from ..core.render import BRIEF_NOTE, NO_TOPICS, Answer, intro, to_text, topic_list
+from ..core.render import BRIEF_NOTE, NO_TOPICS, intro, to_text, topic_list
 
 SECTION_MAX = 3000
 HEADER_MAX = 150

@@ -22,7 +22,7 @@ from prometheus_client import (
     make_wsgi_app,
 )
 
-from ..core.render import Answer
+from ..core.compose import Answer
 from ..storage.schema import VERDICTS as FEEDBACK
 from .surfaces import SURFACES
 

@@ -14,11 +14,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookClient
 
+from ..core.compose import Answer
 from ..core.engine import Engine
 from ..core.forms import DEFAULT, Form, in_form
 from ..core.live import LiveEngine
 from ..core.privacy import looks_identifying
-from ..core.render import Answer
 from ..storage.store import Store, StoreUnavailable
 from .answering import AnswerQueue, Job, error_kind
 from .blocks import NO_UNFURL, answer_message

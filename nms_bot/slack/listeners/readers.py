@@ -11,8 +11,8 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from ...core.compose import answer_topic
 from ...core.forms import Form, in_form
-from ...core.render import answer_topic
 from ...storage.store import StoreUnavailable
 from ..blocks import WHOLE, answer_message
 from ..readers import CHOOSE, UNSAVED, confirmation, pressed_choice, settings_message

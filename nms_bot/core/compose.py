@@ -1,0 +1,236 @@
+"""Turn a matcher verdict into an Answer: what to say, with what safety.yaml makes every answer carry."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .matcher import MAX_SUGGESTIONS, Match
+from .model import TIER_LABELS, TIERS, Bullet, Knowledge, Reference, Topic
+from .reading import DECLINED_UNLESS_NAMED
+
+CAUTION = "Pending clinical review: this topic has not yet been approved by the clinical editors."
+CAUTION_CHANGED = "Pending clinical review: this topic has changed since the clinical editors approved it."
+BULLET = "\u2022"
+AWAITING_APPROVAL = "awaiting_approval"  # a decline's reason: the topic asked about is not served yet
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    key: str
+    text: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Statement:
+    text: str
+    tier: str
+    numbers: tuple[int, ...]
+
+    def line(self) -> str:
+        return f"{BULLET} {self.text} [{','.join(map(str, self.numbers))}]"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Everything an adapter needs to show one reply, whatever the surface."""
+
+    question: str
+    status: str  # answer | suggest | none
+    knowledge: Knowledge
+    score: int = 0
+    topic: Topic | None = None
+    statements: tuple[Statement, ...] = ()
+    citations: tuple[Citation, ...] = ()
+    suggestions: tuple[tuple[Topic, int], ...] = ()
+    reason: str = ""
+    scope: tuple[str, str] | None = None
+    carried: tuple[str, ...] = ()  # topics whose statements lead this answer (safety.yaml)
+    joined: tuple[Topic, ...] = ()  # topics the question asks about as much, shown after the first
+    notes: tuple[str, ...] = ()  # plain lines under the statements: no doses, unnamed drugs
+    # The reader's form (core/forms.py): key statements only, references left to the whole answer;
+    # the abbreviations spelled out (None: kept short).
+    brief: bool = False
+    spelled_out: tuple[str, ...] | None = None
+
+    @property
+    def heading(self) -> str:
+        """The first line: the topic's title, saying that it is about NMS, so an answer read alone
+        (or reached by a question about something else) never reads as general advice."""
+        if not self.topic:
+            return ""
+        title = " + ".join(t.title for t in (self.topic, *self.joined))
+        return title if re.search(r"\bnms\b", title, re.IGNORECASE) else f"NMS: {title}"
+
+    @property
+    def disclaimer(self) -> str:
+        return self.knowledge.disclaimer.short
+
+    @property
+    def related(self) -> tuple[Topic, ...]:
+        if not self.topic:
+            return ()
+        topics = self.knowledge.topics
+        return tuple(topics[r] for r in self.topic.related if r in topics)
+
+    @property
+    def caution(self) -> str | None:
+        pending = [t for t in (self.topic, *self.joined) if t and not t.approved]
+        if not pending:
+            return None
+        return CAUTION_CHANGED if pending[0].id in self.knowledge.approvals else CAUTION
+
+    @property
+    def footer(self) -> str:
+        version = f"knowledge {self.knowledge.version}"
+        if not self.topic:
+            return version
+        approval = self.topic.approval  # only set while the approved text is unchanged
+        reviewed = f"Reviewed by {approval.by} on {approval.date.isoformat()} \u00b7 " if approval else ""
+        return f"{reviewed}Updated {self.topic.updated.isoformat()} \u00b7 {version}"
+
+    def by_tier(self) -> list[tuple[str, list[Statement]]]:
+        return group_by_tier(self.statements)
+
+
+def number_statements(
+    topic: Topic, references: dict[str, Reference], lead: tuple[Bullet, ...] = (), tail: tuple[Bullet, ...] = ()
+) -> tuple[list[Statement], dict[str, int]]:
+    """The topic's statements, guideline first, after any `lead` ones. Citations carry the source's
+    own reference numbers (references.yaml `n`), so the same paper has the same number in every
+    answer and can be checked against the source page; a reference without one is numbered after
+    the highest, by first use."""
+    numbers: dict[str, int] = {}
+    free = max((r.n or 0 for r in references.values()), default=0)
+    statements = []
+    # A statement two shown topics share (the overall trial result) is said once.
+    for bullet in dict.fromkeys((*lead, *topic.bullets_in_order(), *tail)):
+        for key in bullet.cite:
+            if key not in numbers:
+                ref = references.get(key)
+                if ref is not None and ref.n is not None:
+                    numbers[key] = ref.n
+                else:
+                    free += 1
+                    numbers[key] = free
+        statements.append(Statement(bullet.text, bullet.tier, tuple(numbers[k] for k in bullet.cite)))
+    return statements, dict(sorted(numbers.items(), key=lambda kv: kv[1]))
+
+
+def answer_topic(
+    knowledge: Knowledge,
+    topic: Topic,
+    question: str = "",
+    score: int = 100,
+    carried: tuple[str, ...] = (),
+    notes: tuple[str, ...] = (),
+    joined: tuple[Topic, ...] = (),
+) -> Answer:
+    """The Answer that shows one topic, led by the statements of each `carried` topic (the stop
+    topic's are both the causative agent's and the class-wide discontinuation), and followed by
+    the `joined` topics' when the question asks about each."""
+    lead = tuple(b for t in carried for b in knowledge.topics[t].bullets_in_order())
+    tail = tuple(b for t in joined for b in t.bullets_in_order())
+    statements, numbers = number_statements(topic, knowledge.references, lead, tail)
+    refs = knowledge.references
+    citations = tuple(Citation(n, k, refs[k].text, refs[k].url) for k, n in numbers.items())
+    return Answer(
+        question,
+        "answer",
+        knowledge,
+        score,
+        topic,
+        tuple(statements),
+        citations,
+        carried=carried,
+        notes=notes,
+        joined=joined,
+    )
+
+
+def carried_topics(knowledge: Knowledge, match: Match, shown: str | None) -> tuple[str, ...]:
+    """Topics whose statements an answer must lead with: the question names the rule's concept, or
+    asks for the next step in NMS ("intubated, CK 50,000, T 41, nms - priorities?": the
+    first action is never left out), and the topic shown does not already say it. Suggestions
+    (`shown` None) offer the topic first only when the question names the concept."""
+    r = match.reading
+    next_step = bool(r.asks_next) and r.subject and shown is not None
+    return tuple(
+        rule.topic
+        for rule in knowledge.safety.carry
+        if (rule.concept in match.reading.concepts or next_step)
+        and rule.topic in knowledge.topics
+        and shown != rule.topic
+        and shown not in rule.already_in
+    )
+
+
+def answer_notes(knowledge: Knowledge, match: Match) -> tuple[str, ...]:
+    """One plain line each when a dose was asked for, when a drug the source does not name was, and
+    when another condition or purpose named beside NMS was (the source covers neither)."""
+    notes = []
+    if match.reading.dose and knowledge.safety.dose_note:
+        notes.append(knowledge.safety.dose_note)
+    drugs = list(dict.fromkeys(drug for drug, _ in match.reading.members))
+    if drugs:
+        known = knowledge.drug_notes
+        named = [f"{d} ({known[d][0]})" if d in known and known[d][0] != d else d for d in drugs]
+        labels = list(dict.fromkeys(known[d][1] for d in drugs if d in known))
+        said = f"what it says of {_listed(labels, 'and')}" if labels else "what it says of the drug's class"
+        notes.append(f"The source does not name {_listed(named)} specifically: what is shown is {said}.")
+    if also := list(dict.fromkeys(match.reading.also)):
+        notes.append(f"The source does not cover {_listed(also)}: nothing here is specific to {_pronoun(also)}.")
+    return tuple(notes)
+
+
+def _listed(items: list[str], word: str = "or") -> str:
+    return f" {word} ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
+
+
+def _pronoun(items: list[str]) -> str:
+    return "them" if len(items) > 1 else "it"
+
+
+def build_answer(knowledge: Knowledge, match: Match, question: str) -> Answer:
+    """The Answer for a matcher verdict, with what safety.yaml says every answer must carry."""
+    if match.status == "answer" and match.topic_id in knowledge.topics:
+        topic = knowledge.topics[match.topic_id]
+        return answer_topic(
+            knowledge,
+            topic,
+            question,
+            round(match.score * 100),
+            carried_topics(knowledge, match, topic.id),
+            answer_notes(knowledge, match),
+            tuple(knowledge.topics[t] for t in match.joined if t in knowledge.topics),
+        )
+    ranked = [(tid, score) for tid, score in match.suggestions if tid in knowledge.topics]
+    if match.reason != "out_of_scope" or (match.scope and match.scope[0] in DECLINED_UNLESS_NAMED):
+        # Not an answer, but the first action is offered first all the same.
+        first = carried_topics(knowledge, match, None)
+        ranked = ([(tid, 1.0) for tid in first] + [r for r in ranked if r[0] not in first])[:MAX_SUGGESTIONS]
+    suggestions = tuple((knowledge.topics[tid], round(score * 100)) for tid, score in ranked)
+    status = "suggest" if suggestions else "none"
+    return Answer(
+        question,
+        status,
+        knowledge,
+        round(match.score * 100),
+        suggestions=suggestions,
+        reason=match.reason,
+        scope=match.scope,
+    )
+
+
+def group_by_tier(statements: list[Statement] | tuple[Statement, ...]) -> list[tuple[str, list[Statement]]]:
+    """Statements under their tier label, guideline first."""
+    groups = [(t, [s for s in statements if s.tier == t]) for t in TIERS]
+    return [(TIER_LABELS[t], items) for t, items in groups if items]
+
+
+def section_texts(topic: Topic) -> list[tuple[str, str]]:
+    """(tier label, text) of each body section as shown, for the length check."""
+    statements, _ = number_statements(topic, {})
+    return [(label, "\n".join(s.line() for s in items)) for label, items in group_by_tier(statements)]

@@ -1,0 +1,44 @@
+"""Phrase tables: what each phrase of the vocabulary means, looked up longest phrase first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+V = TypeVar("V")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a phrase of the vocabulary means."""
+
+    kind: str  # synonym | member | context | dose | ask
+    target: tuple[str, ...] = ()  # the stems it stands for (synonyms and members)
+    label: str = ""  # the canonical term, or the context/dose term as listed
+
+
+class Phrases(Generic[V]):
+    """Lookup of stem tuples, longest match first."""
+
+    def __init__(self) -> None:
+        self.table: dict[tuple[str, ...], V] = {}
+        self.longest = 1
+
+    def add(self, phrase: tuple[str, ...], value: V) -> None:
+        if phrase:
+            self.table.setdefault(phrase, value)
+            self.longest = max(self.longest, len(phrase))
+
+    def scan(self, tokens: list[str]) -> list[tuple[int, int, V]]:
+        """(start, end, value) of each longest match, left to right."""
+        found, i = [], 0
+        while i < len(tokens):
+            for n in range(min(self.longest, len(tokens) - i), 0, -1):
+                value = self.table.get(tuple(tokens[i : i + n]))
+                if value is not None:
+                    found.append((i, i + n, value))
+                    i += n
+                    break
+            else:
+                i += 1
+        return found

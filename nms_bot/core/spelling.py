@@ -1,0 +1,79 @@
+"""Typo correction against the words a knowledge base knows."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Callable
+
+from rapidfuzz import fuzz, process
+
+from .model import Knowledge
+from .text import normalise, stem, words
+
+MIN_FUZZY_LEN = 4
+MIN_PREFIX_LEN = 5
+
+
+def vocabulary_words(knowledge: Knowledge) -> set[str]:
+    """Every surface word the vocabulary and the topics use."""
+    vocabulary: set[str] = set()
+    for groups in (knowledge.synonyms, knowledge.members):
+        for canonical, variants in groups.items():
+            for text in (canonical, *variants):
+                vocabulary.update(words(text))
+    for terms in (
+        *knowledge.scope.out_of_scope.values(),
+        *knowledge.scope.not_covered.values(),
+        *knowledge.scope.purposes.values(),
+        *knowledge.scope.signs.values(),
+        knowledge.scope.other_conditions,
+        *knowledge.context.values(),
+        knowledge.safety.dose_terms,
+    ):
+        for t in terms:
+            vocabulary.update(words(t))
+    for topic in knowledge.topics.values():
+        for text in (topic.title, *topic.keywords, *topic.questions, *(b.text for b in topic.body)):
+            vocabulary.update(words(normalise(text)))
+    return vocabulary
+
+
+class Speller:
+    """Built once per knowledge base. Filler and greetings are known but never a correction
+    target: "causes" must not become "cases" (filler) and vanish; it must count as the unknown
+    word it is. `meaning` tells what a stem stands for, so a clipped word that begins several
+    names of one thing ("dantro") still reads as that thing."""
+
+    def __init__(self, knowledge: Knowledge, filler: set[str], meaning: Callable[[str], tuple[str, ...]]):
+        vocabulary = vocabulary_words(knowledge)
+        plain = {w for g in knowledge.scope.greetings for w in words(g)} | set(knowledge.filler)
+        self.known_stems = {stem(w) for w in vocabulary | plain}
+        self.meaning = meaning
+        self.by_length: dict[int, list[str]] = defaultdict(list)
+        for w in sorted(vocabulary - plain):
+            # Words under four letters are too easy to hit by accident ("long" -> "log").
+            if len(w) >= MIN_FUZZY_LEN and stem(w) not in filler and not w[0].isdigit():
+                self.by_length[len(w)].append(w)
+        self.targets = sorted(w for ws in self.by_length.values() for w in ws)
+
+    def correct(self, word: str) -> str:
+        """The word's stem, or the stem of the closest known word when it is a typo."""
+        s = stem(word)
+        if s in self.known_stems or len(word) < MIN_FUZZY_LEN or word[0].isdigit():
+            return s
+        candidates = [w for n in range(len(word) - 2, len(word) + 3) for w in self.by_length.get(n, ())]
+        # One slip costs a short word more of its ratio than a long one: a dropped letter in
+        # a 5-letter word still scores 89, a swapped one in a 4-letter word only 75.
+        cutoff = 85 if len(word) == 4 else 80 if len(word) <= 6 else 84
+        best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
+        if best:
+            return stem(best[0])
+        # A clipped word ("dantro", "anticoag") stands for the one thing the known words it begins
+        # mean ("dantrolene", "dantrolenum" and "dantrolene sodium" are one drug).
+        if len(word) >= MIN_PREFIX_LEN:
+            start = bisect_left(self.targets, word)
+            begun = {stem(w) for w in self.targets[start : start + 50] if w.startswith(word)}
+            if len({self.meaning(b) for b in begun}) == 1:
+                return min(begun, key=len)
+        return s
