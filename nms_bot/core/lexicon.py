@@ -25,6 +25,10 @@ class Phrases(Generic[V]):
         self.longest = 1
 
     def add(self, phrase: tuple[str, ...], value: V) -> None:
+        # A question loses its single letters ("what do i do" reads "what do do"), so a phrase of
+        # several words loses them too, or it could never match.
+        if len(phrase) > 1:
+            phrase = tuple(t for t in phrase if len(t) > 1 or not t.isalpha())
         if phrase:
             self.table.setdefault(phrase, value)
             self.longest = max(self.longest, len(phrase))

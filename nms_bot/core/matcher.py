@@ -241,7 +241,10 @@ class Matcher:
         about_something = any(s in self.idf and s not in self.subject_stems for s in weights)
         # "T 41.5, rigid, unresponsive, think nms. what now??": a next step asked of an NMS case
         # that names no part of the treatment (only settings, if anything) gets the first actions.
-        asked = any(s in self.idf and s not in self.subject_stems and not reading.content[s] for s in weights)
+        # One finding with its value alone ("CK 31k in NMS, what do I do") is what is asked about.
+        topical = [s for s in weights if s in self.idf and s not in self.subject_stems]
+        alone = len(topical) == 1 and topical[0] in reading.valued and len(reading.signs) < 2
+        asked = alone or any(not reading.content[s] for s in topical)
         for route in self.routes if reading.subject and not reading.scope else ():
             if set(route.when) <= reading.concepts and not set(route.unless) & reading.concepts:
                 score = dict(ranked).get(route.topic, best)

@@ -12,6 +12,7 @@ so the closest topics can be offered).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .drugs import other_drug
@@ -23,10 +24,15 @@ from .text import asking_clauses, clause_words, normalise, stem, stems
 
 # "pt on haldol", "in the ICU", "despite cooling", "besides benzos", "CK 12k": what follows these,
 # or is followed by a number, is usually the setting of the question rather than its subject.
-SETTING_WORDS = frozenset(stem(w) for w in ("in", "on", "at", "from", "despite", "besides", "except", "excluding"))
+SETTING_WORDS = frozenset(
+    stem(w) for w in ("in", "on", "at", "from", "despite", "besides", "except", "excluding", "s/p")
+)
 # "CK 18k in an nms pt, how do we manage that": a pronoun in the asking clause points back at the
 # scene set before it, which is then what is asked about, not where the question stands.
 POINTERS = frozenset(("that", "it", "this", "those", "them"))
+# A temperature written "T 40.1" or "t 104": a fever, whatever words stand around it.
+FEVER_VALUE = re.compile(r"(?<![a-z0-9])t ?(?:3[89]|4[0-3]|10[0-9])(?:\.\d)?(?![0-9])")
+FEVER_SIGN = "fever"  # the scope.yaml sign a temperature is
 ARTICLES = frozenset(stem(w) for w in ("the", "a", "an", "his", "her", "their", "our"))
 # Scope categories declined only when the question does not name NMS.
 DECLINED_UNLESS_NAMED = frozenset({"purposes", "other_conditions", "other_drugs"})
@@ -48,6 +54,7 @@ class Reading:
     filler: list[str] = field(default_factory=list)
     content: dict[str, bool] = field(default_factory=dict)  # stem -> a setting ("CK 12k", "on haldol")
     clause: dict[str, int] = field(default_factory=dict)  # stem -> the last clause it stands in
+    valued: set[str] = field(default_factory=set)  # stems given a value ("CK 31k", "temp 40")
     concepts: set[str] = field(default_factory=set)  # canonical terms met
     subject: bool = False  # the question names NMS, or describes it by two or more signs
     signs: list[str] = field(default_factory=list)
@@ -122,6 +129,7 @@ class Reader:
             for phrase in (term, *knowledge.synonyms.get(term, ())):
                 self.subject.add(tuple(stems(phrase)), term)
         self.signs: Phrases[str] = Phrases()
+        self.sign_names = set(knowledge.scope.signs)
         for sign, terms in knowledge.scope.signs.items():
             for term in terms:
                 self.signs.add(tuple(stems(term)), sign)
@@ -162,7 +170,11 @@ class Reader:
             tokens.append(corrected)
             if corrected not in self.known_stems and (generic := other_drug(w)):
                 r.other_drugs.append(w if generic == w else f"{w} ({generic})")
-        r.signs = sorted({sign for _, _, sign in self.signs.scan(tokens)})
+        sign_spans = self.signs.scan(tokens)
+        found_signs = {sign for _, _, sign in sign_spans}
+        if FEVER_VALUE.search(text) and FEVER_SIGN in self.sign_names:
+            found_signs.add(FEVER_SIGN)  # "T 41.2": single letters are dropped, so read the value here
+        r.signs = sorted(found_signs)
         r.subject = bool(self.subject.scan(tokens)) or len(r.signs) >= 2
         found = self.lexicon.scan(tokens)
         # "burning up" is a fever, not burns: a longer vocabulary phrase outranks a scope term in it.
@@ -204,6 +216,8 @@ class Reader:
                 for s in entry.target:
                     if s not in self.filler:
                         r.add(s, setting, r.clauses[start])
+                        if end < len(tokens) and tokens[end][0].isdigit():
+                            r.valued.add(s)
             last = end
         self._plain(r, tokens, last, len(tokens), claimed)
         for label, parts in self.compound_purposes:
@@ -217,6 +231,16 @@ class Reader:
             for s, setting in r.content.items():
                 if setting and r.clause[s] < max(pointed):
                     r.content[s] = False
+        if len(r.signs) >= 2:
+            # "high fever, rigidity and altered mental status - how do you treat it": signs that
+            # describe the syndrome together are the case, not what is asked about.
+            described = [i for a, b, _ in sign_spans for i in range(a, b)]
+            for i in described:
+                for start, end, entry in found:
+                    if start <= i < end and entry.target:
+                        r.content.update({s: True for s in entry.target if s in r.content})
+                if tokens[i] in r.content:
+                    r.content[tokens[i]] = True
         r.greeting = any(t in self.greeting_words for t in tokens) and all(t in self.greeting_words for t in r.content)
         return r
 
@@ -241,3 +265,5 @@ class Reader:
                 r.filler.append(r.words[i])
                 continue
             r.add(t, self._setting(tokens, i, i + 1, claimed), r.clauses[i])
+            if i + 1 < len(tokens) and tokens[i + 1][0].isdigit():
+                r.valued.add(t)
