@@ -134,7 +134,8 @@ def test_ask_explain_shows_how_the_question_was_read():
     assert r.returncode == 0 and out.startswith("NMS: Dantrolene")
     assert "synonyms:     dantrolen -> dantrolene" in out
     assert "drugs (dictionary): haldol = haloperidol -> antipsychotic" in out and "context:      rigid, npo" in out
-    assert "dose words:   mg" in out and "names NMS:    no" in out and "numbers:      45, 40, 2" in out
+    assert "dose words:   mg" in out and "numbers:      45, 40, 2" in out
+    assert "names NMS:    yes (signs: fever, rigidity)" in out  # "T 40" is a fever
     assert "question type: dose, frequency or duration (mg) (asking clause 4)" in out
     assert "concepts:     antipsychotic, dantrolene" in out
     assert "Verdict: answered with dantrolene" in out

@@ -122,6 +122,11 @@ def check_vocabulary(
             if concept not in synonyms:
                 hint = did_you_mean(concept, sorted(synonyms))
                 safety_file.error(route.line, f"route rule: '{concept}' is not a synonym in synonyms.yaml{hint}")
+        for term in route.asked_with:
+            if term not in safety.dose_terms:
+                safety_file.error(
+                    route.line, f"route rule: '{term}' in asked_with is not a dose word (safety.yaml dose)"
+                )
         if topics and route.topic not in topic_ids:
             hint = did_you_mean(route.topic, topic_ids)
             safety_file.error(route.line, f"route rule: unknown topic '{route.topic}'{hint}")

@@ -246,7 +246,8 @@ class Matcher:
         alone = len(topical) == 1 and topical[0] in reading.valued and len(reading.signs) < 2
         asked = alone or any(not reading.content[s] for s in topical)
         for route in self.routes if reading.subject and not reading.scope else ():
-            if set(route.when) <= reading.concepts and not set(route.unless) & reading.concepts:
+            asked_with = not route.asked_with or set(route.asked_with) & set(reading.dose)
+            if set(route.when) <= reading.concepts and not set(route.unless) & reading.concepts and asked_with:
                 score = dict(ranked).get(route.topic, best)
                 rule = "route: " + " + ".join(route.when)
                 return replace(verdict, status="answer", topic_id=route.topic, score=score, rule=rule)

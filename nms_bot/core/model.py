@@ -124,12 +124,14 @@ class Scope:
 
 @dataclass(frozen=True)
 class RouteRule:
-    """A question naming every concept of `when` and none of `unless` is answered with `topic`."""
+    """A question naming every concept of `when`, none of `unless` and, when given, one of the
+    `asked_with` dose words is answered with `topic`."""
 
     when: tuple[str, ...]
     unless: tuple[str, ...]
     topic: str
     line: int = 0
+    asked_with: tuple[str, ...] = ()  # dose words one of which the question must hold ("how often")
 
 
 @dataclass(frozen=True)

@@ -251,9 +251,17 @@ class Reader:
             unit = self.lexicon.table.get(tuple(tokens[end + 1 : end + 2]))
             return not (unit and unit.kind == "dose")
         i = start - 1
-        while i >= 0 and tokens[i] in ARTICLES:
+        # "on the haldol", "s/p 2 doses geodon": articles and amounts stand between.
+        while i >= 0 and (tokens[i] in ARTICLES or tokens[i][0].isdigit() or self._is_dose(tokens[i])):
             i -= 1
-        return i >= 0 and tokens[i] in SETTING_WORDS and i not in claimed
+        if i < 0 or tokens[i] not in SETTING_WORDS:
+            return False
+        entry = self.lexicon.table.get((tokens[i],))  # "s/p" is context itself, and still marks history
+        return i not in claimed or (entry is not None and entry.kind == "context")
+
+    def _is_dose(self, token: str) -> bool:
+        entry = self.lexicon.table.get((token,))
+        return entry is not None and entry.kind == "dose"
 
     def _plain(self, r: Reading, tokens: list[str], start: int, end: int, claimed: set[int]) -> None:
         """Words no phrase claimed: filler, numbers, or content."""

@@ -112,11 +112,12 @@ def read_safety(f: SourceFile) -> tuple[Safety, list[int]]:
     routes = []
     for item, line in _list(f, m, "route"):
         rule = f.mapping(item, line, "a route rule")
-        if rule is None or not f.fields(rule, ("when", "topic"), ("unless",)):
+        if rule is None or not f.fields(rule, ("when", "topic"), ("unless", "asked_with")):
             continue
         when, topic = [t.lower() for t in f.texts(rule, "when")], f.text(rule, "topic")
+        unless, asked_with = (tuple(t.lower() for t in f.texts(rule, k)) for k in ("unless", "asked_with"))
         if when and topic:
-            routes.append(RouteRule(tuple(when), tuple(t.lower() for t in f.texts(rule, "unless")), topic, rule.line))
+            routes.append(RouteRule(tuple(when), unless, topic, rule.line, asked_with))
     nxt = f.section(m, "next")
     next_terms: list[str] = []
     next_topic = ""
