@@ -272,6 +272,19 @@ def start_bot(
     return bot, stop
 
 
+def drained(bot: Bot, timeout: float = 10.0) -> None:
+    """Wait until the bot has finished with everything it acknowledged: no question left in the
+    durable answering queue, nothing waiting or running on the answering queue."""
+
+    def idle() -> bool:
+        backlog = bot.services.answers.backlog()
+        if backlog.waiting or backlog.running:
+            return False
+        return not bot.services.store.table_rows()["nms_answer_queue"]
+
+    bot.stub.wait_for(idle, timeout)
+
+
 def check_everything_sent(stub: SlackStub) -> None:
     """Every message and view the bot sent passes slack_sdk's Block Kit validation and Slack's limits,
     and no post unfurls links into previews."""

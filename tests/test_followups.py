@@ -10,7 +10,7 @@ from pathlib import Path
 
 from nms_bot.storage.store import Store
 
-from .conftest import Bot, start_bot
+from .conftest import Bot, drained, start_bot
 from .payloads import payload
 
 THREAD = "1700000100.000100"  # app_mention.json's message: the bot answers in a thread under it
@@ -148,14 +148,14 @@ def test_without_the_database_the_bot_stays_quiet_in_threads(stub, kb: Path, tmp
     try:
         mention_answered(bot)
 
-        def broken(_key: str) -> bool:
+        def broken(*_args: object, **_kwargs: object) -> None:
             from nms_bot.storage.store import StoreUnavailable
 
             raise StoreUnavailable("timed out")
 
-        bot.services.store.thread_open = broken  # a frozen or unreachable database
-        bot.send(payload("message_channel_thread_reply"))
-        time.sleep(0.6)
+        bot.services.store.enqueue = broken  # a frozen or unreachable database
+        assert bot.send(payload("message_channel_thread_reply")) == (200, "")
+        drained(bot)
         assert len(posts(bot)) == 1
     finally:
         stop()

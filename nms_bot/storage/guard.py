@@ -4,7 +4,9 @@ Server-side timeouts (SQLite's busy timeout, PostgreSQL's statement and lock tim
 help when the server itself is frozen or the network holds a packet: then only the caller can
 stop waiting. Calls run on a few threads of their own and the caller waits at most `timeout`
 seconds; after a time-out the database is skipped for a few seconds so that a stalled server
-costs answers nothing. An abandoned call finishes (or fails) on its own thread when the
+costs answers nothing; and within one answer (`scope`), the first failure makes the answer's
+further calls fail at once, so that a locked database costs it one deadline, not one per call.
+An abandoned call finishes (or fails) on its own thread when the
 database comes back.
 """
 
@@ -15,9 +17,10 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -59,20 +62,36 @@ class Guard:
         self._file = sqlite_file
         self._inode = _inode(sqlite_file)
         self._file_reported = False
+        self._local = threading.local()  # .failed: a list of one bool inside a scope, else absent
 
-    def call(self, fn: Callable[[], T]) -> T:
-        """`fn()` within the deadline; StoreUnavailable when it fails or runs out of time."""
+    @contextmanager
+    def scope(self) -> Iterator[None]:
+        """Calls made in this block on this thread: after one fails, the rest fail at once."""
+        outer = getattr(self._local, "failed", None)
+        self._local.failed = [False]
+        try:
+            yield
+        finally:
+            self._local.failed = outer
+
+    def call(self, fn: Callable[[], T], timeout: float | None = None) -> T:
+        """`fn()` within the deadline (or `timeout`, if shorter); StoreUnavailable when it fails or
+        runs out of time."""
+        failed = getattr(self._local, "failed", None)
+        if failed and failed[0]:
+            raise StoreUnavailable("skipped: the database failed earlier in this answer")
         if time.monotonic() < self._skip_until:
             raise StoreUnavailable("skipped: the database timed out a moment ago")
+        deadline = min(self.timeout, timeout) if timeout else self.timeout
         future = self._submit(fn)
         try:
-            result = future.result(timeout=self.timeout)
+            result = future.result(timeout=deadline)
         except FutureTimeout:
             self._skip_until = time.monotonic() + SKIP_SECONDS
-            self._failed(f"no answer within {self.timeout:g} s")
+            self._failed(f"no answer within {deadline:g} s", failed)
             raise StoreUnavailable("timed out") from None
         except SQLAlchemyError as exc:
-            self._failed(error_kind(exc))
+            self._failed(error_kind(exc), failed)
             raise StoreUnavailable(error_kind(exc)) from None
         self._worked()
         return result
@@ -107,7 +126,9 @@ class Guard:
             except BaseException as exc:  # handed to the caller, who decides
                 future.set_exception(exc)
 
-    def _failed(self, kind: str) -> None:
+    def _failed(self, kind: str, scope: list[bool] | None = None) -> None:
+        if scope:
+            scope[0] = True
         with self._lock:
             first, self._failing = self._failing is None, kind
         if first:

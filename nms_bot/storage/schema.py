@@ -24,6 +24,9 @@ replies = Table(
     Column("verdict", String(64), nullable=False),
     Column("reply_ts", String(40)),  # the bot's answer, once posted
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    # The answering-queue row (nms_answer_queue.id) that claimed the message: if that job is taken
+    # again after a crash before the post, its own claim does not stop it (NULL: claimed from memory).
+    Column("claimed_by", String(40)),
 )
 answers = Table(
     "nms_answers",
@@ -85,8 +88,22 @@ escalations = Table(
     Column("team", String(40), nullable=False, default=""),
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
 )
+# Questions acknowledged and not yet answered (the durable answering queue): written as the ack
+# goes out, taken by one worker at a time for a lease (`claimed_until`, `owner` host:pid), and
+# deleted once Slack has accepted the answer. `question` (JSON) holds the question's text, which
+# answering needs: the one table that keeps text, and only until the question is answered.
+answer_queue = Table(
+    "nms_answer_queue",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("question", Text, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("owner", String(100)),
+    Column("claimed_until", DateTime(timezone=True), index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
 VERDICTS = ("helpful", "not_helpful")
-TABLES = (seen_events, replies, answers, feedback, gaps, reminders, threads, escalations)
+TABLES = (seen_events, replies, answers, feedback, gaps, reminders, threads, escalations, answer_queue)
 
 
 def installation_tables(meta: MetaData, secret: TypeEngine | None = None) -> tuple[Table, Table, Table]:

@@ -17,6 +17,7 @@ import hashlib
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from enum import Enum
 from functools import partial
@@ -32,6 +33,7 @@ from ..errors import ConfigurationError
 from .conversation import ConversationStore
 from .engines import database_url, sqlite_file, store_engine, upgrade_schema
 from .guard import Guard, StoreUnavailable, error_kind
+from .jobs import QueueStore, Taken
 from .schema import (
     TABLES,
     VERDICTS,
@@ -52,6 +54,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreUnavailable",
+    "Taken",
     "TopicStats",
     "database_url",
     "metadata",
@@ -102,7 +105,7 @@ class TopicStats:
     not_helpful: int
 
 
-class Store(ConversationStore):
+class Store(ConversationStore, QueueStore):
     """Thread-safe; one per process. Several processes may share one PostgreSQL database."""
 
     def __init__(self, url: str, retention_days: int = DEFAULT_RETENTION_DAYS, timeout: float | None = DEFAULT_TIMEOUT):
@@ -114,6 +117,7 @@ class Store(ConversationStore):
         self._guard = Guard(timeout, self.setting, sqlite_file(url)) if timeout else None
         self._purge_lock = threading.Lock()
         self._last_purge = 0.0
+        self.closed = False
 
     @classmethod
     def from_env(cls, answering: bool = True) -> Store:
@@ -163,27 +167,55 @@ class Store(ConversationStore):
             ) from None
 
     def close(self) -> None:
+        self.closed = True
         if self._guard:
             self._guard.close()
         self.engine.dispose()
 
-    def bounded(self, fn: Callable[[], T]) -> T:
+    def bounded(self, fn: Callable[[], T], deadline: float | None = None) -> T:
         """`fn()` within the deadline of every database call on the answering path (the store's
-        own and other parts', such as Slack installations); StoreUnavailable when the database
-        fails or stalls."""
-        return self._guard.call(fn) if self._guard else fn()
+        own and other parts', such as Slack installations), or a shorter `deadline`;
+        StoreUnavailable when the database fails or stalls."""
+        return self._guard.call(fn, deadline) if self._guard else fn()
+
+    def one_deadline(self) -> AbstractContextManager[None]:
+        """A block (one answer) that a failing database holds up once: after the first failure or
+        time-out in it, the block's further database calls fail at once (StoreUnavailable)."""
+        return self._guard.scope() if self._guard else nullcontext()
 
     def claim_event(self, event_id: str) -> bool:
         """True the first time an event id is seen, in any instance sharing the database.
         Raises StoreUnavailable when the database fails or does not answer in time."""
         return self._claim(insert(seen_events).values(event_id=event_id[:100], created_at=_now()))
 
-    def claim_message(self, key: str, version: str, verdict: str) -> bool:
-        """True the first time a question message is claimed for answering, in any instance.
-        Raises StoreUnavailable when the database fails or does not answer in time."""
-        return self._claim(
-            insert(replies).values(message_key=key[:100], version=version[:40], verdict=verdict, created_at=_now())
+    def claim_message(self, key: str, version: str, verdict: str, job: int | None = None) -> bool:
+        """True the first time a question message is claimed for answering, in any instance; also
+        for the same answering-queue `job` again while nothing is posted (its worker died before
+        the post). Raises StoreUnavailable when the database fails or does not answer in time."""
+        row = insert(replies).values(
+            message_key=key[:100],
+            version=version[:40],
+            verdict=verdict,
+            created_at=_now(),
+            claimed_by=None if job is None else str(job),
         )
+        if self._claim(row):
+            return True
+        if job is None:
+            return False
+
+        def ours() -> bool:
+            with self.engine.connect() as conn:
+                found = conn.execute(
+                    select(replies.c.message_key).where(
+                        replies.c.message_key == key[:100],
+                        replies.c.claimed_by == str(job),
+                        replies.c.reply_ts.is_(None),
+                    )
+                ).first()
+            return found is not None
+
+        return self.bounded(ours)
 
     def _claim(self, row: Any) -> bool:
         """Insert a row keyed by what it claims: True for the one caller whose insert went in."""
