@@ -1,11 +1,13 @@
 """The durable answering queue: what was acknowledged is answered, also after a crash (issue 18).
 
-A question is written to the database before its acknowledgement goes out (`put`); the
-answering queue's workers then take it for a lease, answer it, and delete it. Questions left by
-a process that died (kill -9, the OOM killer, a lost node) are taken again: at start-up, those
-of dead processes on this host at once, and by any instance once their lease runs out. When the
-database does not take a question within ACK_DEADLINE, the question is answered from memory as
-before (lost if the process dies), and the log says so once.
+A question is written to the database before its acknowledgement goes out (`put`), held by this
+process for a lease; the answering queue's workers answer it (renewing the lease as they start)
+and delete it. Questions left by a process that died (kill -9, the OOM killer, a lost node) are
+taken again: at start-up, those of dead processes on this host at once, and by any instance once
+their lease runs out. When the database does not take a question within ACK_DEADLINE, it is
+answered from memory as before (lost if the process dies), and the log says so once. A database
+failing after it took the question does not hold the answer up: it goes out from memory, and
+its row is deleted when the database works again.
 """
 
 from __future__ import annotations
@@ -47,12 +49,13 @@ class DurableQueue:
         self._lock = threading.Lock()
         self._pending = 0  # takes queued on `answers`, not yet started
         self._in_memory = False  # logged once per spell of answering from memory
+        self._answered: set[int] = set()  # rows answered here whose deletion failed (database failing)
 
     def put(self, question: str, event_id: str, thread_key: str | None = None) -> Put:
         """Keep an acknowledged question (JSON) until it is answered; call it before the ack.
         `thread_key`: a follow-up, kept only if the bot answered in that thread lately."""
         try:
-            job = self.store.enqueue(event_id, question, ACK_DEADLINE, thread_key)
+            job = self.store.enqueue(event_id, question, self.owner, self.lease, ACK_DEADLINE, thread_key)
         except StoreUnavailable:
             return self._memory()
         except Exception as exc:
@@ -63,8 +66,20 @@ class DurableQueue:
             log.warning("answering queue: acknowledged questions are kept in the database again")
         if job is None:
             return Put.SEEN
-        self._submit()
+        if self._work is not None:  # else (not started) it waits in the database for a started one
+            received = time.monotonic()
+            self.answers.submit(lambda: self._run(Taken(job, question, 0), received))
         return Put.QUEUED
+
+    def _still_ours(self, taken: Taken, received: float) -> bool:
+        """Renew the lease on a question received here; False if it ran out and the question was
+        taken since. Not needed while most of the lease is left (a write saved per answer)."""
+        if time.monotonic() - received < self.lease / 4:
+            return True
+        try:
+            return self.store.hold(taken.id, self.owner, self.lease)
+        except StoreUnavailable:
+            return True  # the database failed since it took the question: answer from memory
 
     def _memory(self) -> Put:
         if not self._in_memory:
@@ -83,8 +98,6 @@ class DurableQueue:
         threading.Thread(target=self._sweep, name="answer-sweep", daemon=True).start()
 
     def _submit(self) -> None:
-        if self._work is None:
-            return  # not started (a Services without a server): the rows wait for one
         with self._lock:
             self._pending += 1
         if not self.answers.submit(self._take):
@@ -100,22 +113,37 @@ class DurableQueue:
             return  # the row waits; the sweep tries again
         if taken is None:
             return  # another worker or instance took it first
-        if taken.attempts >= MAX_ATTEMPTS:
+        if taken.id in self._answered:  # answered while the database failed: only the row is left
+            self._done(taken)
+        elif taken.attempts >= MAX_ATTEMPTS:
             log.error("answering queue: dropped a question whose answering was cut short %d times", taken.attempts)
             self._done(taken)
-            return
+        else:
+            self._run(taken)
+
+    def _run(self, taken: Taken, received: float | None = None) -> None:
+        """Answer a question (`received`: when, if this process received it) and delete it. The
+        lease renewal and the answer share one deadline for a failing database; the deletion,
+        after the answer is out, has its own."""
         assert self._work is not None
+        answering = True
         try:
-            self._work(taken)
-        finally:  # answered, or refused by Slack (logged): either way not taken again
-            self._done(taken)
+            with self.store.one_deadline():
+                answering = received is None or self._still_ours(taken, received)
+                if answering:
+                    self._work(taken)
+        finally:  # answered, or refused by Slack (logged): either way not answered again
+            if answering:
+                self._done(taken)
 
     def _done(self, taken: Taken) -> None:
         try:
             self.store.done(taken.id)
+            self._answered.discard(taken.id)
         except StoreUnavailable:
-            pass  # taken again when the lease runs out; the claim on its message stops a second post
+            self._answered.add(taken.id)  # deleted when the sweep finds it free
         except Exception as exc:
+            self._answered.add(taken.id)
             log.error("cannot delete an answered question from the answering queue: %s", type(exc).__name__)
 
     def _sweep(self) -> None:

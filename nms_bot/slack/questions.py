@@ -64,7 +64,13 @@ def receive(services: Services, body: dict[str, Any], client: WebClient, questio
     thread_key = f"{question.channel}:{question.thread_ts}" if followup else None
     if services.durable.put(question.to_json(), event_id, thread_key) is not Put.MEMORY or followup:
         return
-    services.later(lambda: services.first_delivery(body) and answer(services, client, question))
+
+    def from_memory() -> None:
+        with services.store.one_deadline():
+            if services.first_delivery(body):
+                answer(services, client, question)
+
+    services.later(from_memory)
 
 
 def work(services: Services, taken: Taken) -> None:

@@ -12,6 +12,7 @@ database comes back.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import queue
@@ -28,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 log = logging.getLogger("nms_bot.store")
 SKIP_SECONDS = 5.0  # after a time-out, answer without the database this long before trying again
 THREADS = 4
+URGENT, NORMAL, STOP = 0, 1, 2  # the order calls wait in: the acknowledgement's first
 
 T = TypeVar("T")
 
@@ -53,8 +55,12 @@ class Guard:
         self.what = what  # the setting naming the database, for log lines
         # Daemon threads of our own, not a ThreadPoolExecutor: the interpreter waits for those
         # at exit, and a call stuck in a frozen database must not stop the process exiting.
-        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]] | None] = queue.SimpleQueue()
-        for i in range(THREADS):
+        # SQLite runs one writer at a time, and writers that meet sleep in SQLite's busy handler (up
+        # to 100 ms a turn): one thread hands them the file in turn instead.
+        self._threads = 1 if sqlite_file else THREADS
+        self._jobs: queue.PriorityQueue[tuple[int, int, Any]] = queue.PriorityQueue()
+        self._seq = itertools.count()
+        for i in range(self._threads):
             threading.Thread(target=self._work, name=f"store-{i}", daemon=True).start()
         self._lock = threading.Lock()
         self._failing: str | None = None
@@ -66,24 +72,25 @@ class Guard:
 
     @contextmanager
     def scope(self) -> Iterator[None]:
-        """Calls made in this block on this thread: after one fails, the rest fail at once."""
+        """Calls made in this block on this thread: after one fails, the rest fail at once (a block
+        inside another is part of it)."""
         outer = getattr(self._local, "failed", None)
-        self._local.failed = [False]
+        self._local.failed = outer or [False]
         try:
             yield
         finally:
             self._local.failed = outer
 
     def call(self, fn: Callable[[], T], timeout: float | None = None) -> T:
-        """`fn()` within the deadline (or `timeout`, if shorter); StoreUnavailable when it fails or
-        runs out of time."""
+        """`fn()` within the deadline; StoreUnavailable when it fails or runs out of time. With a
+        (shorter) `timeout` the call goes ahead of those waiting: the acknowledgement waits on it."""
         failed = getattr(self._local, "failed", None)
         if failed and failed[0]:
             raise StoreUnavailable("skipped: the database failed earlier in this answer")
         if time.monotonic() < self._skip_until:
             raise StoreUnavailable("skipped: the database timed out a moment ago")
         deadline = min(self.timeout, timeout) if timeout else self.timeout
-        future = self._submit(fn)
+        future = self._submit(fn, URGENT if timeout else NORMAL)
         try:
             result = future.result(timeout=deadline)
         except FutureTimeout:
@@ -108,16 +115,16 @@ class Guard:
         self._submit(run)
 
     def close(self) -> None:
-        for _ in range(THREADS):
-            self._jobs.put(None)
+        for _ in range(self._threads):
+            self._jobs.put((STOP, next(self._seq), None))
 
-    def _submit(self, fn: Callable[[], T]) -> Future[T]:
+    def _submit(self, fn: Callable[[], T], priority: int = NORMAL) -> Future[T]:
         future: Future[T] = Future()
-        self._jobs.put((fn, future))
+        self._jobs.put((priority, next(self._seq), (fn, future)))
         return future
 
     def _work(self) -> None:
-        while (job := self._jobs.get()) is not None:
+        while (job := self._jobs.get()[2]) is not None:
             fn, future = job
             if not future.set_running_or_notify_cancel():
                 continue

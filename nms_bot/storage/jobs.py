@@ -1,10 +1,10 @@
 """The durable answering queue's rows: questions acknowledged and not yet answered (issue 18).
 
 A part of Store. A question is written, with its event id claimed, in one transaction before the
-acknowledgement goes out; a worker takes the oldest free row for a lease (PostgreSQL: the row is
-picked `FOR UPDATE SKIP LOCKED`, so instances never wait on each other; SQLite: one UPDATE, which
-SQLite runs one writer at a time); the row is deleted once Slack has accepted the answer. A row
-whose lease ran out (its worker died) is free again, for any instance.
+acknowledgement goes out, held by the process that received it for a lease; the row is deleted
+once Slack has accepted the answer. A row whose lease ran out (its process died) is free again:
+any instance takes the oldest free row (PostgreSQL: picked `FOR UPDATE SKIP LOCKED`, so instances
+never wait on each other; SQLite: one UPDATE, which SQLite runs one writer at a time).
 """
 
 from __future__ import annotations
@@ -46,10 +46,13 @@ class QueueStore:
     engine: Engine
     bounded: Callable[..., Any]
 
-    def enqueue(self, event_id: str, question: str, deadline: float, thread_key: str | None = None) -> int | None:
-        """Keep an acknowledged question until it is answered and claim its event id, at once: the
-        row's id, or None for an event seen before (Slack's retry) or, with `thread_key`, a reply
-        in a thread the bot did not answer in lately. StoreUnavailable after `deadline` seconds."""
+    def enqueue(
+        self, event_id: str, question: str, owner: str, lease: float, deadline: float, thread_key: str | None = None
+    ) -> int | None:
+        """Keep an acknowledged question until it is answered, held by `owner` for `lease` seconds,
+        and claim its event id, at once: the row's id, or None for an event seen before (Slack's
+        retry) or, with `thread_key`, a reply in a thread the bot did not answer in lately.
+        StoreUnavailable after `deadline` seconds."""
 
         def write() -> int | None:
             now = _now()
@@ -62,7 +65,8 @@ class QueueStore:
                         if conn.execute(open_).first() is None:
                             return None
                     conn.execute(insert(seen_events).values(event_id=event_id[:100], created_at=now))
-                    row = conn.execute(insert(answer_queue).values(question=question, attempts=0, created_at=now))
+                    held = {"owner": owner[:100], "claimed_until": now + dt.timedelta(seconds=lease), "attempts": 1}
+                    row = conn.execute(insert(answer_queue).values(question=question, created_at=now, **held))
                     return int(row.inserted_primary_key[0])
             except IntegrityError:  # the event id is known: a retry
                 return None
@@ -86,6 +90,18 @@ class QueueStore:
                     .returning(q.id, q.question, q.attempts)
                 ).first()
             return Taken(row.id, row.question, row.attempts - 1) if row else None
+
+        return self.bounded(write)
+
+    def hold(self, job_id: int, owner: str, lease: float) -> bool:
+        """Renew the lease on a question `owner` received and has not let go: False when its lease
+        ran out and it was taken since (by any instance), or it is gone."""
+
+        def write() -> bool:
+            until = _now() + dt.timedelta(seconds=lease)
+            with self.engine.begin() as conn:
+                mine = (q.id == job_id) & (q.owner == owner[:100]) & (q.attempts == 1)
+                return bool(conn.execute(update(answer_queue).where(mine).values(claimed_until=until)).rowcount)
 
         return self.bounded(write)
 
