@@ -1,5 +1,5 @@
-"""What every listener needs: the live knowledge, the store, the answering queue, and how to
-answer, send and record."""
+"""What every listener needs: the live knowledge, the store, the answering queues (in memory, and
+durable in the database), and how to answer, send and record."""
 
 from __future__ import annotations
 
@@ -55,8 +55,9 @@ def verdict(answer: Answer, phi_reminder: bool) -> str:
 
 @dataclass
 class Services:
-    """Shared by every listener. Nothing here touches the network or the database on the
-    acknowledgement path: that work goes to `answers`, the answering queue."""
+    """Shared by every listener. On the acknowledgement path nothing here touches the network, and
+    the database only to keep a question (`durable`, with a short deadline): the rest of the
+    work goes to `answers`, the answering queue."""
 
     live: LiveEngine
     store: Store
@@ -101,14 +102,18 @@ class Services:
             self._clients[team] = client
 
     def client_for(self, team: str, enterprise: str | None = None) -> WebClient:
-        """A Web API client that answers in `team`: the app's own (one workspace), else the latest
-        Bolt made for the team, else one with the team's stored bot token (after a restart)."""
+        """A Web API client that answers in `team` (`enterprise`: an org-wide install's): the app's
+        own (one workspace), else the latest Bolt made for the team, else one with the stored bot
+        token (a question taken up after a restart)."""
         assert self.client is not None, "build_app sets the client"
         if self.installations is None:
             return self.client
         if team in self._clients:
             return self._clients[team]
-        bot = self.installations.find_bot(enterprise_id=enterprise, team_id=team or None)
+        if enterprise:
+            bot = self.installations.find_bot(enterprise_id=enterprise, team_id=None, is_enterprise_install=True)
+        else:
+            bot = self.installations.find_bot(enterprise_id=None, team_id=team)
         if bot is None or not bot.bot_token:
             raise SlackApiError("the workspace is not installed", {"ok": False, "error": "not_installed"})
         return WebClient(

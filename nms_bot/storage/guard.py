@@ -29,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 log = logging.getLogger("nms_bot.store")
 SKIP_SECONDS = 5.0  # after a time-out, answer without the database this long before trying again
 THREADS = 4
+URGENT_THREADS = 4  # PostgreSQL: the acknowledgement's calls have threads of their own
 URGENT, NORMAL, STOP = 0, 1, 2  # the order calls wait in: the acknowledgement's first
 
 T = TypeVar("T")
@@ -56,12 +57,17 @@ class Guard:
         # Daemon threads of our own, not a ThreadPoolExecutor: the interpreter waits for those
         # at exit, and a call stuck in a frozen database must not stop the process exiting.
         # SQLite runs one writer at a time, and writers that meet sleep in SQLite's busy handler (up
-        # to 100 ms a turn): one thread hands them the file in turn instead.
-        self._threads = 1 if sqlite_file else THREADS
-        self._jobs: queue.PriorityQueue[tuple[int, int, Any]] = queue.PriorityQueue()
+        # to 100 ms a turn): one thread hands them the file in turn, the acknowledgement's first.
+        # A server database: the acknowledgement's calls never wait behind the answers'.
         self._seq = itertools.count()
-        for i in range(self._threads):
-            threading.Thread(target=self._work, name=f"store-{i}", daemon=True).start()
+        self._jobs: queue.PriorityQueue[tuple[int, int, Any]] = queue.PriorityQueue()
+        self._urgent = self._jobs if sqlite_file else queue.PriorityQueue()
+        self._lanes = [(self._jobs, 1 if sqlite_file else THREADS)]
+        if not sqlite_file:
+            self._lanes.append((self._urgent, URGENT_THREADS))
+        for lane, (jobs, threads) in enumerate(self._lanes):
+            for i in range(threads):
+                threading.Thread(target=self._work, args=(jobs,), name=f"store-{lane}-{i}", daemon=True).start()
         self._lock = threading.Lock()
         self._failing: str | None = None
         self._skip_until = 0.0
@@ -115,16 +121,17 @@ class Guard:
         self._submit(run)
 
     def close(self) -> None:
-        for _ in range(self._threads):
-            self._jobs.put((STOP, next(self._seq), None))
+        for jobs, threads in self._lanes:
+            for _ in range(threads):
+                jobs.put((STOP, next(self._seq), None))
 
     def _submit(self, fn: Callable[[], T], priority: int = NORMAL) -> Future[T]:
         future: Future[T] = Future()
-        self._jobs.put((priority, next(self._seq), (fn, future)))
+        (self._urgent if priority == URGENT else self._jobs).put((priority, next(self._seq), (fn, future)))
         return future
 
-    def _work(self) -> None:
-        while (job := self._jobs.get()[2]) is not None:
+    def _work(self, jobs: queue.PriorityQueue[tuple[int, int, Any]]) -> None:
+        while (job := jobs.get()[2]) is not None:
             fn, future = job
             if not future.set_running_or_notify_cancel():
                 continue

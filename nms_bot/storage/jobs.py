@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from .schema import answer_queue, seen_events, threads
+from .schema import answer_queue, replies, seen_events, threads
 
 q = answer_queue.c
 
@@ -104,6 +104,17 @@ class QueueStore:
                 return bool(conn.execute(update(answer_queue).where(mine).values(claimed_until=until)).rowcount)
 
         return self.bounded(write)
+
+    def claimed_unposted(self, message_key: str, job_id: int) -> bool:
+        """Did this queue row claim the message, and no answer to it was posted (its worker died)?"""
+
+        def read() -> bool:
+            mine = (replies.c.message_key == message_key) & (replies.c.claimed_by == str(job_id))
+            unposted = select(replies.c.message_key).where(mine, replies.c.reply_ts.is_(None))
+            with self.engine.connect() as conn:
+                return conn.execute(unposted).first() is not None
+
+        return self.bounded(read)
 
     def done(self, job_id: int) -> None:
         """The question is answered (or given up): its row, and the text in it, go."""

@@ -199,23 +199,7 @@ class Store(ConversationStore, QueueStore):
             created_at=_now(),
             claimed_by=None if job is None else str(job),
         )
-        if self._claim(row):
-            return True
-        if job is None:
-            return False
-
-        def ours() -> bool:
-            with self.engine.connect() as conn:
-                found = conn.execute(
-                    select(replies.c.message_key).where(
-                        replies.c.message_key == key[:100],
-                        replies.c.claimed_by == str(job),
-                        replies.c.reply_ts.is_(None),
-                    )
-                ).first()
-            return found is not None
-
-        return self.bounded(ours)
+        return self._claim(row) or (job is not None and self.claimed_unposted(key[:100], job))
 
     def _claim(self, row: Any) -> bool:
         """Insert a row keyed by what it claims: True for the one caller whose insert went in."""

@@ -1,11 +1,11 @@
 """Follow-ups: a person's reply in a channel thread the bot answered in, without a mention.
 
 With `message.channels` / `message.groups` the bot receives every message of the channels it is
-in. Only thread replies are looked at, only in memory, and only a reply that asks something and
-matches confidently (status answer), in a thread the bot answered in lately, is answered;
-everything else is left alone, unstored and unlogged: people there are mostly talking to each
-other, and a report such as "temp 40.2 now" or "thanks, paging ICU" matches a topic confidently
-without asking the bot anything.
+in. Only thread replies are looked at, in memory, and only a reply that asks something and
+matches confidently (status answer), in a thread the bot answered in lately, is answered (and
+kept, like any question, until it is); everything else is left alone, unstored and unlogged:
+people there are mostly talking to each other, and a report such as "temp 40.2 now" or "thanks,
+paging ICU" matches a topic confidently without asking the bot anything.
 """
 
 from __future__ import annotations
