@@ -29,7 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 log = logging.getLogger("nms_bot.store")
 SKIP_SECONDS = 5.0  # after a time-out, answer without the database this long before trying again
 THREADS = 4
-URGENT_THREADS = 4  # PostgreSQL: the acknowledgement's calls have threads of their own
+URGENT_THREADS = 8  # PostgreSQL: threads of the acknowledgement's own (within the pool's 15 connections)
 URGENT, NORMAL, STOP = 0, 1, 2  # the order calls wait in: the acknowledgement's first
 
 T = TypeVar("T")

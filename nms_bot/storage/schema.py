@@ -1,6 +1,7 @@
 """The tables as the code queries them (what is kept, and for how long: see Store.purge; never
-question text). The database gets them through the migrations in nms_bot/storage/migrations:
-change a table here and add a migration there (its __init__ says how)."""
+question text but in the answering queue, until the question is answered). The database gets
+them through the migrations in nms_bot/storage/migrations: change a table here and add a
+migration there (its __init__ says how)."""
 
 from __future__ import annotations
 

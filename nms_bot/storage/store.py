@@ -2,8 +2,9 @@
 (and, in conversation.py, threads answered in and escalations).
 
 SQLite by default (`NMS_DB`), PostgreSQL when `DATABASE_URL` is set so several instances share
-it. SQLAlchemy Core speaks both dialects. Nothing here ever holds raw question text or a
-user's name: feedback is keyed by a one-way hash, gaps are redacted before they arrive.
+it. SQLAlchemy Core speaks both dialects. Nothing here holds raw question text or a user's
+name, but for the answering queue (jobs.py), which keeps a question only until it is answered:
+feedback is keyed by a one-way hash, gaps are redacted before they arrive.
 
 The bot's store (`timeout` set) bounds every call on the answering path: a locked, frozen or
 unreachable database costs an answer at most `timeout` seconds, then the bot answers without
