@@ -4,6 +4,7 @@
     python bench/bench.py core       # matcher and CLI only
     python bench/bench.py slack      # ack latency only
     python bench/bench.py slow       # /nms ack latency while a slow Slack answers a burst
+    python bench/bench.py durable    # acks per second and ack latency on SQLite and on PostgreSQL
 
 Compares the matcher with a plain thefuzz `process.extractOne` over the same phrases
 (pip install '.[bench]'). Prints a Markdown table; nothing here is a pass/fail test.
@@ -153,7 +154,7 @@ def core() -> None:
     )
 
 
-def _serve_http(stub, tmp: Path):
+def _serve_http(stub, tmp: Path, **extra: str):
     """A real `nms-bot serve --http` process on a free port, talking to `stub`; (process, Bot)."""
     import socket
 
@@ -169,6 +170,7 @@ def _serve_http(stub, tmp: Path):
         "SLACK_API_URL": stub.url,
         "NMS_DB": str(tmp / "bench.db"),
         "LOG_LEVEL": "WARNING",
+        **extra,
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "nms_bot", "serve", "--http", "--port", str(port)], env=env, stderr=subprocess.DEVNULL
@@ -178,13 +180,14 @@ def _serve_http(stub, tmp: Path):
     return server, bot
 
 
-def slack(requests: int = 1000, senders: int = 20) -> None:
-    """Ack latency of a real `nms-bot serve --http` process, signed events over loopback."""
+def slack(requests: int = 1000, senders: int = 20, where: str = "", **env: str) -> None:
+    """Ack latency and acks per second of a real `nms-bot serve --http` process, signed events
+    over loopback, until every event is answered; `where`: the database, for the row's label."""
     from tests.slack_stub import SlackStub
 
     stub = SlackStub()
     tmp = Path(tempfile.mkdtemp())
-    server, bot = _serve_http(stub, tmp)
+    server, bot = _serve_http(stub, tmp, **env)
     try:
 
         def one(i: int) -> float:
@@ -195,13 +198,17 @@ def slack(requests: int = 1000, senders: int = 20) -> None:
 
         for i in range(20):  # warm-up
             one(100000 + i)
+        started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=senders) as pool:
             lat = sorted(pool.map(one, range(requests)))
+        acked = time.perf_counter() - started
         stub.wait_for(lambda: len(stub.sent("chat.postMessage")) >= requests + 20, timeout=120)
+        label = f"Slack ack latency, `nms-bot serve --http`, {senders} concurrent senders, {requests} signed events"
         rows.append(
             (
-                f"Slack ack latency, `nms-bot serve --http`, {senders} concurrent senders, {requests} signed events",
-                f"p50 {statistics.median(lat):.1f} ms, p99 {lat[int(len(lat) * 0.99) - 1]:.1f} ms",
+                label + (f", {where}" if where else ""),
+                f"p50 {statistics.median(lat):.1f} ms, p99 {lat[int(len(lat) * 0.99) - 1]:.1f} ms, "
+                f"{requests / acked:.0f} acknowledged per second",
             )
         )
     finally:
@@ -209,6 +216,18 @@ def slack(requests: int = 1000, senders: int = 20) -> None:
         server.wait(timeout=10)
         stub.close()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def durable(requests: int = 1000, senders: int = 20) -> None:
+    """`slack` with the durable answering queue on SQLite, and on PostgreSQL where a server is installed."""
+    from tests import postgres
+
+    slack(requests, senders, "SQLite")
+    if postgres.available():
+        rows.append(("PostgreSQL", f"not measured: {postgres.available()}"))
+        return
+    with postgres.cluster() as url:
+        slack(requests, senders, "PostgreSQL", DATABASE_URL=url)
 
 
 def slow_slack(mentions: int = 200, post_seconds: float = 0.3, senders: int = 20) -> None:
@@ -286,6 +305,8 @@ if __name__ == "__main__":
         slack()
     if "slow" in which:
         slow_slack()
+    if "durable" in which:
+        durable()
     print(f"Measured {dt.date.today()} on {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
     print("| what | figure |\n|---|---|")
     for what, figure in rows:

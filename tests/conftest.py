@@ -272,6 +272,20 @@ def start_bot(
     return bot, stop
 
 
+def finished(services: Any) -> bool:
+    """Has the bot finished with everything it acknowledged? No question left in the durable
+    answering queue (shared by instances), nothing waiting or running on its answering queue."""
+    backlog = services.answers.backlog()
+    if backlog.waiting or backlog.running:
+        return False
+    return not services.store.table_rows()["nms_answer_queue"]
+
+
+def drained(bot: Bot, timeout: float = 10.0) -> None:
+    """Wait until the bot has finished with everything it acknowledged (then count what it sent)."""
+    bot.stub.wait_for(lambda: finished(bot.services), timeout)
+
+
 def check_everything_sent(stub: SlackStub) -> None:
     """Every message and view the bot sent passes slack_sdk's Block Kit validation and Slack's limits,
     and no post unfurls links into previews."""

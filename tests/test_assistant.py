@@ -4,7 +4,6 @@ small things: the caution as an alert block, no link previews, manifest and code
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import yaml
@@ -14,7 +13,7 @@ from nms_bot.slack.blocks import NO_UNFURL, answer_message
 from nms_bot.slack.listeners.assistant import STATUS, suggested_prompts
 from nms_bot.slack.modal import ASK_SHORTCUT
 
-from .conftest import ROOT, Bot, start_bot
+from .conftest import ROOT, Bot, drained, start_bot
 from .payloads import payload
 
 
@@ -27,7 +26,7 @@ def test_opening_the_messages_tab_offers_prompts_the_knowledge_base_answers(bot:
     assert all(engine.ask(p["message"]).status == "answer" for p in prompts)
     assert not bot.stub.sent("views.publish"), "the Messages tab is not the Home tab"
     bot.send(payload("app_home_opened_messages"))  # the same event again (a retry): once
-    time.sleep(0.3)
+    drained(bot)
     assert len(bot.stub.sent("assistant.threads.setSuggestedPrompts")) == 1
 
 

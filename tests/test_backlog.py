@@ -8,7 +8,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .conftest import Bot, start_bot
+from .conftest import Bot, drained, start_bot
 from .slack_stub import DROP
 
 RATE_LIMITED = (429, {"Retry-After": "30"}, {"ok": False, "error": "ratelimited"})
@@ -42,7 +42,7 @@ def test_commands_and_buttons_are_acknowledged_while_answers_queue_behind_a_slow
             assert set(presses) == {200}, "every button press is acknowledged"
             # Every question is answered exactly once, the rate-limited ones after their wait.
             stub.wait_for(lambda: len(stub.delivered_to("chat.postMessage")) >= 120, timeout=90)
-            time.sleep(0.5)
+            drained(bot)
         threads = [p["thread_ts"] for p in stub.delivered_to("chat.postMessage")]
         assert len(threads) == 120 and len(set(threads)) == 120
         assert len(stub.delivered_to("chat.postEphemeral")) == 5  # the feedback thanks

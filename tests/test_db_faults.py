@@ -46,7 +46,37 @@ def test_answers_go_out_while_another_connection_holds_the_sqlite_write_lock(stu
         locker.close()
         stop()
     assert caplog.text.count(FAILING) == 1, "logged once, not per answer"
+    assert caplog.text.count("answering from memory") == 1, "the acks fell back to memory, said once"
     assert "cooling" not in caplog.text.lower() and "lithium" not in caplog.text.lower()
+
+
+def test_a_locked_database_holds_up_an_answer_once_not_once_per_call(stub, kb: Path, tmp_path: Path):
+    from sqlalchemy import event
+
+    from nms_bot.slack.questions import Question, answer
+
+    db = tmp_path / "locked.db"
+    # a 1 s deadline: SQLite gives up on the lock after 0.8 s (SQLITE_BUSY), each call on its own
+    bot, stop = start_bot(stub, kb, f"sqlite:///{db}", db_timeout=1.0)
+    statements: list[str] = []
+
+    def answering(*args: object) -> None:  # the queue's own look-ups for work go on beside it
+        if "nms_answer_queue" not in str(args[2]):
+            statements.append(str(args[2]))
+
+    event.listen(bot.services.store.engine, "before_cursor_execute", answering)
+    locker = sqlite3.connect(db, timeout=0)
+    try:
+        locker.execute("BEGIN EXCLUSIVE")
+        question = Question("C123", "1700000000.000001", "cooling", "mention", "T1", thread_ts="1700000000.000001")
+        answer(bot.services, bot.app.client, question)  # steps 3-5 of the route, as a worker runs them
+    finally:
+        locker.rollback()
+        locker.close()
+        stop()
+    assert [p["thread_ts"] for p in stub.delivered_to("chat.postMessage")] == ["1700000000.000001"]
+    # claim, remember the thread, record where the answer went, statistics: only the first waits
+    assert len(statements) == 1, statements
 
 
 def test_deleting_the_sqlite_file_under_a_running_bot_is_logged_once(stub, kb: Path, tmp_path: Path, caplog):

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import time
 from pathlib import Path
 
 from nms_bot.storage.store import Store
 
-from .conftest import Bot, start_bot
+from .conftest import Bot, drained, finished, start_bot
 from .payloads import payload
 
 THREAD = "1700000100.000100"  # app_mention.json's message: the bot answers in a thread under it
@@ -21,9 +20,9 @@ def posts(bot: Bot) -> list[dict]:
 
 
 def settle(bot: Bot, n: int) -> list[dict]:
-    """Wait for the nth post, then a moment for anything that should not come."""
+    """Wait for the nth post and until the bot has finished with what it acknowledged."""
     bot.stub.wait_for(lambda: len(posts(bot)) >= n)
-    time.sleep(0.4)
+    drained(bot)
     return posts(bot)
 
 
@@ -57,7 +56,7 @@ def test_a_reply_that_is_not_a_confident_question_gets_no_message(bot: Bot, engi
     assert all(engine.ask(t).status != "answer" for t in unsure)
     for text in unsure + chatter:
         bot.thread_reply(text, THREAD)
-    time.sleep(0.6)
+    drained(bot)
     assert len(posts(bot)) == 1
     assert not bot.stub.sent("chat.postEphemeral"), "silence, not even a private note"
 
@@ -76,7 +75,7 @@ def test_a_thread_the_bot_never_answered_in_gets_nothing(bot: Bot):
         }
     )  # not in a thread at all
     bot.thread_reply("should we give dantrolene?", THREAD, channel="C999")  # same ts, other channel
-    time.sleep(0.6)
+    drained(bot)
     assert len(posts(bot)) == 1
 
 
@@ -85,7 +84,7 @@ def test_bots_edits_and_the_bots_own_replies_in_the_thread_are_not_follow_ups(bo
     bot.thread_reply("how do we cool him?", THREAD, bot_id="BOTHER")
     bot.thread_reply("how do we cool him?", THREAD, user="UBOT", bot_id="BBOT")
     bot.thread_reply("how do we cool him?", THREAD, subtype="message_changed")
-    time.sleep(0.6)
+    drained(bot)
     assert len(posts(bot)) == 1
 
 
@@ -121,7 +120,7 @@ def test_a_follow_up_is_answered_once_by_two_instances_sharing_the_database(stub
         # the same message delivered again under another event id (the app_mention twin) is not answered twice
         first.send({**reply, "event_id": "Ev0THREAD1B"})
         stub.wait_for(lambda: len(stub.sent("chat.postMessage")) >= 2)
-        time.sleep(0.6)
+        stub.wait_for(lambda: finished(first.services) and finished(second.services))
         sent = stub.sent("chat.postMessage")
         assert len(sent) == 2 and sent[1]["blocks"][0]["text"]["text"] == "NMS: Cooling for hyperthermia"
     finally:
@@ -134,7 +133,7 @@ def test_follow_ups_can_be_switched_off(stub, kb: Path, tmp_path: Path):
     try:
         mention_answered(bot, followups=False)
         assert bot.send(payload("message_channel_thread_reply")) == (200, "")
-        time.sleep(0.6)
+        drained(bot)
         assert len(posts(bot)) == 1
         assert bot.services.store.table_rows()["nms_threads"] == [], "no thread remembered either"
         bot.mention("how do we cool him?", thread_ts=THREAD)  # a mention still answers
@@ -148,14 +147,14 @@ def test_without_the_database_the_bot_stays_quiet_in_threads(stub, kb: Path, tmp
     try:
         mention_answered(bot)
 
-        def broken(_key: str) -> bool:
+        def broken(*_args: object, **_kwargs: object) -> None:
             from nms_bot.storage.store import StoreUnavailable
 
             raise StoreUnavailable("timed out")
 
-        bot.services.store.thread_open = broken  # a frozen or unreachable database
-        bot.send(payload("message_channel_thread_reply"))
-        time.sleep(0.6)
+        bot.services.store.enqueue = broken  # a frozen or unreachable database
+        assert bot.send(payload("message_channel_thread_reply")) == (200, "")
+        drained(bot)
         assert len(posts(bot)) == 1
     finally:
         stop()

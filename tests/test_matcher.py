@@ -36,14 +36,9 @@ def test_own_question_set_meets_the_bar(engine):
     check(engine, OWN, 0.98, 0, 1.0)
 
 
-# Wrong answers left after fixing a batch's misses by cause, each named in README ("Matching").
-# A new wrong answer, or a batch past its figure, fails.
-KNOWN_WRONG = {"fifth_batch": 1}  # "ryanodex vs dantrium": two brands of one drug compared, answered with evidence
-
-
 @pytest.mark.parametrize("path", sorted((OWN.parent / "blind").glob("*.yaml")), ids=lambda p: p.stem)
 def test_questions_written_blind_from_the_source_are_never_answered_wrongly(engine, path: Path):
-    check(engine, path, 0.85, KNOWN_WRONG.get(path.stem, 0), 1.0)
+    check(engine, path, 0.85, 0, 1.0)
 
 
 @pytest.mark.parametrize(

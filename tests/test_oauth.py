@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, inspect, select, table, text
 from nms_bot.slack.oauth import BOT_SCOPES
 from nms_bot.storage.store import Store
 
-from .conftest import ROOT, SECRET, TOKEN, Bot, start_bot
+from .conftest import ROOT, SECRET, TOKEN, Bot, drained, start_bot
 from .slack_stub import SlackStub
 
 KEY = Fernet.generate_key().decode()
@@ -164,7 +164,7 @@ def test_install_answer_with_each_workspace_s_token_and_uninstall(oauth_bot: Bot
 
     # a retry is not answered again; feedback is recorded for the workspace it came from
     assert bot.send(event_for("T9", "dantrolene", "1700000100.000001"), headers={"X-Slack-Retry-Num": "1"})[0] == 200
-    time.sleep(0.3)
+    drained(bot)
     assert len(stub.sent("chat.postMessage")) == 2
 
     metrics = bot.get("/metrics")[1]
@@ -194,7 +194,7 @@ def test_install_answer_with_each_workspace_s_token_and_uninstall(oauth_bot: Bot
     assert installations.find_installation(enterprise_id=None, team_id="T9") is None
     assert installations.find_bot(enterprise_id="E1", team_id=None, is_enterprise_install=True).bot_token == ORG_TOKEN
     assert bot.send(event_for("T9", "cooling", "1700000100.000003"))[0] in (200, 401)
-    time.sleep(0.5)
+    drained(bot)
     assert tokens_used(stub, "chat.postMessage").count(T9_TOKEN) == 1
 
     # tokens_revoked for the organisation's bot: gone too
@@ -220,6 +220,23 @@ def test_install_answer_with_each_workspace_s_token_and_uninstall(oauth_bot: Bot
         )
     )
     assert installations.find_bot(enterprise_id="E1", team_id=None, is_enterprise_install=True) is None
+
+
+def test_questions_a_dead_process_left_are_answered_with_their_workspace_s_token(oauth_bot: Bot, stub: SlackStub):
+    from nms_bot.slack.questions import Question
+
+    bot = oauth_bot
+    install(bot, stub, grant(T9_TOKEN, "T9"))
+    install(bot, stub, grant(ORG_TOKEN, None, enterprise="E1"))
+    left = [
+        Question("CT9", "1700000200.000001", "cooling", "mention", "T9", thread_ts="1700000200.000001"),
+        Question("CT7", "1700000200.000002", "ect", "mention", "T7", "1700000200.000002", enterprise="E1"),
+    ]
+    for i, question in enumerate(left):  # kept by a process elsewhere that died: its lease has run out
+        bot.services.store.enqueue(f"EvLeft{i}", question.to_json(), "elsewhere:1:gone", 0, 1.0)
+    drained(bot, timeout=20)  # taken up by the next look for free questions
+    posts = dict(zip(tokens_used(stub, "chat.postMessage"), stub.sent("chat.postMessage"), strict=True))
+    assert posts[T9_TOKEN]["channel"] == "CT9" and posts[ORG_TOKEN]["channel"] == "CT7" and len(posts) == 2
 
 
 def test_feedback_is_kept_per_workspace(oauth_bot: Bot, stub: SlackStub):

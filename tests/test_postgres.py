@@ -16,7 +16,7 @@ from nms_bot.storage.report import build_report
 from nms_bot.storage.store import Store, vote_key
 
 from . import postgres
-from .conftest import start_bot
+from .conftest import finished, start_bot
 from .payloads import payload
 
 pytestmark = pytest.mark.skipif(bool(postgres.available()), reason=postgres.available() or "ok")
@@ -66,7 +66,7 @@ def test_two_instances_on_postgres_answer_each_event_once(pg_url: str, pg_store:
                 == 200
             )
         stub.wait_for(lambda: len(stub.sent("chat.postMessage")) >= 20, timeout=30)
-        time.sleep(0.5)
+        stub.wait_for(lambda: finished(first.services) and finished(second.services))
         threads = [p["thread_ts"] for p in stub.sent("chat.postMessage")]
         assert len(threads) == 20 and len(set(threads)) == 20
     finally:
@@ -88,7 +88,7 @@ def test_an_edit_on_one_instance_updates_the_answer_another_gave_on_postgres(
         [update] = stub.wait_for(lambda: stub.sent("chat.update"))
         assert update["ts"] == "1700000101.000200"
         assert update["blocks"][0]["text"]["text"] == "NMS: Cooling for hyperthermia"
-        time.sleep(0.5)
+        stub.wait_for(lambda: finished(first.services) and finished(second.services))
         assert len(stub.sent("chat.postMessage")) == 1
     finally:
         stop1()

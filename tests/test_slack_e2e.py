@@ -6,7 +6,7 @@ import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from .conftest import Bot
+from .conftest import Bot, drained
 
 
 def all_text(payload: dict) -> str:
@@ -176,7 +176,7 @@ def test_retried_event_is_acknowledged_but_answered_once(bot: Bot):
         == 200
     )
     bot.stub.wait_for(lambda: bot.stub.sent("chat.postMessage"))
-    time.sleep(0.5)
+    drained(bot)
     assert len(bot.stub.sent("chat.postMessage")) == 1
 
 
@@ -197,7 +197,7 @@ def test_200_concurrent_events_are_each_answered_exactly_once(bot: Bot):
         )
     assert set(statuses) == {200} and set(retries) == {200}
     bot.stub.wait_for(lambda: len(bot.stub.sent("chat.postMessage")) >= 200, timeout=60)
-    time.sleep(0.5)
+    drained(bot)
     threads = sorted(p["thread_ts"] for p in bot.stub.sent("chat.postMessage"))
     assert len(threads) == 200 and len(set(threads)) == 200
 
@@ -209,7 +209,7 @@ def test_huge_message_is_acknowledged_quickly_and_answered_once(bot: Bot):
     assert status == 200 and time.monotonic() - start < 3
     [post] = bot.stub.wait_for(lambda: bot.stub.sent("chat.postMessage"))
     assert len(post["text"]) < 40000
-    time.sleep(0.3)
+    drained(bot)
     assert len(bot.stub.sent("chat.postMessage")) == 1
 
 
@@ -231,7 +231,7 @@ def test_rate_limited_post_is_retried_after_retry_after(bot: Bot):
     bot.mention("cooling")
     bot.stub.wait_for(lambda: len(bot.stub.sent("chat.postMessage")) == 3, timeout=15)
     assert time.monotonic() - start >= 2  # waited Retry-After each time
-    time.sleep(0.3)
+    drained(bot)
     assert len(bot.stub.sent("chat.postMessage")) == 3  # two 429s, then the delivered retry
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from .blockkit import check_message, check_view, live_markup, size
-from .conftest import Bot, start_bot
+from .conftest import Bot, drained, start_bot
 from .payloads import payload
 
 REPLY_TS = "1700000101.000200"  # where the stand-in says the bot's first answer went
@@ -28,9 +28,9 @@ def posts(bot: Bot) -> list[dict]:
 
 
 def answered(bot: Bot, n: int = 1) -> list[dict]:
-    """Wait for the nth answer, then a moment for anything that should not come."""
+    """Wait for the nth answer and until the bot has finished with what it acknowledged."""
     bot.stub.wait_for(lambda: len(posts(bot)) >= n)
-    time.sleep(0.3)
+    drained(bot)
     return posts(bot)
 
 
@@ -78,7 +78,7 @@ def test_edits_apply_in_order_once_and_can_turn_an_answer_into_a_decline(bot: Bo
     assert header(update) is None and "a question about malignant hyperthermia" in update["text"]
     bot.send(payload("app_mention_edited"))  # an earlier edit arriving late changes nothing
     bot.send({**later, "event_id": "Ev0LATER2"})  # nor does the latest edit delivered again
-    time.sleep(0.5)
+    drained(bot)
     assert len(bot.stub.sent("chat.update")) == 1 and len(posts(bot)) == 1
 
 
@@ -134,7 +134,7 @@ def test_edited_dm_updates_the_answer_and_link_previews_change_nothing(bot: Bot)
             message={**payload("message_im_changed")["event"]["message"], "ts": "1690000000.000100"},
         )
     )
-    time.sleep(0.5)
+    drained(bot)
     assert len(bot.stub.sent("chat.update")) == 1 and len(posts(bot)) == 1
 
 

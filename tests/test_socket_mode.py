@@ -18,7 +18,7 @@ from nms_bot.slack.server import create, make_socket_handler  # noqa: E402
 from nms_bot.slack.settings import load_settings  # noqa: E402
 from nms_bot.storage.store import Store  # noqa: E402
 
-from .conftest import TOKEN, check_everything_sent  # noqa: E402
+from .conftest import TOKEN, check_everything_sent, finished  # noqa: E402
 from .payloads import envelope, payload  # noqa: E402
 
 
@@ -121,6 +121,7 @@ def fake(stub, kb: Path, tmp_path: Path):
     app, _, services = create(settings, kb, Store(f"sqlite:///{tmp_path / 's.db'}"))
     handler = make_socket_handler(settings, app)
     handler.connect()
+    fake.services = services
     yield fake
     handler.close()
     fake.close()
@@ -152,7 +153,7 @@ def test_socket_mode_answers_events_and_commands_once(stub, fake: FakeSocketSlac
     command_ack = next(a for a in fake.acks if a["envelope_id"] == "env3")
     assert command_ack["payload"]["blocks"][0]["text"]["text"] == "NMS: Electroconvulsive therapy (ECT)"
     assert command_ack["payload"]["response_type"] == "ephemeral"
-    time.sleep(0.3)
+    stub.wait_for(lambda: finished(fake.services))
     assert len(stub.sent("chat.postMessage")) == 1
     assert any(m == "apps.connections.open" for m, _ in stub.calls)
 
@@ -182,7 +183,7 @@ def test_socket_mode_updates_an_edited_question_in_place(stub, fake: FakeSocketS
         update["ts"] == "1700000101.000200" and update["blocks"][0]["text"]["text"] == "NMS: Cooling for hyperthermia"
     )
     stub.wait_for(lambda: acked(fake, "envQ", "envE"))
-    time.sleep(0.3)
+    stub.wait_for(lambda: finished(fake.services))
     assert len(stub.sent("chat.postMessage")) == 1
 
 
@@ -312,7 +313,7 @@ def test_socket_mode_answers_a_confident_follow_up_in_the_thread_once(stub, fake
     assert posts[1]["thread_ts"] == "1700000100.000100"
     assert posts[1]["blocks"][0]["text"]["text"] == "NMS: Cooling for hyperthermia"
     stub.wait_for(lambda: acked(fake, "envM", "envT", "envT2", "envC"))
-    time.sleep(0.4)
+    stub.wait_for(lambda: finished(fake.services))
     assert len(stub.sent("chat.postMessage")) == 2
 
 

@@ -38,3 +38,8 @@ def known_generics() -> set[str]:
 def other_drug(word: str) -> str | None:
     """The generic a word names, if it is a drug outside drug_classes.yaml."""
     return _table("otherdrugs.tsv").get(word)
+
+
+def is_drug_name(name: str) -> bool:
+    """Whether the dictionary knows `name` as a name of one of drug_classes.yaml's generics."""
+    return name in _table("drugnames.tsv")

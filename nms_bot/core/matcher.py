@@ -46,6 +46,8 @@ MARGIN = 0.10
 # topics, the one the question names something of its own from is answered: the answer leads with
 # the first action, so it holds both. When it names nothing of theirs, the first action is.
 TIE_MIN = 0.45
+# The context.yaml kind whose words ask about a combination ("together", "along with").
+COMBINING = "combination"
 # The concept (a key of synonyms.yaml) that says a question asks about treatment in general.
 GENERIC_CONCEPT = "treatment"
 SUGGEST_MIN = 0.3  # "did you mean" only for topics covering at least 30% of the question's weight
@@ -156,6 +158,7 @@ class Matcher:
         n = max(len(knowledge.topics), 1)
         self.idf = {s: _idf(n, sum(topics.values())) for s, topics in self.index.items()}
         self.unknown_weight = UNKNOWN_SHARE * _idf(n, 1)
+        self.combining = set(knowledge.context.get(COMBINING, ()))
         self.generic = set(self.reader.content_stems(GENERIC_CONCEPT))
         self.routes = [r for r in knowledge.safety.routes if r.topic in knowledge.topics]
         self.next_topic = knowledge.safety.next_topic if knowledge.safety.next_topic in knowledge.topics else ""
@@ -180,9 +183,9 @@ class Matcher:
         """(topic to answer with, first action it tied with or ""), or None to suggest."""
         best_id, best = ranked[0]
         lead = best - (ranked[1][1] if len(ranked) > 1 else 0.0)
-        if best >= answer_min(reading) and lead >= MARGIN:
-            return best_id, ""
         if best >= answer_min(reading) and self._asked_together(ranked, reading, weights):
+            return self._asked_together(ranked, reading, weights)[0], ""
+        if best >= answer_min(reading) and lead >= MARGIN:
             return best_id, ""
         first = {self.first_actions[c] for c in reading.concepts if c in self.first_actions}
         tied = [t for t, s in ranked if best - s < MARGIN]
@@ -202,19 +205,24 @@ class Matcher:
     def _asked_together(
         self, ranked: tuple[tuple[str, float], ...], reading: Reading, weights: dict[str, float]
     ) -> tuple[str, ...]:
-        """The topics tying with the best one when the question names something only each of
-        them holds, as what it asks ("dantrolene vs bromocriptine?", "cooling + fluids, what's
-        recommended for each"): the source answers each, so one answer shows them all."""
+        """The topics one answer shows, the first answering, when the question asks about several:
+        they tie and it names something only each holds ("dantrolene vs bromocriptine?", "cooling
+        + fluids, what's recommended for each"), or it asks about a combination ("dantrolene +
+        bromo together?") of things only each holds. The source answers each part."""
+        asked = {s for s in weights if not reading.content.get(s, True)}
+        if set(reading.context) & self.combining:
+            named = [t for t, _ in ranked[: 2 + MAX_JOINED] if self.distinct[t] & asked]
+            if len(named) >= 2:
+                return tuple(named[: 1 + MAX_JOINED])
         tied = [t for t, s in ranked if ranked[0][1] - s < MARGIN]
         if not 2 <= len(tied) <= 1 + MAX_JOINED:
             return ()
-        asked = {s for s in weights if not reading.content.get(s, True)}
         # The best may hold nothing of its own when it holds what the others are named for
         # (evidence, for "dantrolene vs bromocriptine?").
         best, others = tied[0], tied[1:]
         named = [self.distinct[t] & asked for t in others]
         if all(named) and (self.distinct[best] & asked or all(best in self.index[s] for n in named for s in n)):
-            return tuple(others)
+            return tuple(tied)
         return ()
 
     def match(self, question: str) -> Match:
@@ -260,7 +268,7 @@ class Matcher:
             # offered in case the clinician meant NMS after all.
             reason = "out_of_scope"
         elif about_something and (answer := self._verdict(ranked, reading, weights)):
-            joined = () if answer[1] else self._asked_together(ranked, reading, weights)
+            joined = () if answer[1] else self._asked_together(ranked, reading, weights)[1:]
             return replace(
                 verdict,
                 status="answer",

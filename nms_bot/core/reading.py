@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .drugs import other_drug
+from .drugs import is_drug_name, other_drug
 from .lexicon import Entry, Phrases
 from .model import Knowledge
 from .privacy import redact
@@ -33,6 +33,7 @@ POINTERS = frozenset(("that", "it", "this", "those", "them"))
 # A temperature written "T 40.1" or "t 104": a fever, whatever words stand around it.
 FEVER_VALUE = re.compile(r"(?<![a-z0-9])t ?(?:3[89]|4[0-3]|10[0-9])(?:\.\d)?(?![0-9])")
 FEVER_SIGN = "fever"  # the scope.yaml sign a temperature is
+COMPARE = "compare"  # the synonyms.yaml concept of a comparison
 ARTICLES = frozenset(stem(w) for w in ("the", "a", "an", "his", "her", "their", "our"))
 # Scope categories declined only when the question does not name NMS.
 DECLINED_UNLESS_NAMED = frozenset({"purposes", "other_conditions", "other_drugs"})
@@ -241,8 +242,18 @@ class Reader:
                         r.content.update({s: True for s in entry.target if s in r.content})
                 if tokens[i] in r.content:
                     r.content[tokens[i]] = True
+        self._same_thing_compared(r)
         r.greeting = any(t in self.greeting_words for t in tokens) and all(t in self.greeting_words for t in r.content)
         return r
+
+    def _same_thing_compared(self, r: Reading) -> None:
+        """ "ryanodex vs revonto": two names of one drug compared is a question about that drug, not a
+        comparison of treatments (the evidence topic's)."""
+        named = [c for typed, c in (*r.mapped, *r.members) if is_drug_name(c) or typed in self.member_class]
+        entry = self.lexicon.table.get((stem(COMPARE),))
+        if entry and COMPARE in r.concepts and len(named) >= 2 and len(set(named)) == 1:
+            for s in entry.target:
+                r.content.pop(s, None)
 
     def _setting(self, tokens: list[str], start: int, end: int, claimed: set[int]) -> bool:
         """Whether tokens[start:end] is a finding with its value ("CK 12k", not "dantrolene 2 mg")

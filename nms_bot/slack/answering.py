@@ -76,6 +76,11 @@ class AnswerQueue:
             self._cond.notify()
             return True
 
+    @property
+    def accepting(self) -> bool:
+        """False once the queue is draining or closed."""
+        return self._accepting
+
     def backlog(self) -> Backlog:
         with self._cond:
             oldest = time.monotonic() - self._items[0][0] if self._items else 0.0

@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from .answering import error_kind
 from .listeners import register_all
+from .questions import work
 from .retry import Recorder, retry_handlers
 from .services import Services
 from .settings import Settings, SettingsError
@@ -134,6 +135,9 @@ def build_app(settings: Settings, services: Services) -> App:
     if settings.oauth:
         # app_uninstalled / tokens_revoked: the workspace's tokens are deleted
         app.enable_token_revocation_listeners()
+    services.client = client
+    # Answer what this or a dead process acknowledged and left in the database, then what comes.
+    services.durable.start(lambda taken: work(services, taken))
     return app
 
 

@@ -1,20 +1,36 @@
-"""Questions asked in messages (mentions, DMs): each message answered once, edits revise the answer.
+"""Questions asked in messages (mentions, DMs, thread follow-ups), each answered along one route:
+
+1. receive and persist (`receive`, on the request path, before the ack): the question goes to
+   the durable answering queue (nms_bot/slack/durable.py), its event id claimed with it;
+2. take: a worker takes it from the database for a lease (`work`);
+3. read, match and compose (`compose`);
+4. post: chat.postMessage once per message (`claim_message`), or chat.update when an edit
+   changes the verdict;
+5. record: where the answer went (for edits), statistics; the queued question is deleted.
 
 A message is known by its channel and `ts`, which an edit keeps. The store records, per message,
-the verdict answered and the bot's answer `ts` (never the text), shared by every instance.
+the verdict answered and the bot's answer `ts` (never the text), shared by every instance. Within
+one answer a failing database is waited for once (Store.one_deadline).
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from dataclasses import dataclass
+import uuid
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
-from ..storage.store import Revision, StoreUnavailable
+from ..storage.store import Revision, StoreUnavailable, Taken
+from .answering import error_kind
+from .durable import Put
 from .services import Reply, Services
 
 log = logging.getLogger("nms_bot.slack")
+STATUS = "Looking it up..."  # the assistant pane's status while the answer is worked out
 
 
 @dataclass(frozen=True)
@@ -27,42 +43,110 @@ class Question:
     thread_ts: str | None = None  # where a new answer goes
     edited_ts: str | None = None  # set when this is an edit of the message
     answer_if_new: bool = True  # an edit of a message with no answer on record: answer it?
+    enterprise: str | None = None  # an org-wide install's enterprise id (whose token answers)
     user: str = ""  # the asker, whose choice of form the answer is in
 
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
 
-def answer(services: Services, client: WebClient, question: Question, reply: Reply | None = None) -> None:
-    """Post the answer to a new question, or update the earlier answer when an edit changes the verdict.
-    `reply`: the reply already worked out (a follow-up is answered only when it is confident)."""
-    key = f"{question.channel}:{question.ts}"
-    reply = reply or services.reply(question.text, question.surface, form=services.form_of(question.user))
-    if question.edited_ts:
-        try:
-            revision, reply_ts = services.store.revise(key, question.edited_ts, reply.verdict)
-        except StoreUnavailable:  # without the database the earlier answer stands (the store logs it)
+    @classmethod
+    def from_json(cls, data: str) -> Question:
+        fields = json.loads(data)
+        return cls(**{k: v for k, v in fields.items() if k in cls.__dataclass_fields__})
+
+
+def receive(services: Services, body: dict[str, Any], client: WebClient, question: Question) -> None:
+    """Step 1, on the request path: keep the question until it is answered. When the database does
+    not take it in time, answer it from memory, once per delivery of the event (as before the
+    durable queue); a follow-up then waits for the database (it is answered only in the bot's threads)."""
+    services.remember_client(question.team, client)
+    event_id = str(body.get("event_id") or f"nms:{uuid.uuid4()}")
+    followup = question.surface == "followup"
+    thread_key = f"{question.channel}:{question.thread_ts}" if followup else None
+    if services.durable.put(question.to_json(), event_id, thread_key) is not Put.MEMORY or followup:
+        return
+
+    def from_memory() -> None:
+        with services.store.one_deadline():
+            if services.first_delivery(body):
+                answer(services, client, question)
+
+    services.later(from_memory)
+
+
+def work(services: Services, taken: Taken) -> None:
+    """Step 2 done: answer a question taken from the durable queue (its row is deleted afterwards)."""
+    question = Question.from_json(taken.question)
+    answer(services, services.client_for(question.team, question.enterprise), question, taken.id)
+
+
+def answer(services: Services, client: WebClient, question: Question, job: int | None = None) -> None:
+    """Steps 3 to 5: post the answer to a new question, or update the earlier answer when an edit
+    changes the verdict. `job`: the question's answering-queue row (None: answered from memory)."""
+    with services.store.one_deadline():
+        if question.surface == "dm" and question.thread_ts:
+            show_status(client, question.channel, question.thread_ts)
+        reply = compose(services, question)
+        if question.edited_ts and not _revise(services, client, question, reply):
             return
-        except Exception as exc:
-            log.error("cannot look up the answer to an edited question: %s", type(exc).__name__)
-            return
-        if revision is Revision.UPDATE and reply_ts:
-            services.record(reply.answer, question.surface, question.team)
-            client.chat_update(channel=question.channel, ts=reply_ts, **reply.message)
-        if revision is not Revision.UNKNOWN or not question.answer_if_new:
-            return
-    try:
-        if not services.store.claim_message(key, question.edited_ts or question.ts, reply.verdict):
+        if not _claim(services, question, reply, job):
             return  # answered already, here or by another instance
+        # Remembered as the answer goes out, so that a reply typed the moment it appears is a follow-up.
+        services.remember_thread(question.channel, question.thread_ts)
+        response = services.post(client, question.channel, reply.message, question.thread_ts)
+        record(services, question, reply, str(response.get("ts") or ""))
+
+
+def compose(services: Services, question: Question) -> Reply:
+    """Step 3: read, match and compose (matching is sub-millisecond)."""
+    return services.reply(question.text, question.surface, form=services.form_of(question.user))
+
+
+def _revise(services: Services, client: WebClient, question: Question, reply: Reply) -> bool:
+    """An edit: update the earlier answer if the verdict changed. True when the edited message has
+    no answer on record and is to be answered as new."""
+    key = f"{question.channel}:{question.ts}"
+    try:
+        revision, reply_ts = services.store.revise(key, question.edited_ts or "", reply.verdict)
+    except StoreUnavailable:  # without the database the earlier answer stands (the store logs it)
+        return False
+    except Exception as exc:
+        log.error("cannot look up the answer to an edited question: %s", type(exc).__name__)
+        return False
+    if revision is Revision.UPDATE and reply_ts:
+        client.chat_update(channel=question.channel, ts=reply_ts, **reply.message)
+        services.record(reply.answer, question.surface, question.team)
+    return revision is Revision.UNKNOWN and question.answer_if_new
+
+
+def _claim(services: Services, question: Question, reply: Reply, job: int | None) -> bool:
+    """Is this the one answer to the message? Without the database: yes (answering twice beats not
+    answering; the store logs it)."""
+    key = f"{question.channel}:{question.ts}"
+    try:
+        return services.store.claim_message(key, question.edited_ts or question.ts, reply.verdict, job)
     except StoreUnavailable:
-        pass  # without the database, answering twice beats not answering (the store logs it)
+        return True
     except Exception as exc:
         log.error("question de-duplication unavailable: %s", type(exc).__name__)
-    services.record(reply.answer, question.surface, question.team)
-    # Remembered as the answer goes out, so that a reply typed the moment it appears is a follow-up.
-    services.remember_thread(question.channel, question.thread_ts)
-    response = services.post(client, question.channel, reply.message, question.thread_ts)
+        return True
+
+
+def record(services: Services, question: Question, reply: Reply, reply_ts: str) -> None:
+    """Step 5, best effort: where the answer went (for later edits) and the statistics."""
     try:
-        if response.get("ts"):
-            services.store.set_reply(key, str(response["ts"]))
+        if reply_ts:
+            services.store.set_reply(f"{question.channel}:{question.ts}", reply_ts)
     except StoreUnavailable:
         pass
     except Exception as exc:
         log.error("cannot remember the answer for later edits: %s", type(exc).__name__)
+    services.record(reply.answer, question.surface, question.team)
+
+
+def show_status(client: WebClient, channel: str, thread_ts: str) -> None:
+    """'Looking it up...' in an assistant thread; Slack clears it when the answer is posted there."""
+    try:
+        client.assistant_threads_setStatus(channel_id=channel, thread_ts=thread_ts, status=STATUS)
+    except SlackApiError as exc:
+        log.debug("assistant status not set (%s)", error_kind(exc))

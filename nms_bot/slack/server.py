@@ -56,6 +56,7 @@ def create(
         AnswerQueue(settings.answer_workers),
         settings.thread_hours,
         settings.escalation_channel,
+        answer_lease=settings.answer_lease,
     )
     try:
         return build_app(settings, services), live, services

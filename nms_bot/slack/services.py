@@ -1,5 +1,5 @@
-"""What every listener needs: the live knowledge, the store, the answering queue, and how to
-answer, send and record."""
+"""What every listener needs: the live knowledge, the store, the answering queues (in memory, and
+durable in the database), and how to answer, send and record."""
 
 from __future__ import annotations
 
@@ -22,8 +22,10 @@ from ..core.privacy import looks_identifying
 from ..storage.store import Store, StoreUnavailable
 from .answering import AnswerQueue, Job, error_kind
 from .blocks import NO_UNFURL, answer_message
+from .durable import DurableQueue
 from .metrics import Metrics
 from .retry import retry_handlers
+from .settings import ANSWER_LEASE
 
 log = logging.getLogger("nms_bot.slack")
 # Where a question came from; recorded with each answer and carried in button values.
@@ -54,8 +56,9 @@ def verdict(answer: Answer, phi_reminder: bool) -> str:
 
 @dataclass
 class Services:
-    """Shared by every listener. Nothing here touches the network or the database on the
-    acknowledgement path: that work goes to `answers`, the answering queue."""
+    """Shared by every listener. On the acknowledgement path nothing here touches the network, and
+    the database only to keep a question (`durable`, with a short deadline): the rest of the
+    work goes to `answers`, the answering queue."""
 
     live: LiveEngine
     store: Store
@@ -68,8 +71,14 @@ class Services:
     urgent: AnswerQueue = field(default_factory=lambda: AnswerQueue(2, "urgent"))
     metrics: Metrics = field(default_factory=Metrics)
     installations: Any = None  # many-workspaces mode: the DatabaseInstallationStore
+    answer_lease: float = ANSWER_LEASE  # seconds a worker holds a queued question (NMS_ANSWER_LEASE)
+    client: WebClient | None = None  # the app's Web API client (set by build_app)
+    # Questions kept in the database until answered; its workers are `answers`' (started by build_app).
+    durable: DurableQueue = field(init=False)
+    _clients: dict[str, WebClient] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.durable = DurableQueue(self.store, self.answers, self.answer_lease)
         self.metrics.watch_queue(self.answers.backlog)
         self.metrics.knowledge_version(self.live.current.knowledge.version)
         self.live.on_reload = self.metrics.reloaded
@@ -87,6 +96,33 @@ class Services:
         """Queue a call that Slack wants within 3 s of a click (views.open with its trigger_id)."""
         if not self.urgent.submit(job):
             log.warning("shutting down: a job arrived after the queue closed")
+
+    def remember_client(self, team: str, client: WebClient) -> None:
+        """The client Bolt made for a request from `team` (many workspaces: with its token, refreshed)."""
+        if self.installations is not None:
+            self._clients[team] = client
+
+    def client_for(self, team: str, enterprise: str | None = None) -> WebClient:
+        """A Web API client that answers in `team` (`enterprise`: an org-wide install's): the app's
+        own (one workspace), else the latest Bolt made for the team, else one with the stored bot
+        token (a question taken up after a restart)."""
+        assert self.client is not None, "build_app sets the client"
+        if self.installations is None:
+            return self.client
+        if team in self._clients:
+            return self._clients[team]
+        if enterprise:
+            bot = self.installations.find_bot(enterprise_id=enterprise, team_id=None, is_enterprise_install=True)
+        else:
+            bot = self.installations.find_bot(enterprise_id=None, team_id=team)
+        if bot is None or not bot.bot_token:
+            raise SlackApiError("the workspace is not installed", {"ok": False, "error": "not_installed"})
+        return WebClient(
+            token=bot.bot_token,
+            base_url=self.client.base_url,
+            timeout=self.client.timeout,
+            retry_handlers=list(self.client.retry_handlers or []),
+        )
 
     def reply(
         self, question: str, surface: str, *, share: bool = False, origin: str = "", form: Form = DEFAULT

@@ -13,6 +13,9 @@ RELOAD_SECONDS = 3.0  # how often a running bot looks for edited knowledge files
 REMINDER_HOUR = 9  # review reminders go out once a day at this hour, server local time
 ANSWER_WORKERS = 16  # answers being sent at once; the rest wait in the answering queue
 DRAIN_SECONDS = 20.0  # on SIGTERM, how long to finish answers already acknowledged
+# How long a worker holds a question taken from the durable answering queue: longer than an
+# answer's longest run (a post waiting out 429s and 5xx); a dead worker's question waits this long.
+ANSWER_LEASE = 120.0
 THREAD_HOURS = 24.0  # how long after its last answer in a thread the bot takes replies there as follow-ups
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,30}$")
 
@@ -50,6 +53,7 @@ class Settings:
     escalation_channel: str | None = None  # NMS_ESCALATION_CHANNEL: where "Ask a colleague" posts
     health_port: int | None = None  # Socket Mode: serve /healthz and /metrics on this port
     oauth: OAuth | None = None  # set: many workspaces, installed through /slack/install
+    answer_lease: float = ANSWER_LEASE  # NMS_ANSWER_LEASE: seconds a worker holds a queued question
 
     def __repr__(self) -> str:  # keep secrets out of logs and tracebacks
         return (
@@ -111,6 +115,7 @@ def load_settings(http: bool, port: int | None = None, env: dict[str, str] | Non
     )
     workers = env_number("NMS_ANSWER_WORKERS", ANSWER_WORKERS, 1, 256, "a whole number", env, whole=True)
     drain = env_number("NMS_DRAIN_SECONDS", DRAIN_SECONDS, 0, 600, "a number of seconds", env)
+    lease = env_number("NMS_ANSWER_LEASE", ANSWER_LEASE, 1, 3600, "a number of seconds", env)
     hour = env_number(
         "NMS_REMINDER_HOUR", REMINDER_HOUR, 0, 23, "an hour of the day (server local time)", env, whole=True
     )
@@ -140,6 +145,7 @@ def load_settings(http: bool, port: int | None = None, env: dict[str, str] | Non
         escalation,
         health_port,
         oauth,
+        lease,
     )
 
 

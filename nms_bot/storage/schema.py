@@ -1,6 +1,7 @@
 """The tables as the code queries them (what is kept, and for how long: see Store.purge; never
-question text). The database gets them through the migrations in nms_bot/storage/migrations:
-change a table here and add a migration there (its __init__ says how)."""
+question text but in the answering queue, until the question is answered). The database gets
+them through the migrations in nms_bot/storage/migrations: change a table here and add a
+migration there (its __init__ says how)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,9 @@ replies = Table(
     Column("verdict", Clipped(64), nullable=False),
     Column("reply_ts", Clipped(40)),  # the bot's answer, once posted
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    # The answering-queue row (nms_answer_queue.id) that claimed the message: if that job is taken
+    # again after a crash before the post, its own claim does not stop it (NULL: claimed from memory).
+    Column("claimed_by", String(40)),
 )
 answers = Table(
     "nms_answers",
@@ -111,12 +115,37 @@ escalations = Table(
 reader_preferences = Table(
     "nms_reader_preferences",
     metadata,
-    Column("user_id", String(40), primary_key=True),
+    Column("user_id", Clipped(40), primary_key=True),
     Column("length", String(10), nullable=False),  # full | brief
     Column("abbreviations", String(20), nullable=False),  # short | spelled_out
 )
+# Questions acknowledged and not yet answered (the durable answering queue): written as the ack
+# goes out, taken by one worker at a time for a lease (`claimed_until`, `owner` host:pid), and
+# deleted once Slack has accepted the answer. `question` (JSON) holds the question's text, which
+# answering needs: the one table that keeps text, and only until the question is answered.
+answer_queue = Table(
+    "nms_answer_queue",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("question", Text, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("owner", String(100)),
+    Column("claimed_until", DateTime(timezone=True), index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
 VERDICTS = ("helpful", "not_helpful")
-TABLES = (seen_events, replies, answers, feedback, gaps, reminders, threads, escalations, reader_preferences)
+TABLES = (
+    seen_events,
+    replies,
+    answers,
+    feedback,
+    gaps,
+    reminders,
+    threads,
+    escalations,
+    answer_queue,
+    reader_preferences,
+)
 
 
 def installation_tables(meta: MetaData, secret: TypeEngine | None = None) -> tuple[Table, Table, Table]:

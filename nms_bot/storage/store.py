@@ -3,8 +3,9 @@
 wants answers).
 
 SQLite by default (`NMS_DB`), PostgreSQL when `DATABASE_URL` is set so several instances share
-it. SQLAlchemy Core speaks both dialects. Nothing here ever holds raw question text or a
-user's name: feedback is keyed by a one-way hash, gaps are redacted before they arrive.
+it. SQLAlchemy Core speaks both dialects. Nothing here holds raw question text or a user's
+name, but for the answering queue (jobs.py), which keeps a question only until it is answered:
+feedback is keyed by a one-way hash, gaps are redacted before they arrive.
 
 The bot's store (`timeout` set) bounds every call on the answering path: a locked, frozen or
 unreachable database costs an answer at most `timeout` seconds, then the bot answers without
@@ -18,6 +19,7 @@ import hashlib
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from enum import Enum
 from functools import partial
@@ -33,6 +35,7 @@ from ..errors import ConfigurationError
 from .conversation import ConversationStore
 from .engines import database_label, database_url, sqlite_file, store_engine, upgrade_schema
 from .guard import Guard, StoreUnavailable, error_kind
+from .jobs import QueueStore, Taken
 from .readers import ReaderStore
 from .schema import (
     TABLES,
@@ -54,6 +57,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreUnavailable",
+    "Taken",
     "TopicStats",
     "database_url",
     "metadata",
@@ -104,7 +108,7 @@ class TopicStats:
     not_helpful: int
 
 
-class Store(ConversationStore, ReaderStore):
+class Store(ConversationStore, QueueStore, ReaderStore):
     """Thread-safe; one per process. Several processes may share one PostgreSQL database."""
 
     def __init__(self, url: str, retention_days: int = DEFAULT_RETENTION_DAYS, timeout: float | None = DEFAULT_TIMEOUT):
@@ -116,6 +120,7 @@ class Store(ConversationStore, ReaderStore):
         self._guard = Guard(timeout, self.setting, sqlite_file(url)) if timeout else None
         self._purge_lock = threading.Lock()
         self._last_purge = float("-inf")  # the first write purges (monotonic time may start near 0)
+        self.closed = False
 
     @classmethod
     def from_env(cls, answering: bool = True) -> Store:
@@ -165,27 +170,39 @@ class Store(ConversationStore, ReaderStore):
             ) from None
 
     def close(self) -> None:
+        self.closed = True
         if self._guard:
             self._guard.close()
         self.engine.dispose()
 
-    def bounded(self, fn: Callable[[], T], *, read_only: bool = False) -> T:
+    def bounded(self, fn: Callable[[], T], deadline: float | None = None, *, read_only: bool = False) -> T:
         """`fn()` within the deadline of every database call on the answering path (the store's
-        own and other parts', such as Slack installations); StoreUnavailable when the database
-        fails or stalls. `read_only`: see Guard.call."""
-        return self._guard.call(fn, read_only=read_only) if self._guard else fn()
+        own and other parts', such as Slack installations), or a shorter `deadline`;
+        StoreUnavailable when the database fails or stalls. `read_only`: see Guard.call."""
+        return self._guard.call(fn, deadline, read_only=read_only) if self._guard else fn()
+
+    def one_deadline(self) -> AbstractContextManager[None]:
+        """A block (one answer) that a failing database holds up once: after the first failure or
+        time-out in it, the block's further database calls fail at once (StoreUnavailable)."""
+        return self._guard.scope() if self._guard else nullcontext()
 
     def claim_event(self, event_id: str) -> bool:
         """True the first time an event id is seen, in any instance sharing the database.
         Raises StoreUnavailable when the database fails or does not answer in time."""
         return self._claim(insert(seen_events).values(event_id=event_id[:100], created_at=_now()))
 
-    def claim_message(self, key: str, version: str, verdict: str) -> bool:
-        """True the first time a question message is claimed for answering, in any instance.
-        Raises StoreUnavailable when the database fails or does not answer in time."""
-        return self._claim(
-            insert(replies).values(message_key=key[:100], version=version[:40], verdict=verdict, created_at=_now())
+    def claim_message(self, key: str, version: str, verdict: str, job: int | None = None) -> bool:
+        """True the first time a question message is claimed for answering, in any instance; also
+        for the same answering-queue `job` again while nothing is posted (its worker died before
+        the post). Raises StoreUnavailable when the database fails or does not answer in time."""
+        row = insert(replies).values(
+            message_key=key[:100],
+            version=version[:40],
+            verdict=verdict,
+            created_at=_now(),
+            claimed_by=None if job is None else str(job),
         )
+        return self._claim(row) or (job is not None and self.claimed_unposted(key[:100], job))
 
     def _claim(self, row: Any) -> bool:
         """Insert a row keyed by what it claims: True for the one caller whose insert went in."""

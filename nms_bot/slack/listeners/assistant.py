@@ -11,16 +11,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App, SetStatus, SetSuggestedPrompts
+from slack_bolt import App, SetSuggestedPrompts
 from slack_sdk.errors import SlackApiError
 
 from ...core.engine import Engine
 from ...core.render import topic_list
 from ..answering import error_kind
+from ..questions import STATUS
 from ..services import Services
 
 log = logging.getLogger("nms_bot.slack")
-STATUS = "Looking it up..."
+__all__ = ["STATUS", "register", "suggested_prompts"]
 PROMPTS_TITLE = "Ask about NMS treatment, for example:"
 # Short questions a clinician asks on rounds; only those the current knowledge base answers are offered.
 EXAMPLES = ("Dantrolene?", "Cooling", "When can we restart antipsychotics?", "Stop the antipsychotic?")
@@ -51,16 +52,6 @@ def offer_prompts(services: Services, body: dict[str, Any], set_prompts: SetSugg
         set_prompts(prompts=prompts, title=PROMPTS_TITLE)
     except SlackApiError as exc:
         log.debug("suggested prompts not set (%s)", error_kind(exc))
-
-
-def show_status(set_status: SetStatus | None) -> None:
-    """'Looking it up...' in an assistant thread; Slack clears it when the answer is posted there."""
-    if set_status is None:
-        return
-    try:
-        set_status(status=STATUS)
-    except SlackApiError as exc:
-        log.debug("assistant status not set (%s)", error_kind(exc))
 
 
 def register(app: App, services: Services) -> None:

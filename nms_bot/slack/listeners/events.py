@@ -1,21 +1,21 @@
 """Events API: @mentions in channels, direct messages (and their edits), the App Home tab.
 
-Each listener only decides whether to answer and queues the work; Bolt acknowledges as soon as
-it returns, so the ack never waits for Slack or the database.
+Each listener only decides whether to answer and hands the question to the durable answering
+queue (nms_bot/slack/questions.py: receive); Bolt acknowledges as soon as it returns, so the ack
+waits for Slack never, and for the database at most a short deadline.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App, SetStatus
+from slack_bolt import App
 from slack_sdk import WebClient
 
 from ..blocks import home_view
-from ..questions import Question, answer
+from ..questions import Question, receive
 from ..readers import settings_blocks
 from ..services import Services
-from .assistant import show_status
 
 # A person's message with an attachment (file_share) or a thread reply also sent to the channel
 # (thread_broadcast) is answered from its text; files are never read. Every other subtype (bots,
@@ -55,10 +55,14 @@ def publish_home(services: Services, client: WebClient, user: str, saved: str = 
     )
 
 
+def enterprise_of(body: dict[str, Any]) -> str | None:
+    return str(body["enterprise_id"]) if body.get("is_enterprise_install") and body.get("enterprise_id") else None
+
+
 def register(app: App, services: Services) -> None:
     def later(body: dict[str, Any], client: WebClient, question: Question) -> None:
-        """Answer on the answering queue, once per delivery of the event."""
-        services.later(lambda: services.first_delivery(body) and answer(services, client, question))
+        """Keep the question until answered; answered once per event however often Slack sends it."""
+        receive(services, body, client, question)
 
     @app.event("app_mention")
     def on_mention(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
@@ -80,14 +84,13 @@ def register(app: App, services: Services) -> None:
                 team_of(body, event),
                 thread_ts=event.get("thread_ts") or ts,
                 edited_ts=_edited_ts(event),
+                enterprise=enterprise_of(body),
                 user=str(event.get("user")),
             ),
         )
 
     @app.event("message", matchers=[lambda event: event.get("channel_type") == "im"])
-    def on_message(
-        event: dict[str, Any], body: dict[str, Any], client: WebClient, set_status: SetStatus | None = None
-    ) -> None:
+    def on_message(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         # Direct messages; channel messages are mentions (app_mention) or follow-ups (threads.py).
         channel = str(event.get("channel", ""))
         if not channel:
@@ -110,11 +113,13 @@ def register(app: App, services: Services) -> None:
                         team_of(body, event),
                         edited_ts=edited_ts,
                         answer_if_new=False,
+                        enterprise=enterprise_of(body),
                         user=str(message.get("user")),
                     ),
                 )
             return
         if from_a_person(event) and event.get("ts"):
+            # In the assistant pane (a DM thread) a status shows until the answer arrives there.
             question = Question(
                 channel,
                 str(event["ts"]),
@@ -122,17 +127,10 @@ def register(app: App, services: Services) -> None:
                 "dm",
                 team_of(body, event),
                 thread_ts=event.get("thread_ts"),
+                enterprise=enterprise_of(body),
                 user=str(event.get("user")),
             )
-            # In the assistant pane (a DM thread) Slack shows a status until the answer arrives there.
-            status = set_status if event.get("thread_ts") else None
-
-            def reply() -> None:
-                if services.first_delivery(body):
-                    show_status(status)
-                    answer(services, client, question)
-
-            services.later(reply)
+            later(body, client, question)
 
     @app.event("app_home_opened", matchers=[lambda event: event.get("tab", "home") == "home"])
     def on_home(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:

@@ -1,11 +1,11 @@
 """Follow-ups: a person's reply in a channel thread the bot answered in, without a mention.
 
 With `message.channels` / `message.groups` the bot receives every message of the channels it is
-in. Only thread replies are looked at, only in memory, and only a reply that asks something and
-matches confidently (status answer), in a thread the bot answered in lately, is answered;
-everything else is left alone, unstored and unlogged: people there are mostly talking to each
-other, and a report such as "temp 40.2 now" or "thanks, paging ICU" matches a topic confidently
-without asking the bot anything.
+in. Only thread replies are looked at, in memory, and only a reply that asks something and
+matches confidently (status answer), in a thread the bot answered in lately, is answered (and
+kept, like any question, until it is); everything else is left alone, unstored and unlogged:
+people there are mostly talking to each other, and a report such as "temp 40.2 now" or "thanks,
+paging ICU" matches a topic confidently without asking the bot anything.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from ..questions import Question, answer
+from ..questions import Question, receive
 from ..services import Services
-from .events import from_a_person, team_of, text_of
+from .events import enterprise_of, from_a_person, team_of, text_of
 
 # A reply asks something when it has a question mark or opens like a question.
 _OPENS_A_QUESTION = re.compile(
@@ -57,16 +57,18 @@ def register(app: App, services: Services) -> None:
         # (channel:ts) answers the message once whichever of the two gets there first.
         if not channel or (bot and f"<@{bot}>" in text) or not asks_something(text):
             return
+        # Cheapest first, in memory (well under a millisecond): most replies are not confident
+        # matches. Only a confident one is kept, and only if the thread is the bot's (receive).
+        if services.engine.matcher.match(text).status != "answer":  # not sure: stay quiet
+            return
         question = Question(
-            channel, str(event["ts"]), text, "followup", team_of(body, event), thread_ts=str(event["thread_ts"])
+            channel,
+            str(event["ts"]),
+            text,
+            "followup",
+            team_of(body, event),
+            thread_ts=str(event["thread_ts"]),
+            enterprise=enterprise_of(body),
+            user=str(event.get("user")),
         )
-
-        def follow_up() -> None:
-            # Cheapest first: most replies are not confident matches, most threads not the bot's.
-            if services.engine.matcher.match(text).status != "answer":  # not sure: stay quiet
-                return
-            if services.thread_open(channel, question.thread_ts or "") and services.first_delivery(body):
-                form = services.form_of(str(event.get("user")))
-                answer(services, client, question, services.reply(text, "followup", form=form))
-
-        services.later(follow_up)
+        receive(services, body, client, question)

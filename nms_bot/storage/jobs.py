@@ -1,0 +1,156 @@
+"""The durable answering queue's rows: questions acknowledged and not yet answered (issue 18).
+
+A part of Store. A question is written, with its event id claimed, in one transaction before the
+acknowledgement goes out, held by the process that received it for a lease; the row is deleted
+once Slack has accepted the answer. A row whose lease ran out (its process died) is free again:
+any instance takes the oldest free row (PostgreSQL: picked `FOR UPDATE SKIP LOCKED`, so instances
+never wait on each other; SQLite: one UPDATE, which SQLite runs one writer at a time).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from .schema import answer_queue, replies, seen_events, threads
+
+q = answer_queue.c
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A row taken for answering: its id, the question (JSON) and how often it was taken before."""
+
+    id: int
+    question: str
+    attempts: int
+
+
+def _free(now: dt.datetime) -> Any:
+    return or_(q.claimed_until.is_(None), q.claimed_until < now)
+
+
+class QueueStore:
+    """Mixed into Store, which provides `engine` and `bounded` (the deadline-bounded call)."""
+
+    engine: Engine
+    bounded: Callable[..., Any]
+
+    def enqueue(
+        self, event_id: str, question: str, owner: str, lease: float, deadline: float, thread_key: str | None = None
+    ) -> int | None:
+        """Keep an acknowledged question until it is answered, held by `owner` for `lease` seconds,
+        and claim its event id, at once: the row's id, or None for an event seen before (Slack's
+        retry) or, with `thread_key`, a reply in a thread the bot did not answer in lately.
+        StoreUnavailable after `deadline` seconds."""
+
+        def write() -> int | None:
+            now = _now()
+            try:
+                with self.engine.begin() as conn:
+                    if thread_key is not None:
+                        open_ = select(threads.c.thread_key).where(
+                            threads.c.thread_key == thread_key[:100], threads.c.expires_at > now
+                        )
+                        if conn.execute(open_).first() is None:
+                            return None
+                    conn.execute(insert(seen_events).values(event_id=event_id[:100], created_at=now))
+                    held = {"owner": owner[:100], "claimed_until": now + dt.timedelta(seconds=lease), "attempts": 1}
+                    row = conn.execute(insert(answer_queue).values(question=question, created_at=now, **held))
+                    return int(row.inserted_primary_key[0])
+            except IntegrityError:  # the event id is known: a retry
+                return None
+
+        return self.bounded(write, deadline)
+
+    def take(self, owner: str, lease: float) -> Taken | None:
+        """The oldest question no live worker holds, now held by `owner` for `lease` seconds; None
+        when there is none."""
+
+        def write() -> Taken | None:
+            now = _now()
+            pick = select(q.id).where(_free(now)).order_by(q.id).limit(1)
+            if self.engine.dialect.name == "postgresql":
+                pick = pick.with_for_update(skip_locked=True)
+            with self.engine.begin() as conn:
+                row = conn.execute(
+                    update(answer_queue)
+                    .where(q.id == pick.scalar_subquery(), _free(now))
+                    .values(owner=owner[:100], claimed_until=now + dt.timedelta(seconds=lease), attempts=q.attempts + 1)
+                    .returning(q.id, q.question, q.attempts)
+                ).first()
+            return Taken(row.id, row.question, row.attempts - 1) if row else None
+
+        return self.bounded(write)
+
+    def hold(self, job_id: int, owner: str, lease: float) -> bool:
+        """Renew the lease on a question `owner` received and has not let go: False when its lease
+        ran out and it was taken since (by any instance), or it is gone."""
+
+        def write() -> bool:
+            until = _now() + dt.timedelta(seconds=lease)
+            with self.engine.begin() as conn:
+                mine = (q.id == job_id) & (q.owner == owner[:100]) & (q.attempts == 1)
+                return bool(conn.execute(update(answer_queue).where(mine).values(claimed_until=until)).rowcount)
+
+        return self.bounded(write)
+
+    def claimed_unposted(self, message_key: str, job_id: int) -> bool:
+        """Did this queue row claim the message, and no answer to it was posted (its worker died)?"""
+
+        def read() -> bool:
+            mine = (replies.c.message_key == message_key) & (replies.c.claimed_by == str(job_id))
+            unposted = select(replies.c.message_key).where(mine, replies.c.reply_ts.is_(None))
+            with self.engine.connect() as conn:
+                return conn.execute(unposted).first() is not None
+
+        return self.bounded(read)
+
+    def done(self, job_id: int) -> None:
+        """The question is answered (or given up): its row, and the text in it, go."""
+
+        def write() -> None:
+            with self.engine.begin() as conn:
+                conn.execute(delete(answer_queue).where(q.id == job_id))
+
+        self.bounded(write)
+
+    def free_questions(self) -> int:
+        """How many questions wait for a worker (never taken, or their lease ran out)."""
+
+        def read() -> int:
+            with self.engine.connect() as conn:
+                free = select(func.count()).select_from(answer_queue).where(_free(_now()))
+                return int(conn.execute(free).scalar_one())
+
+        return self.bounded(read)
+
+    def holders(self) -> list[str]:
+        """The owners holding a lease now."""
+
+        def read() -> list[str]:
+            with self.engine.connect() as conn:
+                return [r[0] for r in conn.execute(select(q.owner).where(~_free(_now())).distinct()) if r[0]]
+
+        return self.bounded(read)
+
+    def release(self, owners: list[str]) -> None:
+        """End the leases of owners known to be dead, so their questions are taken at once."""
+        if not owners:
+            return
+
+        def write() -> None:
+            with self.engine.begin() as conn:
+                conn.execute(update(answer_queue).where(q.owner.in_(owners)).values(claimed_until=None))
+
+        self.bounded(write)

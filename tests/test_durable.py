@@ -1,0 +1,146 @@
+"""kill -9 with answers acknowledged but not sent: after a restart, or on another instance once the
+dead one's lease runs out, every acknowledged question is answered, each once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from . import postgres
+from .conftest import SECRET, TOKEN, Bot
+from .slack_stub import SlackStub
+
+RATE_LIMITED = (429, {"Retry-After": "60"}, {"ok": False, "error": "ratelimited"})
+QUESTIONS = 6  # one mid-retry, five queued behind it (one worker)
+
+
+def serve(stub: SlackStub, kb: Path, **env: str) -> tuple[subprocess.Popen, Bot]:
+    """`nms-bot serve --http` in a process of its own, one answering worker; (process, Bot) once it is up."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nms_bot", "serve", "--http", "--port", str(port), "--knowledge", str(kb)],
+        env={
+            **os.environ,
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": stub.url,
+            "NMS_ANSWER_WORKERS": "1",
+            "NMS_REMINDERS": "0",
+            "LOG_LEVEL": "INFO",
+            **env,
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    bot = Bot(f"http://127.0.0.1:{port}", stub, None, None)
+    stub.wait_for(lambda: _up(bot) or proc.poll() is not None, timeout=60)
+    assert proc.poll() is None, proc.communicate()[1]
+    return proc, bot
+
+
+def _up(bot: Bot) -> bool:
+    try:
+        return bot.get("/healthz")[0] == 200
+    except OSError:
+        return False
+
+
+def kill_9(proc: subprocess.Popen) -> str:
+    proc.send_signal(signal.SIGKILL)
+    return proc.communicate(timeout=30)[1]
+
+
+def ask(bot: Bot, i: int, retry: bool = False) -> None:
+    headers = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"} if retry else None
+    assert bot.mention("cooling", ts=f"1700000000.{i:06d}", event_id=f"EvKill{i}", headers=headers)[0] == 200
+
+
+def answered_once(stub: SlackStub, query: Callable[[str], list[Any]]) -> None:
+    """Wait until the bot has finished (the queue is empty, every answer's ts recorded), then count."""
+    stub.wait_for(
+        lambda: (
+            query("SELECT count(*) FROM nms_answer_queue") == [(0,)]
+            and query("SELECT count(*) FROM nms_replies WHERE reply_ts IS NOT NULL") == [(QUESTIONS,)]
+        ),
+        timeout=60,
+    )
+    threads = [p["thread_ts"] for p in stub.delivered_to("chat.postMessage")]
+    assert sorted(threads) == [f"1700000000.{i:06d}" for i in range(QUESTIONS)], "each question answered once"
+
+
+def test_kill_9_with_answers_queued_and_one_mid_retry_loses_none_on_sqlite(stub, kb: Path, tmp_path: Path):
+    db = tmp_path / "kill.db"
+
+    def query(sql: str) -> list[Any]:
+        with sqlite3.connect(db) as conn:
+            return conn.execute(sql).fetchall()
+
+    stub.queued["chat.postMessage"] = [RATE_LIMITED]  # the first answer waits out a 429's Retry-After
+    first, bot = serve(stub, kb, NMS_DB=str(db))
+    try:
+        for i in range(QUESTIONS):
+            ask(bot, i)
+        stub.wait_for(lambda: stub.sent("chat.postMessage"))  # the 429: the first answer is mid-retry
+        # every question kept, held by the process that acknowledged it
+        held = query("SELECT DISTINCT owner FROM nms_answer_queue WHERE claimed_until IS NOT NULL")
+        assert [o.split(":")[1] for (o,) in held] == [str(first.pid)]
+        assert query("SELECT count(*) FROM nms_answer_queue") == [(QUESTIONS,)]
+        # its message is claimed and its event seen: neither may stop it being answered now
+        assert query("SELECT count(*) FROM nms_replies WHERE reply_ts IS NULL") == [(1,)]
+    finally:
+        log = kill_9(first)
+    assert stub.delivered_to("chat.postMessage") == [], "nothing was answered before the crash"
+    second, bot = serve(stub, kb, NMS_DB=str(db))
+    try:
+        ask(bot, 0, retry=True)  # Slack's retry of the event that was mid-retry: acknowledged, not answered twice
+        answered_once(stub, query)
+    finally:
+        log += kill_9(second)
+    assert "taking up the questions of 1 stopped process(es)" in log
+    assert "cooling" not in log and "Traceback" not in log
+
+
+@pytest.mark.skipif(bool(postgres.available()), reason=postgres.available() or "ok")
+def test_on_postgres_another_instance_finishes_a_killed_ones_answers_after_its_lease(stub, kb: Path):
+    import psycopg
+
+    with postgres.cluster() as url:
+        plain = url.replace("postgresql+psycopg", "postgresql")
+
+        def query(sql: str) -> list[Any]:
+            with psycopg.connect(plain) as conn:
+                return conn.execute(sql).fetchall()
+
+        env = {"DATABASE_URL": url, "NMS_ANSWER_LEASE": "20"}
+        stub.queued["chat.postMessage"] = [RATE_LIMITED]
+        dying, to_dying = serve(stub, kb, **env)
+        other = None
+        try:
+            ask(to_dying, 0)
+            stub.wait_for(lambda: stub.sent("chat.postMessage"))  # mid-retry on the instance about to die
+            other, to_other = serve(stub, kb, **env)
+            for i in range(1, QUESTIONS):
+                ask(to_dying, i)
+            # all held by the first instance (alive, its leases running) when it is killed
+            held = query("SELECT DISTINCT owner, count(*) FROM nms_answer_queue WHERE claimed_until > now() GROUP BY 1")
+            assert [(o.split(":")[1], n) for o, n in held] == [(str(dying.pid), QUESTIONS)]
+            kill_9(dying)
+            ask(to_other, 0, retry=True)  # Slack's retry reaches the live instance: not answered twice
+            answered_once(stub, query)
+        finally:
+            if dying.poll() is None:
+                kill_9(dying)
+            log = kill_9(other) if other else ""
+        assert "cooling" not in log and "Traceback" not in log
