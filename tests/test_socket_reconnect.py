@@ -43,7 +43,7 @@ def test_a_refused_websocket_is_not_called_connected_and_is_logged_once(stub, kb
         stub.wait_for(lambda: fake.connections == 1, timeout=30)
         fake.outbox.put(event_envelope("envR", "EvR1", "dantrolene"))
         [post] = stub.wait_for(lambda: stub.delivered_to("chat.postMessage"), timeout=10)
-        assert post["blocks"][0]["text"]["text"] == "Dantrolene"
+        assert post["blocks"][0]["text"]["text"] == "NMS: Dantrolene"
         stub.wait_for(lambda: _get(f"http://127.0.0.1:{health_port}/healthz")[0] == 200)
         code, err = stop(proc)
     finally:
