@@ -55,6 +55,8 @@ def normalise(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """The words of normalised text; 'd/c' stays one word, 'a/b' pairs of long words split."""
+    if text.isascii() and text.islower() and text.replace(" ", "").isalpha():  # most vocabulary phrases
+        return text.split()[:MAX_TOKENS]
     out: list[str] = []
     for token in _TOKEN.findall(text.replace("'", "").replace("\u2019", "")):
         parts = [t for t in token.split("/") if t] if "/" in token and len(token) > 4 else [token]
@@ -116,6 +118,11 @@ def stem(word: str) -> str:
     return _stemmer.stemWord(word)
 
 
+# Most vocabulary phrases are plain words: they need no markup removed (a fast path at start-up).
+_PLAIN = re.compile(r"[a-z0-9 ,/()-]*")
+
+
 def stems(text: str) -> list[str]:
     """Stems of a phrase, as written by an editor (no Slack markup expected)."""
-    return [stem(w) for w in words(normalise(text))]
+    lower = text.lower()
+    return [stem(w) for w in words(lower if _PLAIN.fullmatch(lower) else normalise(text))]
