@@ -178,13 +178,17 @@ class Matcher:
         return weights
 
     def _verdict(
-        self, ranked: tuple[tuple[str, float], ...], reading: Reading, weights: dict[str, float]
+        self,
+        ranked: tuple[tuple[str, float], ...],
+        reading: Reading,
+        weights: dict[str, float],
+        together: tuple[str, ...],
     ) -> tuple[str, str] | None:
         """(topic to answer with, first action it tied with or ""), or None to suggest."""
         best_id, best = ranked[0]
         lead = best - (ranked[1][1] if len(ranked) > 1 else 0.0)
-        if best >= answer_min(reading) and self._asked_together(ranked, reading, weights):
-            return self._asked_together(ranked, reading, weights)[0], ""
+        if together:
+            return together[0], ""
         if best >= answer_min(reading) and lead >= MARGIN:
             return best_id, ""
         first = {self.first_actions[c] for c in reading.concepts if c in self.first_actions}
@@ -225,6 +229,24 @@ class Matcher:
             return tuple(tied)
         return ()
 
+    def _by_rule(self, reading: Reading, weights: dict[str, float]) -> tuple[str, str] | None:
+        """(topic, rule) when a safety.yaml rule answers an NMS question whatever the scores."""
+        if not reading.subject or reading.scope:
+            return None
+        for route in self.routes:
+            asked_with = not route.asked_with or set(route.asked_with) & set(reading.dose)
+            if set(route.when) <= reading.concepts and not set(route.unless) & reading.concepts and asked_with:
+                return route.topic, "route: " + " + ".join(route.when)
+        # "T 41.5, rigid, unresponsive, think nms. what now??": a next step asked of an NMS case
+        # that names no part of the treatment (only settings, if anything) gets the first actions.
+        # One finding with its value alone ("CK 31k in NMS, what do I do") is what is asked about.
+        topical = [s for s in weights if s in self.idf and s not in self.subject_stems]
+        alone = len(topical) == 1 and topical[0] in reading.valued and len(reading.signs) < 2
+        asked = alone or any(not reading.content[s] for s in topical)
+        if reading.asks_next and self.next_topic and not asked:
+            return self.next_topic, "next"
+        return None
+
     def match(self, question: str) -> Match:
         """Match one question as typed (Slack markup allowed)."""
         reading = self.reader.read(question)
@@ -247,28 +269,17 @@ class Matcher:
         verdict = Match("none", score=best, scope=reading.scope, reading=reading, weights=weights, ranked=ranked)
         # Naming NMS alone says nothing about which part of its treatment is asked about.
         about_something = any(s in self.idf and s not in self.subject_stems for s in weights)
-        # "T 41.5, rigid, unresponsive, think nms. what now??": a next step asked of an NMS case
-        # that names no part of the treatment (only settings, if anything) gets the first actions.
-        # One finding with its value alone ("CK 31k in NMS, what do I do") is what is asked about.
-        topical = [s for s in weights if s in self.idf and s not in self.subject_stems]
-        alone = len(topical) == 1 and topical[0] in reading.valued and len(reading.signs) < 2
-        asked = alone or any(not reading.content[s] for s in topical)
-        for route in self.routes if reading.subject and not reading.scope else ():
-            asked_with = not route.asked_with or set(route.asked_with) & set(reading.dose)
-            if set(route.when) <= reading.concepts and not set(route.unless) & reading.concepts and asked_with:
-                score = dict(ranked).get(route.topic, best)
-                rule = "route: " + " + ".join(route.when)
-                return replace(verdict, status="answer", topic_id=route.topic, score=score, rule=rule)
-        nxt = self.next_topic
-        if reading.asks_next and reading.subject and not asked and not reading.scope and nxt:
-            score = max(dict(ranked).get(nxt, 0.0), best)
-            return replace(verdict, status="answer", topic_id=nxt, score=score, rule="next")
+        if ruled := self._by_rule(reading, weights):
+            topic_id, rule = ruled
+            score = max(dict(ranked).get(topic_id, 0.0), best) if rule == "next" else dict(ranked).get(topic_id, best)
+            return replace(verdict, status="answer", topic_id=topic_id, score=score, rule=rule)
+        together = self._asked_together(ranked, reading, weights) if best >= answer_min(reading) else ()
         if reading.scope:
             # Another purpose of the bot's drugs: never answered, but the closest topics are
             # offered in case the clinician meant NMS after all.
             reason = "out_of_scope"
-        elif about_something and (answer := self._verdict(ranked, reading, weights)):
-            joined = () if answer[1] else self._asked_together(ranked, reading, weights)[1:]
+        elif about_something and (answer := self._verdict(ranked, reading, weights, together)):
+            joined = together[1:] if together[:1] == (answer[0],) else ()
             return replace(
                 verdict,
                 status="answer",
