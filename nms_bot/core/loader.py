@@ -27,6 +27,7 @@ from .model import (
     Topic,
 )
 from .policy import POLICY_FILE, read_policy
+from .references import ID_RE, read_references
 from .vocabulary import read_abbreviations, read_context, read_drug_classes, read_safety, read_scope, read_synonyms
 from .yamlfile import Mapping, Sequence
 
@@ -35,9 +36,7 @@ __all__ = ["KnowledgeError", "Problem", "default_knowledge_path", "load_knowledg
 SECTION_LIMIT = 3000  # Slack's limit for one section block's text
 TITLE_LIMIT = 150  # Slack's limit for a header block
 MIN_QUESTIONS = 5
-ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 VERSION_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\.\d+$")
-URL_RE = re.compile(r"^https?://[^\s<>|]+$")
 ABBREVIATIONS_FILE = "abbreviations.yaml"
 
 
@@ -101,7 +100,7 @@ class _Validator:
             self.problems.append(Problem(display(self.root), 0, why))
             return None, self.problems
         meta = self._meta()
-        references, ref_lines, refs_readable = self._references()
+        references, ref_lines, refs_readable = read_references(self._file("references.yaml"))
         names = ("synonyms", "drug_classes", "context", "scope", "safety")
         vocabulary = {name: self._file(f"{name}.yaml") for name in names}
         synonyms, filler, members = read_synonyms(vocabulary["synonyms"])
@@ -168,44 +167,6 @@ class _Validator:
             return None
         status = f.text(src, "status", 200) or ""
         return version, Source(title, publisher, updated, status), Disclaimer(short, full)  # type: ignore[arg-type]
-
-    def _references(self) -> tuple[dict[str, Reference], dict[str, tuple[SourceFile, int]], bool]:
-        """References, the line of each key, and whether the file could be read as a list."""
-        f = self._file("references.yaml")
-        refs: dict[str, Reference] = {}
-        lines: dict[str, tuple[SourceFile, int]] = {}
-        if not f.ok:
-            return refs, lines, False
-        if not isinstance(f.data, Sequence):
-            f.error(1, f"references.yaml must be a list of references, found {kind(f.data)}")
-            return refs, lines, False
-        for item, line in items(f.data):
-            m = f.mapping(item, line, "a reference")
-            if m is None or not f.fields(m, ("key", "text"), ("url", "n")):
-                continue
-            key, text = m.get("key"), f.text(m, "text")
-            if not isinstance(key, str) or not ID_RE.match(key):
-                f.error(m.lines["key"], f"reference key must be lower-case words joined by '-', found {kind(key)}")
-                continue
-            if key in refs:
-                first = lines[key][1]
-                f.error(m.lines["key"], f"duplicate reference key '{key}' (first on line {first})")
-                continue
-            url = m.get("url")
-            if url is not None and (not isinstance(url, str) or not URL_RE.match(url)):
-                f.error(m.lines["url"], f"'url' must be a web address starting with https://, found {kind(url)}")
-                url = None
-            n = m.get("n")
-            if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
-                f.error(m.lines["n"], f"'n' must be the source's reference number (1, 2, ...), found {kind(n)}")
-                n = None
-            elif n is not None and (twin := next((r.key for r in refs.values() if r.n == n), None)):
-                f.error(m.lines["n"], f"reference number {n} is already used by '{twin}'")
-                n = None
-            if text:
-                refs[key] = Reference(key, text, url, n)
-                lines[key] = (f, m.lines["key"])
-        return refs, lines, True
 
     def _topics(self, ref_keys: set[str] | None) -> tuple[list[tuple[Topic, SourceFile]], set[str]]:
         """Valid topics, and every id declared (so one broken topic does not cascade)."""
