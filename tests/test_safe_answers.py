@@ -72,3 +72,21 @@ def test_the_source_wording_and_disclaimers_are_kept(engine: Engine):
     disclaimer = engine.knowledge.disclaimer
     assert "independently verified information" in disclaimer.short
     assert "Dr.Oracle" in disclaimer.full and "authors" not in disclaimer.full
+
+
+def test_a_dose_of_the_antipsychotic_gets_no_line_to_look_it_up(engine: Engine):
+    """ "Another dose of haldol?" must not read as "check the dose with your pharmacist"."""
+    answer = engine.ask("pt on haloperidol, temp 40, rigid, very agitated - give another dose of haldol?")
+    assert (
+        answer.notes[0]
+        == "The source gives no doses. Of the antipsychotic it says: discontinue the causative antipsychotic."
+    )
+    assert not any("pharmacist" in n for n in answer.notes)
+    assert "pharmacist" in engine.ask("dantrolene dose in nms?").notes[0]  # no antipsychotic named
+
+
+def test_a_drug_note_names_each_drug_once_and_claims_no_class_it_does_not_know(engine: Engine):
+    assert engine.ask("should I give benztropine/cogentin for nms?").notes == (
+        "The source does not name benztropine specifically: what is shown is what it says of anticholinergics.",
+    )
+    assert "The source does not mention acetaminophen." in engine.ask("acetaminophen for the fever in nms?").notes

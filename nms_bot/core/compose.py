@@ -171,15 +171,27 @@ def answer_notes(knowledge: Knowledge, match: Match) -> tuple[str, ...]:
     """One plain line each when a dose was asked for, when a drug the source does not name was, and
     when another condition or purpose named beside NMS was (the source covers neither)."""
     notes = []
-    if match.reading.dose and knowledge.safety.dose_note:
-        notes.append(knowledge.safety.dose_note)
+    safety = knowledge.safety
+    if match.reading.dose and safety.dose_note:
+        # "Another dose of haldol?": for the drug to stop, the line says so instead of "look it up".
+        first_action = any(rule.concept in match.reading.concepts for rule in safety.carry)
+        notes.append(
+            safety.dose_note_first_action if first_action and safety.dose_note_first_action else safety.dose_note
+        )
+    known = knowledge.drug_notes
     drugs = list(dict.fromkeys(drug for drug, _ in match.reading.members))
-    if drugs:
-        known = knowledge.drug_notes
-        named = [f"{d} ({known[d][0]})" if d in known and known[d][0] != d else d for d in drugs]
-        labels = list(dict.fromkeys(known[d][1] for d in drugs if d in known))
-        said = f"what it says of {_listed(labels, 'and')}" if labels else "what it says of the drug's class"
-        notes.append(f"The source does not name {_listed(named)} specifically: what is shown is {said}.")
+    classed = [d for d in drugs if d in known]
+    if classed:
+        # One name per generic: "haloperidol or haldol (haloperidol)" reads as two drugs.
+        by_generic = {known[d][0]: d for d in reversed(classed)}
+        named = [g if d == g or g in classed else f"{d} ({g})" for g, d in reversed(by_generic.items())]
+        labels = list(dict.fromkeys(known[d][1] for d in classed))
+        notes.append(
+            f"The source does not name {_listed(named)} specifically: what is shown is what it says of "
+            f"{_listed(labels, 'and')}."
+        )
+    if unclassed := [d for d in drugs if d not in known]:  # synonyms.yaml members: no class label
+        notes.append(f"The source does not mention {_listed(unclassed)}.")
     if also := list(dict.fromkeys(match.reading.also)):
         notes.append(f"The source does not cover {_listed(also)}: nothing here is specific to {_pronoun(also)}.")
     return tuple(notes)

@@ -159,6 +159,7 @@ class Safety:
     carry: tuple[CarryRule, ...] = ()
     dose_terms: tuple[str, ...] = ()
     dose_note: str = ""
+    dose_note_first_action: str = ""  # the dose line when the question names a carry rule's concept
     pairs: tuple[StatementPair, ...] = ()
     next_terms: tuple[str, ...] = ()  # "what now?": asks for the next step, names no part of it
     next_topic: str = ""  # the answer to such a question when it names nothing else

@@ -106,9 +106,12 @@ def read_safety(f: SourceFile) -> tuple[Safety, list[int]]:
     dose = f.section(m, "dose")
     terms: list[str] = []
     note = ""
-    if dose is not None and f.fields(dose, ("when", "note")):
+    first_action_note = ""
+    if dose is not None and f.fields(dose, ("when", "note"), ("note_with_first_action",)):
         terms = [t.lower() for t in f.texts(dose, "when")]
         note = f.text(dose, "note", 300) or ""
+        if "note_with_first_action" in dose:
+            first_action_note = f.text(dose, "note_with_first_action", 300) or ""
     routes = []
     for item, line in _list(f, m, "route"):
         rule = f.mapping(item, line, "a route rule")
@@ -133,14 +136,15 @@ def read_safety(f: SourceFile) -> tuple[Safety, list[int]]:
         if if_text and needs and why:
             pairs.append(StatementPair(if_text.lower(), needs.lower(), why))
     safety = Safety(
-        tuple(carry),
-        tuple(terms),
-        note,
-        tuple(pairs),
-        tuple(next_terms),
-        next_topic,
-        nxt.line if nxt is not None else 0,
-        tuple(routes),
+        carry=tuple(carry),
+        dose_terms=tuple(terms),
+        dose_note=note,
+        dose_note_first_action=first_action_note,
+        pairs=tuple(pairs),
+        next_terms=tuple(next_terms),
+        next_topic=next_topic,
+        next_line=nxt.line if nxt is not None else 0,
+        routes=tuple(routes),
     )
     return safety, carry_lines
 
