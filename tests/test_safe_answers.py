@@ -37,7 +37,8 @@ def test_restarting_an_antipsychotic_later_is_still_the_rechallenge_answer(engin
 def test_an_alarming_what_now_without_a_drug_gets_the_first_actions(engine: Engine):
     answer = engine.ask("T 41.5 HR 150 BP 70/40 rigid and unresponsive, think nms. what now??")
     assert answer.topic.id == "overview"
-    lead = " ".join(statements(answer)[:2]).lower()
+    assert statements(answer)[0].startswith(STOP), "the first line read is the first action"
+    lead = " ".join(statements(answer)[:4]).lower()
     assert "removal of the initiating agent" in lead and "stop the causative antipsychotic" in lead
     assert "cooling" in lead and "iv fluids" in lead
     # Whatever topic a next-step question about an NMS case gets, it leads with the first action.

@@ -153,17 +153,19 @@ def answer_topic(
 def carried_topics(knowledge: Knowledge, match: Match, shown: str | None) -> tuple[str, ...]:
     """Topics whose statements an answer must lead with: the question names the rule's concept, or
     asks for the next step in NMS ("intubated, CK 50,000, T 41, nms - priorities?": the
-    first action is never left out), and the topic shown does not already say it. Suggestions
-    (`shown` None) offer the topic first only when the question names the concept."""
+    first action is never left out), and the topic shown does not already say it. A next step
+    asked leads with it even where the topic lists it among others (the overview's key
+    components): it is then the first line read. Suggestions (`shown` None) offer the topic first
+    only when the question names the concept."""
     r = match.reading
     next_step = bool(r.asks_next) and r.subject and shown is not None
     return tuple(
         rule.topic
         for rule in knowledge.safety.carry
-        if (rule.concept in match.reading.concepts or next_step)
+        if (rule.concept in r.concepts or next_step)
         and rule.topic in knowledge.topics
         and shown != rule.topic
-        and shown not in rule.already_in
+        and (next_step or shown not in rule.already_in)
     )
 
 
