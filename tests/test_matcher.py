@@ -222,3 +222,9 @@ def test_a_tie_with_the_first_action_is_settled_safely(engine):
     # Asked about restarting, the restart topic answers, led by the first action.
     answer = engine.ask("restart haldol now in nms?")
     assert answer.topic.id == "rechallenge" and answer.carried == ("stop-antipsychotic",)
+
+
+def test_nms_alone_offers_the_overview_and_the_first_action_and_claims_no_confidence(engine):
+    m = engine.matcher.match("nms")
+    assert (m.status, m.reason, m.score) == ("suggest", "subject_only", 0.0)
+    assert [t for t, _ in m.suggestions][:2] == ["overview", "stop-antipsychotic"]

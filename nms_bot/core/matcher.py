@@ -294,5 +294,11 @@ class Matcher:
         # ("cooling" for "cooling for cardiac arrest"), not for the generic "treatment of".
         own = weights.keys() - self.generic
         offered = [(t, s) for t, s in ranked if not reading.scope or self.distinct[t] & own]
+        if reason == "subject_only":
+            # "nms" alone: the overview and the first action, the source's primary focus, come first;
+            # the question scores nothing, since it asks about no part of the treatment.
+            first = [t for t in (self.next_topic, *self.first_actions.values()) if t]
+            offered = sorted(offered, key=lambda ts: first.index(ts[0]) if ts[0] in first else len(first))
+            verdict = replace(verdict, score=0.0)
         suggestions = tuple((tid, s) for tid, s in offered[:MAX_SUGGESTIONS] if s >= SUGGEST_MIN)
         return replace(verdict, status="suggest" if suggestions else "none", suggestions=suggestions, reason=reason)
