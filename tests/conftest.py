@@ -237,8 +237,8 @@ def start_bot(
     stub: SlackStub, knowledge: Path, db_url: str, record_gaps: bool = False, db_timeout: float = 2.0, **env_extra: str
 ):
     """The app as `nms-bot serve --http` runs it, on a free loopback port; returns (Bot, stop)."""
-    from nms_bot.slack.server import create, make_http_server, run_in_thread
-    from nms_bot.slack.settings import load_settings
+    from nms_bot.slack.common.settings import load_settings
+    from nms_bot.slack.serve.server import create, make_http_server, run_in_thread
     from nms_bot.storage.store import Store
 
     env = {
@@ -311,7 +311,7 @@ def run_unprivileged(args: list[str], env: dict[str, str] | None = None) -> subp
     file modes do not bind), as `nobody`, after loading the program, whose own files nobody may
     not be able to read."""
     code = (
-        "import os, sys\nimport nms_bot.cli.main as m, nms_bot.slack.server, nms_bot.storage.report\n"
+        "import os, sys\nimport nms_bot.cli.main as m, nms_bot.slack.serve.server, nms_bot.storage.report\n"
         "import nms_bot.storage.migrate as mg\nmg.head()\n"
         "if os.geteuid() == 0:\n    os.setgid(65534); os.setuid(65534)\n"
         "sys.exit(m.main(sys.argv[1:]))"

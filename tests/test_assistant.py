@@ -9,9 +9,10 @@ from pathlib import Path
 import yaml
 
 from nms_bot.core.engine import Engine
-from nms_bot.slack.blocks import NO_UNFURL, answer_message
+from nms_bot.slack.blocks.answers import answer_message
+from nms_bot.slack.blocks.modal import ASK_SHORTCUT
+from nms_bot.slack.blocks.parts import NO_UNFURL
 from nms_bot.slack.listeners.assistant import STATUS, suggested_prompts
-from nms_bot.slack.modal import ASK_SHORTCUT
 
 from .conftest import ROOT, Bot, drained, start_bot
 from .payloads import payload
@@ -141,7 +142,7 @@ def test_settings_for_the_new_surfaces():
     import pytest
 
     from nms_bot.errors import ConfigurationError
-    from nms_bot.slack.settings import load_settings
+    from nms_bot.slack.common.settings import load_settings
 
     from .conftest import SECRET, TOKEN
 

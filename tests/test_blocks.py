@@ -9,7 +9,8 @@ import json
 from nms_bot.core.compose import answer_topic
 from nms_bot.core.engine import Engine
 from nms_bot.core.model import Bullet, Reference, Topic
-from nms_bot.slack.blocks import answer_message, help_message, home_view, topics_message
+from nms_bot.slack.blocks.answers import answer_message
+from nms_bot.slack.blocks.home import help_message, home_view, topics_message
 
 from .blockkit import check_message, check_view
 

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from nms_bot.core.loader import validate_knowledge
-from nms_bot.slack.blocks import home_view
+from nms_bot.slack.blocks.home import home_view
 
 from .blockkit import check_message, check_view
 from .conftest import Bot
@@ -215,7 +215,7 @@ def test_the_procfile_s_web_process_starts_when_port_is_unset(tmp_path: Path):
 
 def test_slack_says_which_topic_awaits_approval_too(kb: Path):
     from nms_bot.core.engine import Engine
-    from nms_bot.slack.blocks import answer_message
+    from nms_bot.slack.blocks.answers import answer_message
 
     approve(kb, "cooling")
     strict = Engine.load(kb, approved_only=True)

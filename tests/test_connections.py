@@ -6,7 +6,7 @@ import socket
 from pathlib import Path
 from types import SimpleNamespace
 
-from nms_bot.slack.server import REQUEST_SECONDS, cap_request_time
+from nms_bot.slack.serve.server import REQUEST_SECONDS, cap_request_time
 
 from .conftest import SECRET, Bot
 from .test_shutdown import _up, start, stop
@@ -75,7 +75,7 @@ def test_waitress_drops_a_connection_whose_request_is_still_arriving(stub):
     """The same on a real server: waitress's channels are what the cap reads and sets."""
     import time
 
-    from nms_bot.slack.server import listen, run_in_thread
+    from nms_bot.slack.serve.server import listen, run_in_thread
 
     def hello(environ, start):
         start("200 OK", [("Content-Type", "text/plain")])

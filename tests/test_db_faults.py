@@ -53,7 +53,7 @@ def test_answers_go_out_while_another_connection_holds_the_sqlite_write_lock(stu
 def test_a_locked_database_holds_up_an_answer_once_not_once_per_call(stub, kb: Path, tmp_path: Path):
     from sqlalchemy import event
 
-    from nms_bot.slack.questions import Question, answer
+    from nms_bot.slack.delivery.questions import Question, answer
 
     db = tmp_path / "locked.db"
     # a 1 s deadline: SQLite gives up on the lock after 0.8 s (SQLITE_BUSY), each call on its own

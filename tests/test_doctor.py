@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nms_bot.slack.oauth import BOT_SCOPES
+from nms_bot.slack.workspaces.oauth import BOT_SCOPES
 
 from .slack_stub import SlackStub
 from .test_cli import run

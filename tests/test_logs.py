@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from nms_bot.slack.logs import JsonFormatter, _NoSecrets
+from nms_bot.slack.common.logs import JsonFormatter, _NoSecrets
 from nms_bot.storage.migrate import head
 
 from .conftest import SECRET, TOKEN, Bot
@@ -106,7 +106,7 @@ def test_an_unknown_log_format_stops_serve_with_one_line(tmp_path: Path):
 BURST = """
 import threading
 from waitress.task import ThreadedTaskDispatcher
-from nms_bot.slack.logs import configure_logging
+from nms_bot.slack.common.logs import configure_logging
 
 configure_logging()
 release, started = threading.Event(), threading.Semaphore(0)
@@ -140,7 +140,7 @@ def test_a_burst_waiting_for_server_threads_is_logged_once():
 
 
 def test_oauth_codes_are_masked_in_any_line_and_status_codes_are_not():
-    from nms_bot.slack.logs import mask
+    from nms_bot.slack.common.logs import mask
 
     code = "1234567890123.9876543210987.0a1b2c3d4e5f60718293a4b5c6d7e8f9"
     assert mask(f"GET /slack/oauth_redirect?code={code}&state=abc") == (

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from nms_bot.slack.metrics import api_method, outcome
+from nms_bot.slack.common.metrics import api_method, outcome
 
 from .conftest import KNOWLEDGE, Bot, start_bot
 from .test_reload import bump
@@ -135,8 +135,8 @@ def test_labels_come_from_fixed_sets():
 
 def test_socket_mode_health_port_serves_health_and_metrics(stub, kb: Path, tmp_path: Path):
     pytest.importorskip("websockets.sync.server")
-    from nms_bot.slack.server import create, make_socket_handler, start_health_server
-    from nms_bot.slack.settings import load_settings
+    from nms_bot.slack.common.settings import load_settings
+    from nms_bot.slack.serve.server import create, make_socket_handler, start_health_server
     from nms_bot.storage.store import Store
 
     from .conftest import TOKEN

@@ -22,7 +22,7 @@ import yaml
 from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, inspect, select, table, text
 
-from nms_bot.slack.oauth import BOT_SCOPES
+from nms_bot.slack.workspaces.oauth import BOT_SCOPES
 from nms_bot.storage.store import Store
 
 from .conftest import ROOT, SECRET, TOKEN, Bot, drained, start_bot
@@ -223,7 +223,7 @@ def test_install_answer_with_each_workspace_s_token_and_uninstall(oauth_bot: Bot
 
 
 def test_questions_a_dead_process_left_are_answered_with_their_workspace_s_token(oauth_bot: Bot, stub: SlackStub):
-    from nms_bot.slack.questions import Question
+    from nms_bot.slack.delivery.questions import Question
 
     bot = oauth_bot
     install(bot, stub, grant(T9_TOKEN, "T9"))
@@ -359,7 +359,8 @@ def test_a_missing_malformed_or_wrong_token_key_stops_serve_with_one_line(stub: 
     # a new key first and the old one after it: tokens open
     store = Store(f"sqlite:///{tmp_path / 'keys.db'}")
     try:
-        from nms_bot.slack.installations import DatabaseInstallationStore, token_sealer
+        from nms_bot.slack.common.settings import token_sealer
+        from nms_bot.slack.workspaces.installations import DatabaseInstallationStore
 
         both = DatabaseInstallationStore(store, CLIENT["SLACK_CLIENT_ID"], token_sealer(f"{other},{KEY}"))
         assert both.find_bot(enterprise_id=None, team_id="T9").bot_token == T9_TOKEN
@@ -398,7 +399,7 @@ def test_the_scopes_requested_are_the_manifest_s():
 
 
 def test_review_reminders_go_through_the_workspace_that_knows_the_owner(oauth_bot: Bot, stub: SlackStub):
-    from nms_bot.slack.oauth import EveryWorkspace
+    from nms_bot.slack.workspaces.oauth import EveryWorkspace
 
     install(oauth_bot, stub, grant(T9_TOKEN, "T9"))
     time.sleep(0.01)
@@ -453,8 +454,8 @@ class Clock:
 
 def test_the_state_store_takes_each_state_once_within_ten_minutes(tmp_path: Path):
     """The store's own promise (Bolt's cookie check alone would hide a store that takes anything)."""
-    from nms_bot.slack.installations import DatabaseOAuthStateStore
-    from nms_bot.slack.limits import TooManyStates
+    from nms_bot.slack.common.limits import TooManyStates
+    from nms_bot.slack.workspaces.installations import DatabaseOAuthStateStore
 
     store = Store(f"sqlite:///{tmp_path / 'states.db'}")
     clock = Clock()

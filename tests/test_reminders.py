@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from nms_bot.errors import ConfigurationError
-from nms_bot.slack.reminders import Reminders, next_check
-from nms_bot.slack.settings import load_settings
+from nms_bot.slack.common.settings import load_settings
+from nms_bot.slack.delivery.reminders import Reminders, next_check
 
 from . import postgres
 from .conftest import SECRET, TOKEN, start_bot

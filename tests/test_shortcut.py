@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from nms_bot.slack.modal import INPUT_MAX
+from nms_bot.slack.blocks.modal import INPUT_MAX
 
 from .conftest import Bot, start_bot
 from .payloads import payload

@@ -264,7 +264,7 @@ def test_approval_file_mistakes_point_at_their_lines(kb: Path):
 def test_a_changed_topic_says_it_changed_since_approval_and_a_new_one_that_it_was_never_approved(kb: Path):
     from nms_bot.core.compose import CAUTION, CAUTION_CHANGED
     from nms_bot.core.render import to_text
-    from nms_bot.slack.blocks import answer_message
+    from nms_bot.slack.blocks.answers import answer_message
 
     approve(kb, "dantrolene")
     edit(kb / "topics" / "dantrolene.yaml", "has been used in some cases", "has been used in many cases")

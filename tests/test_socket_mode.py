@@ -14,8 +14,8 @@ import pytest
 
 websockets_sync = pytest.importorskip("websockets.sync.server")
 
-from nms_bot.slack.server import create, make_socket_handler  # noqa: E402
-from nms_bot.slack.settings import load_settings  # noqa: E402
+from nms_bot.slack.common.settings import load_settings  # noqa: E402
+from nms_bot.slack.serve.server import create, make_socket_handler  # noqa: E402
 from nms_bot.storage.store import Store  # noqa: E402
 
 from .conftest import TOKEN, check_everything_sent, finished  # noqa: E402
@@ -321,7 +321,7 @@ def test_socket_mode_health_endpoint_is_200_only_while_connected(stub, kb: Path,
     import urllib.error
     import urllib.request
 
-    from nms_bot.slack.server import start_health_server
+    from nms_bot.slack.serve.server import start_health_server
 
     def get() -> tuple[int, dict]:
         try:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from nms_bot.slack.reconnect import MAX_DELAY, REMIND_SECONDS, Reconnects
+from nms_bot.slack.common.reconnect import MAX_DELAY, REMIND_SECONDS, Reconnects
 
 from .test_shutdown import _get, start, stop
 

@@ -71,7 +71,8 @@ def schema_status() -> tuple[bool, str]:
 
 def cmd_db(args: argparse.Namespace) -> int:
     if args.action == "upgrade":
-        from ..storage.engines import database_label, database_url, upgrade_schema
+        from ..storage.engines import database_label, database_url
+        from ..storage.migrate import upgrade_schema
 
         url = database_url()
         label = database_label(url)

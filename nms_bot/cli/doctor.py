@@ -77,7 +77,7 @@ def _call(client: Any, method: str, **params: Any) -> tuple[dict[str, Any] | Non
 
 
 def _scopes(headers: dict[str, str]) -> Check:
-    from ..slack.oauth import BOT_SCOPES  # the manifest's bot scopes (a test keeps them equal)
+    from ..slack.workspaces.oauth import BOT_SCOPES  # the manifest's bot scopes (a test keeps them equal)
 
     granted = headers.get("x-oauth-scopes")
     if granted is None:
@@ -150,7 +150,7 @@ def _signing_secret(env: dict[str, str]) -> Check:
 
 
 def _channel(env: dict[str, str], client: Any) -> Check:
-    from ..slack.settings import CHANNEL_ID
+    from ..slack.common.settings import CHANNEL_ID
 
     channel = env.get("NMS_ESCALATION_CHANNEL", "").strip()
     name = "consult channel"

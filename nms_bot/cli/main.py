@@ -73,7 +73,7 @@ def _blocks(answer: Answer, question: str) -> dict[str, object]:
     import os
 
     from ..core.privacy import looks_identifying
-    from ..slack.blocks import answer_message  # Slack's block builder: only `ask --blocks` loads it
+    from ..slack.blocks.answers import answer_message  # Slack's block builder: only `ask --blocks` loads it
 
     escalate = bool(os.environ.get("NMS_ESCALATION_CHANNEL", "").strip())
     message = answer_message(answer, "mention", phi_reminder=looks_identifying(question), escalate=escalate)
@@ -92,7 +92,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from ..slack.server import serve  # the only command that imports Slack libraries
+    from ..slack.serve.server import serve  # the only command that imports Slack libraries
 
     return serve(http=args.http, port=args.port, knowledge_path=args.knowledge)
 

@@ -12,12 +12,12 @@ from slack_bolt.middleware.authorization import SingleTeamAuthorization
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from .answering import error_kind
+from .common.retry import Recorder, retry_handlers
+from .common.settings import Settings, SettingsError
+from .delivery.answering import error_kind
+from .delivery.questions import work
+from .delivery.services import Services
 from .listeners import register_all
-from .questions import work
-from .retry import Recorder, retry_handlers
-from .services import Services
-from .settings import Settings, SettingsError
 
 log = logging.getLogger("nms_bot.slack")
 # auth.test errors that mean the token itself is wrong (anything else is Slack or the network)
@@ -85,7 +85,7 @@ def build_app(settings: Settings, services: Services) -> App:
     checked = None
     bolt_log = logging.getLogger("nms_bot.bolt")
     if settings.oauth:
-        from .oauth import oauth_options  # cryptography is loaded in this mode only
+        from .workspaces.oauth import oauth_options  # cryptography is loaded in this mode only
 
         options = oauth_options(settings.oauth, services.store, client, bolt_log)
         services.installations = options["installation_store"]

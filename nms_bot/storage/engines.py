@@ -1,5 +1,5 @@
 """Engines for the store: which database the environment names, the time-outs and SQLite settings
-every connection gets, and the engine that upgrades the schema."""
+every connection gets, and the engine schema work runs on (migrate.py upgrades the schema)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from typing import Any
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
-
-from .migrate import Upgrade, upgrade
 
 DEFAULT_DB = "nms-bot.db"
 
@@ -75,19 +73,6 @@ def store_engine(url: str, timeout: float | None) -> Engine:
         busy_ms = int((timeout * 0.8 if timeout else 10) * 1000)
         event.listen(engine, "connect", partial(_sqlite_pragmas, busy_ms))
     return engine
-
-
-def upgrade_schema(url: str, setting: str, store_engine: Engine | None = None) -> Upgrade:
-    """Bring the database to the schema this code knows (nms_bot/storage/migrate.py); its revision.
-    On an engine of its own without statement time-outs: another instance's upgrade may take a while
-    (in-memory SQLite: on `store_engine`, whose connection is the database)."""
-    if store_engine is not None and make_url(url).get_backend_name() == "sqlite" and not sqlite_file(url):
-        return upgrade(store_engine, setting)
-    engine = admin_engine(url)
-    try:
-        return upgrade(engine, setting, sqlite_file(url))
-    finally:
-        engine.dispose()
 
 
 def admin_engine(url: str) -> Engine:

@@ -27,10 +27,11 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError
 
 from ..errors import ConfigurationError
+from .engines import admin_engine, database_url, sqlite_file
 
 # Alembic's own INFO lines ("Context impl SQLiteImpl.") come on every look at the version; the
 # upgrade logs what it did in one line of its own.
@@ -73,8 +74,6 @@ def alembic_connection(config: Config) -> Connection:
     command line) one to the database the environment names."""
     connection = config.attributes.get("connection")
     if connection is None:
-        from .store import database_url
-
         connection = create_engine(database_url()).connect()
         config.attributes["connection"] = connection
     return connection
@@ -249,3 +248,16 @@ def describe(engine: Engine) -> tuple[str, SchemaState]:
     """(head, what the database holds) for `nms-bot db current`."""
     with engine.connect() as conn:
         return head(), state(conn)
+
+
+def upgrade_schema(url: str, setting: str, store_engine: Engine | None = None) -> Upgrade:
+    """Bring the database to the schema this code knows (below); its revision.
+    On an engine of its own without statement time-outs: another instance's upgrade may take a while
+    (in-memory SQLite: on `store_engine`, whose connection is the database)."""
+    if store_engine is not None and make_url(url).get_backend_name() == "sqlite" and not sqlite_file(url):
+        return upgrade(store_engine, setting)
+    engine = admin_engine(url)
+    try:
+        return upgrade(engine, setting, sqlite_file(url))
+    finally:
+        engine.dispose()

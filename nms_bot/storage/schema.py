@@ -150,7 +150,7 @@ TABLES = (
 
 def installation_tables(meta: MetaData, secret: TypeEngine | None = None) -> tuple[Table, Table, Table]:
     """Slack installations, bots and OAuth state (OAuth mode). `secret` is the type of the token
-    columns: the installation store passes one that encrypts (nms_bot/slack/installations.py);
+    columns: the installation store passes one that encrypts (nms_bot/slack/workspaces/installations.py);
     the columns themselves are text."""
     secret = secret if secret is not None else Text()
 

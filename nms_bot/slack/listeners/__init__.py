@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from ..services import Services
+from ..delivery.services import Services
 from . import actions, assistant, commands, escalation, events, readers, shortcuts, threads, views
 
 

@@ -16,10 +16,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from ...storage.store import VERDICTS, StoreUnavailable, vote_key
-from ..answering import error_kind
-from ..blocks import FEEDBACK, SHARE, SHARE_THREAD, SHOW_TOPIC, answer_message, escalate_button, parse_value
-from ..services import Message, Services
-from ..surfaces import SURFACES
+from ..blocks.answers import answer_message, escalate_button
+from ..blocks.parts import FEEDBACK, SHARE, SHARE_THREAD, SHOW_TOPIC, parse_value
+from ..common.surfaces import SURFACES
+from ..delivery.answering import error_kind
+from ..delivery.services import Message, Services
 from .where import USER_ID, dict_field, surface_of, where
 
 log = logging.getLogger("nms_bot.slack")

@@ -16,9 +16,9 @@ from slack_sdk.errors import SlackApiError
 
 from ...core.engine import Engine
 from ...core.render import topic_list
-from ..answering import error_kind
-from ..questions import STATUS
-from ..services import Services
+from ..delivery.answering import error_kind
+from ..delivery.questions import STATUS
+from ..delivery.services import Services
 
 log = logging.getLogger("nms_bot.slack")
 __all__ = ["STATUS", "register", "suggested_prompts"]

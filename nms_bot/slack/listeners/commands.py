@@ -9,9 +9,10 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from ...storage.store import StoreUnavailable
-from ..blocks import NO_UNFURL, help_message, policy_message, topics_message
-from ..readers import UNSAVED, USAGE, confirmation, settings_message, typed_choices
-from ..services import Message, Services
+from ..blocks.home import help_message, policy_message, topics_message
+from ..blocks.parts import NO_UNFURL
+from ..delivery.readers import UNSAVED, USAGE, confirmation, settings_message, typed_choices
+from ..delivery.services import Message, Services
 
 TOPICS = re.compile(r"^(?:topics|list)(?: (\d{1,6}))?$")  # `/nms topics`, `/nms topics 2`
 

@@ -7,9 +7,9 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from ..blocks import ESCALATE, RESOLVED, parse_value
-from ..escalation import Escalation, escalate, resolved_message
-from ..services import Services
+from ..blocks.parts import ESCALATE, RESOLVED, parse_value
+from ..delivery.escalation import Escalation, escalate, resolved_message
+from ..delivery.services import Services
 from .where import USER_ID, dict_field, where
 
 

@@ -1,7 +1,7 @@
 """Events API: @mentions in channels, direct messages (and their edits), the App Home tab.
 
 Each listener only decides whether to answer and hands the question to the durable answering
-queue (nms_bot/slack/questions.py: receive); Bolt acknowledges as soon as it returns, so the ack
+queue (nms_bot/slack/delivery/questions.py: receive); Bolt acknowledges as soon as it returns, so the ack
 waits for Slack never, and for the database at most a short deadline.
 """
 
@@ -12,10 +12,10 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from ..blocks import home_view
-from ..questions import Question, receive
-from ..readers import settings_blocks
-from ..services import Services
+from ..blocks.home import home_view
+from ..delivery.questions import Question, receive
+from ..delivery.readers import settings_blocks
+from ..delivery.services import Services
 
 # A person's message with an attachment (file_share) or a thread reply also sent to the channel
 # (thread_broadcast) is answered from its text; files are never read. Every other subtype (bots,

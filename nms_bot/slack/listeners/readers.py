@@ -14,10 +14,11 @@ from slack_sdk import WebClient
 from ...core.compose import answer_topic
 from ...core.forms import Form, in_form
 from ...storage.store import StoreUnavailable
-from ..blocks import WHOLE, answer_message
-from ..readers import CHOOSE, UNSAVED, confirmation, pressed_choice, settings_message
-from ..services import Services
-from ..surfaces import SURFACES
+from ..blocks.answers import answer_message
+from ..blocks.parts import WHOLE
+from ..common.surfaces import SURFACES
+from ..delivery.readers import CHOOSE, UNSAVED, confirmation, pressed_choice, settings_message
+from ..delivery.services import Services
 from .actions import GONE, whisper_to_presser
 from .events import publish_home
 from .where import USER_ID, dict_field, surface_of, where

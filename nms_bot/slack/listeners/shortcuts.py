@@ -13,9 +13,9 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from ..modal import ASK_SHORTCUT, TS, Where, ask_modal, readable
-from ..retry import within_seconds
-from ..services import Services
+from ..blocks.modal import ASK_SHORTCUT, TS, Where, ask_modal, readable
+from ..common.retry import within_seconds
+from ..delivery.services import Services
 from .where import dict_field
 
 

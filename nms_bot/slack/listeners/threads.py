@@ -16,8 +16,8 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from ..questions import Question, receive
-from ..services import Services
+from ..delivery.questions import Question, receive
+from ..delivery.services import Services
 from .events import enterprise_of, from_a_person, team_of, text_of
 
 # A reply asks something when it has a question mark or opens like a question.

@@ -7,8 +7,8 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from ..modal import ASK_MODAL, QUESTION_BLOCK, Where, submitted_question
-from ..services import Services
+from ..blocks.modal import ASK_MODAL, QUESTION_BLOCK, Where, submitted_question
+from ..delivery.services import Services
 from .where import USER_ID, dict_field
 
 

@@ -13,20 +13,20 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from ..core.live import LiveEngine
-from ..core.loader import KnowledgeError
-from ..errors import ConfigurationError
-from ..storage.engines import database_url, new_sqlite_files, remove_files
-from ..storage.store import Store
-from .answering import AnswerQueue
-from .app import build_app
-from .logs import configure_logging
-from .metrics import Metrics
+from ...core.live import LiveEngine
+from ...core.loader import KnowledgeError
+from ...errors import ConfigurationError
+from ...storage.engines import database_url, new_sqlite_files, remove_files
+from ...storage.store import Store
+from ..app import build_app
+from ..common.logs import configure_logging
+from ..common.metrics import Metrics
+from ..common.reconnect import SDK_LOGGER, Reconnects
+from ..common.settings import Settings, SettingsError, load_settings
+from ..delivery.answering import AnswerQueue
+from ..delivery.reminders import Reminders
+from ..delivery.services import Services
 from .ops import ops_app
-from .reconnect import SDK_LOGGER, Reconnects
-from .reminders import Reminders
-from .services import Services
-from .settings import Settings, SettingsError, load_settings
 from .wsgi import make_wsgi_app
 
 log = logging.getLogger("nms_bot")
@@ -252,7 +252,7 @@ def _serve(settings: Settings, http: bool, knowledge_path: str | Path | None) ->
     if settings.reminder_hour is not None:
         client = app.client
         if services.installations is not None:  # many workspaces: the owner is in one of them
-            from .oauth import EveryWorkspace
+            from ..workspaces.oauth import EveryWorkspace
 
             client = EveryWorkspace(services.installations, app.client)
         Reminders(live.path, services.store, client, settings.reminder_hour).start()

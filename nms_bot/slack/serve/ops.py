@@ -7,8 +7,8 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..core.live import LiveEngine
-from .metrics import Metrics
+from ...core.live import LiveEngine
+from ..common.metrics import Metrics
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 

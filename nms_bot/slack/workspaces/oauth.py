@@ -9,8 +9,9 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from ..storage.store import Store
-from .installations import DatabaseInstallationStore, DatabaseOAuthStateStore, token_sealer
+from ...storage.store import Store
+from ..common.settings import token_sealer
+from .installations import DatabaseInstallationStore, DatabaseOAuthStateStore
 
 # The bot scopes of manifest.yml (a test keeps the two the same): what an installation grants.
 BOT_SCOPES = (

@@ -15,22 +15,19 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.fernet import InvalidToken, MultiFernet
 from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
 from slack_sdk.oauth.sqlalchemy_utils import normalize_datetime_for_db
 from slack_sdk.oauth.state_store import OAuthStateStore
 from sqlalchemy import MetaData, Table, Text, and_, delete, func, insert, select, update
 from sqlalchemy.types import TypeDecorator
 
-from ..storage.schema import installation_tables
-from ..storage.store import Store, StoreUnavailable
-from .limits import TooManyStates
-from .settings import SettingsError
+from ...storage.schema import installation_tables
+from ...storage.store import Store, StoreUnavailable
+from ..common.limits import TooManyStates
+from ..common.settings import TokenKeyError
 
 log = logging.getLogger("nms_bot.installations")
-KEY_HELP = (
-    'generate one with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
-)
 STATE_SECONDS = 600  # an OAuth state is good for ten minutes, as Bolt's default
 # States live at once, across instances: anyone may open /slack/install, and each visit is a row.
 # Far more than admins installing at once; beyond it the install page says to try again later.
@@ -40,24 +37,6 @@ T = TypeVar("T")
 
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
-class TokenKeyError(SettingsError):
-    """NMS_TOKEN_KEY is missing, malformed, or not the key the stored tokens were sealed with."""
-
-
-def token_sealer(value: str) -> MultiFernet:
-    """NMS_TOKEN_KEY: one Fernet key, or several comma-separated (the first seals, every one
-    opens: put a new key first and keep the old one after it until tokens are re-sealed)."""
-    keys = [k.strip() for k in value.split(",") if k.strip()]
-    if not keys:
-        raise TokenKeyError(f"NMS_TOKEN_KEY is not set: it encrypts Slack tokens in the database; {KEY_HELP}")
-    try:
-        return MultiFernet([Fernet(k) for k in keys])
-    except ValueError:
-        raise TokenKeyError(
-            f"NMS_TOKEN_KEY is not a Fernet key (44 characters of url-safe base64); {KEY_HELP}"
-        ) from None
 
 
 class Sealed(TypeDecorator[str]):

@@ -15,9 +15,9 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from ..storage.store import StoreUnavailable, vote_key
+from ...storage.store import StoreUnavailable, vote_key
+from ..blocks.parts import RESOLVED, _button, escape
 from .answering import error_kind
-from .blocks import RESOLVED, _button, escape
 from .services import Message, Services
 
 log = logging.getLogger("nms_bot.slack")

@@ -21,9 +21,9 @@ import time
 from collections.abc import Callable
 from enum import Enum
 
-from ..storage.store import Store, StoreUnavailable, Taken
+from ...storage.store import Store, StoreUnavailable, Taken
+from ..common.settings import ANSWER_LEASE
 from .answering import AnswerQueue
-from .settings import ANSWER_LEASE
 
 log = logging.getLogger("nms_bot.answering")
 ACK_DEADLINE = 0.5  # seconds the acknowledgement may wait for the database before answering from memory

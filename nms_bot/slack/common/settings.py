@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..config import env_flag, env_number
-from ..errors import ConfigurationError
+from ...config import env_flag, env_number
+from ...errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
 
 RELOAD_SECONDS = 3.0  # how often a running bot looks for edited knowledge files
 REMINDER_HOUR = 9  # review reminders go out once a day at this hour, server local time
@@ -180,7 +184,30 @@ def load_oauth(env: dict[str, str], http: bool) -> OAuth | None:
     if redirect and not re.match(r"^https?://[^\s]+$", redirect):
         raise SettingsError("SLACK_REDIRECT_URI must be a URL such as https://YOUR-HOST/slack/oauth_redirect")
     token_key = env.get("NMS_TOKEN_KEY", "").strip()
-    from .installations import token_sealer  # cryptography is loaded in this mode only
-
     token_sealer(token_key)  # TokenKeyError in one line when missing or malformed
     return OAuth(client_id, client_secret, token_key, redirect)
+
+
+KEY_HELP = (
+    'generate one with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
+)
+
+
+class TokenKeyError(SettingsError):
+    """NMS_TOKEN_KEY is missing, malformed, or not the key the stored tokens were sealed with."""
+
+
+def token_sealer(value: str) -> MultiFernet:
+    """NMS_TOKEN_KEY: one Fernet key, or several comma-separated (the first seals, every one
+    opens: put a new key first and keep the old one after it until tokens are re-sealed)."""
+    from cryptography.fernet import Fernet, MultiFernet  # loaded in many-workspaces mode only
+
+    keys = [k.strip() for k in value.split(",") if k.strip()]
+    if not keys:
+        raise TokenKeyError(f"NMS_TOKEN_KEY is not set: it encrypts Slack tokens in the database; {KEY_HELP}")
+    try:
+        return MultiFernet([Fernet(k) for k in keys])
+    except ValueError:
+        raise TokenKeyError(
+            f"NMS_TOKEN_KEY is not a Fernet key (44 characters of url-safe base64); {KEY_HELP}"
+        ) from None

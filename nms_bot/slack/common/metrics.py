@@ -22,8 +22,8 @@ from prometheus_client import (
     make_wsgi_app,
 )
 
-from ..core.compose import Answer
-from ..storage.schema import VERDICTS as FEEDBACK
+from ...core.compose import Answer
+from ...storage.schema import VERDICTS as FEEDBACK
 from .surfaces import SURFACES
 
 VERDICTS = ("answer", "suggest", "decline", "out_of_scope")

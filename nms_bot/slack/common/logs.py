@@ -11,7 +11,7 @@ import re
 import sys
 import time
 
-from ..errors import ConfigurationError
+from ...errors import ConfigurationError
 
 FORMATS = ("text", "json")
 

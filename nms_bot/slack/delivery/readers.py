@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.forms import DEFAULT, Form
-from .blocks import Block, _sections, escape
+from ...core.forms import DEFAULT, Form
+from ..blocks.parts import Block, _sections, escape
 
 CHOOSE = "nms_form"  # action_id prefix; the suffix names the choice: length or abbreviations
 OPTIONS = {

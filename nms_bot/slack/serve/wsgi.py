@@ -17,9 +17,9 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest
 
-from ..core.live import LiveEngine
-from .limits import PerClient, TooManyStates
-from .metrics import Metrics
+from ...core.live import LiveEngine
+from ..common.limits import PerClient, TooManyStates
+from ..common.metrics import Metrics
 from .ops import ops_app, reply
 
 log = logging.getLogger("nms_bot.http")

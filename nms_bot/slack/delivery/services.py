@@ -14,18 +14,19 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookClient
 
-from ..core.compose import Answer
-from ..core.engine import Engine
-from ..core.forms import DEFAULT, Form, in_form
-from ..core.live import LiveEngine
-from ..core.privacy import looks_identifying
-from ..storage.store import Store, StoreUnavailable
+from ...core.compose import Answer
+from ...core.engine import Engine
+from ...core.forms import DEFAULT, Form, in_form
+from ...core.live import LiveEngine
+from ...core.privacy import looks_identifying
+from ...storage.store import Store, StoreUnavailable
+from ..blocks.answers import answer_message
+from ..blocks.parts import NO_UNFURL
+from ..common.metrics import Metrics
+from ..common.retry import retry_handlers
+from ..common.settings import ANSWER_LEASE
 from .answering import AnswerQueue, Job, error_kind
-from .blocks import NO_UNFURL, answer_message
 from .durable import DurableQueue
-from .metrics import Metrics
-from .retry import retry_handlers
-from .settings import ANSWER_LEASE
 
 log = logging.getLogger("nms_bot.slack")
 # Where a question came from; recorded with each answer and carried in button values.

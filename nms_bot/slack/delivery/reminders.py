@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..core.loader import KnowledgeError, load_knowledge
-from ..core.model import Owner
-from ..core.signoff import CHANGED, OVERDUE, ReviewStatus, review_statuses
-from ..storage.store import Store
+from ...core.loader import KnowledgeError, load_knowledge
+from ...core.model import Owner
+from ...core.signoff import CHANGED, OVERDUE, ReviewStatus, review_statuses
+from ...storage.store import Store
+from ..blocks.parts import NO_UNFURL, _contexts, _sections, escape
 from .answering import error_kind
-from .blocks import NO_UNFURL, _contexts, _sections, escape
 
 log = logging.getLogger("nms_bot.reminders")
 HOW_TO = (

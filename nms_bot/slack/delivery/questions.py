@@ -1,7 +1,7 @@
 """Questions asked in messages (mentions, DMs, thread follow-ups), each answered along one route:
 
 1. receive and persist (`receive`, on the request path, before the ack): the question goes to
-   the durable answering queue (nms_bot/slack/durable.py), its event id claimed with it;
+   the durable answering queue (nms_bot/slack/delivery/durable.py), its event id claimed with it;
 2. take: a worker takes it from the database for a lease (`work`);
 3. read, match and compose (`compose`);
 4. post: chat.postMessage once per message (`claim_message`), or chat.update when an edit
@@ -24,7 +24,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from ..storage.store import Revision, StoreUnavailable, Taken
+from ...storage.store import Revision, StoreUnavailable, Taken
 from .answering import error_kind
 from .durable import Put
 from .services import Reply, Services

@@ -1,0 +1,1 @@
+"""What every Slack floor uses: settings, metrics, logs, retries, limits, reconnects, surfaces."""

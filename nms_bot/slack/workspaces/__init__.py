@@ -1,0 +1,1 @@
+"""Workspaces: Slack installations (tokens sealed in the database) and the OAuth install flow."""
