@@ -74,8 +74,10 @@ def test_gaps_keep_only_the_knowledge_bases_words(bot: Bot):
     rows = bot.stub.wait_for(lambda: len(r := store.table_rows()["nms_gaps"]) == len(NAMED_GAPS) and r)
     assert sorted(g["text"] for g in rows) == sorted(gap for _, gap in NAMED_GAPS)
     stored = json.dumps(rows, default=str).lower()
-    for name in ("smith", "john", "brien", "kowalski", "okafor", "priya", "müller", "muller", "zimmer", "67"):
+    for name in ("smith", "john", "brien", "kowalski", "okafor", "priya", "müller", "muller", "zimmer"):
         assert name not in stored
+    # The age is checked in the stored texts: a row's timestamp may hold "67" by chance.
+    assert not any("67" in g["text"] for g in rows)
     table = format_report(build_report(store, 7))
     assert "[?] [?] in bed [?] what is [?] with her kidneys" in table, table
 
