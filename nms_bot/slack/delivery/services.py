@@ -135,18 +135,8 @@ class Services:
         answer = self.engine.ask(question)
         self.metrics.matching.observe(time.perf_counter() - started)
         self.metrics.question(surface, answer)
-        answer = in_form(answer, form)
         phi = looks_identifying(question)
-        message = answer_message(
-            answer,
-            surface,
-            share=share and surface != "shortcut",
-            share_in_thread=share and surface == "shortcut",
-            phi_reminder=phi,
-            escalate=self.escalation_channel is not None,
-            origin=origin,
-        )
-        return Reply(answer, message, verdict(answer, phi))
+        return self._reply(in_form(answer, form), surface, share, origin, phi, self.escalation_channel is not None)
 
     def show(
         self, topic_id: str, surface: str, *, share: bool = False, origin: str = "", form: Form = DEFAULT
@@ -155,15 +145,22 @@ class Services:
         answer = self.engine.show(topic_id)
         if answer is None:
             return None
-        answer = in_form(answer, form)
+        return self._reply(in_form(answer, form), surface, share, origin)
+
+    def _reply(
+        self, answer: Answer, surface: str, share: bool, origin: str, phi: bool = False, escalate: bool = False
+    ) -> Reply:
+        """The Block Kit message for an answer: Share in channel, or in thread from a shortcut."""
         message = answer_message(
             answer,
             surface,
             share=share and surface != "shortcut",
             share_in_thread=share and surface == "shortcut",
+            phi_reminder=phi,
+            escalate=escalate,
             origin=origin,
         )
-        return Reply(answer, message, verdict(answer, False))
+        return Reply(answer, message, verdict(answer, phi))
 
     def form_of(self, user: str | None) -> Form:
         """How this reader wants answers (App Home, `/nms settings`); the default when they chose
