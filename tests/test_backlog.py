@@ -131,7 +131,7 @@ def test_a_burst_of_requests_logs_the_http_queue_once_not_per_request(stub, kb: 
     finally:
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=60)
-    queue_lines = [line for line in err.splitlines() if "queue" in line.lower() or "waiting for a free" in line]
+    queue_lines = [line for line in err.splitlines() if "waitress.queue" in line or "waiting for a free" in line]
     assert len(queue_lines) <= 1, queue_lines
 
 

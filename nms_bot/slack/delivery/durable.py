@@ -27,6 +27,7 @@ from .answering import AnswerQueue
 
 log = logging.getLogger("nms_bot.answering")
 ACK_DEADLINE = 0.5  # seconds the acknowledgement may wait for the database before answering from memory
+MEMORY_LOG_SECONDS = 600  # a database that keeps flapping is logged once in ten minutes, with a count
 SWEEP_SECONDS = 5.0  # how often to look for questions no worker holds
 MAX_ATTEMPTS = 3  # a question whose worker died this often (it may be what kills it) is dropped
 _LIVE: set[str] = set()  # this process's owner tokens (several stores per process in tests)
@@ -48,7 +49,9 @@ class DurableQueue:
         self._work: Callable[[Taken], None] | None = None
         self._lock = threading.Lock()
         self._pending = 0  # takes queued on `answers`, not yet started
-        self._in_memory = False  # logged once per spell of answering from memory
+        self._in_memory = False  # answering from memory now
+        self._logged = float("-inf")  # when a spell of answering from memory was last logged
+        self._unlogged = 0  # spells since then, told in the next line logged
         self._answered: set[int] = set()  # rows answered here whose deletion failed (database failing)
 
     def put(self, question: str, event_id: str, thread_key: str | None = None) -> Put:
@@ -63,7 +66,8 @@ class DurableQueue:
             return self._memory()
         if self._in_memory:
             self._in_memory = False
-            log.warning("answering queue: acknowledged questions are kept in the database again")
+            if not self._unlogged:  # a burst that flaps between the two is told once, then counted
+                log.warning("answering queue: acknowledged questions are kept in the database again")
         if job is None:
             return Put.SEEN
         if self._work is not None:  # else (not started) it waits in the database for a started one
@@ -84,11 +88,18 @@ class DurableQueue:
     def _memory(self) -> Put:
         if not self._in_memory:
             self._in_memory = True
-            log.error(
-                "answering queue: the database did not take an acknowledged question within %g s; "
-                "answering from memory (lost if the process dies) until it does",
-                ACK_DEADLINE,
-            )
+            now = time.monotonic()
+            if now - self._logged < MEMORY_LOG_SECONDS:
+                self._unlogged += 1
+            else:
+                again = f" ({self._unlogged} more time(s) since the last such line)" if self._unlogged else ""
+                self._logged, self._unlogged = now, 0
+                log.error(
+                    "answering queue: the database did not take an acknowledged question within %g s; "
+                    "answering from memory (lost if the process dies) until it does%s",
+                    ACK_DEADLINE,
+                    again,
+                )
         return Put.MEMORY
 
     def start(self, work: Callable[[Taken], None]) -> None:
