@@ -170,7 +170,9 @@ def test_when_the_consult_channel_refuses_the_asker_is_told_and_can_try_again(es
     assert bot.services.store.table_rows()["nms_escalations"] == [], "not counted: nothing was sent"
     press(bot, ask)
     bot.stub.wait_for(lambda: [p for p in bot.stub.delivered_to("chat.postMessage") if p["channel"] == CONSULT])
-    assert len(bot.services.store.table_rows()["nms_escalations"]) == 1
+    # The escalation is recorded after the post went out: wait for the record, then count it.
+    rows = bot.stub.wait_for(lambda: bot.services.store.table_rows()["nms_escalations"])
+    assert len(rows) == 1
 
 
 def test_from_a_direct_message_no_link_is_made_and_the_colleague_is_told_to_reply_directly(esc_bot: Bot):

@@ -101,6 +101,10 @@ class Guard:
         try:
             result = future.result(timeout=deadline)
         except FutureTimeout:
+            if deadline < self.timeout:
+                # Only slower than the acknowledgement can wait: that is not a failing database,
+                # and the answers and statistics go on using it.
+                raise StoreUnavailable(f"no answer within the acknowledgement's {deadline:g} s") from None
             self._skip_until = time.monotonic() + SKIP_SECONDS
             self._failed(f"no answer within {deadline:g} s", failed)
             raise StoreUnavailable("timed out") from None
