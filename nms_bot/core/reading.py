@@ -20,7 +20,7 @@ from .lexicon import Entry, Phrases
 from .model import Knowledge
 from .privacy import redact
 from .spelling import Speller
-from .text import asking_clauses, clause_words, normalise, stem, stems
+from .text import clause_words, normalise, stem, stems
 
 # "pt on haldol", "in the ICU", "despite cooling", "besides benzos", "CK 12k": what follows these,
 # or is followed by a number, is usually the setting of the question rather than its subject.
@@ -159,8 +159,8 @@ class Reader:
         # "MRN 1234567" or a date says nothing about the topic; left in, it would dilute the match.
         # Single letters say nothing ("T 40", "45F"), unless they are a unit ("2 L").
         text = normalise(redact(question, blank=True))
-        r.asking = asking_clauses(text)
-        numbered = [(n, w) for n, w in clause_words(text) if len(w) > 1 or w.isdigit() or (w,) in self.lexicon.table]
+        numbered, r.asking = clause_words(text)
+        numbered = [(n, w) for n, w in numbered if len(w) > 1 or w.isdigit() or (w,) in self.lexicon.table]
         r.words = [w for _, w in numbered]
         r.clauses = [n for n, _ in numbered]
         tokens = []

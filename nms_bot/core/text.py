@@ -82,26 +82,21 @@ QUESTION_OPENERS = frozenset(
 )
 
 
-def clause_words(text: str) -> list[tuple[int, str]]:
-    """(clause number, word) for each word of normalised text, in order."""
-    out: list[tuple[int, str]] = []
-    for n, clause in enumerate(_CLAUSE_END.split(text)):
-        out.extend((n, w) for w in words(clause))
-    return out[:MAX_TOKENS]
-
-
-def asking_clauses(text: str) -> set[int]:
-    """The numbers of the clauses (as `clause_words` counts them) that ask something: they end
-    with a question mark or open with a question word ("should we start dantrolene, T 40.5,
-    rigid as a board": clause 0 asks, the rest is the patient)."""
+def clause_words(text: str) -> tuple[list[tuple[int, str]], set[int]]:
+    """(clause number, word) for each word of normalised text, in order, and the numbers of the
+    clauses that ask something: they end with a question mark or open with a question word
+    ("should we start dantrolene, T 40.5, rigid as a board": clause 0 asks, the rest is the
+    patient). One split serves both."""
     parts = _SPLIT.split(text)
+    out: list[tuple[int, str]] = []
     asking = set()
     for n, clause in enumerate(parts[0::2]):
+        said = words(clause)
         end = parts[2 * n + 1] if 2 * n + 1 < len(parts) else ""
-        first = words(clause)[:1]
-        if "?" in end or (first and first[0] in QUESTION_OPENERS):
+        if "?" in end or (said and said[0] in QUESTION_OPENERS):
             asking.add(n)
-    return asking
+        out.extend((n, w) for w in said)
+    return out[:MAX_TOKENS], asking
 
 
 def printable(text: str) -> str:
