@@ -228,3 +228,17 @@ def test_nms_alone_offers_the_overview_and_the_first_action_and_claims_no_confid
     m = engine.matcher.match("nms")
     assert (m.status, m.reason, m.score) == ("suggest", "subject_only", 0.0)
     assert [t for t, _ in m.suggestions][:2] == ["overview", "stop-antipsychotic"]
+
+
+def test_a_question_of_several_parts_is_answered_with_a_topic_for_each(engine):
+    # Each part names what only its topic holds; no single topic covers enough to answer alone.
+    m = engine.matcher.match("ativan for the agitation and bromo for the rigidity - both reasonable?")
+    assert (m.status, m.rule, {m.topic_id, *m.joined}) == ("answer", "parts", {"benzodiazepines", "bromocriptine"})
+    assert max(score for _, score in m.ranked) < m.score  # together they cover more than either
+    answer = engine.ask("can we restart seroquel eventually, and does he need dvt ppx now?")
+    assert {answer.topic.id, *(t.id for t in answer.joined)} == {"anticoagulation", "rechallenge"}
+    assert answer.carried == ("stop-antipsychotic",)  # a restart question still leads with the stop
+    assert "Discontinue the causative antipsychotic" in answer.statements[0].text
+    # Parts of another condition's question are not an NMS answer: unknown words keep the cover short.
+    for question in ("meth intox w temp 41, cooling and benzos?", "alprazolam withdrawal taper schedule"):
+        assert engine.matcher.match(question).status != "answer", question

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .compose import Answer
-from .matcher import MARGIN, SUGGEST_MIN, Match, Matcher, answer_min
+from .matcher import MARGIN, PART_MIN, PARTS, SUGGEST_MIN, Match, Matcher, answer_min
 from .reading import DECLINED_UNLESS_NAMED
 
 
@@ -31,6 +31,12 @@ def verdict_reason(match: Match) -> str:
         return (
             f"answered with {match.topic_id}: the question asks for the next step in an NMS case and names no "
             "part of the treatment (safety.yaml next)"
+        )
+    if match.rule == PARTS:
+        return (
+            f"answered with {' and '.join((best_id, *match.joined))}: the question has several parts, each "
+            f"topic holds one the others do not (at least {PART_MIN} of its weight), and together they cover "
+            f"{match.score:.2f} of it"
         )
     if match.rule:
         return f"answered with {match.topic_id}: safety.yaml {match.rule} (the question names each concept)"

@@ -52,6 +52,18 @@ COMBINING = "combination"
 GENERIC_CONCEPT = "treatment"
 SUGGEST_MIN = 0.3  # "did you mean" only for topics covering at least 30% of the question's weight
 MAX_SUGGESTIONS = 3
+# A question of several parts ("ativan for the agitation and bromo for the rigidity?") is answered
+# with two or three topics when each holds, in its own title or keywords, at least PART_MIN of the
+# question's weight that the others do not, and together they cover PARTS_MIN (PARTS_MIN_NAMED
+# once it names NMS) with MARGIN over any other topic. Swept: PART_MIN 0.1-0.35 (from 0.25 up,
+# blind multi-part questions fell back to suggestions; nothing broke down to 0.1); PARTS_MIN
+# 0.65-0.9 (up to 0.7, "meth intox, T 40 - cooling and benzos?" and "alprazolam withdrawal taper"
+# were answered; at 0.9 blind answers fell to suggestions); PARTS_MIN_NAMED 0.3-0.7 (0.6 and up
+# cost blind answers; nothing broke down to 0.3).
+PART_MIN = 0.15
+PARTS = "parts"  # Match.rule of an answer joining the parts of a question
+PARTS_MIN = 0.8
+PARTS_MIN_NAMED = 0.5
 MAX_JOINED = 2  # one answer shows at most three topics: more is a question to split
 
 # How much a topic's field vouches for a stem. Title and keywords say what the topic is about;
@@ -93,7 +105,8 @@ class Match:
     ranked: tuple[tuple[str, float], ...] = field(default=(), compare=False, repr=False)
     tie_with: str = ""  # answered by the first-action tie rule: the first action tied with
     joined: tuple[str, ...] = ()  # topics the question asks about as much, shown in the same answer
-    rule: str = ""  # answered by a safety.yaml rule whatever the scores: "route: a + b", "next"
+    # answered by a rule whatever the scores: safety.yaml's "route: a + b" or "next", or "parts"
+    rule: str = ""
 
 
 def answer_min(reading: Reading) -> float:
@@ -229,6 +242,35 @@ class Matcher:
             return tuple(tied)
         return ()
 
+    def _parts_covered(
+        self, ranked: tuple[tuple[str, float], ...], reading: Reading, weights: dict[str, float]
+    ) -> tuple[tuple[str, ...], float] | None:
+        """(topics, share of the question they cover) answering a question of several parts
+        ("ativan for the agitation and bromo for the rigidity?", "what to monitor, and when do we
+        call for ECT?"): each holds, in its own title or keywords, an asked part no other of them
+        holds, and together they cover what one answer needs while no single topic does."""
+        lead = ranked[0][1] - (ranked[1][1] if len(ranked) > 1 else 0.0)
+        if ranked[0][1] >= answer_min(reading) and lead >= MARGIN:
+            return None  # one topic answers it
+        total = sum(weights.values())
+        asked = {s for s in weights if not reading.content.get(s, True) and s in self.idf}
+        chosen: list[str] = []
+        owned: set[str] = set()
+        for t, _ in ranked[: 2 + MAX_JOINED]:
+            own = {s for s in asked - owned if self.index[s].get(t) == STRONG}
+            if sum(weights[s] for s in own) / total >= PART_MIN:
+                chosen.append(t)
+                owned |= own
+            if len(chosen) > MAX_JOINED:
+                break
+        if len(chosen) < 2:
+            return None
+        covered = sum(w * max(self.index.get(s, {}).get(t, 0.0) for t in chosen) for s, w in weights.items()) / total
+        rest = max((sc for t, sc in ranked if t not in chosen), default=0.0)
+        if covered >= (PARTS_MIN_NAMED if reading.subject else PARTS_MIN) and covered - rest >= MARGIN:
+            return tuple(chosen), covered
+        return None
+
     def _by_rule(self, reading: Reading, weights: dict[str, float]) -> tuple[str, str] | None:
         """(topic, rule) when a safety.yaml rule answers an NMS question whatever the scores."""
         if not reading.subject or reading.scope:
@@ -278,6 +320,9 @@ class Matcher:
             # Another purpose of the bot's drugs: never answered, but the closest topics are
             # offered in case the clinician meant NMS after all.
             reason = "out_of_scope"
+        elif about_something and not together and (parts := self._parts_covered(ranked, reading, weights)):
+            (topic_id, *joined), covered = parts
+            return replace(verdict, status="answer", topic_id=topic_id, score=covered, joined=tuple(joined), rule=PARTS)
         elif about_something and (answer := self._verdict(ranked, reading, weights, together)):
             joined = together[1:] if together[:1] == (answer[0],) else ()
             return replace(
