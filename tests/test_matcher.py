@@ -239,6 +239,9 @@ def test_a_question_of_several_parts_is_answered_with_a_topic_for_each(engine):
     assert {answer.topic.id, *(t.id for t in answer.joined)} == {"anticoagulation", "rechallenge"}
     assert answer.carried == ("stop-antipsychotic",)  # a restart question still leads with the stop
     assert "Discontinue the causative antipsychotic" in answer.statements[0].text
+    # Two questions in one message, the second opened by "and" and a question word.
+    m = engine.matcher.match("what should we monitor and at what point do we call for ECT?")
+    assert (m.status, {m.topic_id, *m.joined}) == ("answer", {"monitoring", "ect"})
     # Parts of another condition's question are not an NMS answer: unknown words keep the cover short.
     for question in ("meth intox w temp 41, cooling and benzos?", "alprazolam withdrawal taper schedule"):
         assert engine.matcher.match(question).status != "answer", question

@@ -94,3 +94,14 @@ def test_text_is_normalised_before_matching(typed, read):
 def test_struck_out_word_is_not_corrected_into_another_condition(engine):
     m = engine.matcher.match("~strike~ dantrolene in nms")
     assert (m.status, m.topic_id) == ("answer", "dantrolene")
+
+
+def test_and_before_a_question_word_starts_a_second_question():
+    from nms_bot.core.text import clause_words
+
+    numbered, asking, marked = clause_words("stop the haldol? and what do we give for agitation instead")
+    clause = dict((w, n) for n, w in numbered)
+    assert clause["haldol"] != clause["agitation"] and {clause["haldol"], clause["agitation"]} <= asking
+    assert clause["haldol"] in marked and clause["agitation"] not in marked
+    numbered, asking, _ = clause_words("cooling and benzos for the agitation?")
+    assert len({n for n, _ in numbered}) == 1  # "and" between two things is one question

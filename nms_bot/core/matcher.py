@@ -181,13 +181,16 @@ class Matcher:
         """Each content stem's weight in this question."""
         unknown = self.unknown_weight * (UNKNOWN_SHARE_NAMED / UNKNOWN_SHARE if reading.subject else 1)
         topical = [reading.clause[s] for s in reading.content if s in self.idf and s not in self.subject_stems]
-        # The asking clause is the focus; failing one, the last clause naming something.
+        # The last asking clause is the focus, with any other ended by a "?" ("stop the haldol? and
+        # what for the agitation" asks two things); failing one, the last clause naming something.
         asked = [c for c in topical if c in reading.asking]
-        focus = max(asked or topical) if topical and len(set(reading.clause.values())) > 1 else None
+        focus = {max(asked or topical), *(c for c in asked if c in reading.marked)} if topical else set()
+        if len(set(reading.clause.values())) < 2:
+            focus = set()
         weights = {}
         for s, setting in reading.content.items():
             w = self.idf[s] * (SETTING_SHARE if setting else 1) if s in self.idf else unknown
-            weights[s] = w * (FOCUS if reading.clause[s] == focus else 1)
+            weights[s] = w * (FOCUS if reading.clause[s] in focus else 1)
         return weights
 
     def _verdict(
@@ -254,12 +257,12 @@ class Matcher:
             return None  # one topic answers it
         total = sum(weights.values())
         asked = {s for s in weights if not reading.content.get(s, True) and s in self.idf}
-        chosen: list[str] = []
+        chosen: dict[str, set[int]] = {}  # topic -> the clauses of its own part
         owned: set[str] = set()
         for t, _ in ranked[: 2 + MAX_JOINED]:
             own = {s for s in asked - owned if self.index[s].get(t) == STRONG}
             if sum(weights[s] for s in own) / total >= PART_MIN:
-                chosen.append(t)
+                chosen[t] = {reading.clause[s] for s in own}
                 owned |= own
             if len(chosen) > MAX_JOINED:
                 break
@@ -267,7 +270,12 @@ class Matcher:
             return None
         covered = sum(w * max(self.index.get(s, {}).get(t, 0.0) for t in chosen) for s, w in weights.items()) / total
         rest = max((sc for t, sc in ranked if t not in chosen), default=0.0)
-        if covered >= (PARTS_MIN_NAMED if reading.subject else PARTS_MIN) and covered - rest >= MARGIN:
+        # Two questions in one message ("what to monitor, and when do we call for ECT?"), each part
+        # asked in a clause of its own, need what one question does.
+        clauses = [c for cs in chosen.values() for c in cs]
+        separate = len(clauses) == len(set(clauses)) and set(clauses) <= reading.asking
+        need = answer_min(reading) if separate else PARTS_MIN_NAMED if reading.subject else PARTS_MIN
+        if covered >= need and covered - rest >= MARGIN:
             return tuple(chosen), covered
         return None
 

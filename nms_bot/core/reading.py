@@ -46,6 +46,7 @@ class Reading:
     words: list[str] = field(default_factory=list)
     clauses: list[int] = field(default_factory=list)  # the clause number of each word
     asking: set[int] = field(default_factory=set)  # the clauses that ask (a "?" or a question word)
+    marked: set[int] = field(default_factory=set)  # the clauses that end with a "?"
     corrections: list[tuple[str, str]] = field(default_factory=list)  # (typed, read as)
     mapped: list[tuple[str, str]] = field(default_factory=list)  # (typed phrase, canonical)
     members: list[tuple[str, str]] = field(default_factory=list)  # (drug, canonical class)
@@ -159,7 +160,7 @@ class Reader:
         # "MRN 1234567" or a date says nothing about the topic; left in, it would dilute the match.
         # Single letters say nothing ("T 40", "45F"), unless they are a unit ("2 L").
         text = normalise(redact(question, blank=True))
-        numbered, r.asking = clause_words(text)
+        numbered, r.asking, r.marked = clause_words(text)
         numbered = [(n, w) for n, w in numbered if len(w) > 1 or w.isdigit() or (w,) in self.lexicon.table]
         r.words = [w for _, w in numbered]
         r.clauses = [n for n, _ in numbered]

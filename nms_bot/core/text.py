@@ -82,21 +82,32 @@ QUESTION_OPENERS = frozenset(
 )
 
 
-def clause_words(text: str) -> tuple[list[tuple[int, str]], set[int]]:
-    """(clause number, word) for each word of normalised text, in order, and the numbers of the
+# "what to monitor and at what point do we call for ECT": "and" before a question word (after a
+# preposition, if any) starts a second question.
+_SECOND_QUESTION = re.compile(
+    r"\s(?:and|&|also|plus)\s+(?=(?:(?:at|in|by|for|to|from|after|until)\s+)?(?:"
+    + "|".join(sorted(QUESTION_OPENERS))
+    + r")\b)"
+)
+
+
+def clause_words(text: str) -> tuple[list[tuple[int, str]], set[int], set[int]]:
+    """(clause number, word) for each word of normalised text, in order; the numbers of the
     clauses that ask something: they end with a question mark or open with a question word
     ("should we start dantrolene, T 40.5, rigid as a board": clause 0 asks, the rest is the
-    patient). One split serves both."""
-    parts = _SPLIT.split(text)
+    patient); and of those that end with a question mark. One split serves all three."""
+    parts = _SPLIT.split(_SECOND_QUESTION.sub(" ; ", text))
     out: list[tuple[int, str]] = []
-    asking = set()
+    asking, marked = set(), set()
     for n, clause in enumerate(parts[0::2]):
         said = words(clause)
         end = parts[2 * n + 1] if 2 * n + 1 < len(parts) else ""
+        if "?" in end:
+            marked.add(n)
         if "?" in end or (said and said[0] in QUESTION_OPENERS):
             asking.add(n)
         out.extend((n, w) for w in said)
-    return out[:MAX_TOKENS], asking
+    return out[:MAX_TOKENS], asking, marked
 
 
 def printable(text: str) -> str:
