@@ -105,3 +105,23 @@ def test_and_before_a_question_word_starts_a_second_question():
     assert clause["haldol"] in marked and clause["agitation"] not in marked
     numbered, asking, _ = clause_words("cooling and benzos for the agitation?")
     assert len({n for n, _ in numbered}) == 1  # "and" between two things is one question
+
+
+def test_an_adverb_says_how_not_what(engine):
+    # Stemmed, "basically" would be the overview's "basics" and outweigh the drug asked about.
+    m = engine.matcher.match("my attending says dantrolene is basically useless in NMS - true?")
+    assert m.status == "answer" and m.topic_id in ("dantrolene", "evidence")
+    assert "basic" not in m.weights
+
+
+def test_the_readers_own_words_are_never_corrected(engine):
+    # "besides" sets the scene ("besides stopping the antipsychotic"); corrected, it was "bedside".
+    reading = engine.matcher.reader.read("drug options for nms besides stopping the antipsychotic")
+    assert not reading.corrections
+    assert reading.content["stop"] is True  # what follows "besides" is the setting
+
+
+def test_a_hedge_inside_a_scope_term_does_not_hide_it(engine):
+    m = engine.matcher.match("how long does NMS usually last if untreated")
+    assert (m.status, m.reason) == ("none", "out_of_scope")
+    assert engine.matcher.match("how common is nms with haldol vs atypicals").status != "answer"

@@ -260,7 +260,7 @@ class Matcher:
         chosen: dict[str, set[int]] = {}  # topic -> the clauses of its own part
         owned: set[str] = set()
         for t, _ in ranked[: 2 + MAX_JOINED]:
-            own = {s for s in asked - owned if self.index[s].get(t) == STRONG}
+            own = (asked & self.distinct[t]) - owned
             if sum(weights[s] for s in own) / total >= PART_MIN:
                 chosen[t] = {reading.clause[s] for s in own}
                 owned |= own

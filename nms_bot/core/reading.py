@@ -20,7 +20,7 @@ from .lexicon import Entry, Phrases
 from .model import Knowledge
 from .privacy import redact
 from .spelling import Speller
-from .text import clause_words, normalise, stem, stems
+from .text import QUESTION_OPENERS, clause_words, normalise, stem, stems
 
 # "pt on haldol", "in the ICU", "despite cooling", "besides benzos", "CK 12k": what follows these,
 # or is followed by a number, is usually the setting of the question rather than its subject.
@@ -34,6 +34,7 @@ POINTERS = frozenset(("that", "it", "this", "those", "them"))
 FEVER_VALUE = re.compile(r"(?<![a-z0-9])t ?(?:3[89]|4[0-3]|10[0-9])(?:\.\d)?(?![0-9])")
 FEVER_SIGN = "fever"  # the scope.yaml sign a temperature is
 COMPARE = "compare"  # the synonyms.yaml concept of a comparison
+HEDGES = "hedges"  # the context.yaml kind of words that soften a question ("usually", "maybe")
 ARTICLES = frozenset(stem(w) for w in ("the", "a", "an", "his", "her", "their", "our"))
 # Scope categories declined only when the question does not name NMS.
 DECLINED_UNLESS_NAMED = frozenset({"purposes", "other_conditions", "other_drugs"})
@@ -80,10 +81,12 @@ class Reader:
 
     def __init__(self, knowledge: Knowledge):
         self.filler = {stem(w) for w in knowledge.filler}
+        self.hedges = {stems(t)[0] for t in knowledge.context.get(HEDGES, ()) if len(stems(t)) == 1}
         self.greeting_words = {s for g in knowledge.scope.greetings for s in stems(g)}
         self._lexicon(knowledge)
         self._scope_tables(knowledge)
-        self.speller = Speller(knowledge, self.filler, self._meaning)
+        grammar = SETTING_WORDS | ARTICLES | {stem(w) for w in (*POINTERS, *QUESTION_OPENERS)}
+        self.speller = Speller(knowledge, self.filler, self._meaning, grammar)
         self.known_stems = self.speller.known_stems
 
     def _lexicon(self, knowledge: Knowledge) -> None:
@@ -183,7 +186,7 @@ class Reader:
         spans = [(start, end) for start, end, _ in found]
         hits = [
             (a, b, hit)
-            for a, b, hit in (*self.scope.scan(tokens), *self.purposes.scan(tokens))
+            for a, b, hit in self._scope_hits(tokens)
             if not any(s <= a and b <= e and e - s > b - a for s, e in spans)
         ]
         for _, _, hit in hits:
@@ -246,6 +249,12 @@ class Reader:
         self._same_thing_compared(r)
         r.greeting = any(t in self.greeting_words for t in tokens) and all(t in self.greeting_words for t in r.content)
         return r
+
+    def _scope_hits(self, tokens: list[str]) -> list[tuple[int, int, tuple[str, str]]]:
+        """Scope terms met, read past hedges ("how long does nms *usually* last")."""
+        kept = [i for i, t in enumerate(tokens) if t not in self.hedges]
+        plain = [tokens[i] for i in kept]
+        return [(kept[a], kept[b - 1] + 1, hit) for a, b, hit in (*self.scope.scan(plain), *self.purposes.scan(plain))]
 
     def _same_thing_compared(self, r: Reading) -> None:
         """ "ryanodex vs revonto": two names of one drug compared is a question about that drug, not a

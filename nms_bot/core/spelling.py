@@ -45,10 +45,17 @@ class Speller:
     word it is. `meaning` tells what a stem stands for, so a clipped word that begins several
     names of one thing ("dantro") still reads as that thing."""
 
-    def __init__(self, knowledge: Knowledge, filler: set[str], meaning: Callable[[str], tuple[str, ...]]):
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        filler: set[str],
+        meaning: Callable[[str], tuple[str, ...]],
+        grammar: frozenset[str] = frozenset(),
+    ):
+        """`grammar`: stems the reader itself knows ("besides", "despite"), never corrected."""
         vocabulary = vocabulary_words(knowledge)
         plain = {w for g in knowledge.scope.greetings for w in words(g)} | set(knowledge.filler)
-        self.known_stems = {stem(w) for w in vocabulary | plain}
+        self.known_stems = {stem(w) for w in vocabulary | plain} | grammar
         self.meaning = meaning
         self.by_length: dict[int, list[str]] = defaultdict(list)
         for w in sorted(vocabulary - plain):

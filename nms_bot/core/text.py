@@ -120,8 +120,9 @@ def printable(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """The Snowball (Porter 2) stem of one lower-case word."""
-    return _stemmer.stemWord(word)
+    """The Snowball (Porter 2) stem of one lower-case word; an adverb in "-ally" stays whole, since
+    it says how, not what ("basically" is not "basics", "typically" not "typical")."""
+    return word if word.endswith("ally") else _stemmer.stemWord(word)
 
 
 # Most vocabulary phrases are plain words: they need no markup removed (a fast path at start-up).
