@@ -91,3 +91,22 @@ def test_a_drug_note_names_each_drug_once_and_claims_no_class_it_does_not_know(e
         "The source does not name benztropine specifically: what is shown is what it says of anticholinergics.",
     )
     assert "The source does not mention acetaminophen." in engine.ask("acetaminophen for the fever in nms?").notes
+
+
+def test_a_menu_for_a_dose_question_says_first_that_the_source_gives_none(engine: Engine):
+    from nms_bot.slack.blocks.answers import answer_message
+
+    answer = engine.ask("can i give risperdal 0.5 prn for psychosis while CK still 12k from nms")
+    assert answer.status == "suggest" and answer.suggestions[0][0].id == "stop-antipsychotic"
+    lines = to_text(answer).splitlines()
+    menu = next(i for i, line in enumerate(lines) if line.startswith("  stop-antipsychotic"))
+    assert (
+        lines[1]
+        == "Note: The source gives no doses. Of the antipsychotic it says: discontinue the causative antipsychotic."
+    )
+    assert menu > 1  # the note comes before the menu
+    blocks = answer_message(answer, "mention")["blocks"]
+    texts = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    assert texts[1].startswith("*Note:* The source gives no doses.")
+    # A menu for a question asking no dose carries no such line.
+    assert not any("no doses" in n for n in engine.ask("nms").notes)

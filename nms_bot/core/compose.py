@@ -235,6 +235,8 @@ def build_answer(knowledge: Knowledge, match: Match, question: str) -> Answer:
         suggestions=suggestions,
         reason=match.reason,
         scope=match.scope,
+        # A menu for a dose question says first that the source gives none, whichever is picked.
+        notes=answer_notes(knowledge, match) if suggestions else (),
     )
 
 

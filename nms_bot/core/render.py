@@ -88,6 +88,7 @@ def to_text(answer: Answer, topic_limit: int | None = None) -> str:
     else:
         lines.append(intro(answer))
         if answer.suggestions:
+            lines += [f"Note: {n}" for n in answer.notes]
             lines += [f"  {t.id}: {t.title}" for t, _ in answer.suggestions]
         else:
             topics = topic_list(answer.knowledge)

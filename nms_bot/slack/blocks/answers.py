@@ -120,6 +120,8 @@ def answer_message(
         ]
     else:
         blocks += _sections(escape(intro(answer)))
+        if answer.notes:
+            blocks += _sections("\n".join(f"*Note:* {escape(n)}" for n in answer.notes))
         if answer.suggestions:
             buttons = topic_buttons([t for t, _ in answer.suggestions], surface, origin)
         else:
