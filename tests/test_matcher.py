@@ -245,3 +245,10 @@ def test_a_question_of_several_parts_is_answered_with_a_topic_for_each(engine):
     # Parts of another condition's question are not an NMS answer: unknown words keep the cover short.
     for question in ("meth intox w temp 41, cooling and benzos?", "alprazolam withdrawal taper schedule"):
         assert engine.matcher.match(question).status != "answer", question
+
+
+def test_naming_nms_is_not_asking_about_the_overview_in_a_tie_with_the_first_action(engine):
+    m = engine.matcher.match(
+        "nurse asking if she can still give the scheduled zyprexa tonight, pt febrile, CK 9k, ?NMS"
+    )
+    assert (m.status, m.topic_id) == ("answer", "stop-antipsychotic")

@@ -125,3 +125,14 @@ def test_a_hedge_inside_a_scope_term_does_not_hide_it(engine):
     m = engine.matcher.match("how long does NMS usually last if untreated")
     assert (m.status, m.reason) == ("none", "out_of_scope")
     assert engine.matcher.match("how common is nms with haldol vs atypicals").status != "answer"
+
+
+def test_a_finding_said_to_resist_treatment_is_what_is_asked_about(engine):
+    # "temp 40.8 not budging": the temperature is what resists, so cooling is asked about, not only ECT.
+    reading = engine.matcher.reader.read("temp 40.8 not budging w tylenol, pt rigid on haldol. now what")
+    assert reading.content["hyperthermia"] is False
+    answer = engine.ask("temp 40.8 not budging w tylenol and motrin, pt rigid on haldol. now what")
+    assert "cooling" in (answer.topic.id, *(t.id for t in answer.joined))
+    assert "Discontinue the causative antipsychotic" in answer.statements[0].text
+    # A value in another clause stays the setting.
+    assert engine.matcher.reader.read("CK 12k. nms not budging, next?").content["ck"] is True

@@ -215,7 +215,8 @@ class Matcher:
             # The other topic when the question asks something only it holds ("haldol for the
             # agitation?"); the first action itself when it asks nothing of the others ("up the
             # haldol?"); suggestions when it asks about several.
-            asked = [t for t in others if self.distinct[t] & weights.keys()]
+            named = {s for s in weights if s not in self.subject_stems}
+            asked = [t for t in others if self.distinct[t] & named]
             if len(asked) == 1:
                 return asked[0], action
             if not asked:

@@ -34,6 +34,7 @@ POINTERS = frozenset(("that", "it", "this", "those", "them"))
 FEVER_VALUE = re.compile(r"(?<![a-z0-9])t ?(?:3[89]|4[0-3]|10[0-9])(?:\.\d)?(?![0-9])")
 FEVER_SIGN = "fever"  # the scope.yaml sign a temperature is
 COMPARE = "compare"  # the synonyms.yaml concept of a comparison
+REFRACTORY = "refractory"  # the synonyms.yaml concept of a finding or case resisting treatment
 HEDGES = "hedges"  # the context.yaml kind of words that soften a question ("usually", "maybe")
 ARTICLES = frozenset(stem(w) for w in ("the", "a", "an", "his", "her", "their", "our"))
 # Scope categories declined only when the question does not name NMS.
@@ -246,6 +247,7 @@ class Reader:
                         r.content.update({s: True for s in entry.target if s in r.content})
                 if tokens[i] in r.content:
                     r.content[tokens[i]] = True
+        self._refractory_finding(r)
         self._same_thing_compared(r)
         r.greeting = any(t in self.greeting_words for t in tokens) and all(t in self.greeting_words for t in r.content)
         return r
@@ -255,6 +257,17 @@ class Reader:
         kept = [i for i, t in enumerate(tokens) if t not in self.hedges]
         plain = [tokens[i] for i in kept]
         return [(kept[a], kept[b - 1] + 1, hit) for a, b, hit in (*self.scope.scan(plain), *self.purposes.scan(plain))]
+
+    def _refractory_finding(self, r: Reading) -> None:
+        """ "temp 40.8 not budging": a finding given a value and said to resist treatment, in one
+        clause, is what is asked about, not the setting of the question."""
+        entry = self.lexicon.table.get((stem(REFRACTORY),))
+        if entry is None or REFRACTORY not in r.concepts:
+            return
+        clauses = {r.clause[s] for s in entry.target if s in r.clause}
+        for s in r.valued:
+            if r.clause.get(s) in clauses:
+                r.content[s] = False
 
     def _same_thing_compared(self, r: Reading) -> None:
         """ "ryanodex vs revonto": two names of one drug compared is a question about that drug, not a
