@@ -184,9 +184,8 @@ class Matcher:
         # The last asking clause is the focus, with any other ended by a "?" ("stop the haldol? and
         # what for the agitation" asks two things); failing one, the last clause naming something.
         asked = [c for c in topical if c in reading.asking]
-        focus = {max(asked or topical), *(c for c in asked if c in reading.marked)} if topical else set()
-        if len(set(reading.clause.values())) < 2:
-            focus = set()
+        several = bool(topical) and len(set(reading.clause.values())) > 1
+        focus = {max(asked or topical), *(c for c in asked if c in reading.marked)} if several else set()
         weights = {}
         for s, setting in reading.content.items():
             w = self.idf[s] * (SETTING_SHARE if setting else 1) if s in self.idf else unknown
@@ -257,7 +256,7 @@ class Matcher:
         if ranked[0][1] >= answer_min(reading) and lead >= MARGIN:
             return None  # one topic answers it
         total = sum(weights.values())
-        asked = {s for s in weights if not reading.content.get(s, True) and s in self.idf}
+        asked = {s for s in weights if not reading.content.get(s, True) and s in self.idf} - self.subject_stems
         chosen: dict[str, set[int]] = {}  # topic -> the clauses of its own part
         owned: set[str] = set()
         for t, _ in ranked[: 2 + MAX_JOINED]:
