@@ -20,10 +20,10 @@ together, since the source answers each.
 
 from __future__ import annotations
 
-import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
+from .index import index_topics
 from .model import Knowledge
 from .reading import DECLINED_UNLESS_NAMED, Reader, Reading
 
@@ -66,11 +66,6 @@ PARTS_MIN = 0.8
 PARTS_MIN_NAMED = 0.5
 MAX_JOINED = 2  # one answer shows at most three topics: more is a question to split
 
-# How much a topic's field vouches for a stem. Title and keywords say what the topic is about;
-# questions say it partly (more when many of them use the stem); the body only mentions it.
-STRONG = 1.0
-QUESTION_BASE, QUESTION_SHARE = 0.55, 0.35
-BODY = 0.35
 # A topic none of whose own words (in no other topic's title or keywords) the question holds
 # keeps this share of its score: it breaks ties on shared words like "antipsychotic". Swept
 # 0.5-1.0: 0.8 and below cost dev and own answers; 0.9 added field answers.
@@ -114,63 +109,15 @@ def answer_min(reading: Reading) -> float:
     return ANSWER_MIN_NAMED if reading.subject else ANSWER_MIN
 
 
-def _idf(n: int, df: float) -> float:
-    return math.log((n - df + 0.5) / (df + 0.5) + 1)
-
-
 class Matcher:
     """Built once per knowledge base (read-only afterwards, safe to share between threads)."""
 
     def __init__(self, knowledge: Knowledge):
         self.reader = Reader(knowledge)
         self.subject_stems = {s for term in knowledge.scope.subject for s in self.reader.content_stems(term)}
-        # Only words that name something clinical count for a topic: its own and other topics'
-        # titles and keywords, and the vocabulary's terms. The body and the alternate questions
-        # vouch for those words but add none of their own, so a verb that happens to stand in one
-        # topic's text ("involve", "work") cannot pull a question there.
-        clinical: set[str] = {
-            s
-            for t in knowledge.topics.values()
-            for text in (t.title, *t.keywords)
-            for s in self.reader.content_stems(text)
-        }
-        for term in (*knowledge.synonyms, *knowledge.members):
-            clinical.update(self.reader.content_stems(term))
-        # stem -> {topic id: strength}
-        self.index: dict[str, dict[str, float]] = defaultdict(dict)
-        # A statement several topics repeat word for word (the overall trial result beside every
-        # benefit claim) is there for safety, not because the topic is about it: it vouches for
-        # nothing, or "mortality" would pull evidence questions to every drug's topic.
-        seen = Counter(b.text for t in knowledge.topics.values() for b in t.body)
-        for topic in knowledge.topics.values():
-            strength: dict[str, float] = {}
-            for bullet in (b for b in topic.body if seen[b.text] == 1):
-                for s in self.reader.content_stems(bullet.text):
-                    if s in clinical:
-                        strength[s] = BODY
-            question_sets = [set(self.reader.content_stems(q)) & clinical for q in topic.questions]
-            for s in set().union(*question_sets) if question_sets else ():
-                share = sum(s in qs for qs in question_sets) / len(question_sets)
-                strength[s] = max(strength.get(s, 0), QUESTION_BASE + QUESTION_SHARE * share)
-            for text in (topic.title, *topic.keywords):
-                for s in self.reader.content_stems(text):
-                    strength[s] = STRONG
-            for s, value in strength.items():
-                self.index[s][topic.id] = value
-        # What only one topic's title or keywords hold tells that topic apart from the others.
-        owners: dict[str, set[str]] = defaultdict(set)
-        for s, topics in self.index.items():
-            owners[s] = {tid for tid, strength in topics.items() if strength == STRONG}
-        self.distinct: dict[str, set[str]] = defaultdict(set)
-        for s, ids in owners.items():
-            if len(ids) == 1:
-                self.distinct[next(iter(ids))].add(s)
-        # BM25's IDF: a stem in (nearly) every topic, like "nms" or "treatment", weighs almost
-        # nothing beside one that picks out a topic. A topic counts by how strongly it holds the
-        # stem, so one that only mentions it in passing counts a third.
-        n = max(len(knowledge.topics), 1)
-        self.idf = {s: _idf(n, sum(topics.values())) for s, topics in self.index.items()}
-        self.unknown_weight = UNKNOWN_SHARE * _idf(n, 1)
+        held = index_topics(knowledge, self.reader)
+        self.index, self.distinct, self.idf = held.index, held.distinct, held.idf
+        self.unknown_weight = UNKNOWN_SHARE * held.rarest
         self.combining = set(knowledge.context.get(COMBINING, ()))
         self.generic = set(self.reader.content_stems(GENERIC_CONCEPT))
         self.routes = [r for r in knowledge.safety.routes if r.topic in knowledge.topics]
