@@ -110,3 +110,30 @@ def test_a_menu_for_a_dose_question_says_first_that_the_source_gives_none(engine
     assert texts[1].startswith("*Note:* The source gives no doses.")
     # A menu for a question asking no dose carries no such line.
     assert not any("no doses" in n for n in engine.ask("nms").notes)
+
+
+def test_naming_an_antipsychotic_puts_the_first_action_in_the_first_two_lines(engine: Engine):
+    """Read on a phone, the heading and one line: for "haldol for the agitation?" that line is the stop."""
+    from nms_bot.slack.blocks.answers import answer_message
+
+    stop_line = "Note: Of the antipsychotic the source says: discontinue the causative antipsychotic."
+    for question in ("NMS pt getting agitated, haldol 5 IM ok?", "restart haldol tomorrow? nms resolved"):
+        answer = engine.ask(question)
+        assert answer.status == "answer" and answer.topic.id != "stop-antipsychotic", question
+        assert to_text(answer).splitlines()[1] == stop_line, question
+        blocks = answer_message(answer, "mention")["blocks"]
+        assert blocks[0]["type"] == "header" and blocks[1]["text"]["text"].startswith("*Note:* Of the antipsychotic")
+    # Its own answer says it in the title; a question naming no antipsychotic gets no such line.
+    assert not any("Of the antipsychotic" in n for n in engine.ask("stop the haldol in nms?").notes)
+    assert not any("Of the antipsychotic" in n for n in engine.ask("should we give dantrolene?").notes)
+
+
+def test_the_pending_review_caution_comes_after_the_statements(engine: Engine):
+    from nms_bot.slack.blocks.answers import answer_message
+
+    answer = engine.ask("should we give dantrolene?")
+    assert answer.caution
+    text = to_text(answer)
+    assert text.index(statements(answer)[-1][:40]) < text.index(answer.caution) < text.index("References:")
+    kinds = [b["type"] for b in answer_message(answer, "mention")["blocks"]]
+    assert kinds.index("alert") > max(i for i, k in enumerate(kinds) if k == "section")

@@ -174,12 +174,13 @@ def answer_notes(knowledge: Knowledge, match: Match) -> tuple[str, ...]:
     when another condition or purpose named beside NMS was (the source covers neither)."""
     notes = []
     safety = knowledge.safety
+    named = [rule for rule in safety.carry if rule.concept in match.reading.concepts]
     if match.reading.dose and safety.dose_note:
         # "Another dose of haldol?": for the drug to stop, the line says so instead of "look it up".
-        first_action = any(rule.concept in match.reading.concepts for rule in safety.carry)
-        notes.append(
-            safety.dose_note_first_action if first_action and safety.dose_note_first_action else safety.dose_note
-        )
+        notes.append(safety.dose_note_first_action if named and safety.dose_note_first_action else safety.dose_note)
+    elif first := [r.note for r in named if r.note and r.topic != match.topic_id]:
+        # "haldol 5 IM for the agitation?": what the source says of that drug is the first line read.
+        notes.append(first[0])
     known = knowledge.drug_notes
     drugs = list(dict.fromkeys(drug for drug, _ in match.reading.members))
     classed = [d for d in drugs if d in known]

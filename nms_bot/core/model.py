@@ -141,6 +141,7 @@ class CarryRule:
     concept: str
     topic: str
     already_in: tuple[str, ...] = ()  # topics whose own text already says it
+    note: str = ""  # the answer's first line when the question names `concept` (not `topic`'s answer)
 
 
 @dataclass(frozen=True)

@@ -73,10 +73,10 @@ def to_text(answer: Answer, topic_limit: int | None = None) -> str:
     if answer.topic:
         lines.append(answer.heading)
         lines += [f"Note: {n}" for n in answer.notes]
-        if answer.caution:
-            lines.append(f"\u26a0 {answer.caution}")
         for label, items in answer.by_tier():
             lines += ["", f"{label}:"] + [plain(s.line()) for s in items]
+        if answer.caution:  # below the statements: the first lines read are the source's
+            lines += ["", f"\u26a0 {answer.caution}"]
         lines += ["", BRIEF_NOTE if answer.brief else "References:"]  # brief: the whole answer lists them
         lines += [
             f"[{c.n}] {c.text}" + (f" {c.url}" if c.url and c.url not in c.text else "")

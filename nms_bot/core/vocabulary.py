@@ -97,11 +97,12 @@ def read_safety(f: SourceFile) -> tuple[Safety, list[int]]:
     carry, carry_lines = [], []
     for item, line in _list(f, m, "carry"):
         rule = f.mapping(item, line, "a carry rule")
-        if rule is None or not f.fields(rule, ("when", "topic"), ("already_in",)):
+        if rule is None or not f.fields(rule, ("when", "topic"), ("already_in", "note")):
             continue
         concept, topic = f.text(rule, "when"), f.text(rule, "topic")
+        note = f.text(rule, "note", 300) if "note" in rule else ""
         if concept and topic:
-            carry.append(CarryRule(concept.lower(), topic, tuple(f.texts(rule, "already_in"))))
+            carry.append(CarryRule(concept.lower(), topic, tuple(f.texts(rule, "already_in")), note or ""))
             carry_lines.append(rule.line)
     dose = f.section(m, "dose")
     terms: list[str] = []

@@ -81,10 +81,10 @@ def answer_message(
         # A dose or unnamed-drug note comes first: it qualifies every statement below it.
         if answer.notes:
             blocks += _sections("\n".join(f"*Note:* {escape(n)}" for n in answer.notes))
-        if answer.caution:
-            blocks.append(caution_block(answer.caution))
         for label, statements in answer.by_tier():
             blocks += _sections(f"*{label}*\n" + "\n".join(escape(s.line()) for s in statements))
+        if answer.caution:  # below the statements: the first lines read are the source's
+            blocks.append(caution_block(answer.caution))
         if answer.brief:  # the references, and the related topics, are in the whole answer
             blocks += _contexts([escape(BRIEF_NOTE)])
             buttons = [whole_answer_button(answer, surface, origin)]
