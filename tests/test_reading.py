@@ -136,3 +136,15 @@ def test_a_finding_said_to_resist_treatment_is_what_is_asked_about(engine):
     assert "Discontinue the causative antipsychotic" in answer.statements[0].text
     # A value in another clause stays the setting.
     assert engine.matcher.reader.read("CK 12k. nms not budging, next?").content["ck"] is True
+
+
+def test_a_case_still_there_after_what_was_given_resists_treatment(engine):
+    # What was given is the history ("despite bromo and dantrolene", "after 3 days of dantrolene").
+    reading = engine.matcher.reader.read("still febrile despite bromo and dantrolene")
+    assert reading.content["bromocriptin"] is True and reading.content["dantrolen"] is True
+    assert "refractory" in reading.concepts
+    # The source's answer for a lack of response to other treatments is ECT, not the drug again.
+    answer = engine.ask("pt still rigid after 3 days of dantrolene, what now?")
+    assert answer.topic.id == "ect"
+    # Without "still", what was given is only the setting.
+    assert "refractory" not in engine.matcher.reader.read("rigid after dantrolene, bromocriptine next?").concepts

@@ -25,7 +25,7 @@ from .text import QUESTION_OPENERS, clause_words, normalise, stem, stems
 # "pt on haldol", "in the ICU", "despite cooling", "besides benzos", "CK 12k": what follows these,
 # or is followed by a number, is usually the setting of the question rather than its subject.
 SETTING_WORDS = frozenset(
-    stem(w) for w in ("in", "on", "at", "from", "despite", "besides", "except", "excluding", "s/p")
+    stem(w) for w in ("in", "on", "at", "from", "after", "despite", "besides", "except", "excluding", "s/p")
 )
 # "CK 18k in an nms pt, how do we manage that": a pronoun in the asking clause points back at the
 # scene set before it, which is then what is asked about, not where the question stands.
@@ -34,9 +34,14 @@ POINTERS = frozenset(("that", "it", "this", "those", "them"))
 FEVER_VALUE = re.compile(r"(?<![a-z0-9])t ?(?:3[89]|4[0-3]|10[0-9])(?:\.\d)?(?![0-9])")
 FEVER_SIGN = "fever"  # the scope.yaml sign a temperature is
 COMPARE = "compare"  # the synonyms.yaml concept of a comparison
+STILL = stem("still")
+GIVEN_WORDS = frozenset(stem(w) for w in ("despite", "after"))  # what follows was given
 REFRACTORY = "refractory"  # the synonyms.yaml concept of a finding or case resisting treatment
 HEDGES = "hedges"  # the context.yaml kind of words that soften a question ("usually", "maybe")
 ARTICLES = frozenset(stem(w) for w in ("the", "a", "an", "his", "her", "their", "our"))
+BETWEEN = ARTICLES | {"of"}  # what may stand between a setting word and its setting
+COORDINATING = frozenset(("and", "or"))
+NEUTRAL = ("dose", "context")  # lexicon kinds that may stand there too ("2 doses", "3 days")
 # Scope categories declined only when the question does not name NMS.
 DECLINED_UNLESS_NAMED = frozenset({"purposes", "other_conditions", "other_drugs"})
 
@@ -247,6 +252,7 @@ class Reader:
                         r.content.update({s: True for s in entry.target if s in r.content})
                 if tokens[i] in r.content:
                     r.content[tokens[i]] = True
+        self._refractory_case(r, tokens)
         self._refractory_finding(r)
         self._same_thing_compared(r)
         r.greeting = any(t in self.greeting_words for t in tokens) and all(t in self.greeting_words for t in r.content)
@@ -257,6 +263,20 @@ class Reader:
         kept = [i for i, t in enumerate(tokens) if t not in self.hedges]
         plain = [tokens[i] for i in kept]
         return [(kept[a], kept[b - 1] + 1, hit) for a, b, hit in (*self.scope.scan(plain), *self.purposes.scan(plain))]
+
+    def _refractory_case(self, r: Reading, tokens: list[str]) -> None:
+        """ "still febrile despite bromo and dantrolene", "still rigid after 3 days of dantrolene":
+        a case still there after what was given resists treatment (the source's "lack of response
+        to other treatments"), whatever words say so."""
+        entry = self.lexicon.table.get((stem(REFRACTORY),))
+        given = [s for s, setting in r.content.items() if setting and s not in r.valued]
+        if entry is None or REFRACTORY in r.concepts or not given or STILL not in tokens:
+            return
+        if not any(t in GIVEN_WORDS for t in tokens):
+            return
+        r.concepts.add(REFRACTORY)
+        for s in entry.target:
+            r.add(s, False, r.clauses[tokens.index(STILL)])
 
     def _refractory_finding(self, r: Reading) -> None:
         """ "temp 40.8 not budging": a finding given a value and said to resist treatment, in one
@@ -285,17 +305,24 @@ class Reader:
             unit = self.lexicon.table.get(tuple(tokens[end + 1 : end + 2]))
             return not (unit and unit.kind == "dose")
         i = start - 1
-        # "on the haldol", "s/p 2 doses geodon": articles and amounts stand between.
-        while i >= 0 and (tokens[i] in ARTICLES or tokens[i][0].isdigit() or self._is_dose(tokens[i])):
+        # "on the haldol", "s/p 2 doses geodon", "after 3 days of dantrolene": articles, amounts
+        # and times stand between.
+        while (
+            i >= 0
+            and tokens[i] not in SETTING_WORDS
+            and (tokens[i] in BETWEEN or tokens[i][0].isdigit() or self._is_kind(tokens[i], *NEUTRAL))
+        ):
             i -= 1
+        if i > 0 and tokens[i] in COORDINATING:  # "despite bromo and dantrolene": both were given
+            return self._setting(tokens, i - 1, i, claimed)
         if i < 0 or tokens[i] not in SETTING_WORDS:
             return False
         entry = self.lexicon.table.get((tokens[i],))  # "s/p" is context itself, and still marks history
         return i not in claimed or (entry is not None and entry.kind == "context")
 
-    def _is_dose(self, token: str) -> bool:
+    def _is_kind(self, token: str, *kinds: str) -> bool:
         entry = self.lexicon.table.get((token,))
-        return entry is not None and entry.kind == "dose"
+        return entry is not None and entry.kind in kinds
 
     def _plain(self, r: Reading, tokens: list[str], start: int, end: int, claimed: set[int]) -> None:
         """Words no phrase claimed: filler, numbers, or content."""
