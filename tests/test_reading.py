@@ -148,3 +148,15 @@ def test_a_case_still_there_after_what_was_given_resists_treatment(engine):
     assert answer.topic.id == "ect"
     # Without "still", what was given is only the setting.
     assert "refractory" not in engine.matcher.reader.read("rigid after dantrolene, bromocriptine next?").concepts
+
+
+def test_stopping_a_treatment_asks_how_long_to_give_it(engine):
+    for question, topic in (
+        ("bromocriptine and when to stop it", "bromocriptine"),
+        ("when to stop dantrolene", "dantrolene"),
+    ):
+        answer = engine.ask(question)
+        assert answer.topic.id == topic, question
+        assert answer.notes[0].startswith("The source gives no doses, amounts, rates, frequencies or durations")
+    # Stopping the antipsychotic is the first action, as before.
+    assert engine.ask("stop haldol?").topic.id == "stop-antipsychotic"

@@ -36,6 +36,7 @@ FEVER_SIGN = "fever"  # the scope.yaml sign a temperature is
 COMPARE = "compare"  # the synonyms.yaml concept of a comparison
 STILL = stem("still")
 GIVEN_WORDS = frozenset(stem(w) for w in ("despite", "after"))  # what follows was given
+STOP = "stop"  # the synonyms.yaml concept of stopping a drug
 REFRACTORY = "refractory"  # the synonyms.yaml concept of a finding or case resisting treatment
 HEDGES = "hedges"  # the context.yaml kind of words that soften a question ("usually", "maybe")
 ARTICLES = frozenset(stem(w) for w in ("the", "a", "an", "his", "her", "their", "our"))
@@ -108,6 +109,8 @@ class Reader:
                 self.lexicon.add(tuple(stems(drug)), Entry("member", target, drug))
         self.drug_notes = knowledge.drug_notes
         self.member_class = {drug: canonical for canonical, drugs in knowledge.members.items() for drug in drugs}
+        self.classes = set(knowledge.members)
+        self.first_action_concepts = {rule.concept for rule in knowledge.safety.carry}
         for terms in knowledge.context.values():
             for term in terms:
                 self.lexicon.add(tuple(stems(term)), Entry("context", label=term))
@@ -252,6 +255,7 @@ class Reader:
                         r.content.update({s: True for s in entry.target if s in r.content})
                 if tokens[i] in r.content:
                     r.content[tokens[i]] = True
+        self._stopping_a_treatment(r)
         self._refractory_case(r, tokens)
         self._refractory_finding(r)
         self._same_thing_compared(r)
@@ -263,6 +267,19 @@ class Reader:
         kept = [i for i, t in enumerate(tokens) if t not in self.hedges]
         plain = [tokens[i] for i in kept]
         return [(kept[a], kept[b - 1] + 1, hit) for a, b, hit in (*self.scope.scan(plain), *self.purposes.scan(plain))]
+
+    def _stopping_a_treatment(self, r: Reading) -> None:
+        """ "when to stop dantrolene", "bromocriptine and when to stop it": stopping a treatment the
+        source names asks how long to give it (the source gives no duration), not for the first
+        action, which is stopping the antipsychotic."""
+        entry = self.lexicon.table.get((stem(STOP),))
+        treatments = [c for c in r.concepts if c in self.classes or is_drug_name(c)]
+        if entry is None or STOP not in r.concepts or not treatments or r.concepts & self.first_action_concepts:
+            return
+        r.concepts.discard(STOP)
+        for s in entry.target:
+            r.content.pop(s, None)
+        r.dose.append(f"{STOP} (how long to give it)")
 
     def _refractory_case(self, r: Reading, tokens: list[str]) -> None:
         """ "still febrile despite bromo and dantrolene", "still rigid after 3 days of dantrolene":
