@@ -34,6 +34,16 @@ def test_a_dopamine_blocking_antiemetic_is_read_as_the_initiating_agent(engine: 
     assert to_text(answer).splitlines()[1].startswith("Note: The source does not name compazine (prochlorperazine)")
 
 
+def test_a_name_listed_by_hand_under_a_class_is_noted_as_that_class(engine: Engine):
+    # "versed" is not in the dictionary; synonyms.yaml lists it under benzodiazepine.
+    answer = engine.ask("versed drip for agitation NMS?")
+    assert answer.topic.id == "benzodiazepines"
+    assert (
+        "The source does not name versed specifically: what is shown is what it says of benzodiazepines."
+        in answer.notes
+    )
+
+
 def test_a_drug_outside_the_sources_classes_is_declined_without_nms_and_noted_with_it(engine: Engine):
     declined = engine.ask("labs to follow on depakote")
     assert declined.topic is None and declined.scope == ("other_drugs", "depakote (valproic acid)")

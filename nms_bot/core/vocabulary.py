@@ -199,8 +199,11 @@ def read_drug_classes(
             if generics == [cls]:  # the drug the source names: its brands are that drug
                 synonyms[cls] = tuple(dict.fromkeys((*synonyms[cls], *added)))
             else:
+                # Names synonyms.yaml lists by hand under the class ("versed": not in the dictionary)
+                # are named like the dictionary's, as themselves.
+                hand = [n for n in members.get(cls, ()) if n not in notes]
                 members[cls] = tuple(dict.fromkeys((*members.get(cls, ()), *added)))
-                notes.update({n: (names[n], label) for n in added})
+                notes.update({n: (n, label) for n in hand} | {n: (names[n], label) for n in added})
     return notes
 
 
