@@ -242,6 +242,12 @@ def test_a_question_of_several_parts_is_answered_with_a_topic_for_each(engine):
     # Two questions in one message, the second opened by "and" and a question word.
     m = engine.matcher.match("what should we monitor and at what point do we call for ECT?")
     assert (m.status, {m.topic_id, *m.joined}) == ("answer", {"monitoring", "ect"})
+    # Each question of a message gets its topic, even when one of them would answer alone.
+    m = engine.matcher.match("should we do ECT, and when restart clozapine?")
+    assert (m.status, {m.topic_id, *m.joined}) == ("answer", {"ect", "rechallenge"})
+    # Three parts, three topics, however far down the ranking the third one's topic stands.
+    m = engine.matcher.match("stop haldol and start dantrolene? when bromocriptine?")
+    assert {m.topic_id, *m.joined} == {"stop-antipsychotic", "dantrolene", "bromocriptine"}
     # Parts of another condition's question are not an NMS answer: unknown words keep the cover short.
     for question in ("meth intox w temp 41, cooling and benzos?", "alprazolam withdrawal taper schedule"):
         assert engine.matcher.match(question).status != "answer", question

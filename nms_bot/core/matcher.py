@@ -200,13 +200,12 @@ class Matcher:
         call for ECT?"): each holds, in its own title or keywords, an asked part no other of them
         holds, and together they cover what one answer needs while no single topic does."""
         lead = ranked[0][1] - (ranked[1][1] if len(ranked) > 1 else 0.0)
-        if ranked[0][1] >= answer_min(reading) and lead >= MARGIN:
-            return None  # one topic answers it
+        alone = ranked[0][1] >= answer_min(reading) and lead >= MARGIN  # one topic would answer it
         total = sum(weights.values())
         asked = {s for s in weights if not reading.content.get(s, True) and s in self.idf} - self.subject_stems
         chosen: dict[str, set[int]] = {}  # topic -> the clauses of its own part
         owned: set[str] = set()
-        for t, _ in ranked[: 2 + MAX_JOINED]:
+        for t, _ in ranked:
             own = (asked & self.distinct[t]) - owned
             if sum(weights[s] for s in own) / total >= PART_MIN:
                 chosen[t] = {reading.clause[s] for s in own}
@@ -221,6 +220,8 @@ class Matcher:
         # asked in a clause of its own, need what one question does.
         clauses = [c for cs in chosen.values() for c in cs]
         separate = len(clauses) == len(set(clauses)) and set(clauses) <= reading.asking
+        if alone and not separate:
+            return None
         need = answer_min(reading) if separate else PARTS_MIN_NAMED if reading.subject else PARTS_MIN
         if covered >= need and covered - rest >= MARGIN:
             return tuple(chosen), covered
