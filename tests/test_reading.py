@@ -160,3 +160,26 @@ def test_stopping_a_treatment_asks_how_long_to_give_it(engine):
         assert answer.notes[0].startswith("The source gives no doses, amounts, rates, frequencies or durations")
     # Stopping the antipsychotic is the first action, as before.
     assert engine.ask("stop haldol?").topic.id == "stop-antipsychotic"
+
+
+def test_another_drug_of_the_class_the_patient_is_on_is_a_switch(engine):
+    answer = engine.ask("nms 3 wks ago on haldol, psych wants abilify now - ok?")
+    assert answer.topic.id == "rechallenge" and answer.carried == ("stop-antipsychotic",)
+    # For the agitation, the route's answer stands: benzodiazepines, led by the stop.
+    assert engine.ask("nms pt on haldol, give seroquel for agitation?").topic.id == "benzodiazepines"
+
+
+def test_what_a_question_is_ok_with_is_its_setting_and_a_setting_stays_in_its_clause(engine):
+    reading = engine.matcher.reader.read("lovenox 40 daily for immobile nms pt, ok with ck 20k and aki?")
+    assert reading.content["anticoagul"] is False  # "40 daily" is its dose, not a finding's value
+    assert reading.content["renal"] is True  # "ok with ... and AKI": the setting
+    assert engine.ask("lovenox 40 daily for immobile nms pt, ok with ck 20k and aki?").topic.id == "anticoagulation"
+    # "still febrile 39.8 and rigid. ECT?": the next clause's question is not the setting's.
+    reading = engine.matcher.reader.read("failed bromo x5d, still febrile 39.8 and rigid. ECT?")
+    assert reading.content["ect"] is False
+
+
+def test_a_word_the_stemmer_merges_with_another_keeps_its_own_meaning(engine):
+    # Snowball stems "medics" (doctors) like "medication".
+    assert "drug" not in engine.matcher.reader.read("medics think ECT is mad here").concepts
+    assert "drug" in engine.matcher.reader.read("which medication for nms").concepts

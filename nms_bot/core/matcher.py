@@ -127,7 +127,9 @@ class Matcher:
     def weigh(self, reading: Reading) -> dict[str, float]:
         """Each content stem's weight in this question."""
         unknown = self.unknown_weight * (UNKNOWN_SHARE_NAMED / UNKNOWN_SHARE if reading.subject else 1)
-        topical = [reading.clause[s] for s in reading.content if s in self.idf and s not in self.subject_stems]
+        named = [s for s in reading.content if s in self.idf and s not in self.subject_stems]
+        # A clause naming only the setting ("ok with CK 20k and AKI?") asks about what came before it.
+        topical = [reading.clause[s] for s in named if not reading.content[s]] or [reading.clause[s] for s in named]
         # The last asking clause is the focus, with any other ended by a "?" ("stop the haldol? and
         # what for the agitation" asks two things); failing one, the last clause naming something.
         asked = [c for c in topical if c in reading.asking]

@@ -37,12 +37,15 @@ COMPARE = "compare"  # the synonyms.yaml concept of a comparison
 STILL = stem("still")
 GIVEN_WORDS = frozenset(stem(w) for w in ("despite", "after"))  # what follows was given
 STOP = "stop"  # the synonyms.yaml concept of stopping a drug
+RESTART = "restart"  # and of starting one again
 REFRACTORY = "refractory"  # the synonyms.yaml concept of a finding or case resisting treatment
+TIME = "time"  # the context.yaml kind of times ("3 days of dantrolene")
 HEDGES = "hedges"  # the context.yaml kind of words that soften a question ("usually", "maybe")
 ARTICLES = frozenset(stem(w) for w in ("the", "a", "an", "his", "her", "their", "our"))
 BETWEEN = ARTICLES | {"of"}  # what may stand between a setting word and its setting
 COORDINATING = frozenset(("and", "or"))
-NEUTRAL = ("dose", "context")  # lexicon kinds that may stand there too ("2 doses", "3 days")
+WITH = "with"
+ALLOWING = frozenset(stem(w) for w in ("ok", "okay", "safe", "fine", "alright"))
 # Scope categories declined only when the question does not name NMS.
 DECLINED_UNLESS_NAMED = frozenset({"purposes", "other_conditions", "other_drugs"})
 
@@ -110,7 +113,11 @@ class Reader:
         self.drug_notes = knowledge.drug_notes
         self.member_class = {drug: canonical for canonical, drugs in knowledge.members.items() for drug in drugs}
         self.classes = set(knowledge.members)
+        self.dose_words = {stems(t)[0] for t in knowledge.safety.dose_terms if len(stems(t)) == 1}
+        times = {stems(t)[0] for t in knowledge.context.get(TIME, ()) if len(stems(t)) == 1}
+        self.between = BETWEEN | times  # "after 3 days of dantrolene"
         self.first_action_concepts = {rule.concept for rule in knowledge.safety.carry}
+        self.routes = knowledge.safety.routes
         for terms in knowledge.context.values():
             for term in terms:
                 self.lexicon.add(tuple(stems(term)), Entry("context", label=term))
@@ -209,11 +216,12 @@ class Reader:
                 r.scope = (category, term)
         # "keep him on olanzapine": an "on" inside a phrase does not make what follows a setting.
         claimed = {i for start, end, _ in found for i in range(start, end)}
+        given: list[tuple[str, str, bool]] = []  # (class, generic, a setting?) of each drug named
         last = 0
         for start, end, entry in found:
             self._plain(r, tokens, last, start, claimed)
             typed = " ".join(r.words[start:end])
-            setting = self._setting(tokens, start, end, claimed)
+            setting = self._setting(tokens, r.clauses, start, end, claimed)
             if entry.kind == "context":
                 r.context.append(entry.label)
             elif entry.kind == "dose":
@@ -224,6 +232,7 @@ class Reader:
                 canonical = self.member_class.get(entry.label, entry.label)
                 if entry.kind == "member":
                     r.members.append((entry.label, canonical))
+                    given.append((canonical, self.drug_notes.get(entry.label, (entry.label,))[0], setting))
                 elif typed != entry.label:
                     r.mapped.append((typed, entry.label))
                 r.concepts.add(canonical)
@@ -255,6 +264,7 @@ class Reader:
                         r.content.update({s: True for s in entry.target if s in r.content})
                 if tokens[i] in r.content:
                     r.content[tokens[i]] = True
+        self._switching(r, given)
         self._stopping_a_treatment(r)
         self._refractory_case(r, tokens)
         self._refractory_finding(r)
@@ -267,6 +277,21 @@ class Reader:
         kept = [i for i, t in enumerate(tokens) if t not in self.hedges]
         plain = [tokens[i] for i in kept]
         return [(kept[a], kept[b - 1] + 1, hit) for a, b, hit in (*self.scope.scan(plain), *self.purposes.scan(plain))]
+
+    def _switching(self, r: Reading, given: list[tuple[str, str, bool]]) -> None:
+        """ "on haldol, psych wants abilify now - ok?": another drug of the class the patient is on
+        is a switch, which is a restart of that class (the source's "a different class"). A switch
+        a safety.yaml route answers ("seroquel instead, for the agitation") is left to the route."""
+        entry = self.lexicon.table.get((stem(RESTART),))
+        if any(set(route.when) <= r.concepts for route in self.routes):
+            return
+        for cls in self.first_action_concepts:
+            on = {g for c, g, setting in given if c == cls and setting}
+            asked = {g for c, g, setting in given if c == cls and not setting}
+            if entry is not None and on and asked - on and RESTART not in r.concepts:
+                r.concepts.add(RESTART)
+                for s in entry.target:
+                    r.add(s, False, max(r.clause.get(t, 0) for t in r.content))
 
     def _stopping_a_treatment(self, r: Reading) -> None:
         """ "when to stop dantrolene", "bromocriptine and when to stop it": stopping a treatment the
@@ -315,31 +340,40 @@ class Reader:
             for s in entry.target:
                 r.content.pop(s, None)
 
-    def _setting(self, tokens: list[str], start: int, end: int, claimed: set[int]) -> bool:
+    def _setting(self, tokens: list[str], clauses: list[int], start: int, end: int, claimed: set[int]) -> bool:
         """Whether tokens[start:end] is a finding with its value ("CK 12k", not "dantrolene 2 mg")
         or follows "in", "on", "at", "from" ("on haldol", "in the ICU")."""
         if end < len(tokens) and tokens[end][0].isdigit():
-            unit = self.lexicon.table.get(tuple(tokens[end + 1 : end + 2]))
-            return not (unit and unit.kind == "dose")
+            # "lovenox 40 daily": a dose word after the number makes it a dose, even one that is
+            # also context ("daily" is a route too)
+            return not tokens[end + 1 : end + 2] or tokens[end + 1] not in self.dose_words
         i = start - 1
         # "on the haldol", "s/p 2 doses geodon", "after 3 days of dantrolene": articles, amounts
         # and times stand between.
         while (
             i >= 0
+            and clauses[i] == clauses[start]  # a setting word governs its own clause only
             and tokens[i] not in SETTING_WORDS
-            and (tokens[i] in BETWEEN or tokens[i][0].isdigit() or self._is_kind(tokens[i], *NEUTRAL))
+            and (tokens[i] in self.between or tokens[i][0].isdigit() or self._is_dose(tokens[i]))
         ):
             i -= 1
+        if i >= 0 and clauses[i] != clauses[start]:
+            return False
         if i > 0 and tokens[i] in COORDINATING:  # "despite bromo and dantrolene": both were given
-            return self._setting(tokens, i - 1, i, claimed)
+            j = i - 1
+            while j > 0 and tokens[j][0].isdigit():  # "CK 20k and AKI": the item before is "CK 20k"
+                j -= 1
+            return self._setting(tokens, clauses, j, j + 1, claimed)
+        if i > 0 and tokens[i] == WITH and tokens[i - 1] in ALLOWING:  # "ok with an AKI?": given it
+            return True
         if i < 0 or tokens[i] not in SETTING_WORDS:
             return False
         entry = self.lexicon.table.get((tokens[i],))  # "s/p" is context itself, and still marks history
         return i not in claimed or (entry is not None and entry.kind == "context")
 
-    def _is_kind(self, token: str, *kinds: str) -> bool:
+    def _is_dose(self, token: str) -> bool:
         entry = self.lexicon.table.get((token,))
-        return entry is not None and entry.kind in kinds
+        return entry is not None and entry.kind == "dose"
 
     def _plain(self, r: Reading, tokens: list[str], start: int, end: int, claimed: set[int]) -> None:
         """Words no phrase claimed: filler, numbers, or content."""
@@ -350,6 +384,6 @@ class Reader:
             if t in self.filler:
                 r.filler.append(r.words[i])
                 continue
-            r.add(t, self._setting(tokens, i, i + 1, claimed), r.clauses[i])
+            r.add(t, self._setting(tokens, r.clauses, i, i + 1, claimed), r.clauses[i])
             if i + 1 < len(tokens) and tokens[i + 1][0].isdigit():
                 r.valued.add(t)

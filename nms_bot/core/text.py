@@ -118,10 +118,17 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() else " " if c.isspace() else "" for c in text)
 
 
+# Words Snowball merges with another of a different meaning: "medics" (doctors) would be "medic",
+# the stem of "medication".
+OWN_STEMS = {"medic": "medics", "medics": "medics"}
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """The Snowball (Porter 2) stem of one lower-case word; an adverb in "-ally" stays whole, since
     it says how, not what ("basically" is not "basics", "typically" not "typical")."""
+    if word in OWN_STEMS:
+        return OWN_STEMS[word]
     return word if word.endswith("ally") else _stemmer.stemWord(word)
 
 
