@@ -330,6 +330,16 @@ def test_members_of_an_unknown_class_and_bad_purposes_are_refused(kb: Path):
     assert "'zorbing' in 'antipsychotic + zorbing' is neither a synonym nor a topic word" in msgs
 
 
+def test_a_setting_that_is_no_concept_is_refused_with_its_line(kb: Path):
+    f = kb / "synonyms.yaml"
+    edit(f, "settings: [ward, icu]", "settings: [ward, icuu]")
+    line = next(n for n, text in enumerate(f.read_text().splitlines(), 1) if text.startswith("settings:"))
+    assert any(
+        e.endswith(f"synonyms.yaml:{line}: settings: 'icuu' is not a key of 'synonyms' (did you mean 'icu'?)")
+        for e in errors(kb)
+    ), errors(kb)
+
+
 def test_a_missing_vocabulary_file_is_named(kb: Path):
     (kb / "context.yaml").unlink()
     assert any(e.endswith("context.yaml:1: file is missing") for e in errors(kb))

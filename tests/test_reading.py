@@ -183,3 +183,30 @@ def test_a_word_the_stemmer_merges_with_another_keeps_its_own_meaning(engine):
     # Snowball stems "medics" (doctors) like "medication".
     assert "drug" not in engine.matcher.reader.read("medics think ECT is mad here").concepts
     assert "drug" in engine.matcher.reader.read("which medication for nms").concepts
+
+
+def test_a_part_the_source_does_not_cover_is_noted_beside_one_it_does(engine):
+    answer = engine.ask("what's the bromocriptine dose and also what causes nms in the first place?")
+    assert answer.topic.id == "bromocriptine"
+    assert "The source does not cover what causes NMS: nothing here is specific to it." in answer.notes
+    # Alone, or beside a question that asks the same again, it is declined.
+    for question in ("what causes nms in the first place?", "what's the overall prognosis of NMS? how many die"):
+        assert engine.ask(question).scope[0] == "not_covered", question
+
+
+def test_scope_terms_are_met_as_written_and_read_past_hedges(engine):
+    for question in (
+        "how long after starting haloperidol does NMS typically appear",  # a term with its hedge
+        "how long does NMS usually last if untreated",  # a hedge inside a term
+    ):
+        assert engine.matcher.match(question).reason == "out_of_scope", question
+
+
+def test_where_the_patient_is_is_the_setting_of_a_question_about_something_else(engine):
+    question = (
+        "outreach: T 41.2 on third set of obs, ?NMS. what cooling should the ward be doing while we wait for ITU?"
+    )
+    answer = engine.ask(question)
+    assert "cooling" in (answer.topic.id, *(t.id for t in answer.joined))
+    assert "supportive-care" not in (answer.topic.id, *(t.id for t in answer.joined))
+    assert engine.ask("does nms need ICU or can they stay on the floor").topic.id == "supportive-care"

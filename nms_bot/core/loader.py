@@ -28,7 +28,15 @@ from .model import (
 )
 from .policy import POLICY_FILE, read_policy
 from .references import ID_RE, read_references
-from .vocabulary import read_abbreviations, read_context, read_drug_classes, read_safety, read_scope, read_synonyms
+from .vocabulary import (
+    read_abbreviations,
+    read_context,
+    read_drug_classes,
+    read_safety,
+    read_scope,
+    read_settings,
+    read_synonyms,
+)
 from .yamlfile import Mapping, Sequence
 
 __all__ = ["KnowledgeError", "Problem", "default_knowledge_path", "load_knowledge", "validate_knowledge"]
@@ -104,6 +112,7 @@ class _Validator:
         names = ("synonyms", "drug_classes", "context", "scope", "safety")
         vocabulary = {name: self._file(f"{name}.yaml") for name in names}
         synonyms, filler, members = read_synonyms(vocabulary["synonyms"])
+        settings = read_settings(vocabulary["synonyms"], synonyms)
         drug_notes = read_drug_classes(vocabulary["drug_classes"], synonyms, members)
         context = read_context(vocabulary["context"])
         scope = read_scope(vocabulary["scope"])
@@ -130,6 +139,7 @@ class _Validator:
             scope=scope,
             context=context,
             members=members,
+            settings=settings,
             drug_notes=drug_notes,
             safety=safety,
             review_interval_days=self.review_interval or DEFAULT_REVIEW_INTERVAL_DAYS,

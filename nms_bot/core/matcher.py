@@ -118,6 +118,7 @@ class Matcher:
         held = index_topics(knowledge, self.reader)
         self.index, self.distinct, self.idf = held.index, held.distinct, held.idf
         self.unknown_weight = UNKNOWN_SHARE * held.rarest
+        self.places = {s for c in knowledge.settings for s in self.reader.content_stems(c)}
         self.combining = set(knowledge.context.get(COMBINING, ()))
         self.generic = set(self.reader.content_stems(GENERIC_CONCEPT))
         self.routes = [r for r in knowledge.safety.routes if r.topic in knowledge.topics]
@@ -135,11 +136,24 @@ class Matcher:
         asked = [c for c in topical if c in reading.asking]
         several = bool(topical) and len(set(reading.clause.values())) > 1
         focus = {max(asked or topical), *(c for c in asked if c in reading.marked)} if several else set()
+        placed = self._placed(reading)
         weights = {}
         for s, setting in reading.content.items():
+            setting = setting or s in placed
             w = self.idf[s] * (SETTING_SHARE if setting else 1) if s in self.idf else unknown
             weights[s] = w * (FOCUS if reading.clause[s] in focus else 1)
         return weights
+
+    def _placed(self, reading: Reading) -> set[str]:
+        """Where the patient is (synonyms.yaml `settings`: "the ward", "ITU") is the setting of a
+        question that asks about what only another topic holds ("what cooling should the ward be
+        doing while we wait for ITU?"); asked alone ("does he need the ICU?"), it is the question."""
+        places = self.places & reading.content.keys()
+        holders = {t for s in places for t, ds in self.distinct.items() if s in ds}
+        asked = {s for s, setting in reading.content.items() if not setting} - places - self.subject_stems
+        if places and any(ds & asked for t, ds in self.distinct.items() if t not in holders):
+            return places
+        return set()
 
     def _verdict(
         self,
@@ -204,7 +218,8 @@ class Matcher:
         lead = ranked[0][1] - (ranked[1][1] if len(ranked) > 1 else 0.0)
         alone = ranked[0][1] >= answer_min(reading) and lead >= MARGIN  # one topic would answer it
         total = sum(weights.values())
-        asked = {s for s in weights if not reading.content.get(s, True) and s in self.idf} - self.subject_stems
+        asked = {s for s in weights if not reading.content.get(s, True) and s in self.idf}
+        asked -= self.subject_stems | self._placed(reading)
         chosen: dict[str, set[int]] = {}  # topic -> the clauses of its own part
         owned: set[str] = set()
         for t, _ in ranked:

@@ -189,6 +189,7 @@ class Knowledge:
     context: dict[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> neutral terms
     # canonical -> drugs the source does not name, routed to what it says of their class
     members: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    settings: frozenset[str] = frozenset()  # concepts that say where the question stands ("the ward")
     # a member from drug_classes.yaml -> (its generic, what the source says that an answer shows)
     drug_notes: dict[str, tuple[str, str]] = field(default_factory=dict)
     safety: Safety = field(default_factory=Safety)

@@ -45,9 +45,12 @@ ARTICLES = frozenset(stem(w) for w in ("the", "a", "an", "his", "her", "their", 
 BETWEEN = ARTICLES | {"of"}  # what may stand between a setting word and its setting
 COORDINATING = frozenset(("and", "or"))
 WITH = "with"
-ALLOWING = frozenset(stem(w) for w in ("ok", "okay", "safe", "fine", "alright"))
+ALLOWING = frozenset(
+    stem(w) for w in ("ok", "okay", "safe", "fine", "alright", "pt", "patient", "man", "woman", "lady", "guy")
+)
 # Scope categories declined only when the question does not name NMS.
 DECLINED_UNLESS_NAMED = frozenset({"purposes", "other_conditions", "other_drugs"})
+NOT_COVERED = "not_covered"  # the scope category of NMS questions the source does not cover
 
 
 @dataclass
@@ -145,6 +148,15 @@ class Reader:
                     self.purposes.add(tuple(stems(term)), ("purposes", label))
         for term in knowledge.scope.other_conditions:
             self.purposes.add(tuple(stems(term)), ("other_conditions", term))
+        # The same terms without hedges, for questions read without theirs ("how long does nms
+        # usually last"); a term that is all hedges is met only as written.
+        self.unhedged: list[Phrases[tuple[str, str]]] = []
+        for table in (self.scope, self.purposes):
+            bare: Phrases[tuple[str, str]] = Phrases()
+            for phrase, hit in table.table.items():
+                if kept := tuple(t for t in phrase if t not in self.hedges):
+                    bare.add(kept, hit)
+            self.unhedged.append(bare)
         self.subject: Phrases[str] = Phrases()
         for term in knowledge.scope.subject:
             for phrase in (term, *knowledge.synonyms.get(term, ())):
@@ -205,10 +217,19 @@ class Reader:
             for a, b, hit in self._scope_hits(tokens)
             if not any(s <= a and b <= e and e - s > b - a for s, e in spans)
         ]
-        for _, _, hit in hits:
-            if hit[0] not in DECLINED_UNLESS_NAMED:
-                r.scope = hit
-                return r
+        # "bromocriptine dose, and also what causes nms?": a question the source does not cover,
+        # asked beside one about a drug it names, is noted and set aside; alone, it is declined.
+        uncovered: dict[int, tuple[str, str]] = {}  # clause -> the scope term met there
+        for a, _, hit in hits:
+            if hit[0] in DECLINED_UNLESS_NAMED:
+                continue
+            clause = r.clauses[a]
+            if hit[0] == NOT_COVERED and clause in r.asking and r.asking - {clause} & set(r.clauses):
+                uncovered.setdefault(clause, hit)
+                continue
+            r.scope = hit
+            return r
+        hits = [h for h in hits if h[2][0] in DECLINED_UNLESS_NAMED]
         for category, term in (*(hit for _, _, hit in hits), *(("other_drugs", d) for d in r.other_drugs)):
             if r.subject:
                 r.also.append(term)
@@ -264,6 +285,16 @@ class Reader:
                         r.content.update({s: True for s in entry.target if s in r.content})
                 if tokens[i] in r.content:
                     r.content[tokens[i]] = True
+        if uncovered:
+            for s in [s for s in r.content if r.clause[s] in uncovered]:
+                del r.content[s]
+            # Set aside only beside a question about a drug the source names ("how many die" beside
+            # "prognosis?" asks the same thing again).
+            drugs = [c for c in r.concepts if c in self.classes or is_drug_name(c)]
+            if not drugs or not any(s in self.known_stems for s in r.content):
+                r.scope = next(iter(uncovered.values()))
+                return r
+            r.also.extend(hit[1] for hit in uncovered.values())
         self._switching(r, given)
         self._stopping_a_treatment(r)
         self._refractory_case(r, tokens)
@@ -276,7 +307,9 @@ class Reader:
         """Scope terms met, read past hedges ("how long does nms *usually* last")."""
         kept = [i for i, t in enumerate(tokens) if t not in self.hedges]
         plain = [tokens[i] for i in kept]
-        return [(kept[a], kept[b - 1] + 1, hit) for a, b, hit in (*self.scope.scan(plain), *self.purposes.scan(plain))]
+        read_past = [(kept[a], kept[b - 1] + 1, hit) for table in self.unhedged for a, b, hit in table.scan(plain)]
+        as_written = [*self.scope.scan(tokens), *self.purposes.scan(tokens)]
+        return list(dict.fromkeys((*as_written, *read_past)))
 
     def _switching(self, r: Reading, given: list[tuple[str, str, bool]]) -> None:
         """ "on haldol, psych wants abilify now - ok?": another drug of the class the patient is on
@@ -364,7 +397,7 @@ class Reader:
             while j > 0 and tokens[j][0].isdigit():  # "CK 20k and AKI": the item before is "CK 20k"
                 j -= 1
             return self._setting(tokens, clauses, j, j + 1, claimed)
-        if i > 0 and tokens[i] == WITH and tokens[i - 1] in ALLOWING:  # "ok with an AKI?": given it
+        if i > 0 and tokens[i] == WITH and tokens[i - 1] in ALLOWING:  # "ok with an AKI?", "pt with AKI"
             return True
         if i < 0 or tokens[i] not in SETTING_WORDS:
             return False

@@ -21,7 +21,7 @@ def read_synonyms(f: SourceFile) -> tuple[dict[str, tuple[str, ...]], list[str],
     m = f.mapping(f.data, 1, "synonyms.yaml") if f.ok else None
     if m is None:
         return {}, [], {}
-    f.fields(m, ("synonyms",), ("filler", "members"))
+    f.fields(m, ("synonyms",), ("filler", "members", "settings"))
     owner: dict[str, str] = {}
     synonyms = _groups(f, f.section(m, "synonyms"), owner)
     table = f.section(m, "members")
@@ -34,6 +34,23 @@ def read_synonyms(f: SourceFile) -> tuple[dict[str, tuple[str, ...]], list[str],
                 f"members of '{canonical}': '{canonical}' is not a key of 'synonyms'{hint}",
             )
     return synonyms, [w.lower() for w in f.texts(m, "filler")], members
+
+
+def read_settings(f: SourceFile, synonyms: dict[str, tuple[str, ...]]) -> frozenset[str]:
+    """synonyms.yaml `settings`: the keys of `synonyms` that say where the question stands."""
+    m = f.mapping(f.data, 1, "synonyms.yaml") if f.ok else None
+    if m is None or "settings" not in m:
+        return frozenset()
+    kept = set()
+    for concept in f.texts(m, "settings"):
+        if concept.lower() in synonyms:
+            kept.add(concept.lower())
+        else:
+            f.error(
+                m.lines["settings"],
+                f"settings: '{concept}' is not a key of 'synonyms'{did_you_mean(concept, synonyms)}",
+            )
+    return frozenset(kept)
 
 
 def _groups(f: SourceFile, table: Mapping | None, owner: dict[str, str]) -> dict[str, tuple[str, ...]]:
