@@ -13,12 +13,14 @@ so the closest topics can be offered).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from .drugs import is_drug_name, other_drug
 from .lexicon import Entry, Phrases
 from .model import Knowledge
 from .privacy import redact
+from .readout import Reading
+from .scopes import ScopeTables
+from .situations import Situations
 from .spelling import Speller
 from .text import QUESTION_OPENERS, clause_words, normalise, stem, stems
 
@@ -33,12 +35,6 @@ POINTERS = frozenset(("that", "it", "this", "those", "them"))
 # A temperature written "T 40.1" or "t 104": a fever, whatever words stand around it.
 FEVER_VALUE = re.compile(r"(?<![a-z0-9])t ?(?:3[89]|4[0-3]|10[0-9])(?:\.\d)?(?![0-9])")
 FEVER_SIGN = "fever"  # the scope.yaml sign a temperature is
-COMPARE = "compare"  # the synonyms.yaml concept of a comparison
-STILL = stem("still")
-GIVEN_WORDS = frozenset(stem(w) for w in ("despite", "after"))  # what follows was given
-STOP = "stop"  # the synonyms.yaml concept of stopping a drug
-RESTART = "restart"  # and of starting one again
-REFRACTORY = "refractory"  # the synonyms.yaml concept of a finding or case resisting treatment
 TIME = "time"  # the context.yaml kind of times ("3 days of dantrolene")
 HEDGES = "hedges"  # the context.yaml kind of words that soften a question ("usually", "maybe")
 ARTICLES = frozenset(stem(w) for w in ("the", "a", "an", "his", "her", "their", "our"))
@@ -53,42 +49,6 @@ DECLINED_UNLESS_NAMED = frozenset({"purposes", "other_conditions", "other_drugs"
 NOT_COVERED = "not_covered"  # the scope category of NMS questions the source does not cover
 
 
-@dataclass
-class Reading:
-    """How one question was read; `content` (stem -> a setting?) is what scoring weighs."""
-
-    words: list[str] = field(default_factory=list)
-    clauses: list[int] = field(default_factory=list)  # the clause number of each word
-    asking: set[int] = field(default_factory=set)  # the clauses that ask (a "?" or a question word)
-    marked: set[int] = field(default_factory=set)  # the clauses that end with a "?"
-    corrections: list[tuple[str, str]] = field(default_factory=list)  # (typed, read as)
-    mapped: list[tuple[str, str]] = field(default_factory=list)  # (typed phrase, canonical)
-    members: list[tuple[str, str]] = field(default_factory=list)  # (drug, canonical class)
-    context: list[str] = field(default_factory=list)
-    dose: list[str] = field(default_factory=list)
-    asks_next: list[str] = field(default_factory=list)  # "what now?": safety.yaml `next` terms met
-    filler: list[str] = field(default_factory=list)
-    content: dict[str, bool] = field(default_factory=dict)  # stem -> a setting ("CK 12k", "on haldol")
-    clause: dict[str, int] = field(default_factory=dict)  # stem -> the last clause it stands in
-    valued: set[str] = field(default_factory=set)  # stems given a value ("CK 31k", "temp 40")
-    concepts: set[str] = field(default_factory=set)  # canonical terms met
-    subject: bool = False  # the question names NMS, or describes it by two or more signs
-    signs: list[str] = field(default_factory=list)
-    scope: tuple[str, str] | None = None  # (category, term) that puts it out of scope
-    # other conditions or purposes named beside NMS: answered, with a line that the source
-    # does not cover them
-    also: list[str] = field(default_factory=list)
-    # drugs the vocabulary does not know but the drug dictionary does (valproate, precedex): the
-    # source says nothing of them; a question about one that does not name NMS is declined
-    other_drugs: list[str] = field(default_factory=list)
-    greeting: bool = False
-
-    def add(self, s: str, setting: bool, clause: int) -> None:
-        """Count a content stem; met twice, it is a setting only if it was both times."""
-        self.content[s] = self.content[s] and setting if s in self.content else setting
-        self.clause[s] = clause
-
-
 class Reader:
     """Built once per knowledge base; `read` is safe to call from many threads."""
 
@@ -97,7 +57,10 @@ class Reader:
         self.hedges = {stems(t)[0] for t in knowledge.context.get(HEDGES, ()) if len(stems(t)) == 1}
         self.greeting_words = {s for g in knowledge.scope.greetings for s in stems(g)}
         self._lexicon(knowledge)
-        self._scope_tables(knowledge)
+        self.scopes = ScopeTables(knowledge, self.hedges)
+        self.situations = Situations(
+            self.lexicon, self.classes, self.member_class, self.first_action_concepts, knowledge.safety.routes
+        )
         grammar = SETTING_WORDS | ARTICLES | {stem(w) for w in (*POINTERS, *QUESTION_OPENERS)}
         self.speller = Speller(knowledge, self.filler, self._meaning, grammar)
         self.known_stems = self.speller.known_stems
@@ -120,7 +83,6 @@ class Reader:
         times = {stems(t)[0] for t in knowledge.context.get(TIME, ()) if len(stems(t)) == 1}
         self.between = BETWEEN | times  # "after 3 days of dantrolene"
         self.first_action_concepts = {rule.concept for rule in knowledge.safety.carry}
-        self.routes = knowledge.safety.routes
         for terms in knowledge.context.values():
             for term in terms:
                 self.lexicon.add(tuple(stems(term)), Entry("context", label=term))
@@ -128,44 +90,6 @@ class Reader:
             self.lexicon.add(tuple(stems(term)), Entry("dose", label=term))
         for term in knowledge.safety.next_terms:
             self.lexicon.add(tuple(stems(term)), Entry("ask", label=term))
-
-    def _scope_tables(self, knowledge: Knowledge) -> None:
-        """What names NMS, and what puts a question out of scope."""
-        self.scope: Phrases[tuple[str, str]] = Phrases()
-        for category, terms in knowledge.scope.out_of_scope.items():
-            for term in terms:
-                self.scope.add(tuple(stems(term)), (category, term))
-        for label, terms in knowledge.scope.not_covered.items():
-            for term in terms:
-                self.scope.add(tuple(stems(term)), ("not_covered", label))
-        self.purposes: Phrases[tuple[str, str]] = Phrases()
-        self.compound_purposes: list[tuple[str, list[tuple[str, ...]]]] = []
-        for label, terms in knowledge.scope.purposes.items():
-            for term in terms:
-                if "+" in term:
-                    self.compound_purposes.append((label, [tuple(stems(p)) for p in term.split("+")]))
-                else:
-                    self.purposes.add(tuple(stems(term)), ("purposes", label))
-        for term in knowledge.scope.other_conditions:
-            self.purposes.add(tuple(stems(term)), ("other_conditions", term))
-        # The same terms without hedges, for questions read without theirs ("how long does nms
-        # usually last"); a term that is all hedges is met only as written.
-        self.unhedged: list[Phrases[tuple[str, str]]] = []
-        for table in (self.scope, self.purposes):
-            bare: Phrases[tuple[str, str]] = Phrases()
-            for phrase, hit in table.table.items():
-                if kept := tuple(t for t in phrase if t not in self.hedges):
-                    bare.add(kept, hit)
-            self.unhedged.append(bare)
-        self.subject: Phrases[str] = Phrases()
-        for term in knowledge.scope.subject:
-            for phrase in (term, *knowledge.synonyms.get(term, ())):
-                self.subject.add(tuple(stems(phrase)), term)
-        self.signs: Phrases[str] = Phrases()
-        self.sign_names = set(knowledge.scope.signs)
-        for sign, terms in knowledge.scope.signs.items():
-            for term in terms:
-                self.signs.add(tuple(stems(term)), sign)
 
     def content_stems(self, text: str) -> list[str]:
         """The stems of an editor's phrase that count for a topic: mapped, without filler or context."""
@@ -203,18 +127,18 @@ class Reader:
             tokens.append(corrected)
             if corrected not in self.known_stems and (generic := other_drug(w)):
                 r.other_drugs.append(w if generic == w else f"{w} ({generic})")
-        sign_spans = self.signs.scan(tokens)
+        sign_spans = self.scopes.signs.scan(tokens)
         found_signs = {sign for _, _, sign in sign_spans}
-        if FEVER_VALUE.search(text) and FEVER_SIGN in self.sign_names:
+        if FEVER_VALUE.search(text) and FEVER_SIGN in self.scopes.sign_names:
             found_signs.add(FEVER_SIGN)  # "T 41.2": single letters are dropped, so read the value here
         r.signs = sorted(found_signs)
-        r.subject = bool(self.subject.scan(tokens)) or len(r.signs) >= 2
+        r.subject = bool(self.scopes.subject.scan(tokens)) or len(r.signs) >= 2
         found = self.lexicon.scan(tokens)
         # "burning up" is a fever, not burns: a longer vocabulary phrase outranks a scope term in it.
         spans = [(start, end) for start, end, _ in found]
         hits = [
             (a, b, hit)
-            for a, b, hit in self._scope_hits(tokens)
+            for a, b, hit in self.scopes.hits(tokens)
             if not any(s <= a and b <= e and e - s > b - a for s, e in spans)
         ]
         # "bromocriptine dose, and also what causes nms?": a question the source does not cover,
@@ -264,7 +188,7 @@ class Reader:
                             r.valued.add(s)
             last = end
         self._plain(r, tokens, last, len(tokens), claimed)
-        for label, parts in self.compound_purposes:
+        for label, parts in self.scopes.compound_purposes:
             if all(set(p) <= set(r.content) for p in parts):
                 if r.subject:
                     r.also.append(label)
@@ -295,83 +219,9 @@ class Reader:
                 r.scope = next(iter(uncovered.values()))
                 return r
             r.also.extend(hit[1] for hit in uncovered.values())
-        self._switching(r, given)
-        self._stopping_a_treatment(r)
-        self._refractory_case(r, tokens)
-        self._refractory_finding(r)
-        self._same_thing_compared(r)
+        self.situations.apply(r, tokens, given)
         r.greeting = any(t in self.greeting_words for t in tokens) and all(t in self.greeting_words for t in r.content)
         return r
-
-    def _scope_hits(self, tokens: list[str]) -> list[tuple[int, int, tuple[str, str]]]:
-        """Scope terms met, read past hedges ("how long does nms *usually* last")."""
-        kept = [i for i, t in enumerate(tokens) if t not in self.hedges]
-        plain = [tokens[i] for i in kept]
-        read_past = [(kept[a], kept[b - 1] + 1, hit) for table in self.unhedged for a, b, hit in table.scan(plain)]
-        as_written = [*self.scope.scan(tokens), *self.purposes.scan(tokens)]
-        return list(dict.fromkeys((*as_written, *read_past)))
-
-    def _switching(self, r: Reading, given: list[tuple[str, str, bool]]) -> None:
-        """ "on haldol, psych wants abilify now - ok?": another drug of the class the patient is on
-        is a switch, which is a restart of that class (the source's "a different class"). A switch
-        a safety.yaml route answers ("seroquel instead, for the agitation") is left to the route."""
-        entry = self.lexicon.table.get((stem(RESTART),))
-        if any(set(route.when) <= r.concepts for route in self.routes):
-            return
-        for cls in self.first_action_concepts:
-            on = {g for c, g, setting in given if c == cls and setting}
-            asked = {g for c, g, setting in given if c == cls and not setting}
-            if entry is not None and on and asked - on and RESTART not in r.concepts:
-                r.concepts.add(RESTART)
-                for s in entry.target:
-                    r.add(s, False, max(r.clause.get(t, 0) for t in r.content))
-
-    def _stopping_a_treatment(self, r: Reading) -> None:
-        """ "when to stop dantrolene", "bromocriptine and when to stop it": stopping a treatment the
-        source names asks how long to give it (the source gives no duration), not for the first
-        action, which is stopping the antipsychotic."""
-        entry = self.lexicon.table.get((stem(STOP),))
-        treatments = [c for c in r.concepts if c in self.classes or is_drug_name(c)]
-        if entry is None or STOP not in r.concepts or not treatments or r.concepts & self.first_action_concepts:
-            return
-        r.concepts.discard(STOP)
-        for s in entry.target:
-            r.content.pop(s, None)
-        r.dose.append(f"{STOP} (how long to give it)")
-
-    def _refractory_case(self, r: Reading, tokens: list[str]) -> None:
-        """ "still febrile despite bromo and dantrolene", "still rigid after 3 days of dantrolene":
-        a case still there after what was given resists treatment (the source's "lack of response
-        to other treatments"), whatever words say so."""
-        entry = self.lexicon.table.get((stem(REFRACTORY),))
-        given = [s for s, setting in r.content.items() if setting and s not in r.valued]
-        if entry is None or REFRACTORY in r.concepts or not given or STILL not in tokens:
-            return
-        if not any(t in GIVEN_WORDS for t in tokens):
-            return
-        r.concepts.add(REFRACTORY)
-        for s in entry.target:
-            r.add(s, False, r.clauses[tokens.index(STILL)])
-
-    def _refractory_finding(self, r: Reading) -> None:
-        """ "temp 40.8 not budging": a finding given a value and said to resist treatment, in one
-        clause, is what is asked about, not the setting of the question."""
-        entry = self.lexicon.table.get((stem(REFRACTORY),))
-        if entry is None or REFRACTORY not in r.concepts:
-            return
-        clauses = {r.clause[s] for s in entry.target if s in r.clause}
-        for s in r.valued:
-            if r.clause.get(s) in clauses:
-                r.content[s] = False
-
-    def _same_thing_compared(self, r: Reading) -> None:
-        """ "ryanodex vs revonto": two names of one drug compared is a question about that drug, not a
-        comparison of treatments (the evidence topic's)."""
-        named = [c for typed, c in (*r.mapped, *r.members) if is_drug_name(c) or typed in self.member_class]
-        entry = self.lexicon.table.get((stem(COMPARE),))
-        if entry and COMPARE in r.concepts and len(named) >= 2 and len(set(named)) == 1:
-            for s in entry.target:
-                r.content.pop(s, None)
 
     def _setting(self, tokens: list[str], clauses: list[int], start: int, end: int, claimed: set[int]) -> bool:
         """Whether tokens[start:end] is a finding with its value ("CK 12k", not "dantrolene 2 mg")

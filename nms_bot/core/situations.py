@@ -1,0 +1,102 @@
+"""What the words of a question say together, read after each word's meaning: a switch within a
+drug class, stopping a treatment, a case or finding resisting treatment, two names of one drug."""
+
+from __future__ import annotations
+
+from .drugs import is_drug_name
+from .lexicon import Entry, Phrases
+from .model import RouteRule
+from .readout import Reading
+from .text import stem
+
+COMPARE = "compare"  # the synonyms.yaml concept of a comparison
+STOP = "stop"  # the synonyms.yaml concept of stopping a drug
+RESTART = "restart"  # and of starting one again
+REFRACTORY = "refractory"  # and of a finding or case resisting treatment
+STILL = stem("still")
+GIVEN_WORDS = frozenset(stem(w) for w in ("despite", "after"))  # what follows was given
+
+
+class Situations:
+    """Built by the Reader from its tables; `apply` adjusts one Reading."""
+
+    def __init__(
+        self,
+        lexicon: Phrases[Entry],
+        classes: set[str],
+        member_class: dict[str, str],
+        first_action_concepts: set[str],
+        routes: tuple[RouteRule, ...],
+    ):
+        self.lexicon, self.classes, self.member_class = lexicon, classes, member_class
+        self.first_action_concepts, self.routes = first_action_concepts, routes
+
+    def apply(self, r: Reading, tokens: list[str], given: list[tuple[str, str, bool]]) -> None:
+        """`given`: (class, generic, a setting?) of each drug the question names."""
+        self._switching(r, given)
+        self._stopping_a_treatment(r)
+        self._refractory_case(r, tokens)
+        self._refractory_finding(r)
+        self._same_thing_compared(r)
+
+    def _switching(self, r: Reading, given: list[tuple[str, str, bool]]) -> None:
+        """ "on haldol, psych wants abilify now - ok?": another drug of the class the patient is on
+        is a switch, which is a restart of that class (the source's "a different class"). A switch
+        a safety.yaml route answers ("seroquel instead, for the agitation") is left to the route."""
+        entry = self.lexicon.table.get((stem(RESTART),))
+        if any(set(route.when) <= r.concepts for route in self.routes):
+            return
+        for cls in self.first_action_concepts:
+            on = {g for c, g, setting in given if c == cls and setting}
+            asked = {g for c, g, setting in given if c == cls and not setting}
+            if entry is not None and on and asked - on and RESTART not in r.concepts:
+                r.concepts.add(RESTART)
+                for s in entry.target:
+                    r.add(s, False, max(r.clause.get(t, 0) for t in r.content))
+
+    def _stopping_a_treatment(self, r: Reading) -> None:
+        """ "when to stop dantrolene", "bromocriptine and when to stop it": stopping a treatment the
+        source names asks how long to give it (the source gives no duration), not for the first
+        action, which is stopping the antipsychotic."""
+        entry = self.lexicon.table.get((stem(STOP),))
+        treatments = [c for c in r.concepts if c in self.classes or is_drug_name(c)]
+        if entry is None or STOP not in r.concepts or not treatments or r.concepts & self.first_action_concepts:
+            return
+        r.concepts.discard(STOP)
+        for s in entry.target:
+            r.content.pop(s, None)
+        r.dose.append(f"{STOP} (how long to give it)")
+
+    def _refractory_case(self, r: Reading, tokens: list[str]) -> None:
+        """ "still febrile despite bromo and dantrolene", "still rigid after 3 days of dantrolene":
+        a case still there after what was given resists treatment (the source's "lack of response
+        to other treatments"), whatever words say so."""
+        entry = self.lexicon.table.get((stem(REFRACTORY),))
+        given = [s for s, setting in r.content.items() if setting and s not in r.valued]
+        if entry is None or REFRACTORY in r.concepts or not given or STILL not in tokens:
+            return
+        if not any(t in GIVEN_WORDS for t in tokens):
+            return
+        r.concepts.add(REFRACTORY)
+        for s in entry.target:
+            r.add(s, False, r.clauses[tokens.index(STILL)])
+
+    def _refractory_finding(self, r: Reading) -> None:
+        """ "temp 40.8 not budging": a finding given a value and said to resist treatment, in one
+        clause, is what is asked about, not the setting of the question."""
+        entry = self.lexicon.table.get((stem(REFRACTORY),))
+        if entry is None or REFRACTORY not in r.concepts:
+            return
+        clauses = {r.clause[s] for s in entry.target if s in r.clause}
+        for s in r.valued:
+            if r.clause.get(s) in clauses:
+                r.content[s] = False
+
+    def _same_thing_compared(self, r: Reading) -> None:
+        """ "ryanodex vs revonto": two names of one drug compared is a question about that drug, not a
+        comparison of treatments (the evidence topic's)."""
+        named = [c for typed, c in (*r.mapped, *r.members) if is_drug_name(c) or typed in self.member_class]
+        entry = self.lexicon.table.get((stem(COMPARE),))
+        if entry and COMPARE in r.concepts and len(named) >= 2 and len(set(named)) == 1:
+            for s in entry.target:
+                r.content.pop(s, None)
