@@ -210,3 +210,22 @@ def test_where_the_patient_is_is_the_setting_of_a_question_about_something_else(
     assert "cooling" in (answer.topic.id, *(t.id for t in answer.joined))
     assert "supportive-care" not in (answer.topic.id, *(t.id for t in answer.joined))
     assert engine.ask("does nms need ICU or can they stay on the floor").topic.id == "supportive-care"
+
+
+def test_a_drug_word_after_a_class_names_the_class(engine):
+    # "dopaminergic medications" is the class, not medications in general.
+    assert engine.ask("Is there a role for dopaminergic medications in treating NMS?").topic.id == "bromocriptine"
+    assert engine.ask("which medications for nms?").topic.id == "pharmacotherapy"
+
+
+def test_continuing_a_treatment_asks_how_long_and_a_difference_is_a_comparison(engine):
+    answer = engine.ask("how long do we continue bromocriptine after nms resolves")
+    assert answer.topic.id == "bromocriptine" and "durations" in answer.notes[0]
+    # "difference" compares; "a different class" is the rechallenge topic's.
+    assert engine.ask("ryanodex vs dantrium - any dosing difference for nms").topic.id == "dantrolene"
+    assert engine.ask("different antipsychotic class later after nms?").topic.id == "rechallenge"
+
+
+def test_what_is_on_board_was_given(engine):
+    reading = engine.matcher.reader.read("dantrolene + bromo on board, still rigid. next step?")
+    assert reading.content["dantrolen"] is True and reading.content["bromocriptin"] is True

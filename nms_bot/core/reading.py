@@ -35,6 +35,8 @@ POINTERS = frozenset(("that", "it", "this", "those", "them"))
 # A temperature written "T 40.1" or "t 104": a fever, whatever words stand around it.
 FEVER_VALUE = re.compile(r"(?<![a-z0-9])t ?(?:3[89]|4[0-3]|10[0-9])(?:\.\d)?(?![0-9])")
 FEVER_SIGN = "fever"  # the scope.yaml sign a temperature is
+ON_BOARD = (stem("on"), stem("board"))
+DRUG = "drug"  # the synonyms.yaml concept of medications in general
 TIME = "time"  # the context.yaml kind of times ("3 days of dantrolene")
 HEDGES = "hedges"  # the context.yaml kind of words that soften a question ("usually", "maybe")
 ARTICLES = frozenset(stem(w) for w in ("the", "a", "an", "his", "her", "their", "our"))
@@ -163,11 +165,15 @@ class Reader:
         claimed = {i for start, end, _ in found for i in range(start, end)}
         given: list[tuple[str, str, bool]] = []  # (class, generic, a setting?) of each drug named
         last = 0
+        drug_before = -1  # where the last drug or class named ends
         for start, end, entry in found:
             self._plain(r, tokens, last, start, claimed)
             typed = " ".join(r.words[start:end])
             setting = self._setting(tokens, r.clauses, start, end, claimed)
-            if entry.kind == "context":
+            if entry.label == DRUG and start == drug_before:
+                # "dopaminergic medications", "antipsychotic meds": the word names the class's kind
+                r.filler.append(typed)
+            elif entry.kind == "context":
                 r.context.append(entry.label)
             elif entry.kind == "dose":
                 r.dose.append(entry.label)
@@ -181,6 +187,8 @@ class Reader:
                 elif typed != entry.label:
                     r.mapped.append((typed, entry.label))
                 r.concepts.add(canonical)
+                if canonical in self.classes or is_drug_name(canonical):
+                    drug_before = end
                 for s in entry.target:
                     if s not in self.filler:
                         r.add(s, setting, r.clauses[start])
@@ -194,6 +202,10 @@ class Reader:
                     r.also.append(label)
                 elif not r.scope:
                     r.scope = ("purposes", label)
+        # "dantrolene + bromo on board": what the clause names before it was given, its setting.
+        for i in range(len(tokens) - 1):
+            if (tokens[i], tokens[i + 1]) == ON_BOARD:
+                r.content.update({s: True for s in r.content if r.clause[s] == r.clauses[i]})
         pointed = [n for n, w in zip(r.clauses, r.words, strict=True) if w in POINTERS and n in r.asking]
         if pointed:
             for s, setting in r.content.items():

@@ -7,10 +7,12 @@ from .drugs import is_drug_name
 from .lexicon import Entry, Phrases
 from .model import RouteRule
 from .readout import Reading
-from .text import stem
+from .text import stem, stems
 
 COMPARE = "compare"  # the synonyms.yaml concept of a comparison
 STOP = "stop"  # the synonyms.yaml concept of stopping a drug
+CONTINUE = "continue"  # and of going on with one
+AFTER_RECOVERY = "after recovery"  # and of the time after NMS
 RESTART = "restart"  # and of starting one again
 REFRACTORY = "refractory"  # and of a finding or case resisting treatment
 STILL = stem("still")
@@ -55,17 +57,24 @@ class Situations:
                     r.add(s, False, max(r.clause.get(t, 0) for t in r.content))
 
     def _stopping_a_treatment(self, r: Reading) -> None:
-        """ "when to stop dantrolene", "bromocriptine and when to stop it": stopping a treatment the
-        source names asks how long to give it (the source gives no duration), not for the first
-        action, which is stopping the antipsychotic."""
-        entry = self.lexicon.table.get((stem(STOP),))
+        """ "when to stop dantrolene", "how long to continue bromo": stopping or continuing a
+        treatment the source names asks how long to give it (the source gives no duration), not
+        about the first action, which is stopping the antipsychotic."""
         treatments = [c for c in r.concepts if c in self.classes or is_drug_name(c)]
-        if entry is None or STOP not in r.concepts or not treatments or r.concepts & self.first_action_concepts:
+        if not treatments or r.concepts & self.first_action_concepts:
             return
-        r.concepts.discard(STOP)
-        for s in entry.target:
-            r.content.pop(s, None)
-        r.dose.append(f"{STOP} (how long to give it)")
+        for concept in (STOP, CONTINUE):
+            entry = self.lexicon.table.get((stem(concept),))
+            if entry is None or concept not in r.concepts:
+                continue
+            r.concepts.discard(concept)
+            for s in entry.target:
+                r.content.pop(s, None)
+            r.dose.append(f"{concept} (how long to give it)")
+            # "continue bromocriptine after nms resolves": when is the setting, not a restart.
+            later = self.lexicon.table.get(tuple(stems(AFTER_RECOVERY)))
+            if later is not None and AFTER_RECOVERY in r.concepts:
+                r.content.update({s: True for s in later.target if s in r.content})
 
     def _refractory_case(self, r: Reading, tokens: list[str]) -> None:
         """ "still febrile despite bromo and dantrolene", "still rigid after 3 days of dantrolene":

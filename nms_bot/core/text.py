@@ -119,8 +119,8 @@ def printable(text: str) -> str:
 
 
 # Words Snowball merges with another of a different meaning: "medics" (doctors) would be "medic",
-# the stem of "medication".
-OWN_STEMS = {"medic": "medics", "medics": "medics"}
+# the stem of "medication"; "difference" (a comparison) would be "differ", as "a different class".
+OWN_STEMS = {"medic": "medics", "medics": "medics", "difference": "difference", "differences": "difference"}
 
 
 @lru_cache(maxsize=65536)
