@@ -33,6 +33,11 @@ class Situations:
         self.lexicon, self.classes, self.member_class = lexicon, classes, member_class
         self.first_action_concepts, self.routes = first_action_concepts, routes
 
+    def _stems(self, concept: str) -> tuple[str, ...]:
+        """The stems a synonyms.yaml concept is counted by, or () if the vocabulary lacks it."""
+        entry = self.lexicon.table.get(tuple(stems(concept)))
+        return entry.target if entry is not None else ()
+
     def apply(self, r: Reading, tokens: list[str], given: list[tuple[str, str, bool]]) -> None:
         """`given`: (class, generic, a setting?) of each drug the question names."""
         self._switching(r, given)
@@ -45,15 +50,15 @@ class Situations:
         """ "on haldol, psych wants abilify now - ok?": another drug of the class the patient is on
         is a switch, which is a restart of that class (the source's "a different class"). A switch
         a safety.yaml route answers ("seroquel instead, for the agitation") is left to the route."""
-        entry = self.lexicon.table.get((stem(RESTART),))
-        if any(set(route.when) <= r.concepts for route in self.routes):
+        restart = self._stems(RESTART)
+        if not restart or RESTART in r.concepts or any(set(route.when) <= r.concepts for route in self.routes):
             return
         for cls in self.first_action_concepts:
             on = {g for c, g, setting in given if c == cls and setting}
             asked = {g for c, g, setting in given if c == cls and not setting}
-            if entry is not None and on and asked - on and RESTART not in r.concepts:
+            if on and asked - on:
                 r.concepts.add(RESTART)
-                for s in entry.target:
+                for s in restart:
                     r.add(s, False, max(r.clause.get(t, 0) for t in r.content))
 
     def _stopping_a_treatment(self, r: Reading) -> None:
@@ -64,39 +69,33 @@ class Situations:
         if not treatments or r.concepts & self.first_action_concepts:
             return
         for concept in (STOP, CONTINUE):
-            entry = self.lexicon.table.get((stem(concept),))
-            if entry is None or concept not in r.concepts:
+            if concept not in r.concepts:
                 continue
             r.concepts.discard(concept)
-            for s in entry.target:
+            for s in self._stems(concept):
                 r.content.pop(s, None)
             r.dose.append(f"{concept} (how long to give it)")
             # "continue bromocriptine after nms resolves": when is the setting, not a restart.
-            later = self.lexicon.table.get(tuple(stems(AFTER_RECOVERY)))
-            if later is not None and AFTER_RECOVERY in r.concepts:
-                r.content.update({s: True for s in later.target if s in r.content})
+            if AFTER_RECOVERY in r.concepts:
+                r.content.update({s: True for s in self._stems(AFTER_RECOVERY) if s in r.content})
 
     def _refractory_case(self, r: Reading, tokens: list[str]) -> None:
         """ "still febrile despite bromo and dantrolene", "still rigid after 3 days of dantrolene":
         a case still there after what was given resists treatment (the source's "lack of response
         to other treatments"), whatever words say so."""
-        entry = self.lexicon.table.get((stem(REFRACTORY),))
         given = [s for s, setting in r.content.items() if setting and s not in r.valued]
-        if entry is None or REFRACTORY in r.concepts or not given or STILL not in tokens:
-            return
-        if not any(t in GIVEN_WORDS for t in tokens):
+        if REFRACTORY in r.concepts or not given or STILL not in tokens or not GIVEN_WORDS & set(tokens):
             return
         r.concepts.add(REFRACTORY)
-        for s in entry.target:
+        for s in self._stems(REFRACTORY):
             r.add(s, False, r.clauses[tokens.index(STILL)])
 
     def _refractory_finding(self, r: Reading) -> None:
         """ "temp 40.8 not budging": a finding given a value and said to resist treatment, in one
         clause, is what is asked about, not the setting of the question."""
-        entry = self.lexicon.table.get((stem(REFRACTORY),))
-        if entry is None or REFRACTORY not in r.concepts:
+        if REFRACTORY not in r.concepts:
             return
-        clauses = {r.clause[s] for s in entry.target if s in r.clause}
+        clauses = {r.clause[s] for s in self._stems(REFRACTORY) if s in r.clause}
         for s in r.valued:
             if r.clause.get(s) in clauses:
                 r.content[s] = False
@@ -105,7 +104,6 @@ class Situations:
         """ "ryanodex vs revonto": two names of one drug compared is a question about that drug, not a
         comparison of treatments (the evidence topic's)."""
         named = [c for typed, c in (*r.mapped, *r.members) if is_drug_name(c) or typed in self.member_class]
-        entry = self.lexicon.table.get((stem(COMPARE),))
-        if entry and COMPARE in r.concepts and len(named) >= 2 and len(set(named)) == 1:
-            for s in entry.target:
+        if COMPARE in r.concepts and len(named) >= 2 and len(set(named)) == 1:
+            for s in self._stems(COMPARE):
                 r.content.pop(s, None)
