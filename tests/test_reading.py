@@ -229,3 +229,16 @@ def test_continuing_a_treatment_asks_how_long_and_a_difference_is_a_comparison(e
 def test_what_is_on_board_was_given(engine):
     reading = engine.matcher.reader.read("dantrolene + bromo on board, still rigid. next step?")
     assert reading.content["dantrolen"] is True and reading.content["bromocriptin"] is True
+
+
+def test_two_ways_of_one_treatment_compared_ask_about_that_treatment(engine):
+    question = "ICU RN - pt 39.9 w/ NMS, bair hugger on cool mode vs ice to groin/axilla, which is better"
+    assert engine.ask(question).topic.id == "cooling"
+    # Two treatments compared is the evidence topic's question.
+    assert engine.ask("is specific tx better than symptomatic tx in severe nms").topic.id == "evidence"
+
+
+def test_how_often_a_lab_is_checked_is_monitoring_even_without_nms_named(engine):
+    m = engine.matcher.match("BMP/CK/UA how frequently and do they need tele")
+    assert (m.status, m.topic_id, m.rule) == ("answer", "monitoring", "route: ck")
+    assert engine.matcher.reader.read("does every nms pt need ICU").corrections == []  # "every" is not "fever"

@@ -245,13 +245,23 @@ class Matcher:
         return None
 
     def _by_rule(self, reading: Reading, weights: dict[str, float]) -> tuple[str, str] | None:
-        """(topic, rule) when a safety.yaml rule answers an NMS question whatever the scores."""
-        if not reading.subject or reading.scope:
+        """(topic, rule) when a safety.yaml rule answers an NMS question whatever the scores. How
+        often a lab is checked (a route `asked_with` dose words) needs no NMS named: in this bot it
+        is NMS monitoring, while another condition named puts the question out of scope first."""
+        if reading.scope:
             return None
         for route in self.routes:
             asked_with = not route.asked_with or set(route.asked_with) & set(reading.dose)
-            if set(route.when) <= reading.concepts and not set(route.unless) & reading.concepts and asked_with:
+            named = reading.subject or route.asked_with
+            if (
+                named
+                and set(route.when) <= reading.concepts
+                and not set(route.unless) & reading.concepts
+                and asked_with
+            ):
                 return route.topic, "route: " + " + ".join(route.when)
+        if not reading.subject:
+            return None
         # "T 41.5, rigid, unresponsive, think nms. what now??": a next step asked of an NMS case
         # that names no part of the treatment (only settings, if anything) gets the first actions.
         # One finding with its value alone ("CK 31k in NMS, what do I do") is what is asked about.

@@ -36,6 +36,7 @@ POINTERS = frozenset(("that", "it", "this", "those", "them"))
 FEVER_VALUE = re.compile(r"(?<![a-z0-9])t ?(?:3[89]|4[0-3]|10[0-9])(?:\.\d)?(?![0-9])")
 FEVER_SIGN = "fever"  # the scope.yaml sign a temperature is
 ON_BOARD = (stem("on"), stem("board"))
+GENERIC = "treatment"  # the synonyms.yaml concept of treatment in general
 DRUG = "drug"  # the synonyms.yaml concept of medications in general
 TIME = "time"  # the context.yaml kind of times ("3 days of dantrolene")
 HEDGES = "hedges"  # the context.yaml kind of words that soften a question ("usually", "maybe")
@@ -60,12 +61,19 @@ class Reader:
         self.greeting_words = {s for g in knowledge.scope.greetings for s in stems(g)}
         self._lexicon(knowledge)
         self.scopes = ScopeTables(knowledge, self.hedges)
-        self.situations = Situations(
-            self.lexicon, self.classes, self.member_class, self.first_action_concepts, knowledge.safety.routes
-        )
         grammar = SETTING_WORDS | ARTICLES | {stem(w) for w in (*POINTERS, *QUESTION_OPENERS)}
         self.speller = Speller(knowledge, self.filler, self._meaning, grammar)
         self.known_stems = self.speller.known_stems
+        self.situations = Situations(
+            self.lexicon,
+            self.classes,
+            self.member_class,
+            self.first_action_concepts,
+            knowledge.safety.routes,
+            # what says nothing of which treatment: NMS, and treatment in general
+            {s for term in (*knowledge.scope.subject, GENERIC) for s in self.content_stems(term)},
+            self.known_stems,
+        )
 
     def _lexicon(self, knowledge: Knowledge) -> None:
         """Every phrase the vocabulary gives a meaning: synonyms, unnamed drugs, context, dose words."""

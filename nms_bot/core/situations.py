@@ -29,9 +29,12 @@ class Situations:
         member_class: dict[str, str],
         first_action_concepts: set[str],
         routes: tuple[RouteRule, ...],
+        unspecific: set[str],
+        known: set[str],
     ):
         self.lexicon, self.classes, self.member_class = lexicon, classes, member_class
         self.first_action_concepts, self.routes = first_action_concepts, routes
+        self.unspecific, self.known = unspecific, known
 
     def _stems(self, concept: str) -> tuple[str, ...]:
         """The stems a synonyms.yaml concept is counted by, or () if the vocabulary lacks it."""
@@ -101,9 +104,13 @@ class Situations:
                 r.content[s] = False
 
     def _same_thing_compared(self, r: Reading) -> None:
-        """ "ryanodex vs revonto": two names of one drug compared is a question about that drug, not a
-        comparison of treatments (the evidence topic's)."""
+        """ "ryanodex vs revonto", "bair hugger vs ice packs, which is better": two names of one drug,
+        or two ways of one treatment, compared is a question about that treatment, not a comparison
+        of treatments (the evidence topic's)."""
         named = [c for typed, c in (*r.mapped, *r.members) if is_drug_name(c) or typed in self.member_class]
-        if COMPARE in r.concepts and len(named) >= 2 and len(set(named)) == 1:
+        one_drug = len(named) >= 2 and len(set(named)) == 1
+        compared = set(self._stems(COMPARE))
+        asked = {s for s, setting in r.content.items() if not setting and s in self.known}
+        if COMPARE in r.concepts and (one_drug or len(asked - compared - self.unspecific) == 1):
             for s in self._stems(COMPARE):
                 r.content.pop(s, None)
