@@ -5,7 +5,7 @@
 2. take: a worker takes it from the database for a lease (`work`);
 3. read, match and compose (`compose`);
 4. post: chat.postMessage once per message (`claim_message`), or chat.update when an edit
-   changes the verdict;
+   changes the verdict (the edit's row stays until Slack accepts it, `revised`);
 5. record: where the answer went (for edits), statistics; the queued question is deleted.
 
 A message is known by its channel and `ts`, which an edit keeps. The store records, per message,
@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -87,7 +88,7 @@ def answer(services: Services, client: WebClient, question: Question, job: int |
         if question.surface == "dm" and question.thread_ts:
             show_status(client, question.channel, question.thread_ts)
         reply = compose(services, question)
-        if question.edited_ts and not _revise(services, client, question, reply):
+        if question.edited_ts and not _revise(services, client, question, reply, job):
             return
         if not _claim(services, question, reply, job):
             return  # answered already, here or by another instance
@@ -102,12 +103,13 @@ def compose(services: Services, question: Question) -> Reply:
     return services.reply(question.text, question.surface, form=services.form_of(question.user))
 
 
-def _revise(services: Services, client: WebClient, question: Question, reply: Reply) -> bool:
+def _revise(services: Services, client: WebClient, question: Question, reply: Reply, job: int | None) -> bool:
     """An edit: update the earlier answer if the verdict changed. True when the edited message has
-    no answer on record and is to be answered as new."""
+    no answer on record and is to be answered as new. `job`: the edit's queue row, which stays
+    until chat.update is accepted; taken again after a crash, it updates the answer then."""
     key = f"{question.channel}:{question.ts}"
     try:
-        revision, reply_ts = services.store.revise(key, question.edited_ts or "", reply.verdict)
+        revision, reply_ts = services.store.revise(key, question.edited_ts or "", reply.verdict, job)
     except StoreUnavailable:  # without the database the earlier answer stands (the store logs it)
         return False
     except Exception as exc:
@@ -115,6 +117,8 @@ def _revise(services: Services, client: WebClient, question: Question, reply: Re
         return False
     if revision is Revision.UPDATE and reply_ts:
         client.chat_update(channel=question.channel, ts=reply_ts, **reply.message)
+        if job is not None:
+            _best_effort(lambda: services.store.revised(key, job), "cannot record an updated answer")
         services.record(reply.answer, question.surface, question.team)
     return revision is Revision.UNKNOWN and question.answer_if_new
 
@@ -134,14 +138,20 @@ def _claim(services: Services, question: Question, reply: Reply, job: int | None
 
 def record(services: Services, question: Question, reply: Reply, reply_ts: str) -> None:
     """Step 5, best effort: where the answer went (for later edits) and the statistics."""
-    try:
-        if reply_ts:
-            services.store.set_reply(f"{question.channel}:{question.ts}", reply_ts)
-    except StoreUnavailable:
-        pass
-    except Exception as exc:
-        log.error("cannot remember the answer for later edits: %s", type(exc).__name__)
+    if reply_ts:
+        key = f"{question.channel}:{question.ts}"
+        _best_effort(lambda: services.store.set_reply(key, reply_ts), "cannot remember the answer for later edits")
     services.record(reply.answer, question.surface, question.team)
+
+
+def _best_effort(write: Callable[[], None], failed: str) -> None:
+    """A bookkeeping write after Slack took the answer: a failing database costs nothing more."""
+    try:
+        write()
+    except StoreUnavailable:
+        pass  # the store has said so, once
+    except Exception as exc:
+        log.error("%s: %s", failed, type(exc).__name__)
 
 
 def show_status(client: WebClient, channel: str, thread_ts: str) -> None:
