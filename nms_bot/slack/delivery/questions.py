@@ -19,9 +19,10 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from slack_bolt.request.internals import extract_enterprise_id, extract_is_enterprise_install, extract_team_id
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -44,8 +45,11 @@ class Question:
     thread_ts: str | None = None  # where a new answer goes
     edited_ts: str | None = None  # set when this is an edit of the message
     answer_if_new: bool = True  # an edit of a message with no answer on record: answer it?
-    enterprise: str | None = None  # an org-wide install's enterprise id (whose token answers)
     user: str = ""  # the asker, whose choice of form the answer is in
+    # Whose token answers (many workspaces): the installation's ids, read from the payload as Bolt
+    # reads them to authorize the request (receive). Never a token: the token is looked up, and
+    # refreshed if it rotates, when the answer is sent (Services.client_for).
+    install: dict[str, Any] | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -53,6 +57,8 @@ class Question:
     @classmethod
     def from_json(cls, data: str) -> Question:
         fields = json.loads(data)
+        if fields.get("enterprise"):  # kept before `install`: only an org-wide install's enterprise id
+            fields.setdefault("install", {"enterprise_id": fields["enterprise"], "is_enterprise_install": True})
         return cls(**{k: v for k, v in fields.items() if k in cls.__dataclass_fields__})
 
 
@@ -61,6 +67,7 @@ def receive(services: Services, body: dict[str, Any], client: WebClient, questio
     not take it in time, answer it from memory, once per delivery of the event (as before the
     durable queue); a follow-up then waits for the database (it is answered only in the bot's threads)."""
     services.remember_client(question.team, client)
+    question = replace(question, install=installation_of(body))
     event_id = str(body.get("event_id") or f"nms:{uuid.uuid4()}")
     followup = question.surface == "followup"
     thread_key = f"{question.channel}:{question.thread_ts}" if followup else None
@@ -78,7 +85,16 @@ def receive(services: Services, body: dict[str, Any], client: WebClient, questio
 def work(services: Services, taken: Taken) -> None:
     """Step 2 done: answer a question taken from the durable queue (its row is deleted afterwards)."""
     question = Question.from_json(taken.question)
-    answer(services, services.client_for(question.team, question.enterprise), question, taken.id)
+    answer(services, services.client_for(question.install, question.team, question.user), question, taken.id)
+
+
+def installation_of(body: dict[str, Any]) -> dict[str, Any]:
+    """The ids Bolt authorizes a request with (Enterprise Grid and Slack Connect included)."""
+    return {
+        "enterprise_id": extract_enterprise_id(body),
+        "team_id": extract_team_id(body),
+        "is_enterprise_install": bool(extract_is_enterprise_install(body)),
+    }
 
 
 def answer(services: Services, client: WebClient, question: Question, job: int | None = None) -> None:
