@@ -1,5 +1,7 @@
 """kill -9 with answers acknowledged but not sent: after a restart, or on another instance once the
-dead one's lease runs out, every acknowledged question is answered, each once."""
+dead one's lease runs out, every acknowledged question is answered, each once; an edit whose
+chat.update was cut short updates the answer after the restart, once; in many-workspaces mode a
+question taken up after a restart is answered with a token refreshed as for a live request."""
 
 from __future__ import annotations
 
@@ -17,7 +19,9 @@ import pytest
 
 from . import postgres
 from .conftest import SECRET, TOKEN, Bot
+from .payloads import payload
 from .slack_stub import SlackStub
+from .test_oauth import CLIENT, event_for, grant, install, tokens_used
 
 RATE_LIMITED = (429, {"Retry-After": "60"}, {"ok": False, "error": "ratelimited"})
 QUESTIONS = 6  # one mid-retry, five queued behind it (one worker)
@@ -67,6 +71,14 @@ def ask(bot: Bot, i: int, retry: bool = False) -> None:
     assert bot.mention("cooling", ts=f"1700000000.{i:06d}", event_id=f"EvKill{i}", headers=headers)[0] == 200
 
 
+def sqlite_query(db: Path) -> Callable[[str], list[Any]]:
+    def query(sql: str) -> list[Any]:
+        with sqlite3.connect(db) as conn:
+            return conn.execute(sql).fetchall()
+
+    return query
+
+
 def answered_once(stub: SlackStub, query: Callable[[str], list[Any]]) -> None:
     """Wait until the bot has finished (the queue is empty, every answer's ts recorded), then count."""
     stub.wait_for(
@@ -82,11 +94,7 @@ def answered_once(stub: SlackStub, query: Callable[[str], list[Any]]) -> None:
 
 def test_kill_9_with_answers_queued_and_one_mid_retry_loses_none_on_sqlite(stub, kb: Path, tmp_path: Path):
     db = tmp_path / "kill.db"
-
-    def query(sql: str) -> list[Any]:
-        with sqlite3.connect(db) as conn:
-            return conn.execute(sql).fetchall()
-
+    query = sqlite_query(db)
     stub.queued["chat.postMessage"] = [RATE_LIMITED]  # the first answer waits out a 429's Retry-After
     first, bot = serve(stub, kb, NMS_DB=str(db))
     try:
@@ -110,6 +118,93 @@ def test_kill_9_with_answers_queued_and_one_mid_retry_loses_none_on_sqlite(stub,
         log += kill_9(second)
     assert "taking up the questions of 1 stopped process(es)" in log
     assert "cooling" not in log and "Traceback" not in log
+
+
+def test_kill_9_while_slack_holds_an_edits_chat_update_updates_the_answer_once_after_restart(
+    stub, kb: Path, tmp_path: Path
+):
+    db = tmp_path / "edit.db"
+    query = sqlite_query(db)
+    reply_ts = "1700000501.000200"
+    stub.queued["chat.postMessage"] = [(200, {}, {"ok": True, "channel": "D123", "ts": reply_ts})]
+    first, bot = serve(stub, kb, NMS_DB=str(db))
+    try:
+        assert bot.send(payload("message_im"))[0] == 200  # "dantrolene?"
+        stub.wait_for(lambda: query("SELECT reply_ts FROM nms_replies") == [(reply_ts,)])
+        stub.wait_for(lambda: query("SELECT count(*) FROM nms_answer_queue") == [(0,)])
+        stub.queued["chat.update"] = [RATE_LIMITED]  # Slack holds the edit's update: the bot waits it out
+        assert bot.send(payload("message_im_changed"))[0] == 200  # edited to "rhabdo?"
+        stub.wait_for(lambda: stub.sent("chat.update"))
+        # the new verdict is recorded, and the edit is still kept: its update has not been accepted
+        assert query("SELECT version FROM nms_replies") == [("1700000530.000000",)]
+        assert query("SELECT count(*) FROM nms_answer_queue") == [(1,)]
+    finally:
+        log = kill_9(first)
+    assert stub.delivered_to("chat.update") == [], "the answer was not updated before the crash"
+    second, bot = serve(stub, kb, NMS_DB=str(db))
+    try:
+        retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+        assert bot.send(payload("message_im_changed"), headers=retry)[0] == 200  # Slack's retry: not a second update
+        stub.wait_for(lambda: stub.delivered_to("chat.update"), timeout=60)
+        stub.wait_for(lambda: query("SELECT count(*) FROM nms_answer_queue") == [(0,)])
+        stub.wait_for(lambda: query("SELECT claimed_by FROM nms_replies") == [(None,)])
+    finally:
+        log += kill_9(second)
+    [update] = stub.delivered_to("chat.update")
+    assert update["channel"] == "D123" and update["ts"] == reply_ts
+    assert "rhabdomyolysis" in update["blocks"][0]["text"]["text"].lower()
+    assert len(stub.delivered_to("chat.postMessage")) == 1, "the edit is not answered as a new question"
+    assert "taking up the questions of 1 stopped process(es)" in log
+    assert "rhabdo" not in log and "dantrolene" not in log and "Traceback" not in log
+
+
+def test_after_a_restart_in_many_workspaces_mode_a_queued_question_is_answered_with_a_refreshed_token(
+    stub, kb: Path, tmp_path: Path
+):
+    db = tmp_path / "oauth.db"
+    query = sqlite_query(db)
+    first_token, first_refresh = "xoxe.xoxb-1-beforethecrash", "xoxe-1-refreshbeforethecrash"
+    renewed, renewed_refresh = "xoxe.xoxb-1-aftertherestart", "xoxe-1-refreshaftertherestart"
+    first, bot = serve(stub, kb, NMS_DB=str(db), **CLIENT)
+    try:
+        # a rotating token, twelve hours to live: a live request uses it as it is
+        install(bot, stub, grant(first_token, "T9", refresh_token=first_refresh, expires_in=43200))
+        stub.queued["chat.postMessage"] = [RATE_LIMITED]  # the answer waits out a 429 when the process dies
+        assert bot.send(event_for("T9", "dantrolene", "1700000600.000001"))[0] == 200
+        stub.wait_for(lambda: stub.sent("chat.postMessage"))
+        [(kept,)] = query("SELECT question FROM nms_answer_queue")
+        assert "xox" not in kept, "no token in the queued question"
+    finally:
+        log = kill_9(first)
+    assert tokens_used(stub, "chat.postMessage") == [first_token]
+    assert stub.delivered_to("chat.postMessage") == []
+    # the process stays down while the token expires
+    for table in ("nms_slack_bots", "nms_slack_installations"):
+        query(f"UPDATE {table} SET bot_token_expires_at = '2020-01-01 00:00:00.000000'")
+    refreshed = {
+        "ok": True,
+        "access_token": renewed,
+        "token_type": "bot",
+        "refresh_token": renewed_refresh,
+        "expires_in": 43200,
+        "team": {"id": "T9"},
+        "enterprise": None,
+    }
+    stub.queued["oauth.v2.access"] = [(200, {}, refreshed)]
+    stub.auth[renewed] = {"team_id": "T9"}
+    second, bot = serve(stub, kb, NMS_DB=str(db), **CLIENT)
+    try:
+        stub.wait_for(lambda: stub.delivered_to("chat.postMessage"), timeout=60)
+        stub.wait_for(lambda: query("SELECT count(*) FROM nms_answer_queue") == [(0,)])
+    finally:
+        log += kill_9(second)
+    [refreshing] = [p for p in stub.sent("oauth.v2.access") if p.get("grant_type") == "refresh_token"]
+    assert refreshing["refresh_token"] == first_refresh
+    assert tokens_used(stub, "chat.postMessage") == [first_token, renewed]
+    assert [p["channel"] for p in stub.delivered_to("chat.postMessage")] == ["CT9"]
+    for secret in (first_token, first_refresh, renewed, renewed_refresh, "beforethecrash", "aftertherestart"):
+        assert secret not in log
+    assert "dantrolene" not in log and "Traceback" not in log
 
 
 @pytest.mark.skipif(bool(postgres.available()), reason=postgres.available() or "ok")

@@ -230,7 +230,15 @@ def test_questions_a_dead_process_left_are_answered_with_their_workspace_s_token
     install(bot, stub, grant(ORG_TOKEN, None, enterprise="E1"))
     left = [
         Question("CT9", "1700000200.000001", "cooling", "mention", "T9", thread_ts="1700000200.000001"),
-        Question("CT7", "1700000200.000002", "ect", "mention", "T7", "1700000200.000002", enterprise="E1"),
+        Question(
+            "CT7",
+            "1700000200.000002",
+            "ect",
+            "mention",
+            "T7",
+            "1700000200.000002",
+            install={"enterprise_id": "E1", "team_id": None, "is_enterprise_install": True},
+        ),
     ]
     for i, question in enumerate(left):  # kept by a process elsewhere that died: its lease has run out
         bot.services.store.enqueue(f"EvLeft{i}", question.to_json(), "elsewhere:1:gone", 0, 1.0)

@@ -130,6 +130,23 @@ def test_edits_revise_an_answer_in_time_order_and_once(tmp_path: Path):
     assert store.revise(key, "not a ts", "d") == (Revision.KEEP, None)
 
 
+def test_an_edit_whose_update_slack_has_not_accepted_is_made_by_its_row_again_or_by_a_later_edit(tmp_path: Path):
+    store = Store(f"sqlite:///{tmp_path / 'a.db'}")
+    key, answer = "D1:1700000000.000100", "1700000001.000200"
+    assert store.claim_message(key, "1700000000.000100", "a", job=1)
+    store.set_reply(key, answer)
+    assert store.revise(key, "1700000010.000000", "b", job=2) == (Revision.UPDATE, answer)
+    # its worker died before Slack accepted the chat.update: the row, taken again, updates the answer
+    assert store.revise(key, "1700000010.000000", "b", job=2) == (Revision.UPDATE, answer)
+    assert store.revise(key, "1700000010.000000", "b", job=3) == (Revision.KEEP, None), "another row, same edit"
+    # a later edit with the same verdict still updates the answer, which does not show it yet
+    assert store.revise(key, "1700000020.000000", "b", job=4) == (Revision.UPDATE, answer)
+    assert store.revise(key, "1700000010.000000", "b", job=2) == (Revision.KEEP, None), "the older edit is over"
+    store.revised(key, 4)  # Slack accepted it
+    assert store.revise(key, "1700000020.000000", "b", job=4) == (Revision.KEEP, None)
+    assert store.revise(key, "1700000030.000000", "b", job=5) == (Revision.KEEP, None), "same verdict, shown"
+
+
 def test_report_counts_per_topic_and_top_gaps(tmp_path: Path):
     store = Store(f"sqlite:///{tmp_path / 'a.db'}")
     for _ in range(3):

@@ -88,7 +88,7 @@ def build_app(settings: Settings, services: Services) -> App:
         from .workspaces.oauth import oauth_options  # cryptography is loaded in this mode only
 
         options = oauth_options(settings.oauth, services.store, client, bolt_log)
-        services.installations = options["installation_store"]
+        services.installations, services.authorize = options["installation_store"], options["authorize"]
     else:
         checked = check_token(settings)
         # Bolt would call auth.test again to check the same token: it gets our answer instead.

@@ -62,35 +62,58 @@ class ReplyStore:
         return self._claim(row) or (job is not None and self.claimed_unposted(key[:100], job))
 
     def set_reply(self, key: str, reply_ts: str) -> None:
-        """Remember where the answer to a claimed message went, for later edits."""
+        """Remember where the answer to a claimed message went, for later edits; the claim is
+        spent (an answering-queue row named in `claimed_by` from now on is an edit's)."""
 
         def write() -> None:
             with self.engine.begin() as conn:
-                conn.execute(update(replies).where(replies.c.message_key == key[:100]).values(reply_ts=reply_ts[:40]))
+                conn.execute(
+                    update(replies)
+                    .where(replies.c.message_key == key[:100])
+                    .values(reply_ts=reply_ts[:40], claimed_by=None)
+                )
 
         self.bounded(write)
 
-    def revise(self, key: str, version: str, verdict: str) -> tuple[Revision, str | None]:
+    def revised(self, key: str, job: int) -> None:
+        """Slack accepted the chat.update of answering-queue row `job`'s edit: it is not done again."""
+
+        def write() -> None:
+            with self.engine.begin() as conn:
+                mine = (replies.c.message_key == key[:100]) & (replies.c.claimed_by == str(job))
+                conn.execute(update(replies).where(mine).values(claimed_by=None))
+
+        self.bounded(write)
+
+    def revise(self, key: str, version: str, verdict: str, job: int | None = None) -> tuple[Revision, str | None]:
         """An edit (`version` = its edited ts) with this verdict: keep or update the answer (its ts)?
 
         Edits apply in time order and each once, also when they reach several instances at once.
+        `job`: the edit's answering-queue row. An update to make is recorded with it (`claimed_by`)
+        until Slack accepts the chat.update (`revised`), so that the same row taken again after a
+        crash updates the answer after all, and so does a later edit, whatever its verdict.
         """
-        return self.bounded(partial(self._revise, key[:100], version, verdict))
+        return self.bounded(partial(self._revise, key[:100], version, verdict, None if job is None else str(job)))
 
-    def _revise(self, key: str, version: str, verdict: str) -> tuple[Revision, str | None]:
+    def _revise(self, key: str, version: str, verdict: str, job: str | None) -> tuple[Revision, str | None]:
         for _ in range(3):
             with self.engine.connect() as conn:
                 row = conn.execute(select(replies).where(replies.c.message_key == key)).first()
             if row is None:
                 return Revision.UNKNOWN, None
-            if not row.reply_ts or _ts_order(version) <= _ts_order(row.version):
+            if not row.reply_ts:
                 return Revision.KEEP, None
+            if _ts_order(version) <= _ts_order(row.version):
+                retaken = job is not None and row.claimed_by == job and version == row.version
+                return (Revision.UPDATE, row.reply_ts) if retaken else (Revision.KEEP, None)
+            # An earlier edit's update not yet accepted (its worker died) is made by this one.
+            to_update = verdict != row.verdict or row.claimed_by is not None
             with self.engine.begin() as conn:
                 changed = conn.execute(
                     update(replies)
                     .where(replies.c.message_key == key, replies.c.version == row.version)
-                    .values(version=version[:40], verdict=verdict)
+                    .values(version=version[:40], verdict=verdict, claimed_by=job if to_update else None)
                 ).rowcount
             if changed:
-                return (Revision.UPDATE, row.reply_ts) if verdict != row.verdict else (Revision.KEEP, None)
+                return (Revision.UPDATE, row.reply_ts) if to_update else (Revision.KEEP, None)
         return Revision.KEEP, None

@@ -46,8 +46,10 @@ replies = Table(
     Column("verdict", Clipped(64), nullable=False),
     Column("reply_ts", Clipped(40)),  # the bot's answer, once posted
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
-    # The answering-queue row (nms_answer_queue.id) that claimed the message: if that job is taken
-    # again after a crash before the post, its own claim does not stop it (NULL: claimed from memory).
+    # The answering-queue row (nms_answer_queue.id) whose work on the message Slack has not yet
+    # accepted: the claim, until the answer is posted; then an edit's update, until chat.update is
+    # accepted. That row taken again after a crash goes on with it (NULL: nothing under way, or
+    # from memory).
     Column("claimed_by", String(40)),
 )
 answers = Table(

@@ -5,7 +5,7 @@
 2. take: a worker takes it from the database for a lease (`work`);
 3. read, match and compose (`compose`);
 4. post: chat.postMessage once per message (`claim_message`), or chat.update when an edit
-   changes the verdict;
+   changes the verdict (the edit's row stays until Slack accepts it, `revised`);
 5. record: where the answer went (for edits), statistics; the queued question is deleted.
 
 A message is known by its channel and `ts`, which an edit keeps. The store records, per message,
@@ -18,9 +18,11 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from slack_bolt.request.internals import extract_enterprise_id, extract_is_enterprise_install, extract_team_id
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -43,8 +45,11 @@ class Question:
     thread_ts: str | None = None  # where a new answer goes
     edited_ts: str | None = None  # set when this is an edit of the message
     answer_if_new: bool = True  # an edit of a message with no answer on record: answer it?
-    enterprise: str | None = None  # an org-wide install's enterprise id (whose token answers)
     user: str = ""  # the asker, whose choice of form the answer is in
+    # Whose token answers (many workspaces): the installation's ids, read from the payload as Bolt
+    # reads them to authorize the request (receive). Never a token: the token is looked up, and
+    # refreshed if it rotates, when the answer is sent (Services.client_for).
+    install: dict[str, Any] | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -52,6 +57,8 @@ class Question:
     @classmethod
     def from_json(cls, data: str) -> Question:
         fields = json.loads(data)
+        if fields.get("enterprise"):  # kept before `install`: only an org-wide install's enterprise id
+            fields.setdefault("install", {"enterprise_id": fields["enterprise"], "is_enterprise_install": True})
         return cls(**{k: v for k, v in fields.items() if k in cls.__dataclass_fields__})
 
 
@@ -60,6 +67,7 @@ def receive(services: Services, body: dict[str, Any], client: WebClient, questio
     not take it in time, answer it from memory, once per delivery of the event (as before the
     durable queue); a follow-up then waits for the database (it is answered only in the bot's threads)."""
     services.remember_client(question.team, client)
+    question = replace(question, install=installation_of(body))
     event_id = str(body.get("event_id") or f"nms:{uuid.uuid4()}")
     followup = question.surface == "followup"
     thread_key = f"{question.channel}:{question.thread_ts}" if followup else None
@@ -77,7 +85,16 @@ def receive(services: Services, body: dict[str, Any], client: WebClient, questio
 def work(services: Services, taken: Taken) -> None:
     """Step 2 done: answer a question taken from the durable queue (its row is deleted afterwards)."""
     question = Question.from_json(taken.question)
-    answer(services, services.client_for(question.team, question.enterprise), question, taken.id)
+    answer(services, services.client_for(question.install, question.team, question.user), question, taken.id)
+
+
+def installation_of(body: dict[str, Any]) -> dict[str, Any]:
+    """The ids Bolt authorizes a request with (Enterprise Grid and Slack Connect included)."""
+    return {
+        "enterprise_id": extract_enterprise_id(body),
+        "team_id": extract_team_id(body),
+        "is_enterprise_install": bool(extract_is_enterprise_install(body)),
+    }
 
 
 def answer(services: Services, client: WebClient, question: Question, job: int | None = None) -> None:
@@ -87,7 +104,7 @@ def answer(services: Services, client: WebClient, question: Question, job: int |
         if question.surface == "dm" and question.thread_ts:
             show_status(client, question.channel, question.thread_ts)
         reply = compose(services, question)
-        if question.edited_ts and not _revise(services, client, question, reply):
+        if question.edited_ts and not _revise(services, client, question, reply, job):
             return
         if not _claim(services, question, reply, job):
             return  # answered already, here or by another instance
@@ -102,12 +119,13 @@ def compose(services: Services, question: Question) -> Reply:
     return services.reply(question.text, question.surface, form=services.form_of(question.user))
 
 
-def _revise(services: Services, client: WebClient, question: Question, reply: Reply) -> bool:
+def _revise(services: Services, client: WebClient, question: Question, reply: Reply, job: int | None) -> bool:
     """An edit: update the earlier answer if the verdict changed. True when the edited message has
-    no answer on record and is to be answered as new."""
+    no answer on record and is to be answered as new. `job`: the edit's queue row, which stays
+    until chat.update is accepted; taken again after a crash, it updates the answer then."""
     key = f"{question.channel}:{question.ts}"
     try:
-        revision, reply_ts = services.store.revise(key, question.edited_ts or "", reply.verdict)
+        revision, reply_ts = services.store.revise(key, question.edited_ts or "", reply.verdict, job)
     except StoreUnavailable:  # without the database the earlier answer stands (the store logs it)
         return False
     except Exception as exc:
@@ -115,6 +133,8 @@ def _revise(services: Services, client: WebClient, question: Question, reply: Re
         return False
     if revision is Revision.UPDATE and reply_ts:
         client.chat_update(channel=question.channel, ts=reply_ts, **reply.message)
+        if job is not None:
+            _best_effort(lambda: services.store.revised(key, job), "cannot record an updated answer")
         services.record(reply.answer, question.surface, question.team)
     return revision is Revision.UNKNOWN and question.answer_if_new
 
@@ -134,14 +154,20 @@ def _claim(services: Services, question: Question, reply: Reply, job: int | None
 
 def record(services: Services, question: Question, reply: Reply, reply_ts: str) -> None:
     """Step 5, best effort: where the answer went (for later edits) and the statistics."""
-    try:
-        if reply_ts:
-            services.store.set_reply(f"{question.channel}:{question.ts}", reply_ts)
-    except StoreUnavailable:
-        pass
-    except Exception as exc:
-        log.error("cannot remember the answer for later edits: %s", type(exc).__name__)
+    if reply_ts:
+        key = f"{question.channel}:{question.ts}"
+        _best_effort(lambda: services.store.set_reply(key, reply_ts), "cannot remember the answer for later edits")
     services.record(reply.answer, question.surface, question.team)
+
+
+def _best_effort(write: Callable[[], None], failed: str) -> None:
+    """A bookkeeping write after Slack took the answer: a failing database costs nothing more."""
+    try:
+        write()
+    except StoreUnavailable:
+        pass  # the store has said so, once
+    except Exception as exc:
+        log.error("%s: %s", failed, type(exc).__name__)
 
 
 def show_status(client: WebClient, channel: str, thread_ts: str) -> None:

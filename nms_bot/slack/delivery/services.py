@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from slack_bolt.context import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
@@ -72,6 +73,7 @@ class Services:
     urgent: AnswerQueue = field(default_factory=lambda: AnswerQueue(2, "urgent"))
     metrics: Metrics = field(default_factory=Metrics)
     installations: Any = None  # many-workspaces mode: the DatabaseInstallationStore
+    authorize: Any = None  # many-workspaces mode: Bolt's authorize over it (refreshes rotating tokens)
     answer_lease: float = ANSWER_LEASE  # seconds a worker holds a queued question (NMS_ANSWER_LEASE)
     client: WebClient | None = None  # the app's Web API client (set by build_app)
     # Questions kept in the database until answered; its workers are `answers`' (started by build_app).
@@ -99,29 +101,34 @@ class Services:
             log.warning("shutting down: a job arrived after the queue closed")
 
     def remember_client(self, team: str, client: WebClient) -> None:
-        """The client Bolt made for a request from `team` (many workspaces: with its token, refreshed)."""
-        if self.installations is not None:
+        """The client Bolt made for a request from `team` (many workspaces): answers go out with it
+        if the database fails before the answer is sent (client_for)."""
+        if self.authorize is not None:
             self._clients[team] = client
 
-    def client_for(self, team: str, enterprise: str | None = None) -> WebClient:
-        """A Web API client that answers in `team` (`enterprise`: an org-wide install's): the app's
-        own (one workspace), else the latest Bolt made for the team, else one with the stored bot
-        token (a question taken up after a restart)."""
+    def client_for(self, install: dict[str, Any] | None, team: str, user: str = "") -> WebClient:
+        """A Web API client that answers in the workspace of `install` (Question.install; None: `team`'s):
+        the app's own (one workspace), else one with the installation's bot token, found and, if it
+        rotates and is near its expiry, refreshed as for a live request: by Bolt's authorize, at the
+        moment of answering (a question taken up after a restart, hours later, gets a live token).
+        When that finds nothing (the database is failing, say), the client of `team`'s latest request here."""
         assert self.client is not None, "build_app sets the client"
-        if self.installations is None:
+        if self.authorize is None:
             return self.client
-        if team in self._clients:
-            return self._clients[team]
-        if enterprise:
-            bot = self.installations.find_bot(enterprise_id=enterprise, team_id=None, is_enterprise_install=True)
-        else:
-            bot = self.installations.find_bot(enterprise_id=None, team_id=team)
-        if bot is None or not bot.bot_token:
+        ids = {"enterprise_id": None, "team_id": team, "is_enterprise_install": False, **(install or {})}
+        context = BoltContext(client=self.client, is_enterprise_install=ids["is_enterprise_install"])
+        found = self.authorize(
+            context=context, enterprise_id=ids["enterprise_id"], team_id=ids["team_id"], user_id=user
+        )
+        if found is None or not found.bot_token:
+            if team in self._clients:
+                return self._clients[team]
             raise SlackApiError("the workspace is not installed", {"ok": False, "error": "not_installed"})
         return WebClient(
-            token=bot.bot_token,
+            token=found.bot_token,
             base_url=self.client.base_url,
             timeout=self.client.timeout,
+            team_id=ids["team_id"],
             retry_handlers=list(self.client.retry_handlers or []),
         )
 

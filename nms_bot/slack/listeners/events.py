@@ -55,10 +55,6 @@ def publish_home(services: Services, client: WebClient, user: str, saved: str = 
     )
 
 
-def enterprise_of(body: dict[str, Any]) -> str | None:
-    return str(body["enterprise_id"]) if body.get("is_enterprise_install") and body.get("enterprise_id") else None
-
-
 def register(app: App, services: Services) -> None:
     def later(body: dict[str, Any], client: WebClient, question: Question) -> None:
         """Keep the question until answered; answered once per event however often Slack sends it."""
@@ -84,7 +80,6 @@ def register(app: App, services: Services) -> None:
                 team_of(body, event),
                 thread_ts=event.get("thread_ts") or ts,
                 edited_ts=_edited_ts(event),
-                enterprise=enterprise_of(body),
                 user=str(event.get("user")),
             ),
         )
@@ -113,7 +108,6 @@ def register(app: App, services: Services) -> None:
                         team_of(body, event),
                         edited_ts=edited_ts,
                         answer_if_new=False,
-                        enterprise=enterprise_of(body),
                         user=str(message.get("user")),
                     ),
                 )
@@ -127,7 +121,6 @@ def register(app: App, services: Services) -> None:
                 "dm",
                 team_of(body, event),
                 thread_ts=event.get("thread_ts"),
-                enterprise=enterprise_of(body),
                 user=str(event.get("user")),
             )
             later(body, client, question)

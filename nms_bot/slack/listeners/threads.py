@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 
 from ..delivery.questions import Question, receive
 from ..delivery.services import Services
-from .events import enterprise_of, from_a_person, team_of, text_of
+from .events import from_a_person, team_of, text_of
 
 # A reply asks something when it has a question mark or opens like a question.
 _OPENS_A_QUESTION = re.compile(
@@ -68,7 +68,6 @@ def register(app: App, services: Services) -> None:
             "followup",
             team_of(body, event),
             thread_ts=str(event["thread_ts"]),
-            enterprise=enterprise_of(body),
             user=str(event.get("user")),
         )
         receive(services, body, client, question)
