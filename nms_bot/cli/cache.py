@@ -4,8 +4,8 @@ validation at all.
 
 The cache is a pickle of the Engine exactly as `Engine.load` built it, before any question was
 asked (so it never holds question text), under `$NMS_CACHE_DIR`, else `$XDG_CACHE_HOME/nms-bot`,
-else `~/.cache/nms-bot`: one file per knowledge directory and `NMS_APPROVED_ONLY` setting. It is
-used only when its key matches: a hash of every file's bytes in the knowledge directory, the
+else `~/.cache/nms-bot`: one file per knowledge directory, `NMS_APPROVED_ONLY` setting and
+install. It is used only when its key matches: a hash of every file's bytes in the knowledge directory, the
 signature (size, modification time) of the core's code and data files, the program and Python
 versions, the approved-only setting and today's date (validation depends on the date: a review
 falls due). Anything else, or any failure to read or write it, loads the knowledge normally, so a
@@ -82,7 +82,8 @@ def _entry(root: Path, approved_only: bool) -> tuple[Path, bytes]:
         if file.suffix in (".py", ".tsv"):
             st = file.stat()
             digest.update(f"{file.name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
-    name = hashlib.sha256(f"{where}\0{approved_only}".encode()).hexdigest()[:16]
+    # One file per install too: two installs asking from one folder would otherwise replace each other's.
+    name = hashlib.sha256(f"{where}\0{approved_only}\0{CORE}".encode()).hexdigest()[:16]
     return cache_dir() / f"engine-{name}.pickle", digest.hexdigest().encode() + b"\n"
 
 
