@@ -24,7 +24,6 @@ import os
 import pickle
 import stat
 import sys
-import tempfile
 from pathlib import Path
 
 from .. import __version__
@@ -116,6 +115,8 @@ def _private(st: os.stat_result, folder: bool = False) -> bool:
 
 def _write(file: Path, key: bytes, engine: Engine) -> None:
     """Replace the cache file atomically (mode 0600); failing to is no error."""
+    import tempfile  # only when writing: a cold start that finds its engine need not import it
+
     tmp = None
     try:
         file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
