@@ -29,6 +29,14 @@ SECRET = "8f742231b10e8888abcd99yyyzzz85a5"[:16] + "0123456789abcdef"
 TOKEN = "xoxb-1234-5678-testtoken"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def engine_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`nms-bot ask`'s engine cache, for every test and every process it starts: never the real home's."""
+    where = tmp_path_factory.mktemp("engine-cache")
+    os.environ["NMS_CACHE_DIR"] = str(where)
+    return where
+
+
 @pytest.fixture(scope="session")
 def engine() -> Engine:
     return Engine.load(KNOWLEDGE, approved_only=False)

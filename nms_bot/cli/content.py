@@ -7,14 +7,11 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..core.checks import Problem
-from ..core.engine import Engine
-from ..core.evaluate import QuestionFileError, evaluate, load_questions
-from ..core.loader import default_knowledge_path, load_knowledge, validate_knowledge
-from ..core.policy import policy_text
-from ..core.render import topic_list
+if TYPE_CHECKING:
+    from ..core.checks import Problem
+
 from .terminal import echo
 
 OK, PROBLEMS, USAGE = 0, 1, 2
@@ -35,7 +32,14 @@ def no_knowledge_base(problems: list[Problem], unreadable: bool = True) -> bool:
     return bool(problems) and all(absent(p) for p in problems)
 
 
+# Each command imports the core it needs when it runs: building the command line for another
+# command (a cold `nms-bot ask`) then loads none of the validation or the evaluation.
+
+
 def cmd_topics(args: argparse.Namespace) -> int:
+    from ..core.engine import Engine
+    from ..core.render import topic_list
+
     engine = Engine.load(args.knowledge)
     topics = topic_list(engine.knowledge)
     hidden = sorted(engine.hidden.values(), key=lambda t: t.title.lower())
@@ -74,6 +78,8 @@ def cmd_topics(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from ..core.loader import default_knowledge_path, validate_knowledge
+
     if args.path and args.knowledge and Path(args.path).resolve() != Path(args.knowledge).resolve():
         print(
             "nms-bot: validate takes one knowledge directory: give it as PATH or as --knowledge, not both",
@@ -100,6 +106,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from ..core.engine import Engine
+    from ..core.evaluate import QuestionFileError, evaluate, load_questions
+
     if not 0 <= args.min_accuracy <= 1:
         raise QuestionFileError(f"--min-accuracy is a share between 0 and 1 (e.g. 0.95), not {args.min_accuracy:g}")
     if args.max_wrong is not None and args.max_wrong < 0:
@@ -145,6 +154,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_policy(args: argparse.Namespace) -> int:
+    from ..core.loader import load_knowledge
+    from ..core.policy import policy_text
+
     echo(policy_text(load_knowledge(args.knowledge)))
     return OK
 

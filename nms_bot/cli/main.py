@@ -16,13 +16,10 @@ from pathlib import Path
 
 from .. import __version__
 from ..core.compose import Answer
-from ..core.engine import Engine
-from ..core.evaluate import QuestionFileError
-from ..core.explain import explain, explain_text
 from ..core.forms import Form, form_given, in_form
-from ..core.loader import KnowledgeError, load_knowledge
 from ..core.render import to_dict, to_text
 from ..errors import ConfigurationError
+from .cache import cached_engine
 from .content import DEFAULT_KNOWLEDGE, no_knowledge_base
 from .content import add_parsers as add_content_parsers
 from .db import add_parsers as add_db_parsers
@@ -38,7 +35,7 @@ def _print_json(obj: object) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    engine = Engine.load(args.knowledge)
+    engine = cached_engine(args.knowledge)
     questions: Iterable[str]
     if args.question:
         questions = [" ".join(args.question)]
@@ -55,6 +52,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if args.blocks:
             _print_json(_blocks(answer, question))
         elif args.json:
+            from ..core.explain import explain
+
             extra = {"explain": explain(match, engine.matcher, answer)} if args.explain else {}
             _print_json({**to_dict(answer), "form": form_given(answer), **extra})
         else:
@@ -62,6 +61,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 print("\n" + "-" * 40)
             echo(to_text(answer))
             if args.explain:
+                from ..core.explain import explain_text
+
                 echo("\n" + explain_text(match, engine.matcher, answer))
         sys.stdout.flush()
         first = False
@@ -81,6 +82,7 @@ def _blocks(answer: Answer, question: str) -> dict[str, object]:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from ..core.loader import KnowledgeError, load_knowledge
     from ..storage.report import run_report  # keeps the database layer out of other commands
 
     try:  # the knowledge base adds the topics nobody was shown; the report works without it
@@ -98,6 +100,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _version() -> str:
+    from ..core.loader import KnowledgeError, load_knowledge
+
     try:
         knowledge = load_knowledge().version
     except KnowledgeError:
@@ -200,22 +204,33 @@ def main(argv: list[str] | None = None) -> int:
         return USAGE
     try:
         return args.func(args)
-    except QuestionFileError as exc:
-        print(exc, file=sys.stderr)
-        return USAGE
     except ConfigurationError as exc:
         print(f"nms-bot: {exc}", file=sys.stderr)
         return USAGE
-    except KnowledgeError as exc:
-        if no_knowledge_base(exc.problems):  # no knowledge base there at all: a usage error
-            print(f"{exc}\nnms-bot: check the knowledge directory (--knowledge PATH or NMS_KNOWLEDGE)", file=sys.stderr)
-            return USAGE
-        print(f"{exc}\nnms-bot: the knowledge base has problems (run `nms-bot validate`).", file=sys.stderr)
-        return PROBLEMS
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `nms-bot ask ... | head`
         return OK
+    except Exception as exc:
+        return _reported(exc)
+
+
+def _reported(exc: Exception) -> int:
+    """The exit code of a knowledge base or question file with problems, which are printed; any
+    other exception is raised again. Imported here: `ask` with a cached engine loads neither."""
+    from ..core.checks import KnowledgeError
+    from ..core.evaluate import QuestionFileError
+
+    if isinstance(exc, QuestionFileError):
+        print(exc, file=sys.stderr)
+        return USAGE
+    if not isinstance(exc, KnowledgeError):
+        raise exc
+    if no_knowledge_base(exc.problems):  # no knowledge base there at all: a usage error
+        print(f"{exc}\nnms-bot: check the knowledge directory (--knowledge PATH or NMS_KNOWLEDGE)", file=sys.stderr)
+        return USAGE
+    print(f"{exc}\nnms-bot: the knowledge base has problems (run `nms-bot validate`).", file=sys.stderr)
+    return PROBLEMS
 
 
 def run() -> None:

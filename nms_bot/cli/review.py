@@ -8,33 +8,15 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..core.approvals import APPROVALS_FILE, record_approval
-from ..core.checks import did_you_mean
-from ..core.loader import default_knowledge_path, load_knowledge
-from ..core.signoff import (
-    APPROVED,
-    CHANGED,
-    NEVER,
-    OVERDUE,
-    STATE_LABELS,
-    STATES,
-    ReviewStatus,
-    days,
-    review_statuses,
-    short,
-    topic_fingerprint,
-)
+if TYPE_CHECKING:
+    from ..core.signoff import ReviewStatus
 
+# The commands import the knowledge chain (loader, sign-off) when run, so that building the
+# command line for another command (a cold `nms-bot ask`) does not load it.
 OK, PROBLEMS, USAGE = 0, 1, 2
 APPROVE_HINT = 'To approve a topic\'s current text: nms-bot review approve TOPIC --by "NAME" [--note "..."]'
-HEADINGS = {
-    CHANGED: "Changed since approval: shown as pending review until approved again",
-    OVERDUE: "Review overdue: still served; check the text and approve it again",
-    NEVER: "Never approved: shown as pending review",
-    APPROVED: "Approved",
-}
 
 
 def _date(value: str) -> dt.date:
@@ -69,12 +51,20 @@ def _owners(s: ReviewStatus) -> str:
 
 
 def _print_text(statuses: list[ReviewStatus], version: str, today: dt.date) -> None:
+    from ..core.signoff import APPROVED, CHANGED, NEVER, OVERDUE, STATE_LABELS, STATES, days, short
+
+    headings = {
+        CHANGED: "Changed since approval: shown as pending review until approved again",
+        OVERDUE: "Review overdue: still served; check the text and approve it again",
+        NEVER: "Never approved: shown as pending review",
+        APPROVED: "Approved",
+    }
     print(f"Clinical review of knowledge {version} on {today.isoformat()}")
     for state in STATES:
         group = [s for s in statuses if s.state == state]
         if not group:
             continue
-        print(f"\n{HEADINGS[state]} ({len(group)})")
+        print(f"\n{headings[state]} ({len(group)})")
         width = max(len(s.topic.id) for s in group)
         for s in group:
             r = s.record
@@ -97,6 +87,9 @@ def _print_text(statuses: list[ReviewStatus], version: str, today: dt.date) -> N
 
 
 def cmd_review(args: argparse.Namespace) -> int:
+    from ..core.loader import load_knowledge
+    from ..core.signoff import APPROVED, STATES, review_statuses
+
     knowledge = load_knowledge(args.knowledge)
     today = args.as_of or dt.date.today()
     statuses = review_statuses(knowledge, today)
@@ -124,6 +117,11 @@ def _inside_package(path: Path) -> bool:
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
+    from ..core.approvals import APPROVALS_FILE, record_approval
+    from ..core.checks import did_you_mean
+    from ..core.loader import default_knowledge_path, load_knowledge
+    from ..core.signoff import short, topic_fingerprint
+
     root = Path(args.knowledge) if args.knowledge else default_knowledge_path()
     by = " ".join(args.by.split())
     if not by:
@@ -177,6 +175,8 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from ..core.loader import load_knowledge
+
     knowledge = load_knowledge(args.knowledge)
     out: Path = args.html
     if out.exists() and not out.is_dir():

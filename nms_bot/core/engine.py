@@ -7,7 +7,6 @@ from pathlib import Path
 
 from ..config import env_flag
 from .compose import AWAITING_APPROVAL, Answer, answer_topic, build_answer
-from .loader import load_knowledge
 from .matcher import Match, Matcher
 from .model import Knowledge, Topic
 from .privacy import known_words_only
@@ -39,6 +38,8 @@ class Engine:
     @classmethod
     def load(cls, path: str | Path | None = None, approved_only: bool | None = None) -> Engine:
         """Load and validate; raises KnowledgeError with every problem."""
+        from .loader import load_knowledge  # validation: not needed when the engine comes from the CLI's cache
+
         if approved_only is None:
             approved_only = approved_only_from_env()
         return cls.from_knowledge(load_knowledge(path), approved_only)

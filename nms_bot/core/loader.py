@@ -7,7 +7,6 @@ files (related ids, unused references, vocabulary conflicts, safety rules) are `
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from .model import (
     Source,
     Topic,
 )
+from .paths import default_knowledge_path
 from .policy import POLICY_FILE, read_policy
 from .references import ID_RE, read_references
 from .vocabulary import (
@@ -46,25 +46,6 @@ TITLE_LIMIT = 150  # Slack's limit for a header block
 MIN_QUESTIONS = 5
 VERSION_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\.\d+$")
 ABBREVIATIONS_FILE = "abbreviations.yaml"
-
-
-def default_knowledge_path() -> Path:
-    """`$NMS_KNOWLEDGE`; else `./knowledge` when it holds a knowledge base (editors working in
-    the repository, deployments started from it, so live reload sees their edits); else the
-    copy installed with the package."""
-    env = os.environ.get("NMS_KNOWLEDGE")
-    if env:
-        return Path(env)
-    local = Path("knowledge")
-    try:
-        if (local / "meta.yaml").is_file():
-            return local
-    except OSError:  # there, but unreadable: validation says so rather than quietly using another
-        return local
-    packaged = Path(__file__).resolve().parent.parent / "knowledge"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent.parent / "knowledge"
 
 
 def load_knowledge(path: str | Path | None = None, *, today: dt.date | None = None) -> Knowledge:

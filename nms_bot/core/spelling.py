@@ -6,8 +6,6 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable
 
-from rapidfuzz import fuzz, process
-
 from .model import Knowledge
 from .text import normalise, stem, words
 
@@ -69,6 +67,8 @@ class Speller:
         s = stem(word)
         if s in self.known_stems or len(word) < MIN_FUZZY_LEN or word[0].isdigit():
             return s
+        from rapidfuzz import fuzz, process  # only a word the knowledge base does not know needs it
+
         candidates = [w for n in range(len(word) - 2, len(word) + 3) for w in self.by_length.get(n, ())]
         # One slip costs a short word more of its ratio than a long one: a dropped letter in
         # a 5-letter word still scores 89, a swapped one in a 4-letter word only 75.
