@@ -5,19 +5,28 @@ acknowledgement goes out, held by the process that received it for a lease; the 
 once Slack has accepted the answer. A row whose lease ran out (its process died) is free again:
 any instance takes the oldest free row (PostgreSQL: picked `FOR UPDATE SKIP LOCKED`, so instances
 never wait on each other; SQLite: one UPDATE, which SQLite runs one writer at a time).
+
+Questions are written in groups (group commit): the first write to run takes every question
+waiting for its acknowledgement and writes them all in one transaction, and the callers whose
+questions it wrote find them written. Under a burst the acknowledgements otherwise queue up, one
+transaction each, behind SQLite's single writer (or PostgreSQL's commits), and one transaction
+for twenty questions costs little more than one. A transaction that fails fails its whole group:
+each of them is answered from memory, as when the database does not answer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select, update
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
 
+from .guard import StoreUnavailable
 from .schema import answer_queue, replies, seen_events, threads
 
 q = answer_queue.c
@@ -40,11 +49,30 @@ def _free(now: dt.datetime) -> Any:
     return or_(q.claimed_until.is_(None), q.claimed_until < now)
 
 
+@dataclass(eq=False)
+class _Arrival:
+    """A question waiting to be written with the next group, and what became of it."""
+
+    event_id: str
+    question: str
+    owner: str
+    lease: float
+    thread_key: str | None
+    written: threading.Event = field(default_factory=threading.Event)  # set once tried, or given up
+    job: int | None = None
+    error: BaseException | None = None
+
+
 class QueueStore:
-    """Mixed into Store, which provides `engine` and `bounded` (the deadline-bounded call)."""
+    """Mixed into Store, which provides `engine` and `bounded` (the deadline-bounded call), and
+    calls `__init__`."""
 
     engine: Engine
     bounded: Callable[..., Any]
+
+    def __init__(self) -> None:
+        self._arrivals: list[_Arrival] = []  # questions whose acknowledgement waits for the next group
+        self._arrivals_lock = threading.Lock()
 
     def enqueue(
         self, event_id: str, question: str, owner: str, lease: float, deadline: float, thread_key: str | None = None
@@ -53,25 +81,61 @@ class QueueStore:
         and claim its event id, at once: the row's id, or None for an event seen before (Slack's
         retry) or, with `thread_key`, a reply in a thread the bot did not answer in lately.
         StoreUnavailable after `deadline` seconds."""
+        arrival = _Arrival(event_id[:100], question, owner[:100], lease, thread_key and thread_key[:100])
+        with self._arrivals_lock:
+            self._arrivals.append(arrival)
 
         def write() -> int | None:
-            now = _now()
-            try:
-                with self.engine.begin() as conn:
-                    if thread_key is not None:
-                        open_ = select(threads.c.thread_key).where(
-                            threads.c.thread_key == thread_key[:100], threads.c.expires_at > now
-                        )
-                        if conn.execute(open_).first() is None:
-                            return None
-                    conn.execute(insert(seen_events).values(event_id=event_id[:100], created_at=now))
-                    held = {"owner": owner[:100], "claimed_until": now + dt.timedelta(seconds=lease), "attempts": 1}
-                    row = conn.execute(insert(answer_queue).values(question=question, created_at=now, **held))
-                    return int(row.inserted_primary_key[0])
-            except IntegrityError:  # the event id is known: a retry
-                return None
+            with self._arrivals_lock:
+                group, self._arrivals = self._arrivals, []
+            if group:
+                self._write_group(group)
+            arrival.written.wait()  # written by this call, or by one that ran before it (or on another thread)
+            if arrival.error is not None:
+                raise arrival.error
+            return arrival.job
 
-        return self.bounded(write, deadline)
+        try:
+            return self.bounded(write, deadline)
+        except BaseException:
+            with self._arrivals_lock:
+                if arrival in self._arrivals:  # not taken into a group: it is never written
+                    self._arrivals.remove(arrival)
+                    # its call, if it runs late, neither writes nor tells the guard the database works
+                    arrival.error = StoreUnavailable("given up before it was written")
+                    arrival.written.set()
+            raise
+
+    def _write_group(self, group: list[_Arrival]) -> None:
+        """Write a group of questions in one transaction; each one's row id (or None) or the error."""
+        try:
+            with self.engine.begin() as conn:
+                now = _now()
+                for arrival in group:
+                    arrival.job = self._keep(conn, arrival, now)
+        except BaseException as exc:  # nothing of the group was kept: each caller learns why
+            for arrival in group:
+                arrival.error = exc
+            raise
+        finally:
+            for arrival in group:
+                arrival.written.set()
+
+    def _keep(self, conn: Connection, arrival: _Arrival, now: dt.datetime) -> int | None:
+        if arrival.thread_key is not None:
+            open_ = select(threads.c.thread_key).where(
+                threads.c.thread_key == arrival.thread_key, threads.c.expires_at > now
+            )
+            if conn.execute(open_).first() is None:
+                return None
+        # ON CONFLICT DO NOTHING, not an IntegrityError: a retry must not undo the rest of its group.
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        claim = dialect.insert(seen_events).values(event_id=arrival.event_id, created_at=now).on_conflict_do_nothing()
+        if not conn.execute(claim).rowcount:  # the event id is known: a retry
+            return None
+        held = {"owner": arrival.owner, "claimed_until": now + dt.timedelta(seconds=arrival.lease), "attempts": 1}
+        row = conn.execute(insert(answer_queue).values(question=arrival.question, created_at=now, **held))
+        return int(row.inserted_primary_key[0])
 
     def take(self, owner: str, lease: float) -> Taken | None:
         """The oldest question no live worker holds, now held by `owner` for `lease` seconds; None
