@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
+from .engines import insert_for
 from .guard import StoreUnavailable
 from .schema import answer_queue, replies, seen_events, threads
 
@@ -110,9 +110,7 @@ class QueueStore:
         """Write a group of questions in one transaction; each one's row id (or None) or the error."""
         try:
             with self.engine.begin() as conn:
-                now = _now()
-                for arrival in group:
-                    arrival.job = self._keep(conn, arrival, now)
+                self._keep(conn, group, _now())
         except BaseException as exc:  # nothing of the group was kept: each caller learns why
             for arrival in group:
                 arrival.error = exc
@@ -121,21 +119,40 @@ class QueueStore:
             for arrival in group:
                 arrival.written.set()
 
-    def _keep(self, conn: Connection, arrival: _Arrival, now: dt.datetime) -> int | None:
-        if arrival.thread_key is not None:
-            open_ = select(threads.c.thread_key).where(
-                threads.c.thread_key == arrival.thread_key, threads.c.expires_at > now
-            )
-            if conn.execute(open_).first() is None:
-                return None
+    def _keep(self, conn: Connection, group: list[_Arrival], now: dt.datetime) -> None:
+        """Each question of the group kept, and its event claimed, unless its event was seen or its
+        thread is not the bot's: a few statements for the whole group (each costs a round trip to a
+        server database, more than the rows do)."""
+        keys = {arrival.thread_key for arrival in group if arrival.thread_key is not None}
+        open_: set[str] = set()
+        if keys:
+            in_threads = select(threads.c.thread_key).where(threads.c.thread_key.in_(keys), threads.c.expires_at > now)
+            open_ = set(conn.execute(in_threads).scalars())
+        first: dict[str, _Arrival] = {}  # an event twice in one group (Slack's retry) is kept once
+        for arrival in group:
+            if arrival.thread_key is None or arrival.thread_key in open_:
+                first.setdefault(arrival.event_id, arrival)
+        if not first:
+            return
         # ON CONFLICT DO NOTHING, not an IntegrityError: a retry must not undo the rest of its group.
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
-        claim = dialect.insert(seen_events).values(event_id=arrival.event_id, created_at=now).on_conflict_do_nothing()
-        if not conn.execute(claim).rowcount:  # the event id is known: a retry
-            return None
-        held = {"owner": arrival.owner, "claimed_until": now + dt.timedelta(seconds=arrival.lease), "attempts": 1}
-        row = conn.execute(insert(answer_queue).values(question=arrival.question, created_at=now, **held))
-        return int(row.inserted_primary_key[0])
+        claim = insert_for(self.engine, seen_events).on_conflict_do_nothing().returning(seen_events.c.event_id)
+        claimed = set(conn.execute(claim, [{"event_id": e, "created_at": now} for e in first]).scalars())
+        new = [arrival for event_id, arrival in first.items() if event_id in claimed]
+        if not new:
+            return
+        rows = [
+            {
+                "question": a.question,
+                "created_at": now,
+                "owner": a.owner,
+                "claimed_until": now + dt.timedelta(seconds=a.lease),
+                "attempts": 1,
+            }
+            for a in new
+        ]
+        ids = conn.execute(insert(answer_queue).returning(q.id, sort_by_parameter_order=True), rows).scalars()
+        for arrival, job in zip(new, ids, strict=True):
+            arrival.job = int(job)
 
     def take(self, owner: str, lease: float) -> Taken | None:
         """The oldest question no live worker holds, now held by `owner` for `lease` seconds; None
