@@ -7,11 +7,12 @@ any instance takes the oldest free row (PostgreSQL: picked `FOR UPDATE SKIP LOCK
 never wait on each other; SQLite: one UPDATE, which SQLite runs one writer at a time).
 
 Questions are written in groups (group commit): the first write to run takes every question
-waiting for its acknowledgement and writes them all in one transaction, and the callers whose
-questions it wrote find them written. Under a burst the acknowledgements otherwise queue up, one
-transaction each, behind SQLite's single writer (or PostgreSQL's commits), and one transaction
-for twenty questions costs little more than one. A transaction that fails fails its whole group:
-each of them is answered from memory, as when the database does not answer.
+waiting for its acknowledgement and writes them all in one transaction of a few statements, and
+the calls whose questions it wrote find them written. Under a burst the acknowledgements otherwise
+queue up, one transaction each, behind SQLite's single writer (where the answers' writes then
+starved until they timed out), and one transaction for twenty questions costs little more than
+one (on PostgreSQL: round trips saved). A transaction that fails fails its whole group: each of
+its questions is answered from memory, as when the database does not answer in time.
 """
 
 from __future__ import annotations
