@@ -183,9 +183,10 @@ def _serve_http(stub, tmp: Path, **extra: str):
         "LOG_LEVEL": "WARNING",
         **extra,
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "nms_bot", "serve", "--http", "--port", str(port)], env=env, stderr=subprocess.DEVNULL
-    )
+    with open(tmp / "serve.log", "w") as log:  # the process keeps its own copy of the file
+        server = subprocess.Popen(
+            [sys.executable, "-m", "nms_bot", "serve", "--http", "--port", str(port)], env=env, stderr=log
+        )
     bot = Bot(f"http://127.0.0.1:{port}", stub, None, None)
     stub.wait_for(lambda: _up(bot), timeout=30)
     return server, bot
@@ -215,11 +216,15 @@ def slack(requests: int = 1000, senders: int = 20, where: str = "", **env: str) 
         acked = time.perf_counter() - started
         stub.wait_for(lambda: len(stub.sent("chat.postMessage")) >= requests + 20, timeout=120)
         label = f"Slack ack latency, `nms-bot serve --http`, {senders} concurrent senders, {requests} signed events"
+        # A durable queue whose database did not keep up answers from memory (and says so once):
+        # faster acknowledgements, but not the guarantee being measured.
+        memory = "answering from memory" in (tmp / "serve.log").read_text()
         rows.append(
             (
                 label + (f", {where}" if where else ""),
                 f"p50 {statistics.median(lat):.1f} ms, p99 {lat[int(len(lat) * 0.99) - 1]:.1f} ms, "
-                f"{requests / acked:.0f} acknowledged per second",
+                f"{requests / acked:.0f} acknowledged per second"
+                + (", some answered from memory (the database did not keep up)" if memory else ""),
             )
         )
     finally:

@@ -52,6 +52,18 @@ def test_store_round_trip_on_postgres(pg_store: Store):
     assert report["gaps"] == [{"text": "lithium [MRN]", "status": "none", "count": 1}]
 
 
+def test_the_answering_queue_keeps_each_event_once_and_follow_ups_only_in_the_bots_threads_on_postgres(
+    pg_store: Store,
+):
+    first = pg_store.enqueue("EvQ1", "{}", "here:1:t", 60, 2.0)
+    assert first is not None and pg_store.enqueue("EvQ1", "{}", "here:1:t", 60, 2.0) is None, "a retry"
+    assert pg_store.enqueue("EvQ2", "{}", "here:1:t", 60, 2.0, thread_key="C1:1.1") is None, "not the bot's thread"
+    pg_store.remember_thread("C1:1.1", 1.0)
+    pg_store.remember_thread("C1:1.1", 2.0)  # a later answer in the same thread extends it
+    assert pg_store.enqueue("EvQ3", "{}", "here:1:t", 60, 2.0, thread_key="C1:1.1") not in (None, first)
+    assert len(pg_store.table_rows()["nms_answer_queue"]) == 2
+
+
 def test_two_instances_on_postgres_answer_each_event_once(pg_url: str, pg_store: Store, stub, kb: Path):
     first, stop1 = start_bot(stub, kb, pg_url)
     second, stop2 = start_bot(stub, kb, pg_url)

@@ -9,6 +9,8 @@ import re
 import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -86,6 +88,40 @@ def test_a_lone_surrogate_or_an_overlong_value_does_not_fail_a_write(tmp_path: P
     rows = store.table_rows()
     assert [(g["text"], g["team"]) for g in rows["nms_gaps"]] == [("lithium ? toxicity", "T?" + "1" * 38)]
     assert [a["team"] for a in rows["nms_answers"]] == ["T" * 40]
+
+
+def test_questions_acknowledged_together_are_kept_in_one_transaction_and_a_retry_among_them_once(tmp_path: Path):
+    from sqlalchemy import event
+
+    store = Store(f"sqlite:///{tmp_path / 'a.db'}")
+    store.claim_event("EvKept")  # an event kept earlier, whose retry arrives in the group
+    store.bounded(lambda: None)  # the first write's purge, queued behind it, is done
+    commits: list[int] = []
+    event.listen(store.engine, "commit", lambda conn: commits.append(1))
+    busy = threading.Event()
+    holder = threading.Thread(target=store.bounded, args=(lambda: busy.wait(5),))  # SQLite's one writer, busy
+    holder.start()
+    events = ["EvA", "EvKept", "EvB", "EvA", "EvC"]  # EvA twice: Slack's retry before the first was written
+    kept: dict[int, int | None] = {}
+
+    def enqueue(i: int) -> None:
+        kept[i] = store.enqueue(events[i], f'{{"n": {i}}}', "here:1:t", 60, 2.0)
+
+    senders = [threading.Thread(target=enqueue, args=(i,)) for i in range(len(events))]
+    for sender in senders:
+        sender.start()
+    deadline = time.monotonic() + 5
+    while len(store._arrivals) < len(events) and time.monotonic() < deadline:  # all waiting for the writer
+        time.sleep(0.01)
+    busy.set()
+    for thread in (holder, *senders):
+        thread.join(5)
+    assert commits == [1], "one transaction for the whole group"
+    assert kept[1] is None and [kept[0] is None, kept[3] is None].count(True) == 1, "each event kept once"
+    rows = store.table_rows()["nms_answer_queue"]
+    assert sorted(r["id"] for r in rows) == sorted(j for j in kept.values() if j is not None)
+    assert len(rows) == 3
+    store.close()
 
 
 def test_second_vote_by_the_same_user_replaces_the_first(tmp_path: Path):

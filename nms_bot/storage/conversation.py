@@ -7,10 +7,10 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 
+from .engines import insert_for
 from .schema import escalations, threads
 
 
@@ -31,18 +31,11 @@ class ConversationStore:
         until = _now() + dt.timedelta(hours=hours)
 
         def write() -> None:
-            for _ in range(3):  # two instances answering in one thread: one inserts, the other updates
-                with self.engine.begin() as conn:
-                    if conn.execute(
-                        update(threads).where(threads.c.thread_key == key[:100]).values(expires_at=until)
-                    ).rowcount:
-                        return
-                try:
-                    with self.engine.begin() as conn:
-                        conn.execute(insert(threads).values(thread_key=key[:100], expires_at=until))
-                    return
-                except IntegrityError:
-                    continue
+            # One statement, also when two instances answer in one thread at once (a write saved per answer).
+            row = insert_for(self.engine, threads).values(thread_key=key[:100], expires_at=until)
+            upsert = row.on_conflict_do_update(index_elements=[threads.c.thread_key], set_={"expires_at": until})
+            with self.engine.begin() as conn:
+                conn.execute(upsert)
 
         self.bounded(write)
 

@@ -9,7 +9,8 @@ import os
 from functools import partial
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
 
@@ -62,6 +63,12 @@ def remove_files(paths: list[str]) -> None:
     for path in paths:
         with contextlib.suppress(FileNotFoundError):
             os.remove(path)
+
+
+def insert_for(engine: Engine, table: Table) -> Any:
+    """An INSERT into `table` in the engine's own dialect, which can take ON CONFLICT clauses
+    (SQLite and PostgreSQL spell them alike)."""
+    return (postgresql if engine.dialect.name == "postgresql" else sqlite).insert(table)
 
 
 def store_engine(url: str, timeout: float | None) -> Engine:

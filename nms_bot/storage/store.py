@@ -85,6 +85,7 @@ class Store(ConversationStore, QueueStore, ReaderStore, ReplyStore, StatsStore, 
     """Thread-safe; one per process. Several processes may share one PostgreSQL database."""
 
     def __init__(self, url: str, retention_days: int = DEFAULT_RETENTION_DAYS, timeout: float | None = DEFAULT_TIMEOUT):
+        QueueStore.__init__(self)
         self.retention_days = retention_days
         self.setting = database_label(url)
         self.engine: Engine = store_engine(url, timeout)
