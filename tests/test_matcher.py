@@ -220,7 +220,7 @@ def test_a_tie_with_the_first_action_is_settled_safely(engine):
     assert {first, second} == {"stop-antipsychotic", "rechallenge"} and a - b < MARGIN
     assert (m.status, m.topic_id) == ("answer", "stop-antipsychotic")
     # Asked about restarting, the restart topic answers, led by the first action.
-    answer = engine.ask("restart haldol now in nms?")
+    answer = engine.ask("restart haldol in nms?")  # "now" is a stop: tests/test_safe_answers.py
     assert answer.topic.id == "rechallenge" and answer.carried == ("stop-antipsychotic",)
 
 

@@ -242,3 +242,12 @@ def test_how_often_a_lab_is_checked_is_monitoring_even_without_nms_named(engine)
     m = engine.matcher.match("BMP/CK/UA how frequently and do they need tele")
     assert (m.status, m.topic_id, m.rule) == ("answer", "monitoring", "route: ck")
     assert engine.matcher.reader.read("does every nms pt need ICU").corrections == []  # "every" is not "fever"
+
+
+def test_beyond_and_apart_from_set_the_scene(engine):
+    assert engine.matcher.reader.read("rx options for nms beyond benzos?").content["benzodiazepin"] is True
+    assert engine.ask("drug options for nms beyond benzos?").topic.id == "pharmacotherapy"
+    question = "boss wants the NMS plan on the round. apart from stopping the drug what are the other key bits"
+    assert engine.ask(question).topic.id != "pharmacotherapy"
+    # "settled" is calm, not something to settle her.
+    assert "agitation" not in engine.matcher.reader.read("nms 2 weeks ago, now settled").concepts

@@ -137,3 +137,24 @@ def test_the_pending_review_caution_comes_after_the_statements(engine: Engine):
     assert text.index(statements(answer)[-1][:40]) < text.index(answer.caution) < text.index("References:")
     kinds = [b["type"] for b in answer_message(answer, "mention")["blocks"]]
     assert kinds.index("alert") > max(i for i, k in enumerate(kinds) if k == "section")
+
+
+def test_restarting_an_antipsychotic_now_during_nms_is_stopping_it(engine: Engine):
+    """Second clinician review: "restart now" read as the rechallenge topic put "Restarting" first."""
+    answer = engine.ask("pt psychotic & violent in ICU w NMS, psych wants to restart antipsychotic now")
+    assert answer.topic.id == "benzodiazepines" and STOP in statements(answer)[0]
+    assert engine.ask("can we restart haldol today in nms").topic.id == "stop-antipsychotic"
+    # Once NMS is over, restarting is the rechallenge topic's.
+    for question in (
+        "nms resolved, restart antipsychotic now?",
+        "nms 3 wks ago on haldol, psych wants abilify now - ok?",
+    ):
+        assert engine.ask(question).topic.id == "rechallenge", question
+
+
+def test_the_first_title_read_says_nms_and_a_decline_carries_no_first_action(engine: Engine):
+    answer = engine.ask("pt on zyprexa + abilify, NMS - stop both?")
+    assert answer.topic.id == "stop-antipsychotic"  # "+" joins the two drugs the patient is on
+    assert engine.ask("restart antipsychotic after nms and what to monitor?").heading.startswith("NMS: ")
+    declined = engine.ask("haldol for ICU delirium dose")
+    assert declined.topic is None and not any("Of the antipsychotic" in n for n in declined.notes)

@@ -62,7 +62,8 @@ class Answer:
         if not self.topic:
             return ""
         title = " + ".join(t.title for t in (self.topic, *self.joined))
-        return title if re.search(r"\bnms\b", title, re.IGNORECASE) else f"NMS: {title}"
+        # The first title read must say it: "Restarting ... + NMS treatment: overview" reads too late.
+        return title if re.search(r"\bnms\b", self.topic.title, re.IGNORECASE) else f"NMS: {title}"
 
     @property
     def disclaimer(self) -> str:
@@ -237,7 +238,7 @@ def build_answer(knowledge: Knowledge, match: Match, question: str) -> Answer:
         reason=match.reason,
         scope=match.scope,
         # A menu for a dose question says first that the source gives none, whichever is picked.
-        notes=answer_notes(knowledge, match) if suggestions else (),
+        notes=answer_notes(knowledge, match) if suggestions and match.reason != "out_of_scope" else (),
     )
 
 

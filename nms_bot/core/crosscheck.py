@@ -81,11 +81,13 @@ def check_vocabulary(
                 topic_words.setdefault(s, topic.id)
     concepts = set(synonyms) | {" ".join(stems(c)) for c in synonyms}
     context = files["context"]
+    context_terms: set[str] = set()
     if context.ok and isinstance(context.data, Mapping):
         for kind_name in context.data:
             for term, line in items(context.data[kind_name]):
                 if not isinstance(term, str):
                     continue
+                context_terms.add(term.lower())
                 key = tuple(stems(term))
                 if key in phrases:
                     context.error(
@@ -123,9 +125,11 @@ def check_vocabulary(
                 hint = did_you_mean(concept, sorted(synonyms))
                 safety_file.error(route.line, f"route rule: '{concept}' is not a synonym in synonyms.yaml{hint}")
         for term in route.asked_with:
-            if term not in safety.dose_terms:
+            if term not in safety.dose_terms and term not in context_terms:
                 safety_file.error(
-                    route.line, f"route rule: '{term}' in asked_with is not a dose word (safety.yaml dose)"
+                    route.line,
+                    f"route rule: '{term}' in asked_with is neither a dose word (safety.yaml dose) "
+                    "nor a context word (context.yaml)",
                 )
         if topics and route.topic not in topic_ids:
             hint = did_you_mean(route.topic, topic_ids)

@@ -123,6 +123,7 @@ class Matcher:
         self.generic = set(self.reader.content_stems(GENERIC_CONCEPT))
         self.routes = [r for r in knowledge.safety.routes if r.topic in knowledge.topics]
         self.next_topic = knowledge.safety.next_topic if knowledge.safety.next_topic in knowledge.topics else ""
+        self.dose_terms = set(knowledge.safety.dose_terms)
         self.first_actions = {r.concept: r.topic for r in knowledge.safety.carry if r.topic in knowledge.topics}
 
     def weigh(self, reading: Reading) -> dict[str, float]:
@@ -250,9 +251,12 @@ class Matcher:
         is NMS monitoring, while another condition named puts the question out of scope first."""
         if reading.scope:
             return None
+        # A dose word counts only as one ("lovenox 40 daily" is no "CK daily?"); "now" as context.
+        said = {*reading.dose, *(c for c in reading.context if c not in self.dose_terms)}
         for route in self.routes:
-            asked_with = not route.asked_with or set(route.asked_with) & set(reading.dose)
-            named = reading.subject or route.asked_with
+            asked_with = not route.asked_with or set(route.asked_with) & said
+            # How often a lab is checked is NMS monitoring here; the other routes need NMS named.
+            named = reading.subject or set(route.asked_with) & set(reading.dose)
             if (
                 named
                 and set(route.when) <= reading.concepts

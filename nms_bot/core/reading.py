@@ -27,7 +27,7 @@ from .text import QUESTION_OPENERS, clause_words, normalise, stem, stems
 # "pt on haldol", "in the ICU", "despite cooling", "besides benzos", "CK 12k": what follows these,
 # or is followed by a number, is usually the setting of the question rather than its subject.
 SETTING_WORDS = frozenset(
-    stem(w) for w in ("in", "on", "at", "from", "after", "despite", "besides", "except", "excluding", "s/p")
+    stem(w) for w in ("in", "on", "at", "from", "after", "despite", "besides", "beyond", "except", "excluding", "s/p")
 )
 # "CK 18k in an nms pt, how do we manage that": a pronoun in the asking clause points back at the
 # scene set before it, which is then what is asked about, not where the question stands.
@@ -70,8 +70,7 @@ class Reader:
             self.member_class,
             self.first_action_concepts,
             knowledge.safety.routes,
-            # what says nothing of which treatment: NMS, and treatment in general
-            {s for term in (*knowledge.scope.subject, GENERIC) for s in self.content_stems(term)},
+            {*knowledge.scope.subject, GENERIC},
             self.known_stems,
         )
 
@@ -269,6 +268,10 @@ class Reader:
             return self._setting(tokens, clauses, j, j + 1, claimed)
         if i > 0 and tokens[i] == WITH and tokens[i - 1] in ALLOWING:  # "ok with an AKI?", "pt with AKI"
             return True
+        between = tokens[i + 1 : start] if i >= 0 else []
+        chained = between and all(t in BETWEEN for t in between) and i in claimed
+        if chained and self._setting(tokens, clauses, i, i + 1, claimed):
+            return True  # "apart from stopping the drug": the object of a setting is one too
         if i < 0 or tokens[i] not in SETTING_WORDS:
             return False
         entry = self.lexicon.table.get((tokens[i],))  # "s/p" is context itself, and still marks history

@@ -32,9 +32,12 @@ class Situations:
         unspecific: set[str],
         known: set[str],
     ):
+        """`unspecific`: the concepts that name no treatment (NMS, treatment in general)."""
         self.lexicon, self.classes, self.member_class = lexicon, classes, member_class
         self.first_action_concepts, self.routes = first_action_concepts, routes
-        self.unspecific, self.known = unspecific, known
+        self.unspecific_concepts = unspecific
+        self.unspecific = {s for c in unspecific for s in self._stems(c) or stems(c)}
+        self.known = known
 
     def _stems(self, concept: str) -> tuple[str, ...]:
         """The stems a synonyms.yaml concept is counted by, or () if the vocabulary lacks it."""
@@ -54,7 +57,7 @@ class Situations:
         is a switch, which is a restart of that class (the source's "a different class"). A switch
         a safety.yaml route answers ("seroquel instead, for the agitation") is left to the route."""
         restart = self._stems(RESTART)
-        if not restart or RESTART in r.concepts or any(set(route.when) <= r.concepts for route in self.routes):
+        if not restart or {RESTART, STOP} & r.concepts or any(set(route.when) <= r.concepts for route in self.routes):
             return
         for cls in self.first_action_concepts:
             on = {g for c, g, setting in given if c == cls and setting}
@@ -65,10 +68,10 @@ class Situations:
                     r.add(s, False, max(r.clause.get(t, 0) for t in r.content))
 
     def _stopping_a_treatment(self, r: Reading) -> None:
-        """ "when to stop dantrolene", "how long to continue bromo": stopping or continuing a
-        treatment the source names asks how long to give it (the source gives no duration), not
+        """ "when to stop dantrolene", "keep pouring in IVF?": stopping or continuing a treatment
+        other than the antipsychotic asks how long to give it (the source gives no duration), not
         about the first action, which is stopping the antipsychotic."""
-        treatments = [c for c in r.concepts if c in self.classes or is_drug_name(c)]
+        treatments = r.concepts - {STOP, CONTINUE, AFTER_RECOVERY} - self.unspecific_concepts
         if not treatments or r.concepts & self.first_action_concepts:
             return
         for concept in (STOP, CONTINUE):

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from .model import Knowledge
-from .text import normalise, stem, words
+from .text import OWN_STEMS, normalise, stem, words
 
 MIN_FUZZY_LEN = 4
 MIN_PREFIX_LEN = 5
@@ -65,7 +65,8 @@ class Speller:
     def correct(self, word: str) -> str:
         """The word's stem, or the stem of the closest known word when it is a typo."""
         s = stem(word)
-        if s in self.known_stems or len(word) < MIN_FUZZY_LEN or word[0].isdigit():
+        # A word with a stem of its own ("settled") is a word, not a slip for the one it was kept from.
+        if s in self.known_stems or len(word) < MIN_FUZZY_LEN or word[0].isdigit() or word in OWN_STEMS:
             return s
         from rapidfuzz import fuzz, process  # only a word the knowledge base does not know needs it
 

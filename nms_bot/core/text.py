@@ -18,6 +18,7 @@ _EMOJI = re.compile(r":[a-z0-9_+'-]+:")
 # Slack's ~strike~: what the writer crossed out is not part of the question.
 _STRUCK = re.compile(r"(?<![\w~])~[^~\n]{1,200}~(?![\w~])")
 _APOSTROPHE_S = re.compile(r"['\u2019]s\b")
+_PLUS = re.compile(r"(?<=[a-z])\s*\+\s*(?=[a-z])")
 _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")  # e.c.t. -> ect, i.v. -> iv
 # A decimal stays one token ("40.5"); an amount splits into number and unit ("12k", "2mg").
 _TOKEN = re.compile(r"\d+\.\d+|[a-z0-9]+(?:/[a-z0-9]+)*")
@@ -50,6 +51,7 @@ def normalise(text: str) -> str:
     text = _EMOJI.sub(" ", text)
     text = _STRUCK.sub(" ", _fold(text)).lower()
     text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
+    text = _PLUS.sub(" and ", text)  # "zyprexa + abilify": both
     return _APOSTROPHE_S.sub("", text)[:MAX_INPUT_CHARS]
 
 
@@ -67,8 +69,8 @@ def words(text: str) -> list[str]:
 
 
 # Where one clause of a message ends: sentence marks, commas, colons, dashes between words
-# (not a decimal point, not the hyphen inside "post-NMS").
-_CLAUSE_END = re.compile(r"(?<!\d)\.(?!\d)|[?!;:,\n]|\s[-\u2013\u2014]+\s|[\u2013\u2014]")
+# (not a decimal point, not the hyphen inside "post-NMS"; "Cr 2.1. ECT?" ends after the 2.1).
+_CLAUSE_END = re.compile(r"\.(?!\d)|[?!;:,\n]|\s[-\u2013\u2014]+\s|[\u2013\u2014]")
 
 
 _SPLIT = re.compile(f"({_CLAUSE_END.pattern})")
@@ -120,7 +122,14 @@ def printable(text: str) -> str:
 
 # Words Snowball merges with another of a different meaning: "medics" (doctors) would be "medic",
 # the stem of "medication"; "difference" (a comparison) would be "differ", as "a different class".
-OWN_STEMS = {"medic": "medics", "medics": "medics", "difference": "difference", "differences": "difference"}
+# "settled" (calm now) would be "settl", as "something to settle her" (sedation).
+OWN_STEMS = {
+    "medic": "medics",
+    "medics": "medics",
+    "difference": "difference",
+    "differences": "difference",
+    "settled": "settled",
+}
 
 
 @lru_cache(maxsize=65536)
