@@ -66,7 +66,6 @@ class Reader:
         self.known_stems = self.speller.known_stems
         self.situations = Situations(
             self.lexicon,
-            self.classes,
             self.member_class,
             self.first_action_concepts,
             knowledge.safety.routes,

@@ -25,7 +25,6 @@ class Situations:
     def __init__(
         self,
         lexicon: Phrases[Entry],
-        classes: set[str],
         member_class: dict[str, str],
         first_action_concepts: set[str],
         routes: tuple[RouteRule, ...],
@@ -33,7 +32,7 @@ class Situations:
         known: set[str],
     ):
         """`unspecific`: the concepts that name no treatment (NMS, treatment in general)."""
-        self.lexicon, self.classes, self.member_class = lexicon, classes, member_class
+        self.lexicon, self.member_class = lexicon, member_class
         self.first_action_concepts, self.routes = first_action_concepts, routes
         self.unspecific_concepts = unspecific
         self.unspecific = {s for c in unspecific for s in self._stems(c) or stems(c)}
