@@ -51,6 +51,11 @@ def test_a_drug_outside_the_sources_classes_is_declined_without_nms_and_noted_wi
     answered = engine.ask("precedex instead of benzos for the agitation in nms?")
     assert answered.topic.id == "benzodiazepines"
     assert "The source does not cover precedex (dexmedetomidine): nothing here is specific to it." in answered.notes
+    # A drug the vocabulary holds only as part of another condition ("lithium toxicity") is still one.
+    assert (
+        "The source does not cover lithium: nothing here is specific to it."
+        in engine.ask("lithium - continue during NMS?").notes
+    )
 
 
 def test_drug_classes_mistakes_are_reported_with_file_and_line(kb: Path):

@@ -64,6 +64,9 @@ class Reader:
         grammar = SETTING_WORDS | ARTICLES | {stem(w) for w in (*POINTERS, *QUESTION_OPENERS)}
         self.speller = Speller(knowledge, self.filler, self._meaning, grammar)
         self.known_stems = self.speller.known_stems
+        self.topic_stems = {
+            s for t in knowledge.topics.values() for text in (t.title, *t.keywords, *t.questions) for s in stems(text)
+        } | {s for key in self.lexicon.table for s in key}
         self.situations = Situations(
             self.lexicon,
             self.member_class,
@@ -133,7 +136,8 @@ class Reader:
             if corrected != stem(w):
                 r.corrections.append((w, corrected))
             tokens.append(corrected)
-            if corrected not in self.known_stems and (generic := other_drug(w)):
+            # "lithium" is in the vocabulary (scope's "lithium toxicity") yet a drug the topics never name.
+            if corrected not in self.topic_stems and (generic := other_drug(w)):
                 r.other_drugs.append(w if generic == w else f"{w} ({generic})")
         sign_spans = self.scopes.signs.scan(tokens)
         found_signs = {sign for _, _, sign in sign_spans}
