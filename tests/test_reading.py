@@ -251,3 +251,14 @@ def test_beyond_and_apart_from_set_the_scene(engine):
     assert engine.ask(question).topic.id != "pharmacotherapy"
     # "settled" is calm, not something to settle her.
     assert "agitation" not in engine.matcher.reader.read("nms 2 weeks ago, now settled").concepts
+
+
+def test_before_and_w_slash_set_the_scene_and_scope_terms_read_past_numbers(engine):
+    question = (
+        "pt hasnt taken fluids in 2 days on our psych ward, now stiff and febrile. start IV hydration before transfer?"
+    )
+    assert engine.ask(question).topic.id == "fluids"
+    question = "anticoagulaton in nms pt w/ rhabdo + AKI, do we renally dose the enoxaparin"
+    assert engine.ask(question).topic.id == "anticoagulation"
+    m = engine.matcher.match("restarting clozapine after he missed 3 days - need to re-titrate from 12.5?")
+    assert m.scope == ("purposes", "restarting after missed doses")

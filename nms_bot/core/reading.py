@@ -27,7 +27,8 @@ from .text import QUESTION_OPENERS, clause_words, normalise, stem, stems
 # "pt on haldol", "in the ICU", "despite cooling", "besides benzos", "CK 12k": what follows these,
 # or is followed by a number, is usually the setting of the question rather than its subject.
 SETTING_WORDS = frozenset(
-    stem(w) for w in ("in", "on", "at", "from", "after", "despite", "besides", "beyond", "except", "excluding", "s/p")
+    stem(w)
+    for w in ("in", "on", "at", "from", "after", "before", "despite", "besides", "beyond", "except", "excluding", "s/p")
 )
 # "CK 18k in an nms pt, how do we manage that": a pronoun in the asking clause points back at the
 # scene set before it, which is then what is asked about, not where the question stands.
@@ -43,7 +44,7 @@ HEDGES = "hedges"  # the context.yaml kind of words that soften a question ("usu
 ARTICLES = frozenset(stem(w) for w in ("the", "a", "an", "his", "her", "their", "our"))
 BETWEEN = ARTICLES | {"of"}  # what may stand between a setting word and its setting
 COORDINATING = frozenset(("and", "or"))
-WITH = "with"
+WITH = frozenset(("with", "w"))  # "w/" reads "w"
 ALLOWING = frozenset(
     stem(w) for w in ("ok", "okay", "safe", "fine", "alright", "pt", "patient", "man", "woman", "lady", "guy")
 )
@@ -269,7 +270,7 @@ class Reader:
             while j > 0 and tokens[j][0].isdigit():  # "CK 20k and AKI": the item before is "CK 20k"
                 j -= 1
             return self._setting(tokens, clauses, j, j + 1, claimed)
-        if i > 0 and tokens[i] == WITH and tokens[i - 1] in ALLOWING:  # "ok with an AKI?", "pt with AKI"
+        if i > 0 and tokens[i] in WITH and tokens[i - 1] in ALLOWING:  # "ok with an AKI?", "pt w/ AKI"
             return True
         between = tokens[i + 1 : start] if i >= 0 else []
         chained = between and all(t in BETWEEN for t in between) and i in claimed

@@ -30,13 +30,13 @@ class ScopeTables:
                     self.purposes.add(tuple(stems(term)), ("purposes", label))
         for term in knowledge.scope.other_conditions:
             self.purposes.add(tuple(stems(term)), ("other_conditions", term))
-        # The same terms without hedges, for questions read without theirs ("how long does nms
-        # usually last"); a term that is all hedges is met only as written.
+        # The same terms without hedges or numbers, for questions read without theirs ("how long
+        # does nms usually last", "missed 3 days"); a term that is all hedges is met only as written.
         self.unhedged: list[Phrases[tuple[str, str]]] = []
         for table in (self.scope, self.purposes):
             bare: Phrases[tuple[str, str]] = Phrases()
             for phrase, hit in table.table.items():
-                if kept := tuple(t for t in phrase if t not in self.hedges):
+                if kept := tuple(t for t in phrase if t not in self.hedges and not t[0].isdigit()):
                     bare.add(kept, hit)
             self.unhedged.append(bare)
         self.subject: Phrases[str] = Phrases()
@@ -50,8 +50,9 @@ class ScopeTables:
                 self.signs.add(tuple(stems(term)), sign)
 
     def hits(self, tokens: list[str]) -> list[tuple[int, int, tuple[str, str]]]:
-        """Scope terms met, read past hedges ("how long does nms *usually* last")."""
-        kept = [i for i, t in enumerate(tokens) if t not in self.hedges]
+        """Scope terms met as written, and read past hedges and numbers ("how long does nms *usually*
+        last", "missed *3* days")."""
+        kept = [i for i, t in enumerate(tokens) if t not in self.hedges and not t[0].isdigit()]
         plain = [tokens[i] for i in kept]
         read_past = [(kept[a], kept[b - 1] + 1, hit) for table in self.unhedged for a, b, hit in table.scan(plain)]
         as_written = [*self.scope.scan(tokens), *self.purposes.scan(tokens)]
