@@ -262,3 +262,12 @@ def test_before_and_w_slash_set_the_scene_and_scope_terms_read_past_numbers(engi
     assert engine.ask(question).topic.id == "anticoagulation"
     m = engine.matcher.match("restarting clozapine after he missed 3 days - need to re-titrate from 12.5?")
     assert m.scope == ("purposes", "restarting after missed doses")
+
+
+def test_words_kept_apart_from_a_lookalike_stem_and_a_plus_after_a_number(engine):
+    read = engine.matcher.reader.read
+    assert "restart" not in read("is the fever managed differently in nms").concepts
+    assert engine.ask("bromocryptine via NG, nms pt intubated - ok?").topic.id == "bromocriptine"
+    assert engine.ask("drug resistant nms, whats left after dantrolene and bromo have failed").topic.id == "ect"
+    reading = read("possible NMS after IM haldol 10 + ativan. what should the team be doing")
+    assert reading.content["benzodiazepin"] is True  # given after the haldol, not asked about

@@ -42,7 +42,8 @@ DRUG = "drug"  # the synonyms.yaml concept of medications in general
 TIME = "time"  # the context.yaml kind of times ("3 days of dantrolene")
 HEDGES = "hedges"  # the context.yaml kind of words that soften a question ("usually", "maybe")
 ARTICLES = frozenset(stem(w) for w in ("the", "a", "an", "his", "her", "their", "our"))
-BETWEEN = ARTICLES | {"of"}  # what may stand between a setting word and its setting
+# what may stand between a setting word and its setting ("after IM haldol")
+BETWEEN = ARTICLES | {"of"} | {stem(w) for w in ("im", "iv", "po", "sc", "sq", "subq")}
 COORDINATING = frozenset(("and", "or"))
 WITH = frozenset(("with", "w"))  # "w/" reads "w"
 ALLOWING = frozenset(

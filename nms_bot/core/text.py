@@ -18,7 +18,7 @@ _EMOJI = re.compile(r":[a-z0-9_+'-]+:")
 # Slack's ~strike~: what the writer crossed out is not part of the question.
 _STRUCK = re.compile(r"(?<![\w~])~[^~\n]{1,200}~(?![\w~])")
 _APOSTROPHE_S = re.compile(r"['\u2019]s\b")
-_PLUS = re.compile(r"(?<=[a-z])\s*\+\s*(?=[a-z])")
+_PLUS = re.compile(r"(?<=[a-z0-9])\s*\+\s*(?=[a-z])")
 _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")  # e.c.t. -> ect, i.v. -> iv
 # A decimal stays one token ("40.5"); an amount splits into number and unit ("12k", "2mg").
 _TOKEN = re.compile(r"\d+\.\d+|[a-z0-9]+(?:/[a-z0-9]+)*")
@@ -129,6 +129,10 @@ OWN_STEMS = {
     "difference": "difference",
     "differences": "difference",
     "settled": "settled",
+    "differently": "differently",  # how, not "a different class"
+    "intubated": "intubated",  # the patient's state, not "intubate?" (respiratory support)
+    "helpful": "helpful",  # "would it be helpful", not "does it help in" (outcomes)
+    "failed": "failed",  # a treatment that failed, not "failing" kidneys
 }
 
 
