@@ -356,3 +356,9 @@ def test_a_statement_giving_a_dose_is_refused(kb: Path):
     edit(f, "has been used in some cases.", "has been used in some cases, typically 1-2.5 mg/kg IV.")
     [msg] = [e for e in errors(kb) if "dantrolene.yaml" in e]
     assert f"dantrolene.yaml:{line_of(f, 'body:')}: topic 'dantrolene' gives an amount ('1-2.5 mg/kg')" in msg
+
+
+def test_a_synonyms_file_that_is_no_mapping_is_reported_once(kb: Path):
+    (kb / "synonyms.yaml").write_text("- a\n- b\n")
+    found = [e for e in errors(kb) if "synonyms.yaml:1:" in e and "must be a mapping" in e]
+    assert len(found) == 1, found

@@ -37,8 +37,9 @@ def read_synonyms(f: SourceFile) -> tuple[dict[str, tuple[str, ...]], list[str],
 
 
 def read_settings(f: SourceFile, synonyms: dict[str, tuple[str, ...]]) -> frozenset[str]:
-    """synonyms.yaml `settings`: the keys of `synonyms` that say where the question stands."""
-    m = f.mapping(f.data, 1, "synonyms.yaml") if f.ok else None
+    """synonyms.yaml `settings`: the keys of `synonyms` that say where the question stands.
+    (A file that is no mapping at all has been reported by `read_synonyms`.)"""
+    m = f.data if f.ok and isinstance(f.data, Mapping) else None
     if m is None or "settings" not in m:
         return frozenset()
     kept = set()
