@@ -283,7 +283,7 @@ class _Validator:
         return bullets
 
     def _check_length(self, f: SourceFile, m: Mapping, topic: Topic) -> None:
-        from .compose import section_texts  # local import: render depends on the model only
+        from .compose import section_texts  # local import: compose sits above the loader
 
         for tier, text in section_texts(topic):
             if len(text) > SECTION_LIMIT:

@@ -126,8 +126,8 @@ class Matcher:
         self.dose_terms = set(knowledge.safety.dose_terms)
         self.first_actions = {r.concept: r.topic for r in knowledge.safety.carry if r.topic in knowledge.topics}
 
-    def weigh(self, reading: Reading) -> dict[str, float]:
-        """Each content stem's weight in this question."""
+    def weigh(self, reading: Reading, placed: set[str]) -> dict[str, float]:
+        """Each content stem's weight in this question; `placed`: where the patient is, as its setting."""
         unknown = self.unknown_weight * (UNKNOWN_SHARE_NAMED / UNKNOWN_SHARE if reading.subject else 1)
         named = [s for s in reading.content if s in self.idf and s not in self.subject_stems]
         # A clause naming only the setting ("ok with CK 20k and AKI?") asks about what came before it.
@@ -137,7 +137,6 @@ class Matcher:
         asked = [c for c in topical if c in reading.asking]
         several = bool(topical) and len(set(reading.clause.values())) > 1
         focus = {max(asked or topical), *(c for c in asked if c in reading.marked)} if several else set()
-        placed = self._placed(reading)
         weights = {}
         for s, setting in reading.content.items():
             setting = setting or s in placed
@@ -210,7 +209,7 @@ class Matcher:
         return ()
 
     def _parts_covered(
-        self, ranked: tuple[tuple[str, float], ...], reading: Reading, weights: dict[str, float]
+        self, ranked: tuple[tuple[str, float], ...], reading: Reading, weights: dict[str, float], placed: set[str]
     ) -> tuple[tuple[str, ...], float] | None:
         """(topics, share of the question they cover) answering a question of several parts
         ("ativan for the agitation and bromo for the rigidity?", "what to monitor, and when do we
@@ -220,7 +219,7 @@ class Matcher:
         alone = ranked[0][1] >= answer_min(reading) and lead >= MARGIN  # one topic would answer it
         total = sum(weights.values())
         asked = {s for s in weights if not reading.content.get(s, True) and s in self.idf}
-        asked -= self.subject_stems | self._placed(reading)
+        asked -= self.subject_stems | placed
         chosen: dict[str, set[int]] = {}  # topic -> the clauses of its own part
         owned: set[str] = set()
         for t, _ in ranked:
@@ -284,7 +283,8 @@ class Matcher:
         if not reading.content or reading.greeting:
             reason = "out_of_scope" if reading.scope else "greeting" if reading.greeting else "no_match"
             return Match("none", reason=reason, scope=reading.scope, reading=reading)
-        weights = self.weigh(reading)
+        placed = self._placed(reading)
+        weights = self.weigh(reading, placed)
         total = sum(weights.values())
         scores: dict[str, float] = defaultdict(float)
         for t, w in weights.items():
@@ -307,7 +307,7 @@ class Matcher:
             # Another purpose of the bot's drugs: never answered, but the closest topics are
             # offered in case the clinician meant NMS after all.
             reason = "out_of_scope"
-        elif about_something and not together and (parts := self._parts_covered(ranked, reading, weights)):
+        elif about_something and not together and (parts := self._parts_covered(ranked, reading, weights, placed)):
             (topic_id, *joined), covered = parts
             return replace(verdict, status="answer", topic_id=topic_id, score=covered, joined=tuple(joined), rule=PARTS)
         elif about_something and (answer := self._verdict(ranked, reading, weights, together)):

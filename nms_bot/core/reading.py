@@ -54,12 +54,17 @@ DECLINED_UNLESS_NAMED = frozenset({"purposes", "other_conditions", "other_drugs"
 NOT_COVERED = "not_covered"  # the scope category of NMS questions the source does not cover
 
 
+def _single_words(terms: tuple[str, ...] | list[str]) -> set[str]:
+    """The stems of the one-word terms among `terms`."""
+    return {s[0] for s in map(stems, terms) if len(s) == 1}
+
+
 class Reader:
     """Built once per knowledge base; `read` is safe to call from many threads."""
 
     def __init__(self, knowledge: Knowledge):
         self.filler = {stem(w) for w in knowledge.filler}
-        self.hedges = {stems(t)[0] for t in knowledge.context.get(HEDGES, ()) if len(stems(t)) == 1}
+        self.hedges = _single_words(knowledge.context.get(HEDGES, ()))
         self.greeting_words = {s for g in knowledge.scope.greetings for s in stems(g)}
         self._lexicon(knowledge)
         self.scopes = ScopeTables(knowledge, self.hedges)
@@ -92,9 +97,8 @@ class Reader:
         self.drug_notes = knowledge.drug_notes
         self.member_class = {drug: canonical for canonical, drugs in knowledge.members.items() for drug in drugs}
         self.classes = set(knowledge.members)
-        self.dose_words = {stems(t)[0] for t in knowledge.safety.dose_terms if len(stems(t)) == 1}
-        times = {stems(t)[0] for t in knowledge.context.get(TIME, ()) if len(stems(t)) == 1}
-        self.between = BETWEEN | times  # "after 3 days of dantrolene"
+        self.dose_words = _single_words(knowledge.safety.dose_terms)
+        self.between = BETWEEN | _single_words(knowledge.context.get(TIME, ()))  # "after 3 days of dantrolene"
         self.first_action_concepts = {rule.concept for rule in knowledge.safety.carry}
         for terms in knowledge.context.values():
             for term in terms:
@@ -199,7 +203,7 @@ class Reader:
                 elif typed != entry.label:
                     r.mapped.append((typed, entry.label))
                 r.concepts.add(canonical)
-                if canonical in self.classes or is_drug_name(canonical):
+                if self._is_drug(canonical):
                     drug_before = end
                 for s in entry.target:
                     if s not in self.filler:
@@ -238,8 +242,7 @@ class Reader:
                 del r.content[s]
             # Set aside only beside a question about a drug the source names ("how many die" beside
             # "prognosis?" asks the same thing again).
-            drugs = [c for c in r.concepts if c in self.classes or is_drug_name(c)]
-            if not drugs or not any(s in self.known_stems for s in r.content):
+            if not any(map(self._is_drug, r.concepts)) or not any(s in self.known_stems for s in r.content):
                 r.scope = next(iter(uncovered.values()))
                 return r
             r.also.extend(hit[1] for hit in uncovered.values())
@@ -281,6 +284,10 @@ class Reader:
             return False
         entry = self.lexicon.table.get((tokens[i],))  # "s/p" is context itself, and still marks history
         return i not in claimed or (entry is not None and entry.kind == "context")
+
+    def _is_drug(self, concept: str) -> bool:
+        """Whether a concept met is a drug or drug class the source names."""
+        return concept in self.classes or is_drug_name(concept)
 
     def _is_dose(self, token: str) -> bool:
         entry = self.lexicon.table.get((token,))
