@@ -93,3 +93,16 @@ def test_the_compiled_drug_tables_are_what_the_dictionary_gives_today(tmp_path: 
     for name in ("drugnames.tsv", "otherdrugs.tsv"):
         committed = (ROOT / "nms_bot" / "core" / name).read_text(encoding="utf-8")
         assert (tmp_path / name).read_text(encoding="utf-8") == committed, f"{name}: run python tools/compile_drugs.py"
+
+
+def test_the_compiled_english_words_are_what_wordfreq_gives_today(tmp_path: Path, monkeypatch):
+    """Nobody edits englishwords.txt by hand, and it never goes stale."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import compile_words
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    monkeypatch.setattr(compile_words, "OUT", tmp_path / "englishwords.txt")
+    assert compile_words.main() == 0
+    committed = (ROOT / "nms_bot" / "core" / "englishwords.txt").read_text(encoding="utf-8")
+    assert (tmp_path / "englishwords.txt").read_text(encoding="utf-8") == committed, "run python tools/compile_words.py"

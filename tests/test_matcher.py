@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from nms_bot.core import matcher
 from nms_bot.core.evaluate import evaluate, load_questions
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_questions.yaml"
@@ -231,10 +232,14 @@ def test_nms_alone_offers_the_overview_and_the_first_action_and_claims_no_confid
 
 
 def test_a_question_of_several_parts_is_answered_with_a_topic_for_each(engine):
-    # Each part names what only its topic holds; no single topic covers enough to answer alone.
-    m = engine.matcher.match("ativan for the agitation and bromo for the rigidity - both reasonable?")
+    # Each part names what only its topic holds; the second part is not dropped though the first
+    # topic alone scores enough to answer.
+    m = engine.matcher.match("ativan for the agitation and bromo for the rigidity?")
     assert (m.status, m.rule, {m.topic_id, *m.joined}) == ("answer", "parts", {"benzodiazepines", "bromocriptine"})
+    assert m.ranked[0][1] >= matcher.answer_min(m.reading)  # one topic would have answered alone
     assert max(score for _, score in m.ranked) < m.score  # together they cover more than either
+    m = engine.matcher.match("ativan for the agitation and bromo for the rigidity - both reasonable?")
+    assert (m.status, {m.topic_id, *m.joined}) == ("answer", {"benzodiazepines", "bromocriptine"})
     answer = engine.ask("can we restart seroquel eventually, and does he need dvt ppx now?")
     assert {answer.topic.id, *(t.id for t in answer.joined)} == {"anticoagulation", "rechallenge"}
     assert answer.carried == ("stop-antipsychotic",)  # a restart question still leads with the stop
@@ -258,3 +263,21 @@ def test_naming_nms_is_not_asking_about_the_overview_in_a_tie_with_the_first_act
         "nurse asking if she can still give the scheduled zyprexa tonight, pt febrile, CK 9k, ?NMS"
     )
     assert (m.status, m.topic_id) == ("answer", "stop-antipsychotic")
+
+
+def test_another_antipsychotic_for_agitation_during_nms_is_stopping_it(engine):
+    # A switch for the agitation, with NMS ongoing, is no rechallenge.
+    answer = engine.ask("zyprexa 10mg prn for agitation ok in nms or switch to something else")
+    assert answer.topic.id == "benzodiazepines"
+    assert "Discontinue the causative antipsychotic" in answer.statements[0].text
+    # After recovery, it is.
+    assert engine.ask("nms resolved 3 weeks ago, can we restart seroquel for his agitation?").topic.id == "rechallenge"
+    # Without NMS named, the same words for another setting are not answered.
+    assert engine.matcher.match("zyprexa IM 10 for agitation in ED - can repeat how soon").status != "answer"
+
+
+def test_a_topic_whose_own_text_holds_the_other_parts_answers_alone(engine):
+    m = engine.matcher.match("evidence for dantrolene vs supportive care")
+    assert (m.status, m.topic_id, m.joined) == ("answer", "evidence", ())
+    m = engine.matcher.match("whats the evidence that dantrolene/bromo improve outcomes vs supportive alone")
+    assert (m.status, m.topic_id) == ("answer", "evidence")

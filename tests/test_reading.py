@@ -271,3 +271,42 @@ def test_words_kept_apart_from_a_lookalike_stem_and_a_plus_after_a_number(engine
     assert engine.ask("drug resistant nms, whats left after dantrolene and bromo have failed").topic.id == "ect"
     reading = read("possible NMS after IM haldol 10 + ativan. what should the team be doing")
     assert reading.content["benzodiazepin"] is True  # given after the haldol, not asked about
+
+
+def test_a_common_english_word_is_never_corrected_into_a_word_of_the_knowledge_base(engine):
+    # "cross cover" had become "crossfit recov", "whether" had become "weather" (and a decline).
+    q = "cross cover resident asking whether to leave the bair hugger on, nms pt"
+    assert engine.matcher.reader.read(q).corrections == []
+    assert engine.matcher.match(q).status != "none"
+    # A real slip still is corrected.
+    assert ("dantroline", "dantrolen") in engine.matcher.reader.read("dantroline for nms?").corrections
+
+
+def test_what_was_already_done_is_the_case_and_the_next_step_is_the_question(engine):
+    q = "post op pt got droperidol + haldol, now stiff and 40.4, cpk 11k. we stopped both. now what"
+    m = engine.matcher.match(q)
+    assert (m.status, m.topic_id, m.rule) == ("answer", "overview", "next")
+    # Said in the question itself, stopping is what is asked about.
+    assert engine.matcher.match("should we stop both antipsychotics in nms?").topic_id == "stop-antipsychotic"
+
+
+def test_frequency_in_the_prescribers_notation_asks_how_often_to_check(engine):
+    for q in ("BMP and CPK q6 or q12 in nms pt?", "ck q 4 hrs in nms?", "CK q12hourly?"):
+        m = engine.matcher.match(q)
+        assert (m.status, m.topic_id) == ("answer", "monitoring"), q
+
+
+def test_aggressive_treatment_is_how_much_not_aggression(engine):
+    q = "pt is burning up, 104.9F, on haldol, rigid as a board. how aggressive w/ cooling"
+    m = engine.matcher.match(q)
+    assert "agitation" not in m.reading.concepts
+    assert (m.status, m.topic_id) == ("answer", "cooling")
+    assert "agitation" in engine.matcher.reader.read("combative, aggression towards staff, on haldol").concepts
+
+
+def test_a_sign_is_met_by_its_concepts_synonyms(engine):
+    # "cooking" is ward slang for a high temperature; with rigidity it describes NMS.
+    r = engine.matcher.reader.read("hes cooking at 41 and stiff as a board, what besides ice in the groin")
+    assert r.signs == ["fever", "rigidity"] and r.subject
+    m = engine.matcher.match("hes cooking at 41 and stiff as a board, what besides ice in the groin")
+    assert (m.status, m.topic_id) == ("answer", "cooling")

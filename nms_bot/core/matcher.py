@@ -46,6 +46,11 @@ MARGIN = 0.10
 # topics, the one the question names something of its own from is answered: the answer leads with
 # the first action, so it holds both. When it names nothing of theirs, the first action is.
 TIE_MIN = 0.45
+# A topic the carried first action leads ("haldol for the agitation?": benzodiazepines) is
+# answered when it scores this, the two together cover what an answer needs and the rest trail.
+# Swept 0.45-0.6: at 0.45 "zyprexa IM 10 for agitation in ED" (no NMS) got an answer; at 0.6
+# "droperidol for the agitation instead?" fell back to suggestions.
+CARRIED_MIN = 0.5
 # The context.yaml kind whose words ask about a combination ("together", "along with").
 COMBINING = "combination"
 # The concept (a key of synonyms.yaml) that says a question asks about treatment in general.
@@ -183,7 +188,17 @@ class Matcher:
                 return asked[0], action
             if not asked:
                 return action, action
+        if best >= CARRIED_MIN and first and best_id not in first:
+            action = sorted(first)[0]
+            rest = max((s for t, s in ranked if t not in (best_id, action)), default=0.0)
+            if self._covered((best_id, action), weights) >= answer_min(reading) and best - rest >= MARGIN:
+                return best_id, action
         return None
+
+    def _covered(self, topics: tuple[str, ...], weights: dict[str, float]) -> float:
+        """The share of the question's weight one answer showing these topics holds."""
+        held = sum(w * max(self.index.get(s, {}).get(t, 0.0) for t in topics) for s, w in weights.items())
+        return held / sum(weights.values())
 
     def _asked_together(
         self, ranked: tuple[tuple[str, float], ...], reading: Reading, weights: dict[str, float]
@@ -214,30 +229,33 @@ class Matcher:
         """(topics, share of the question they cover) answering a question of several parts
         ("ativan for the agitation and bromo for the rigidity?", "what to monitor, and when do we
         call for ECT?"): each holds, in its own title or keywords, an asked part no other of them
-        holds, and together they cover what one answer needs while no single topic does."""
+        holds, and together they cover what one answer needs. Where the best would answer alone,
+        the others join it only for a part its own text does not hold ("evidence for dantrolene vs
+        supportive care" is the evidence topic's alone; "bromo for the rigidity" is not)."""
         lead = ranked[0][1] - (ranked[1][1] if len(ranked) > 1 else 0.0)
-        alone = ranked[0][1] >= answer_min(reading) and lead >= MARGIN  # one topic would answer it
+        alone = ranked[0][1] >= answer_min(reading) and lead >= MARGIN
         total = sum(weights.values())
         asked = {s for s in weights if not reading.content.get(s, True) and s in self.idf}
         asked -= self.subject_stems | placed
-        chosen: dict[str, set[int]] = {}  # topic -> the clauses of its own part
+        chosen: dict[str, set[str]] = {}  # topic -> its own part
         owned: set[str] = set()
         for t, _ in ranked:
             own = (asked & self.distinct[t]) - owned
             if sum(weights[s] for s in own) / total >= PART_MIN:
-                chosen[t] = {reading.clause[s] for s in own}
+                chosen[t] = own
                 owned |= own
             if len(chosen) > MAX_JOINED:
                 break
         if len(chosen) < 2:
             return None
-        covered = sum(w * max(self.index.get(s, {}).get(t, 0.0) for t in chosen) for s, w in weights.items()) / total
+        covered = self._covered(tuple(chosen), weights)
         rest = max((sc for t, sc in ranked if t not in chosen), default=0.0)
         # Two questions in one message ("what to monitor, and when do we call for ECT?"), each part
         # asked in a clause of its own, need what one question does.
-        clauses = [c for cs in chosen.values() for c in cs]
+        clauses = [c for own in chosen.values() for c in {reading.clause[s] for s in own}]
         separate = len(clauses) == len(set(clauses)) and set(clauses) <= reading.asking
-        if alone and not separate:
+        best = ranked[0][0]
+        if alone and not separate and all(best in self.index[s] for t in chosen if t != best for s in chosen[t]):
             return None
         need = answer_min(reading) if separate else PARTS_MIN_NAMED if reading.subject else PARTS_MIN
         if covered >= need and covered - rest >= MARGIN:

@@ -46,8 +46,9 @@ class ScopeTables:
         self.signs: Phrases[str] = Phrases()
         self.sign_names = set(knowledge.scope.signs)
         for sign, terms in knowledge.scope.signs.items():
-            for term in terms:
-                self.signs.add(tuple(stems(term)), sign)
+            for term in terms:  # a sign named by a concept is met by its synonyms too ("cooking")
+                for phrase in (term, *knowledge.synonyms.get(term, ())):
+                    self.signs.add(tuple(stems(phrase)), sign)
 
     def hits(self, tokens: list[str]) -> list[tuple[int, int, tuple[str, str]]]:
         """Scope terms met as written, and read past hedges and numbers ("how long does nms *usually*

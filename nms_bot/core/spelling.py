@@ -5,12 +5,22 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable
+from functools import cache
+from pathlib import Path
 
 from .model import Knowledge
 from .text import OWN_STEMS, normalise, stem, words
 
 MIN_FUZZY_LEN = 4
 MIN_PREFIX_LEN = 5
+ENGLISH = Path(__file__).with_name("englishwords.txt")  # compiled by tools/compile_words.py
+
+
+@cache
+def english_words() -> frozenset[str]:
+    """Common English words (wordfreq): read on the first word the knowledge base does not know."""
+    with ENGLISH.open(encoding="utf-8") as f:
+        return frozenset(line.rstrip("\n") for line in f if not line.startswith("#"))
 
 
 def vocabulary_words(knowledge: Knowledge) -> set[str]:
@@ -67,6 +77,9 @@ class Speller:
         s = stem(word)
         # A word with a stem of its own ("settled") is a word, not a slip for the one it was kept from.
         if s in self.known_stems or len(word) < MIN_FUZZY_LEN or word[0].isdigit() or word in OWN_STEMS:
+            return s
+        # A common English word is that word, not a slip for a known one ("cover" is not "recov").
+        if word in english_words():
             return s
         from rapidfuzz import fuzz, process  # only a word the knowledge base does not know needs it
 

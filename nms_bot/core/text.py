@@ -18,6 +18,8 @@ _EMOJI = re.compile(r":[a-z0-9_+'-]+:")
 # Slack's ~strike~: what the writer crossed out is not part of the question.
 _STRUCK = re.compile(r"(?<![\w~])~[^~\n]{1,200}~(?![\w~])")
 _APOSTROPHE_S = re.compile(r"['\u2019]s\b")
+# How often, in the prescriber's notation ("q6", "q 6h", "q6hrs", "q4 hourly"), written as "q6h".
+_EVERY_HOURS = re.compile(r"(?<![a-z0-9])q ?(\d{1,2}) ?(?:h|hr|hrs|hrly|hourly|hours?)?(?![a-z0-9])")
 _PLUS = re.compile(r"(?<=[a-z0-9])\s*\+\s*(?=[a-z])")
 _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")  # e.c.t. -> ect, i.v. -> iv
 # A decimal stays one token ("40.5"); an amount splits into number and unit ("12k", "2mg").
@@ -52,6 +54,7 @@ def normalise(text: str) -> str:
     text = _STRUCK.sub(" ", _fold(text)).lower()
     text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
     text = _PLUS.sub(" and ", text)  # "zyprexa + abilify": both
+    text = _EVERY_HOURS.sub(r"q\1h", text)  # "q6", "q 6 hrs", "q6hourly": one way of writing it
     return _APOSTROPHE_S.sub("", text)[:MAX_INPUT_CHARS]
 
 
@@ -133,6 +136,10 @@ OWN_STEMS = {
     "intubated": "intubated",  # the patient's state, not "intubate?" (respiratory support)
     "helpful": "helpful",  # "would it be helpful", not "does it help in" (outcomes)
     "failed": "failed",  # a treatment that failed, not "failing" kidneys
+    "improving": "improving",  # the patient's course ("is he improving"), not "improve outcomes"
+    "ams": "ams",  # altered mental status, not "am" ("am i missing anything")
+    "aggressive": "aggressive",  # how much treatment ("aggressive cooling"), not "aggression"
+    "aggressively": "aggressive",
 }
 
 
