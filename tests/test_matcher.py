@@ -281,3 +281,25 @@ def test_a_topic_whose_own_text_holds_the_other_parts_answers_alone(engine):
     assert (m.status, m.topic_id, m.joined) == ("answer", "evidence", ())
     m = engine.matcher.match("whats the evidence that dantrolene/bromo improve outcomes vs supportive alone")
     assert (m.status, m.topic_id) == ("answer", "evidence")
+
+
+def test_catatonia_beside_nms_is_noted_and_alone_declined(engine):
+    answer = engine.ask("pt w/ NMS who's also catatonic, is ECT a recognised treatment for the nms itself?")
+    assert answer.topic.id == "ect"
+    assert "The source does not cover catatonia: nothing here is specific to it." in answer.notes
+    for q in ("ECT for catatonia", "NMS vs malignant catatonia, how to tell apart", "lorazepam challenge, catatonia"):
+        assert engine.matcher.match(q).status != "answer", q
+
+
+def test_the_asker_being_on_call_is_not_a_question_about_who_is(engine):
+    m = engine.matcher.match("nms mx in a nutshell pls, on call and bleeped x3")
+    assert (m.status, m.topic_id) == ("answer", "overview")
+    for q in ("who is on call tonight", "who's the psych reg on call tonight", "how do i page the on call psych"):
+        m = engine.matcher.match(q)
+        assert (m.status, m.reason) == ("none", "out_of_scope"), q
+
+
+def test_how_high_to_titrate_asks_for_a_dose(engine):
+    answer = engine.ask("pharm here - bromocriptine 2.5mg tds for NMS, how high do people titrate?")
+    assert (answer.topic.id, answer.joined) == ("bromocriptine", ())
+    assert answer.notes[0].startswith("The source gives no doses")

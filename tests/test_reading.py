@@ -310,3 +310,16 @@ def test_a_sign_is_met_by_its_concepts_synonyms(engine):
     assert r.signs == ["fever", "rigidity"] and r.subject
     m = engine.matcher.match("hes cooking at 41 and stiff as a board, what besides ice in the groin")
     assert (m.status, m.topic_id) == ("answer", "cooling")
+
+
+def test_a_sign_said_to_be_absent_does_not_describe_nms(engine):
+    q = "ECT for catatonic depression (no fever, CK normal) how many sessions"
+    r = engine.matcher.reader.read(q)
+    assert "fever" not in r.signs and not r.subject
+    assert engine.matcher.match(q).status != "answer"
+    assert engine.matcher.reader.read("febrile, CK 12k, rigid on haldol").subject
+
+
+def test_the_next_step_is_read_past_a_softening_word(engine):
+    m = engine.matcher.match("suspected NMS on the ward, what do i actually do")
+    assert (m.status, m.topic_id, m.rule) == ("answer", "overview", "next")

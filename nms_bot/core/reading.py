@@ -48,6 +48,7 @@ ARTICLES = frozenset(stem(w) for w in ("the", "a", "an", "his", "her", "their", 
 # what may stand between a setting word and its setting ("after IM haldol")
 BETWEEN = ARTICLES | {"of"} | {stem(w) for w in ("im", "iv", "po", "sc", "sq", "subq")}
 COORDINATING = frozenset(("and", "or"))
+SOFTENERS = frozenset(stem(w) for w in ("actually", "really", "exactly", "just", "even", "then", "honestly"))
 WITH = frozenset(("with", "w"))  # "w/" reads "w"
 ALLOWING = frozenset(
     stem(w) for w in ("ok", "okay", "safe", "fine", "alright", "pt", "patient", "man", "woman", "lady", "guy")
@@ -55,6 +56,17 @@ ALLOWING = frozenset(
 # Scope categories declined only when the question does not name NMS.
 DECLINED_UNLESS_NAMED = frozenset({"purposes", "other_conditions", "other_drugs"})
 NOT_COVERED = "not_covered"  # the scope category of NMS questions the source does not cover
+
+
+# "no fever", "without rigidity": a sign said to be absent describes no NMS.
+DENIALS = frozenset(stem(w) for w in ("no", "not", "without", "w/o", "non", "neg", "negative"))
+
+
+def _denied(tokens: list[str], start: int, end: int) -> bool:
+    """Whether the sign at tokens[start:end] is said to be absent ("no fever", "rigidity neg")."""
+    before = tokens[start - 1] if start > 0 else ""
+    after = tokens[end] if end < len(tokens) else ""
+    return before in DENIALS or after in DENIALS
 
 
 def _single_words(terms: tuple[str, ...] | list[str]) -> set[str]:
@@ -148,7 +160,7 @@ class Reader:
             # "lithium" is in the vocabulary (scope's "lithium toxicity") yet a drug the topics never name.
             if corrected not in self.topic_stems and (generic := other_drug(w)):
                 r.other_drugs.append(w if generic == w else f"{w} ({generic})")
-        sign_spans = self.scopes.signs.scan(tokens)
+        sign_spans = [(a, b, sign) for a, b, sign in self.scopes.signs.scan(tokens) if not _denied(tokens, a, b)]
         found_signs = {sign for _, _, sign in sign_spans}
         if FEVER_VALUE.search(text) and FEVER_SIGN in self.scopes.sign_names:
             found_signs.add(FEVER_SIGN)  # "T 41.2": single letters are dropped, so read the value here
@@ -215,6 +227,9 @@ class Reader:
                             r.valued.add(s)
             last = end
         self._plain(r, tokens, last, len(tokens), claimed)
+        if not r.asks_next:  # "what do i *actually* do": the next step asked past a softening word
+            plain = [t for t in tokens if t not in SOFTENERS and t not in self.hedges]
+            r.asks_next = [e.label for _, _, e in self.lexicon.scan(plain) if e.kind == "ask"]
         for label, parts in self.scopes.compound_purposes:
             if all(set(p) <= set(r.content) for p in parts):
                 if r.subject:
