@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from .engines import insert_for
 from .guard import StoreUnavailable
-from .schema import answer_queue, replies, seen_events, threads
+from .schema import answer_queue, answers, replies, seen_events, threads
 
 q = answer_queue.c
 
@@ -65,11 +65,12 @@ class _Arrival:
 
 
 class QueueStore:
-    """Mixed into Store, which provides `engine` and `bounded` (the deadline-bounded call), and
-    calls `__init__`."""
+    """Mixed into Store, which provides `engine`, `bounded` (the deadline-bounded call) and
+    `_maybe_purge`, and calls `__init__`."""
 
     engine: Engine
     bounded: Callable[..., Any]
+    _maybe_purge: Callable[[], None]
 
     def __init__(self) -> None:
         self._arrivals: list[_Arrival] = []  # questions whose acknowledgement waits for the next group
@@ -206,6 +207,23 @@ class QueueStore:
                 conn.execute(delete(answer_queue).where(q.id == job_id))
 
         self.bounded(write)
+
+    def answered(self, job_id: int, reply_key: str, reply_ts: str, topic_id: str, surface: str, team: str) -> None:
+        """Slack took row `job_id`'s answer: where it went (for later edits), its statistics and the
+        row's deletion in one transaction, not three (each a turn at SQLite's one writer, or round
+        trips to PostgreSQL, that the acknowledgements of a burst wait behind)."""
+
+        def write() -> None:
+            with self.engine.begin() as conn:
+                if reply_ts:
+                    spent = replies.c.message_key == reply_key[:100]
+                    conn.execute(update(replies).where(spent).values(reply_ts=reply_ts[:40], claimed_by=None))
+                row = {"topic_id": topic_id, "surface": surface, "team": team, "created_at": _now()}
+                conn.execute(insert(answers).values(**row))
+                conn.execute(delete(answer_queue).where(q.id == job_id))
+
+        self.bounded(write)
+        self._maybe_purge()
 
     def free_questions(self) -> int:
         """How many questions wait for a worker (never taken, or their lease ran out)."""

@@ -46,7 +46,7 @@ class DurableQueue:
         self.store, self.answers, self.lease = store, answers, lease
         self._token = secrets.token_hex(4)
         self.owner = f"{socket.gethostname()[:60]}:{os.getpid()}:{self._token}"
-        self._work: Callable[[Taken], None] | None = None
+        self._work: Callable[[Taken], bool] | None = None  # True: it deleted the row itself
         self._lock = threading.Lock()
         self._pending = 0  # takes queued on `answers`, not yet started
         self._in_memory = False  # answering from memory now
@@ -102,7 +102,7 @@ class DurableQueue:
                 )
         return Put.MEMORY
 
-    def start(self, work: Callable[[Taken], None]) -> None:
+    def start(self, work: Callable[[Taken], bool]) -> None:
         """Hand taken questions to `work`; take up those a dead process left, now and as leases run out."""
         self._work = work
         _LIVE.add(self._token)
@@ -137,14 +137,16 @@ class DurableQueue:
         lease renewal and the answer share one deadline for a failing database; the deletion,
         after the answer is out, has its own."""
         assert self._work is not None
-        answering = True
+        answering, deleted = True, False
         try:
             with self.store.one_deadline():
                 answering = received is None or self._still_ours(taken, received)
                 if answering:
-                    self._work(taken)
+                    deleted = self._work(taken)
         finally:  # answered, or refused by Slack (logged): either way not answered again
-            if answering:
+            if deleted:
+                self._answered.discard(taken.id)
+            elif answering:
                 self._done(taken)
 
     def _done(self, taken: Taken) -> None:

@@ -82,10 +82,11 @@ def receive(services: Services, body: dict[str, Any], client: WebClient, questio
     services.later(from_memory)
 
 
-def work(services: Services, taken: Taken) -> None:
-    """Step 2 done: answer a question taken from the durable queue (its row is deleted afterwards)."""
+def work(services: Services, taken: Taken) -> bool:
+    """Step 2 done: answer a question taken from the durable queue. True when its row went with
+    the answer's record; else the queue deletes it."""
     question = Question.from_json(taken.question)
-    answer(services, services.client_for(question.install, question.team, question.user), question, taken.id)
+    return answer(services, services.client_for(question.install, question.team, question.user), question, taken.id)
 
 
 def installation_of(body: dict[str, Any]) -> dict[str, Any]:
@@ -97,21 +98,22 @@ def installation_of(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def answer(services: Services, client: WebClient, question: Question, job: int | None = None) -> None:
+def answer(services: Services, client: WebClient, question: Question, job: int | None = None) -> bool:
     """Steps 3 to 5: post the answer to a new question, or update the earlier answer when an edit
-    changes the verdict. `job`: the question's answering-queue row (None: answered from memory)."""
+    changes the verdict. `job`: the question's answering-queue row (None: answered from memory).
+    True when the row was deleted with the answer's record."""
     with services.store.one_deadline():
         if question.surface == "dm" and question.thread_ts:
             show_status(client, question.channel, question.thread_ts)
         reply = compose(services, question)
         if question.edited_ts and not _revise(services, client, question, reply, job):
-            return
+            return False
         if not _claim(services, question, reply, job):
-            return  # answered already, here or by another instance
+            return False  # answered already, here or by another instance
         # Remembered as the answer goes out, so that a reply typed the moment it appears is a follow-up.
         services.remember_thread(question.channel, question.thread_ts)
         response = services.post(client, question.channel, reply.message, question.thread_ts)
-        record(services, question, reply, str(response.get("ts") or ""))
+        return record(services, question, reply, str(response.get("ts") or ""), job)
 
 
 def compose(services: Services, question: Question) -> Reply:
@@ -152,12 +154,24 @@ def _claim(services: Services, question: Question, reply: Reply, job: int | None
         return True
 
 
-def record(services: Services, question: Question, reply: Reply, reply_ts: str) -> None:
-    """Step 5, best effort: where the answer went (for later edits) and the statistics."""
+def record(services: Services, question: Question, reply: Reply, reply_ts: str, job: int | None = None) -> bool:
+    """Step 5, best effort: where the answer went (for later edits) and the statistics; with the
+    queue row `job` deleted in the same transaction when there is one. True when it was."""
+    key = f"{question.channel}:{question.ts}"
+    topic = reply.answer.topic
+    if job is not None and topic is not None:
+        try:
+            services.store.answered(job, key, reply_ts, topic.id, question.surface, question.team)
+            return True
+        except StoreUnavailable:
+            return False  # the store has said so, once; the queue deletes the row when it can
+        except Exception as exc:
+            log.error("cannot record the answer: %s", type(exc).__name__)
+            return False
     if reply_ts:
-        key = f"{question.channel}:{question.ts}"
         _best_effort(lambda: services.store.set_reply(key, reply_ts), "cannot remember the answer for later edits")
     services.record(reply.answer, question.surface, question.team)
+    return False
 
 
 def _best_effort(write: Callable[[], None], failed: str) -> None:
