@@ -118,7 +118,7 @@ def test_spelling_out_reads_naturally_and_respects_text_that_already_spells_out(
 
 
 def test_suggestions_and_declines_are_given_as_they_are(engine: Engine):
-    for question in ("nms", "serotonin syndrome", "hello"):
+    for question in ("nms in cats", "serotonin syndrome", "hello"):
         answer = engine.ask(question)
         shaped = in_form(answer, Form("brief", "spelled_out"))
         assert shaped == answer and form_given(shaped) == {

@@ -199,8 +199,12 @@ def test_another_purpose_offers_the_closest_topics_but_never_answers(engine):
     assert [t.id for t, _ in answer.suggestions][:1] == ["ect"]
 
 
-def test_nms_named_alone_asks_which_part(engine):
-    m = engine.matcher.match("NMS??")
+def test_nms_named_alone_is_answered_with_the_overview_and_beside_unknown_words_asks_which_part(engine):
+    for q in ("NMS??", "neuroleptic malignant syndrome"):
+        answer = engine.ask(q)
+        assert (answer.status, answer.topic.id) == ("answer", "overview"), q
+        assert "stop the causative antipsychotic" in " ".join(s.text for s in answer.statements[:2]).lower()
+    m = engine.matcher.match("nms in cats")
     assert m.status == "suggest" and m.reason == "subject_only"
     assert m.suggestions[0][0] == "overview"
 
@@ -225,8 +229,8 @@ def test_a_tie_with_the_first_action_is_settled_safely(engine):
     assert answer.topic.id == "rechallenge" and answer.carried == ("stop-antipsychotic",)
 
 
-def test_nms_alone_offers_the_overview_and_the_first_action_and_claims_no_confidence(engine):
-    m = engine.matcher.match("nms")
+def test_nms_beside_unknown_words_offers_the_overview_and_the_first_action_and_claims_no_confidence(engine):
+    m = engine.matcher.match("nms in cats")
     assert (m.status, m.reason, m.score) == ("suggest", "subject_only", 0.0)
     assert [t for t, _ in m.suggestions][:2] == ["overview", "stop-antipsychotic"]
 

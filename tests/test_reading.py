@@ -323,3 +323,18 @@ def test_a_sign_said_to_be_absent_does_not_describe_nms(engine):
 def test_the_next_step_is_read_past_a_softening_word(engine):
     m = engine.matcher.match("suspected NMS on the ward, what do i actually do")
     assert (m.status, m.topic_id, m.rule) == ("answer", "overview", "next")
+
+
+def test_two_letters_swapped_are_read_as_the_word_meant(engine):
+    r = engine.matcher.reader.read("stpo the haldol immediately?")
+    assert ("stpo", "stop") in r.corrections
+    assert engine.matcher.match("stpo the haldol immediately?").topic_id == "stop-antipsychotic"
+
+
+def test_how_it_was_put_weighs_nothing(engine):
+    # "comes", "right", "reach for first": how a question is put, not what it asks about.
+    assert engine.matcher.match("bromocryptine only comes PO right? pt intubated and NPO").topic_id == "bromocriptine"
+    m = engine.matcher.match("tox: bromo vs dantrolene, which do you reach for first?")
+    assert (m.status, {m.topic_id, *m.joined}) == ("answer", {"bromocriptine", "dantrolene"})
+    m = engine.matcher.match("daily CK + BMP enough or more often?")
+    assert (m.status, m.topic_id) == ("answer", "monitoring")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .compose import Answer
-from .matcher import MARGIN, PART_MIN, PARTS, SUGGEST_MIN, Match, Matcher, answer_min
+from .matcher import MARGIN, PART_MIN, PARTS, SUBJECT, SUGGEST_MIN, Match, Matcher, answer_min
 from .reading import DECLINED_UNLESS_NAMED
 
 
@@ -32,6 +32,8 @@ def verdict_reason(match: Match) -> str:
             f"answered with {match.topic_id}: the question asks for the next step in an NMS case and names no "
             "part of the treatment (safety.yaml next)"
         )
+    if match.rule == SUBJECT:
+        return f"answered with {match.topic_id}: the question names NMS and nothing else (safety.yaml next's topic)"
     if match.rule == PARTS:
         return (
             f"answered with {' and '.join((best_id, *match.joined))}: the question has several parts, each "

@@ -67,6 +67,7 @@ MAX_SUGGESTIONS = 3
 # cost blind answers; nothing broke down to 0.3).
 PART_MIN = 0.15
 PARTS = "parts"  # Match.rule of an answer joining the parts of a question
+SUBJECT = "subject"  # Match.rule of an answer to NMS named alone
 PARTS_MIN = 0.8
 PARTS_MIN_NAMED = 0.5
 MAX_JOINED = 2  # one answer shows at most three topics: more is a question to split
@@ -105,7 +106,7 @@ class Match:
     ranked: tuple[tuple[str, float], ...] = field(default=(), compare=False, repr=False)
     tie_with: str = ""  # answered by the first-action tie rule: the first action tied with
     joined: tuple[str, ...] = ()  # topics the question asks about as much, shown in the same answer
-    # answered by a rule whatever the scores: safety.yaml's "route: a + b" or "next", or "parts"
+    # answered by a rule whatever the scores: safety.yaml's "route: a + b" or "next", "parts" or "subject"
     rule: str = ""
 
 
@@ -291,6 +292,9 @@ class Matcher:
         asked = alone or any(not reading.content[s] for s in topical)
         if reading.asks_next and self.next_topic and not asked:
             return self.next_topic, "next"
+        # "NMS" and nothing else (no word unknown, no finding) is asked as "how is NMS treated".
+        if self.next_topic and weights.keys() <= self.subject_stems and not reading.signs:
+            return self.next_topic, SUBJECT
         return None
 
     def match(self, question: str) -> Match:
@@ -318,7 +322,11 @@ class Matcher:
         about_something = any(s in self.idf and s not in self.subject_stems for s in weights)
         if ruled := self._by_rule(reading, weights):
             topic_id, rule = ruled
-            score = max(dict(ranked).get(topic_id, 0.0), best) if rule == "next" else dict(ranked).get(topic_id, best)
+            score = (
+                max(dict(ranked).get(topic_id, 0.0), best)
+                if rule in ("next", SUBJECT)
+                else dict(ranked).get(topic_id, best)
+            )
             return replace(verdict, status="answer", topic_id=topic_id, score=score, rule=rule)
         together = self._asked_together(ranked, reading, weights) if best >= answer_min(reading) else ()
         if reading.scope:

@@ -71,6 +71,7 @@ class Speller:
             if len(w) >= MIN_FUZZY_LEN and stem(w) not in filler and not w[0].isdigit():
                 self.by_length[len(w)].append(w)
         self.targets = sorted(w for ws in self.by_length.values() for w in ws)
+        self.surface = frozenset(self.targets)
 
     def correct(self, word: str) -> str:
         """The word's stem, or the stem of the closest known word when it is a typo."""
@@ -90,6 +91,11 @@ class Speller:
         best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
         if best:
             return stem(best[0])
+        # Two letters swapped ("stpo") cost a short word too much of its ratio.
+        for i in range(len(word) - 1):
+            swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+            if swapped in self.surface:
+                return stem(swapped)
         # A clipped word ("dantro", "anticoag") stands for the one thing the known words it begins
         # mean ("dantrolene", "dantrolenum" and "dantrolene sodium" are one drug).
         if len(word) >= MIN_PREFIX_LEN:
