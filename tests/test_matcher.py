@@ -217,7 +217,7 @@ def test_unknown_words_weigh_less_once_nms_is_named(engine):
 
 
 def test_a_tie_with_the_first_action_is_settled_safely(engine):
-    from nms_bot.core.matcher import MARGIN
+    from nms_bot.core.thresholds import MARGIN
 
     # Stopping and restarting tie on "antipsychotic"; nothing is asked about restarting.
     m = engine.matcher.match("up the olanzapine, he has nms")

@@ -338,3 +338,21 @@ def test_how_it_was_put_weighs_nothing(engine):
     assert (m.status, {m.topic_id, *m.joined}) == ("answer", {"bromocriptine", "dantrolene"})
     m = engine.matcher.match("daily CK + BMP enough or more often?")
     assert (m.status, m.topic_id) == ("answer", "monitoring")
+
+
+def test_a_list_of_what_was_done_goes_on_past_the_verb_and_worse_after_it_is_refractory(engine):
+    m = engine.matcher.match("ok did all that, stopped haldol, cooling, IVF, still getting worse - now what")
+    assert "refractory" in m.reading.concepts
+    assert (m.status, m.topic_id, m.joined) == ("answer", "ect", ())
+
+
+def test_a_switch_between_nms_treatments_is_no_restart_of_an_antipsychotic(engine):
+    r = engine.matcher.reader.read("bromocriptine made him vomit, can we switch to dantrolene")
+    assert "restart" not in r.concepts
+    later = engine.matcher.reader.read("can we switch to a different antipsychotic once nms resolves")
+    assert "restart" in later.concepts
+
+
+def test_a_misspelling_no_vocabulary_lists_is_left_to_the_speller(engine):
+    r = engine.matcher.reader.read("monitoring while on tx for neuroleptic maligant")
+    assert r.subject and ("maligant", "malign") in r.corrections

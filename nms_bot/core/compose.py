@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .matcher import MAX_SUGGESTIONS, Match
+from .matcher import Match
 from .model import TIER_LABELS, TIERS, Bullet, Knowledge, Reference, Topic
 from .reading import DECLINED_UNLESS_NAMED
+from .thresholds import MAX_SUGGESTIONS
 
 CAUTION = "Pending clinical review: this topic has not yet been approved by the clinical editors."
 CAUTION_CHANGED = "Pending clinical review: this topic has changed since the clinical editors approved it."

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from .compose import Answer
-from .matcher import MARGIN, PART_MIN, PARTS, SUBJECT, SUGGEST_MIN, Match, Matcher, answer_min
+from .matcher import PARTS, SUBJECT, Match, Matcher, answer_min
 from .reading import DECLINED_UNLESS_NAMED
+from .thresholds import MARGIN, PART_MIN, SUGGEST_MIN
 
 
 def verdict_reason(match: Match) -> str:

@@ -20,7 +20,7 @@ from .model import Knowledge
 from .privacy import redact
 from .readout import Reading
 from .scopes import ScopeTables
-from .situations import Situations
+from .situations import DONE, Situations
 from .spelling import Speller
 from .text import QUESTION_OPENERS, clause_words, normalise, stem, stems
 
@@ -37,9 +37,6 @@ POINTERS = frozenset(("that", "it", "this", "those", "them"))
 FEVER_VALUE = re.compile(r"(?<![a-z0-9])t ?(?:3[89]|4[0-3]|10[0-9])(?:\.\d)?(?![0-9])")
 FEVER_SIGN = "fever"  # the scope.yaml sign a temperature is
 ON_BOARD = (stem("on"), stem("board"))
-# "we stopped both. now what": a clause that says, in the past, what was done tells the case, not
-# the question, when a later clause asks. Words as typed ("stopped" is "stop" once stemmed).
-DONE = frozenset(("stopped", "held", "discontinued", "dced", "dcd", "d/cd", "d/ced", "gave", "given", "got", "started"))
 GENERIC = "treatment"  # the synonyms.yaml concept of treatment in general
 DRUG = "drug"  # the synonyms.yaml concept of medications in general
 TIME = "time"  # the context.yaml kind of times ("3 days of dantrolene")
@@ -241,6 +238,12 @@ class Reader:
             if (tokens[i], tokens[i + 1]) == ON_BOARD:
                 r.content.update({s: True for s in r.content if r.clause[s] == r.clauses[i]})
         done = {n for n, w in zip(r.clauses, r.words, strict=True) if w in DONE and n not in r.asking}
+        # "stopped haldol, cooling, IVF, still worse": the list goes on after the verb, up to a
+        # clause that asks or says how the patient is ("still").
+        for n in sorted(set(r.clauses)):
+            said = [w for c, w in zip(r.clauses, r.words, strict=True) if c == n]
+            if n - 1 in done and n not in r.asking and "still" not in said and not any(w[0].isdigit() for w in said):
+                done.add(n)
         if done and set(r.clauses) - done and max(set(r.clauses) - done) > min(done):
             r.content.update({s: True for s in r.content if r.clause[s] in done})
         pointed = [n for n, w in zip(r.clauses, r.words, strict=True) if w in POINTERS and n in r.asking]

@@ -1,5 +1,5 @@
 """What the words of a question say together, read after each word's meaning: a switch within a
-drug class, stopping a treatment, a case or finding resisting treatment, two names of one drug."""
+drug class or between treatments, stopping a treatment, a case or finding resisting treatment, two names of one drug."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ RESTART = "restart"  # and of starting one again
 REFRACTORY = "refractory"  # and of a finding or case resisting treatment
 STILL = stem("still")
 GIVEN_WORDS = frozenset(stem(w) for w in ("despite", "after"))  # what follows was given
+# "we stopped both. now what": a clause that says, in the past, what was done tells the case, not
+# the question, when a later clause asks. Words as typed ("stopped" is "stop" once stemmed).
+DONE = frozenset(("stopped", "held", "discontinued", "dced", "dcd", "d/cd", "d/ced", "gave", "given", "got", "started"))
 
 
 class Situations:
@@ -46,6 +49,7 @@ class Situations:
     def apply(self, r: Reading, tokens: list[str], given: list[tuple[str, str, bool]]) -> None:
         """`given`: (class, generic, a setting?) of each drug the question names."""
         self._switching(r, given)
+        self._switching_treatments(r)
         self._stopping_a_treatment(r)
         self._refractory_case(r, tokens)
         self._refractory_finding(r)
@@ -65,6 +69,17 @@ class Situations:
                 r.concepts.add(RESTART)
                 for s in restart:
                     r.add(s, False, max(r.clause.get(t, 0) for t in r.content))
+
+    def _switching_treatments(self, r: Reading) -> None:
+        """ "bromocriptine made him vomit, can we switch to dantrolene": a switch between drugs
+        that treat NMS, with no antipsychotic named, asks about them, not about restarting one."""
+        if RESTART not in r.concepts or r.concepts & self.first_action_concepts:
+            return
+        if not any(is_drug_name(c) for c in r.concepts):
+            return
+        r.concepts.discard(RESTART)
+        for s in self._stems(RESTART):
+            r.content.pop(s, None)
 
     def _stopping_a_treatment(self, r: Reading) -> None:
         """ "when to stop dantrolene", "keep pouring in IVF?": stopping or continuing a treatment
@@ -89,7 +104,8 @@ class Situations:
         a case still there after what was given resists treatment (the source's "lack of response
         to other treatments"), whatever words say so."""
         given = [s for s, setting in r.content.items() if setting and s not in r.valued]
-        if REFRACTORY in r.concepts or not given or STILL not in tokens or not GIVEN_WORDS & set(tokens):
+        said_given = GIVEN_WORDS & set(tokens) or DONE & set(r.words)  # "stopped haldol, IVF, still worse"
+        if REFRACTORY in r.concepts or not given or STILL not in tokens or not said_given:
             return
         r.concepts.add(REFRACTORY)
         for s in self._stems(REFRACTORY):
