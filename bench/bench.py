@@ -5,6 +5,7 @@
     python bench/bench.py slack      # ack latency only
     python bench/bench.py slow       # /nms ack latency while a slow Slack answers a burst
     python bench/bench.py durable    # acks per second and ack latency on SQLite and on PostgreSQL
+    taskset -c 0 python bench/bench.py durable --pinned   # the same, the bot on a core of its own
 
 Compares the matcher with a plain thefuzz `process.extractOne` over the same phrases
 (pip install '.[bench]'). Prints a Markdown table; nothing here is a pass/fail test.
@@ -54,6 +55,10 @@ QUESTIONS = [
     "qwerty",
 ]
 rows: list[tuple[str, str]] = []
+# `--pinned`: the bot on the last core, the benchmark (senders, Slack stand-in) and PostgreSQL on
+# the others, as in a deployment where the bot has its host to itself (Linux, taskset).
+PINNED = "--pinned" in sys.argv and (os.cpu_count() or 1) > 1 and shutil.which("taskset") is not None
+PIN = ["taskset", "-c", str((os.cpu_count() or 1) - 1)] if PINNED else []
 
 
 def per_call_ms(fn, items, rounds: int) -> tuple[float, float]:
@@ -185,7 +190,7 @@ def _serve_http(stub, tmp: Path, **extra: str):
     }
     with open(tmp / "serve.log", "w") as log:  # the process keeps its own copy of the file
         server = subprocess.Popen(
-            [sys.executable, "-m", "nms_bot", "serve", "--http", "--port", str(port)], env=env, stderr=log
+            [*PIN, sys.executable, "-m", "nms_bot", "serve", "--http", "--port", str(port)], env=env, stderr=log
         )
     bot = Bot(f"http://127.0.0.1:{port}", stub, None, None)
     stub.wait_for(lambda: _up(bot), timeout=30)
@@ -221,7 +226,7 @@ def slack(requests: int = 1000, senders: int = 20, where: str = "", **env: str) 
         memory = "answering from memory" in (tmp / "serve.log").read_text()
         rows.append(
             (
-                label + (f", {where}" if where else ""),
+                label + (f", {where}" if where else "") + (", the bot on a core of its own" if PINNED else ""),
                 f"p50 {statistics.median(lat):.1f} ms, p99 {lat[int(len(lat) * 0.99) - 1]:.1f} ms, "
                 f"{requests / acked:.0f} acknowledged per second"
                 + (", some answered from memory (the database did not keep up)" if memory else ""),
