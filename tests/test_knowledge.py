@@ -362,3 +362,13 @@ def test_a_synonyms_file_that_is_no_mapping_is_reported_once(kb: Path):
     (kb / "synonyms.yaml").write_text("- a\n- b\n")
     found = [e for e in errors(kb) if "synonyms.yaml:1:" in e and "must be a mapping" in e]
     assert len(found) == 1, found
+
+
+def test_a_synonym_listed_twice_in_its_group_is_a_warning_with_its_line(kb: Path):
+    edit(kb / "synonyms.yaml", "    - cpk\n", "    - cpk\n    - cpk\n")
+    _, problems = validate_knowledge(kb)
+    lines = (kb / "synonyms.yaml").read_text(encoding="utf-8").splitlines()
+    line = lines.index("  ck:") + 1
+    warnings = [str(p) for p in problems if p.severity == "warning"]
+    expected = f"synonyms.yaml:{line}: warning: 'cpk' is listed twice under 'ck': keep one"
+    assert any(w.endswith(expected) for w in warnings), warnings

@@ -70,6 +70,9 @@ def _groups(f: SourceFile, table: Mapping | None, owner: dict[str, str]) -> dict
             if v in owner and owner[v] != canonical:
                 f.error(line, f"'{variant}' is listed under both '{owner[v]}' and '{canonical}'")
                 continue
+            if v in kept:
+                f.warn(line, f"'{variant}' is listed twice under '{canonical}': keep one")
+                continue
             owner[v] = canonical
             kept.append(v)
         groups[canonical.lower()] = tuple(kept)
