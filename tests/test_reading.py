@@ -356,3 +356,8 @@ def test_a_switch_between_nms_treatments_is_no_restart_of_an_antipsychotic(engin
 def test_a_misspelling_no_vocabulary_lists_is_left_to_the_speller(engine):
     r = engine.matcher.reader.read("monitoring while on tx for neuroleptic maligant")
     assert r.subject and ("maligant", "malign") in r.corrections
+
+
+def test_a_raised_finding_among_the_signs_is_the_case_not_the_question(engine):
+    m = engine.matcher.match("pt on quetiapine w/ fever rigidity high CK, what do we do")
+    assert (m.status, m.topic_id, m.rule) == ("answer", "overview", "next")

@@ -78,10 +78,9 @@ def test_the_source_wording_and_disclaimers_are_kept(engine: Engine):
 def test_a_dose_of_the_antipsychotic_gets_no_line_to_look_it_up(engine: Engine):
     """ "Another dose of haldol?" must not read as "check the dose with your pharmacist"."""
     answer = engine.ask("pt on haloperidol, temp 40, rigid, very agitated - give another dose of haldol?")
-    assert (
-        answer.notes[0]
-        == "The source gives no doses. Of the antipsychotic it says: discontinue the causative antipsychotic."
-    )
+    assert answer.notes[0] == engine.knowledge.safety.dose_note_first_action
+    assert "discontinue the causative antipsychotic" in answer.notes[0]
+    assert "immediate discontinuation of antipsychotics" in answer.notes[0]
     assert not any("pharmacist" in n for n in answer.notes)
     assert "pharmacist" in engine.ask("dantrolene dose in nms?").notes[0]  # no antipsychotic named
 
@@ -100,10 +99,7 @@ def test_a_menu_for_a_dose_question_says_first_that_the_source_gives_none(engine
     assert answer.status == "suggest" and answer.suggestions[0][0].id == "stop-antipsychotic"
     lines = to_text(answer).splitlines()
     menu = next(i for i, line in enumerate(lines) if line.startswith("  stop-antipsychotic"))
-    assert (
-        lines[1]
-        == "Note: The source gives no doses. Of the antipsychotic it says: discontinue the causative antipsychotic."
-    )
+    assert lines[1] == f"Note: {engine.knowledge.safety.dose_note_first_action}"
     assert menu > 1  # the note comes before the menu
     blocks = answer_message(answer, "mention")["blocks"]
     texts = [b["text"]["text"] for b in blocks if b["type"] == "section"]
@@ -116,16 +112,17 @@ def test_naming_an_antipsychotic_puts_the_first_action_in_the_first_two_lines(en
     """Read on a phone, the heading and one line: for "haldol for the agitation?" that line is the stop."""
     from nms_bot.slack.blocks.answers import answer_message
 
-    stop_line = "Note: Of the antipsychotic the source says: discontinue the causative antipsychotic."
+    stop_line = f"Note: {engine.knowledge.safety.carry[0].note}"
+    assert "causative antipsychotic" in stop_line and "immediate discontinuation of antipsychotics" in stop_line
     for question in ("NMS pt getting agitated, haldol 5 IM ok?", "restart haldol tomorrow? nms resolved"):
         answer = engine.ask(question)
         assert answer.status == "answer" and answer.topic.id != "stop-antipsychotic", question
         assert to_text(answer).splitlines()[1] == stop_line, question
         blocks = answer_message(answer, "mention")["blocks"]
-        assert blocks[0]["type"] == "header" and blocks[1]["text"]["text"].startswith("*Note:* Of the antipsychotic")
+        assert blocks[0]["type"] == "header" and blocks[1]["text"]["text"].startswith("*Note:* Of antipsychotics")
     # Its own answer says it in the title; a question naming no antipsychotic gets no such line.
-    assert not any("Of the antipsychotic" in n for n in engine.ask("stop the haldol in nms?").notes)
-    assert not any("Of the antipsychotic" in n for n in engine.ask("should we give dantrolene?").notes)
+    assert not any("Of antipsychotics" in n for n in engine.ask("stop the haldol in nms?").notes)
+    assert not any("Of antipsychotics" in n for n in engine.ask("should we give dantrolene?").notes)
 
 
 def test_the_pending_review_caution_comes_after_the_statements(engine: Engine):
@@ -157,4 +154,4 @@ def test_the_first_title_read_says_nms_and_a_decline_carries_no_first_action(eng
     assert answer.topic.id == "stop-antipsychotic"  # "+" joins the two drugs the patient is on
     assert engine.ask("restart antipsychotic after nms and what to monitor?").heading.startswith("NMS: ")
     declined = engine.ask("haldol for ICU delirium dose")
-    assert declined.topic is None and not any("Of the antipsychotic" in n for n in declined.notes)
+    assert declined.topic is None and not any("Of antipsychotics" in n for n in declined.notes)
