@@ -307,3 +307,15 @@ def test_how_high_to_titrate_asks_for_a_dose(engine):
     answer = engine.ask("pharm here - bromocriptine 2.5mg tds for NMS, how high do people titrate?")
     assert (answer.topic.id, answer.joined) == ("bromocriptine", ())
     assert answer.notes[0].startswith("The source gives no doses")
+
+
+def test_another_condition_or_a_relapse_of_the_illness_is_declined_without_nms_named(engine):
+    for q in ("EPS from haldol, cogentin dose?", "restarting antipsychotics after he relapsed - depot?"):
+        assert engine.matcher.match(q).status != "answer", q
+    # After an episode of NMS, starting an antipsychotic is the rechallenge.
+    assert engine.ask("ok to start clozaril after an episode of nms?").topic.id == "rechallenge"
+
+
+def test_the_uk_renal_panel_is_read_as_one_thing(engine):
+    r = engine.matcher.reader.read("nms pt - do we need U&Es daily")
+    assert "renal" in r.concepts and "es" not in r.words

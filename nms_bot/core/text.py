@@ -20,6 +20,8 @@ _STRUCK = re.compile(r"(?<![\w~])~[^~\n]{1,200}~(?![\w~])")
 _APOSTROPHE_S = re.compile(r"['\u2019]s\b")
 # How often, in the prescriber's notation ("q6", "q 6h", "q6hrs", "q4 hourly"), written as "q6h".
 _EVERY_HOURS = re.compile(r"(?<![a-z0-9])q ?(\d{1,2}) ?(?:h|hr|hrs|hrly|hourly|hours?)?(?![a-z0-9])")
+# The UK's renal panel: "U&Es", "U+E", "U and Es".
+_UREA_AND_ELECTROLYTES = re.compile(r"(?<![a-z0-9])u ?(?:&|\+|and) ?es?(?![a-z0-9])")
 _PLUS = re.compile(r"(?<=[a-z0-9])\s*\+\s*(?=[a-z])")
 _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")  # e.c.t. -> ect, i.v. -> iv
 # A decimal stays one token ("40.5"); an amount splits into number and unit ("12k", "2mg").
@@ -55,6 +57,7 @@ def normalise(text: str) -> str:
     text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
     text = _PLUS.sub(" and ", text)  # "zyprexa + abilify": both
     text = _EVERY_HOURS.sub(r"q\1h", text)  # "q6", "q 6 hrs", "q6hourly": one way of writing it
+    text = _UREA_AND_ELECTROLYTES.sub(" urea and electrolytes ", text)  # "&" would split "U&Es" into letters
     return _APOSTROPHE_S.sub("", text)[:MAX_INPUT_CHARS]
 
 
