@@ -249,3 +249,13 @@ def test_a_question_about_two_topics_gets_one_answer_with_both(engine: Engine):
     assert to_dict(answer)["joined"] == [{"id": "fluids", "title": answer.joined[0].title}]
     # One topic asked about clearly is answered alone.
     assert engine.ask("should we give dantrolene?").joined == ()
+
+
+def test_a_statement_an_earlier_one_already_says_is_not_repeated(engine: Engine):
+    answer = engine.ask("ativan for the agitation and bromo for the rigidity?")
+    assert [t.id for t in answer.joined] == ["bromocriptine"]
+    focuses = [s.text for s in answer.statements if s.text.startswith("Treatment focuses on supportive care")]
+    assert len(focuses) == 1 and "benzodiazepines may be used" in focuses[0]  # the whole one is kept
+    # A topic shown alone keeps every statement it has.
+    for topic_id, topic in engine.knowledge.topics.items():
+        assert len(engine.show(topic_id).statements) == len(topic.bullets_in_order()), topic_id

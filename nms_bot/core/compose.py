@@ -97,6 +97,11 @@ class Answer:
         return group_by_tier(self.statements)
 
 
+def _plain(text: str) -> str:
+    """A statement's words alone: no markup, punctuation or case."""
+    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", text.lower()).split())
+
+
 def number_statements(
     topic: Topic, references: dict[str, Reference], lead: tuple[Bullet, ...] = (), tail: tuple[Bullet, ...] = ()
 ) -> tuple[list[Statement], dict[str, int]]:
@@ -107,8 +112,15 @@ def number_statements(
     numbers: dict[str, int] = {}
     free = max((r.n or 0 for r in references.values()), default=0)
     statements = []
-    # A statement two shown topics share (the overall trial result) is said once.
+    said: list[tuple[str, set[str]]] = []  # (plain text, citation keys) of each statement kept
+    # A statement two shown topics share (the overall trial result) is said once, and so is one
+    # whose words an earlier one already says with the same sources ("Treatment focuses on
+    # supportive care..." shown whole by one topic and cut short by another).
     for bullet in dict.fromkeys((*lead, *topic.bullets_in_order(), *tail)):
+        plain = _plain(bullet.text)
+        if any(plain in earlier and set(bullet.cite) <= keys for earlier, keys in said):
+            continue
+        said.append((plain, set(bullet.cite)))
         for key in bullet.cite:
             if key not in numbers:
                 ref = references.get(key)
