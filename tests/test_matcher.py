@@ -319,3 +319,12 @@ def test_another_condition_or_a_relapse_of_the_illness_is_declined_without_nms_n
 def test_the_uk_renal_panel_is_read_as_one_thing(engine):
     r = engine.matcher.reader.read("nms pt - do we need U&Es daily")
     assert "renal" in r.concepts and "es" not in r.words
+
+
+def test_risk_and_a_look_alike_syndrome_are_declined_and_the_broad_plan_is_the_overview(engine):
+    assert engine.matcher.match("is nms more common with depot injections").reason == "out_of_scope"
+    q = "parkinson's pt nil by mouth, missed sinemet, now febrile and rigid - what do we do"
+    assert engine.matcher.match(q).reason == "out_of_scope"
+    q = "fy1 here, never seen NMS before. what's the broad plan for treating it on the ward while i wait for my reg?"
+    m = engine.matcher.match(q)
+    assert (m.status, m.topic_id) == ("answer", "overview")

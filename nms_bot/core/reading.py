@@ -28,7 +28,10 @@ from .text import QUESTION_OPENERS, clause_words, normalise, stem, stems
 # or is followed by a number, is usually the setting of the question rather than its subject.
 SETTING_WORDS = frozenset(
     stem(w)
-    for w in ("in", "on", "at", "from", "after", "before", "despite", "besides", "beyond", "except", "excluding", "s/p")
+    for w in (
+        *("in", "on", "at", "from", "after", "before", "despite", "besides", "beyond", "except", "excluding", "s/p"),
+        *("though", "although"),  # "even though olanzapine stopped"
+    )
 )
 # "CK 18k in an nms pt, how do we manage that": a pronoun in the asking clause points back at the
 # scene set before it, which is then what is asked about, not where the question stands.
