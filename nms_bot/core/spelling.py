@@ -19,8 +19,8 @@ ENGLISH = Path(__file__).with_name("englishwords.txt")  # compiled by tools/comp
 @cache
 def english_words() -> frozenset[str]:
     """Common English words (wordfreq): read on the first word the knowledge base does not know."""
-    with ENGLISH.open(encoding="utf-8") as f:
-        return frozenset(line.rstrip("\n") for line in f if not line.startswith("#"))
+    text = ENGLISH.read_text(encoding="utf-8")
+    return frozenset(text.split("\n", 1)[1].split())  # after the header line
 
 
 def vocabulary_words(knowledge: Knowledge) -> set[str]:
