@@ -171,7 +171,7 @@ def test_numbers_alone_do_not_match(engine):
         ("rhabdomyolysis from statins", "statin muscle injury"),
         ("haloperidol dose for delirium", "delirium"),
         ("what causes nms", "what causes NMS"),
-        ("dantrolene side effects", "drug side effects"),
+        ("dantrolene side effects", "side effects"),
     ],
 )
 def test_the_bots_drugs_and_measures_for_another_purpose_are_not_answered(engine, question, recognised):
@@ -328,3 +328,12 @@ def test_risk_and_a_look_alike_syndrome_are_declined_and_the_broad_plan_is_the_o
     q = "fy1 here, never seen NMS before. what's the broad plan for treating it on the ward while i wait for my reg?"
     m = engine.matcher.match(q)
     assert (m.status, m.topic_id) == ("answer", "overview")
+
+
+def test_a_side_effect_of_an_nms_treatment_is_noted_beside_nms_and_declined_alone(engine):
+    answer = engine.ask("hepatotox worry w dantrolene in nms pt w elevated LFTs?")
+    assert answer.topic.id == "dantrolene"
+    assert "The source does not cover hepatotoxicity: nothing here is specific to it." in answer.notes
+    assert engine.ask("isnt ECT contraindicated in NMS?").topic.id == "ect"
+    for q in ("dantrolene side effects", "side effects of haldol"):
+        assert engine.matcher.match(q).status != "answer", q
