@@ -337,3 +337,13 @@ def test_a_side_effect_of_an_nms_treatment_is_noted_beside_nms_and_declined_alon
     assert engine.ask("isnt ECT contraindicated in NMS?").topic.id == "ect"
     for q in ("dantrolene side effects", "side effects of haldol"):
         assert engine.matcher.match(q).status != "answer", q
+
+
+def test_prognosis_and_another_drugs_problem_are_declined_and_respiratory_compromise_is_supportive_care(engine):
+    for q in ("what percent of nms patients die", "my mom had nms on seroquel, will she have long term damage?"):
+        assert engine.matcher.match(q).reason == "out_of_scope", q
+    assert engine.matcher.match("stop haldol for QTc 520?").status != "answer"
+    m = engine.matcher.match("nms pt now satting 86% on 4L, RR 32, what now")
+    assert (m.status, m.topic_id) == ("answer", "supportive-care")
+    m = engine.matcher.match("do the specific meds shorten the course of nms at all")  # not prognosis
+    assert m.status == "answer" and "evidence" in {m.topic_id, *m.joined}
