@@ -20,7 +20,7 @@ from .model import Knowledge
 from .privacy import redact
 from .readout import Reading
 from .scopes import ScopeTables
-from .situations import DONE, Situations
+from .situations import Situations, done_clauses
 from .spelling import Speller
 from .text import QUESTION_OPENERS, clause_words, normalise, stem, stems
 
@@ -56,17 +56,6 @@ ALLOWING = frozenset(
 # Scope categories declined only when the question does not name NMS.
 DECLINED_UNLESS_NAMED = frozenset({"purposes", "other_conditions", "other_drugs"})
 NOT_COVERED = "not_covered"  # the scope category of NMS questions the source does not cover
-
-
-# "no fever", "without rigidity": a sign said to be absent describes no NMS.
-DENIALS = frozenset(stem(w) for w in ("no", "not", "without", "w/o", "non", "neg", "negative"))
-
-
-def _denied(tokens: list[str], start: int, end: int) -> bool:
-    """Whether the sign at tokens[start:end] is said to be absent ("no fever", "rigidity neg")."""
-    before = tokens[start - 1] if start > 0 else ""
-    after = tokens[end] if end < len(tokens) else ""
-    return before in DENIALS or after in DENIALS
 
 
 def _single_words(terms: tuple[str, ...] | list[str]) -> set[str]:
@@ -160,7 +149,7 @@ class Reader:
             # "lithium" is in the vocabulary (scope's "lithium toxicity") yet a drug the topics never name.
             if corrected not in self.topic_stems and (generic := other_drug(w)):
                 r.other_drugs.append(w if generic == w else f"{w} ({generic})")
-        sign_spans = [(a, b, sign) for a, b, sign in self.scopes.signs.scan(tokens) if not _denied(tokens, a, b)]
+        sign_spans = self.scopes.signs_met(tokens)
         found_signs = {sign for _, _, sign in sign_spans}
         if FEVER_VALUE.search(text) and FEVER_SIGN in self.scopes.sign_names:
             found_signs.add(FEVER_SIGN)  # "T 41.2": single letters are dropped, so read the value here
@@ -240,15 +229,8 @@ class Reader:
         for i in range(len(tokens) - 1):
             if (tokens[i], tokens[i + 1]) == ON_BOARD:
                 r.content.update({s: True for s in r.content if r.clause[s] == r.clauses[i]})
-        done = {n for n, w in zip(r.clauses, r.words, strict=True) if w in DONE and n not in r.asking}
-        # "stopped haldol, cooling, IVF, still worse": the list goes on after the verb, up to a
-        # clause that asks or says how the patient is ("still").
-        for n in sorted(set(r.clauses)):
-            said = [w for c, w in zip(r.clauses, r.words, strict=True) if c == n]
-            if n - 1 in done and n not in r.asking and "still" not in said and not any(w[0].isdigit() for w in said):
-                done.add(n)
-        if done and set(r.clauses) - done and max(set(r.clauses) - done) > min(done):
-            r.content.update({s: True for s in r.content if r.clause[s] in done})
+        done = done_clauses(r)
+        r.content.update({s: True for s in r.content if r.clause[s] in done})
         pointed = [n for n, w in zip(r.clauses, r.words, strict=True) if w in POINTERS and n in r.asking]
         if pointed:
             for s, setting in r.content.items():

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from .lexicon import Phrases
 from .model import Knowledge
-from .text import stems
+from .text import stem, stems
+
+DENIALS = frozenset(stem(w) for w in ("no", "not", "without", "w/o", "non", "neg", "negative"))
 
 
 class ScopeTables:
@@ -49,6 +51,12 @@ class ScopeTables:
             for term in terms:  # a sign named by a concept is met by its synonyms too ("cooking")
                 for phrase in (term, *knowledge.synonyms.get(term, ())):
                     self.signs.add(tuple(stems(phrase)), sign)
+
+    def signs_met(self, tokens: list[str]) -> list[tuple[int, int, str]]:
+        """The signs of NMS the tokens name, except those said to be absent ("no fever",
+        "rigidity neg"): an absent sign describes no NMS."""
+        around = ["", *tokens, ""]  # the words before and after each span, or nothing
+        return [(a, b, sign) for a, b, sign in self.signs.scan(tokens) if not {around[a], around[b + 1]} & DENIALS]
 
     def hits(self, tokens: list[str]) -> list[tuple[int, int, tuple[str, str]]]:
         """Scope terms met as written, and read past hedges and numbers ("how long does nms *usually*

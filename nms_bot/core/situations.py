@@ -1,5 +1,6 @@
-"""What the words of a question say together, read after each word's meaning: a switch within a
-drug class or between treatments, stopping a treatment, a case or finding resisting treatment, two names of one drug."""
+"""What the words of a question say together, read after each word's meaning: what was done
+before the question, a switch within a drug class or between treatments, stopping a treatment, a
+case or finding resisting treatment, two names of one drug."""
 
 from __future__ import annotations
 
@@ -20,6 +21,19 @@ GIVEN_WORDS = frozenset(stem(w) for w in ("despite", "after"))  # what follows w
 # "we stopped both. now what": a clause that says, in the past, what was done tells the case, not
 # the question, when a later clause asks. Words as typed ("stopped" is "stop" once stemmed).
 DONE = frozenset(("stopped", "held", "discontinued", "dced", "dcd", "d/cd", "d/ced", "gave", "given", "got", "started"))
+
+
+def done_clauses(r: Reading) -> set[int]:
+    """The clauses that tell, in the past, what was done ("we stopped both. now what"), when a
+    later clause asks; the list goes on after the verb ("stopped haldol, cooling, IVF, still
+    worse") up to a clause that asks or says how the patient is ("still")."""
+    done = {n for n, w in zip(r.clauses, r.words, strict=True) if w in DONE and n not in r.asking}
+    for n in sorted(set(r.clauses)):
+        said = [w for c, w in zip(r.clauses, r.words, strict=True) if c == n]
+        if n - 1 in done and n not in r.asking and "still" not in said and not any(w[0].isdigit() for w in said):
+            done.add(n)
+    rest = set(r.clauses) - done
+    return done if done and rest and max(rest) > min(done) else set()
 
 
 class Situations:
