@@ -347,3 +347,8 @@ def test_prognosis_and_another_drugs_problem_are_declined_and_respiratory_compro
     assert (m.status, m.topic_id) == ("answer", "supportive-care")
     m = engine.matcher.match("do the specific meds shorten the course of nms at all")  # not prognosis
     assert m.status == "answer" and "evidence" in {m.topic_id, *m.joined}
+
+
+def test_a_dose_adjusted_for_the_kidneys_is_declined_without_nms_named(engine):
+    assert engine.matcher.match("enoxaparin dosing in AKI").reason == "out_of_scope"
+    assert engine.ask("enoxaparin dosing in AKI in our nms pt").topic.id == "anticoagulation"
