@@ -352,3 +352,18 @@ def test_prognosis_and_another_drugs_problem_are_declined_and_respiratory_compro
 def test_a_dose_adjusted_for_the_kidneys_is_declined_without_nms_named(engine):
     assert engine.matcher.match("enoxaparin dosing in AKI").reason == "out_of_scope"
     assert engine.ask("enoxaparin dosing in AKI in our nms pt").topic.id == "anticoagulation"
+
+
+def test_ward_words_read_as_what_they_mean_on_the_ward(engine):
+    # "OB" is obstetrics, not the "obs" (vital signs); "stay on medicine" is the medical ward;
+    # "confirmed NMS" is a diagnosis made, not asked; "what first, A or B" picks between them.
+    q = "OB resident: postpartum psychosis pt on haldol, now T 39.4, rigid, CK 9k, ?NMS - whats the tx plan"
+    assert engine.matcher.match(q).topic_id == "overview"
+    assert engine.matcher.match("obs q4h in nms?").topic_id == "monitoring"
+    q = "geri: 84F w nms from seroquel, family asking if she really needs the unit or can stay on medicine"
+    assert engine.matcher.match(q).topic_id == "supportive-care"
+    m = engine.matcher.match("ED: 35M s/p IM haldol, now T 41.1, rigid, dry mucosa - what first, cooling or fluids")
+    assert {m.topic_id, *m.joined} == {"cooling", "fluids"}
+    assert engine.matcher.match("whats first line for nms").status == "answer"
+    q = "psych consult: confirmed NMS, antipsychotics stopped, pt screaming - what can we use to calm her"
+    assert engine.matcher.match(q).topic_id == "benzodiazepines"

@@ -139,6 +139,8 @@ OWN_STEMS = {
     "intubated": "intubated",  # the patient's state, not "intubate?" (respiratory support)
     "helpful": "helpful",  # "would it be helpful", not "does it help in" (outcomes)
     "failed": "failed",  # a treatment that failed, not "failing" kidneys
+    "confirmed": "confirmed",  # "confirmed NMS, what can we use": a diagnosis made, not asked ("confirms NMS")
+    "obs": "obs",  # observations (the vital signs), not "ob" (obstetrics: "OB resident")
     "satting": "satting",  # "satting 86% on 4L": how the patient breathes, not the "sats" of a set of vitals
     "improving": "improving",  # the patient's course ("is he improving"), not "improve outcomes"
     "ams": "ams",  # altered mental status, not "am" ("am i missing anything")
