@@ -367,3 +367,12 @@ def test_ward_words_read_as_what_they_mean_on_the_ward(engine):
     assert engine.matcher.match("whats first line for nms").status == "answer"
     q = "psych consult: confirmed NMS, antipsychotics stopped, pt screaming - what can we use to calm her"
     assert engine.matcher.match(q).topic_id == "benzodiazepines"
+
+
+def test_what_the_weekend_team_says_is_read(engine):
+    # "death rate" asked of a treatment is its evidence, not NMS's prognosis.
+    m = engine.matcher.match("do studies show ECT lowers death rate in NMS?")
+    assert m.status == "answer" and {m.topic_id, *m.joined} & {"evidence", "ect"}
+    assert engine.matcher.match("what is the death rate of nms").reason == "out_of_scope"
+    r = engine.matcher.reader.read("he's yelling and pulling at lines - can we give a little more antipsychotic")
+    assert "agitation" in r.concepts
