@@ -80,29 +80,28 @@ def test_drug_classes_mistakes_are_reported_with_file_and_line(kb: Path):
     importlib.util.find_spec("drug_named_entity_recognition") is None,
     reason="drug-named-entity-recognition is not installed (pip install '.[test]')",
 )
-def test_the_compiled_drug_tables_are_what_the_dictionary_gives_today(tmp_path: Path, monkeypatch):
-    """Nobody edits drugnames.tsv or otherdrugs.tsv by hand, and they never go stale."""
+def _compiles_what_is_committed(tool: str, outputs: dict[str, str], tmp_path: Path, monkeypatch) -> None:
+    """Run tools/<tool>.py with each output setting (name -> file in nms_bot/core) pointed into
+    tmp_path, and check that it writes exactly the committed files."""
     sys.path.insert(0, str(ROOT / "tools"))
     try:
-        import compile_drugs
+        module = importlib.import_module(tool)
     finally:
         sys.path.remove(str(ROOT / "tools"))
-    monkeypatch.setattr(compile_drugs, "CLASS_OUT", tmp_path / "drugnames.tsv")
-    monkeypatch.setattr(compile_drugs, "OTHER_OUT", tmp_path / "otherdrugs.tsv")
-    assert compile_drugs.main() == 0
-    for name in ("drugnames.tsv", "otherdrugs.tsv"):
+    for setting, name in outputs.items():
+        monkeypatch.setattr(module, setting, tmp_path / name)
+    assert module.main() == 0
+    for name in outputs.values():
         committed = (ROOT / "nms_bot" / "core" / name).read_text(encoding="utf-8")
-        assert (tmp_path / name).read_text(encoding="utf-8") == committed, f"{name}: run python tools/compile_drugs.py"
+        assert (tmp_path / name).read_text(encoding="utf-8") == committed, f"{name}: run python tools/{tool}.py"
+
+
+def test_the_compiled_drug_tables_are_what_the_dictionary_gives_today(tmp_path: Path, monkeypatch):
+    """Nobody edits drugnames.tsv or otherdrugs.tsv by hand, and they never go stale."""
+    outputs = {"CLASS_OUT": "drugnames.tsv", "OTHER_OUT": "otherdrugs.tsv"}
+    _compiles_what_is_committed("compile_drugs", outputs, tmp_path, monkeypatch)
 
 
 def test_the_compiled_english_words_are_what_wordfreq_gives_today(tmp_path: Path, monkeypatch):
     """Nobody edits englishwords.txt by hand, and it never goes stale."""
-    sys.path.insert(0, str(ROOT / "tools"))
-    try:
-        import compile_words
-    finally:
-        sys.path.remove(str(ROOT / "tools"))
-    monkeypatch.setattr(compile_words, "OUT", tmp_path / "englishwords.txt")
-    assert compile_words.main() == 0
-    committed = (ROOT / "nms_bot" / "core" / "englishwords.txt").read_text(encoding="utf-8")
-    assert (tmp_path / "englishwords.txt").read_text(encoding="utf-8") == committed, "run python tools/compile_words.py"
+    _compiles_what_is_committed("compile_words", {"OUT": "englishwords.txt"}, tmp_path, monkeypatch)

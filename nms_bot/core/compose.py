@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from .matcher import Match
 from .model import TIER_LABELS, TIERS, Bullet, Knowledge, Reference, Topic
 from .reading import DECLINED_UNLESS_NAMED
+from .text import normalise, words
 from .thresholds import MAX_SUGGESTIONS
 
 CAUTION = "Pending clinical review: this topic has not yet been approved by the clinical editors."
@@ -97,11 +98,6 @@ class Answer:
         return group_by_tier(self.statements)
 
 
-def _plain(text: str) -> str:
-    """A statement's words alone: no markup, punctuation or case."""
-    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", text.lower()).split())
-
-
 def number_statements(
     topic: Topic, references: dict[str, Reference], lead: tuple[Bullet, ...] = (), tail: tuple[Bullet, ...] = ()
 ) -> tuple[list[Statement], dict[str, int]]:
@@ -117,7 +113,7 @@ def number_statements(
     # whose words an earlier one already says with the same sources ("Treatment focuses on
     # supportive care..." shown whole by one topic and cut short by another).
     for bullet in dict.fromkeys((*lead, *topic.bullets_in_order(), *tail)):
-        plain = _plain(bullet.text)
+        plain = " ".join(words(normalise(bullet.text)))  # no markup, punctuation or case
         if any(plain in earlier and set(bullet.cite) <= keys for earlier, keys in said):
             continue
         said.append((plain, set(bullet.cite)))

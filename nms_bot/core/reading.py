@@ -216,8 +216,9 @@ class Reader:
                             r.valued.add(s)
             last = end
         self._plain(r, tokens, last, len(tokens), claimed)
-        if not r.asks_next:  # "what do i *actually* do": the next step asked past a softening word
-            plain = [t for t in tokens if t not in SOFTENERS and t not in self.hedges]
+        # "what do i *actually* do": the next step asked past a softening word (scanned again only then)
+        plain = [t for t in tokens if t not in SOFTENERS and t not in self.hedges]
+        if not r.asks_next and len(plain) < len(tokens):
             r.asks_next = [e.label for _, _, e in self.lexicon.scan(plain) if e.kind == "ask"]
         for label, parts in self.scopes.compound_purposes:
             if all(set(p) <= set(r.content) for p in parts):

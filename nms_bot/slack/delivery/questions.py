@@ -20,6 +20,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
+from functools import partial
 from typing import Any
 
 from slack_bolt.request.internals import extract_enterprise_id, extract_is_enterprise_install, extract_team_id
@@ -159,29 +160,26 @@ def record(services: Services, question: Question, reply: Reply, reply_ts: str, 
     queue row `job` deleted in the same transaction when there is one. True when it was."""
     key = f"{question.channel}:{question.ts}"
     topic = reply.answer.topic
-    if job is not None and topic is not None:
-        try:
-            services.store.answered(job, key, reply_ts, topic.id, question.surface, question.team)
-            return True
-        except StoreUnavailable:
-            return False  # the store has said so, once; the queue deletes the row when it can
-        except Exception as exc:
-            log.error("cannot record the answer: %s", type(exc).__name__)
-            return False
+    if job is not None and topic is not None:  # when it fails, the queue deletes the row when it can
+        answered = partial(services.store.answered, job, key, reply_ts, topic.id, question.surface, question.team)
+        return _best_effort(answered, "cannot record the answer")
     if reply_ts:
         _best_effort(lambda: services.store.set_reply(key, reply_ts), "cannot remember the answer for later edits")
     services.record(reply.answer, question.surface, question.team)
     return False
 
 
-def _best_effort(write: Callable[[], None], failed: str) -> None:
-    """A bookkeeping write after Slack took the answer: a failing database costs nothing more."""
+def _best_effort(write: Callable[[], None], failed: str) -> bool:
+    """A bookkeeping write after Slack took the answer: a failing database costs nothing more.
+    True when the write went through."""
     try:
         write()
+        return True
     except StoreUnavailable:
-        pass  # the store has said so, once
+        return False  # the store has said so, once
     except Exception as exc:
         log.error("%s: %s", failed, type(exc).__name__)
+        return False
 
 
 def show_status(client: WebClient, channel: str, thread_ts: str) -> None:
