@@ -64,6 +64,25 @@ def test_the_answering_queue_keeps_each_event_once_and_follow_ups_only_in_the_bo
     assert len(pg_store.table_rows()["nms_answer_queue"]) == 2
 
 
+def test_a_group_of_questions_is_kept_each_under_its_own_row_on_postgres(pg_store: Store):
+    from nms_bot.storage.jobs import _Arrival
+
+    pg_store.claim_event("EvG-kept")  # kept earlier: its retry arrives in the group
+    pg_store.remember_thread("C9:1.1", 60.0)
+    group = [
+        _Arrival(event_id, json.dumps({"q": i}), "here:1:t", 60, thread_key)
+        for i, (event_id, thread_key) in enumerate(
+            [("EvG1", None), ("EvG-kept", None), ("EvG2", "C9:1.1"), ("EvG1", None), ("EvG3", "C9:2.2"), ("EvG4", None)]
+        )
+    ]
+    pg_store._write_group(group)
+    jobs = [a.job for a in group]
+    assert jobs[1] is None and jobs[3] is None and jobs[4] is None, "a retry, a second copy, a thread not the bot's"
+    questions = {r["id"]: r["question"] for r in pg_store.table_rows()["nms_answer_queue"]}
+    for arrival in (group[0], group[2], group[5]):  # each row id holds its own question
+        assert arrival.job is not None and questions[arrival.job] == arrival.question
+
+
 def test_two_instances_on_postgres_answer_each_event_once(pg_url: str, pg_store: Store, stub, kb: Path):
     first, stop1 = start_bot(stub, kb, pg_url)
     second, stop2 = start_bot(stub, kb, pg_url)

@@ -361,3 +361,60 @@ def test_a_misspelling_no_vocabulary_lists_is_left_to_the_speller(engine):
 def test_a_raised_finding_among_the_signs_is_the_case_not_the_question(engine):
     m = engine.matcher.match("pt on quetiapine w/ fever rigidity high CK, what do we do")
     assert (m.status, m.topic_id, m.rule) == ("answer", "overview", "next")
+
+
+def test_words_dictation_split_apart_are_joined_into_the_drug_they_sound_like(engine):
+    for q, topic in (
+        ("dance roll in for NMS - pharmacy asking to confirm the indication", "dantrolene"),
+        ("broma crypt teen for nms start now or wait for psych", "bromocriptine"),
+        ("farm a co logic interventions for neuroleptic malignant syndrome", "pharmacotherapy"),
+    ):
+        m = engine.matcher.match(q)
+        assert (m.status, m.topic_id) == ("answer", topic), q
+    # Ordinary words beside a lab value are not joined into a drug ("ck came down" is no "coumadine").
+    r = engine.matcher.reader.read("ck came down 20k to 8k, tmax 38.2, what else should i be watching")
+    assert r.corrections == []
+
+
+def test_a_typo_keeps_its_first_letter(engine):
+    # "leptic" had become "septic" (sepsis: declined), "enox" had become "tenox" (temazepam).
+    assert engine.matcher.match("neural leptic malignant syndrome management steps please").topic_id == "overview"
+    r = engine.matcher.reader.read("heparin sc or enox for VTE prophylaxis")
+    assert "benzodiazepine" not in r.concepts
+
+
+def test_a_drug_named_before_withdrawal_is_that_drugs_withdrawal_syndrome(engine):
+    for q in ("baclofen withdrawal w/ fever and rigidity after pump failure, tx?", "xanax withdrawal, fever and rigid"):
+        m = engine.matcher.match(q)
+        assert (m.status, m.reason) == ("none", "out_of_scope"), q
+    assert engine.matcher.match("xanax withdrawal, fever and rigid").scope[1] == "alprazolam withdrawal"
+    # Withdrawing the antipsychotic is the first action.
+    assert engine.matcher.match("haldol withdrawal, how fast?").topic_id == "stop-antipsychotic"
+
+
+def test_how_many_die_of_nms_is_its_prognosis_and_what_lowers_mortality_its_evidence(engine):
+    m = engine.matcher.match("what percent of NMS pts die")
+    assert (m.status, m.reason) == ("none", "out_of_scope")
+    assert engine.matcher.match("does anything lower mortality in nms").topic_id == "evidence"
+    assert engine.matcher.match("how many nms pts die with supportive care alone vs dantrolene").status != "none"
+
+
+def test_treatments_that_fail_are_a_case_resisting_treatment_not_an_organ_failing(engine):
+    m = engine.matcher.match("ok and if dantro and bromo both fail, then what?")
+    assert (m.status, m.topic_id) == ("answer", "ect")
+    assert engine.matcher.match("kidneys failing in nms pt on dantrolene").topic_id == "supportive-care"
+
+
+def test_every_how_many_hours_asks_how_often(engine):
+    m = engine.matcher.match("CK q how many hrs in nms")
+    assert (m.status, m.topic_id) == ("answer", "monitoring")
+
+
+def test_what_a_duration_runs_until_is_its_setting_and_that_points_back(engine):
+    q = "same pt from last week still in bed, day 10. keep the enoxaparin going until mobile?"
+    m = engine.matcher.match(q)
+    assert m.ranked[0][0] == "anticoagulation" and m.topic_id in (None, "anticoagulation")
+    m = engine.matcher.match("heparin sq for nms, is that actually part of the tx or just routine icu stuff")
+    assert m.topic_id == "anticoagulation"
+    m = engine.matcher.match("can someone give me the quick checklist for managing nms on the ward tonight")
+    assert (m.status, m.topic_id, m.rule) == ("answer", "overview", "next")

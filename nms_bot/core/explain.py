@@ -6,7 +6,7 @@ from typing import Any
 
 from .compose import Answer
 from .matcher import PARTS, SUBJECT, Match, Matcher, answer_min
-from .reading import DECLINED_UNLESS_NAMED
+from .reading import DECLINED_UNLESS_NAMED, WITHDRAWAL
 from .thresholds import MARGIN, PART_MIN, SUGGEST_MIN
 
 
@@ -14,6 +14,10 @@ def verdict_reason(match: Match) -> str:
     """Why the matcher answered, suggested or declined, in one sentence."""
     if match.reason == "out_of_scope" and match.scope:
         category, term = match.scope
+        if category == WITHDRAWAL:
+            return (
+                f"declined: '{term}' names a drug before 'withdrawal': the syndrome of stopping it, another condition"
+            )
         unless = " and the question does not name NMS" if category in DECLINED_UNLESS_NAMED else ""
         return f"declined: '{term}' is listed under {category} in scope.yaml{unless}"
     if match.reason == "greeting":

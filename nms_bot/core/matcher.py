@@ -72,6 +72,9 @@ class Match:
     rule: str = ""
 
 
+DEMONSTRATIVES = frozenset(("that", "this", "those"))
+
+
 def answer_min(reading: Reading) -> float:
     """The score an answer needs: lower once the question names NMS."""
     return ANSWER_MIN_NAMED if reading.subject else ANSWER_MIN
@@ -105,6 +108,12 @@ class Matcher:
         asked = [c for c in topical if c in reading.asking]
         several = bool(topical) and len(set(reading.clause.values())) > 1
         focus = {max(asked or topical), *(c for c in asked if c in reading.marked)} if several else set()
+        # "heparin sq for nms, is that part of the tx": what "that" points back at is asked about too
+        # ("it" is mostly NMS itself: "managing NMS once you suspect it").
+        pointing = {
+            n for n, w in zip(reading.clauses, reading.words, strict=True) if w in DEMONSTRATIVES and n in focus
+        }
+        focus |= {max(c for c in topical if c < n) for n in pointing if any(c < n for c in topical)}
         weights = {}
         for s, setting in reading.content.items():
             setting = setting or s in placed
@@ -249,7 +258,8 @@ class Matcher:
         # "T 41.5, rigid, unresponsive, think nms. what now??": a next step asked of an NMS case
         # that names no part of the treatment (only settings, if anything) gets the first actions.
         # One finding with its value alone ("CK 31k in NMS, what do I do") is what is asked about.
-        topical = [s for s in weights if s in self.idf and s not in self.subject_stems]
+        # Treatment in general ("checklist for managing nms") names no part of it.
+        topical = [s for s in weights if s in self.idf and s not in self.subject_stems | self.generic]
         alone = len(topical) == 1 and topical[0] in reading.valued and len(reading.signs) < 2
         asked = alone or any(not reading.content[s] for s in topical)
         if reading.asks_next and self.next_topic and not asked:

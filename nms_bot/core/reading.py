@@ -31,6 +31,7 @@ SETTING_WORDS = frozenset(
     for w in (
         *("in", "on", "at", "from", "after", "before", "despite", "besides", "beyond", "except", "excluding", "s/p"),
         *("though", "although"),  # "even though olanzapine stopped"
+        *("until", "till", "til"),  # "keep the enoxaparin going until mobile": when it ends, not what is asked
     )
 )
 # "CK 18k in an nms pt, how do we manage that": a pronoun in the asking clause points back at the
@@ -55,6 +56,19 @@ ALLOWING = frozenset(
 )
 # Scope categories declined only when the question does not name NMS.
 DECLINED_UNLESS_NAMED = frozenset({"purposes", "other_conditions", "other_drugs"})
+WITHDRAWAL = "withdrawal syndromes"  # not a scope.yaml category: read from a drug named before "withdrawal"
+WITHDRAWN = stem("withdrawal")
+ANTIPSYCHOTIC = "antipsychotic"  # the drug_classes.yaml class whose stopping is the first action
+MORTALITY = "mortality"  # the synonyms.yaml concept of death
+COURSE = "how NMS runs its course"  # the scope.yaml `not_covered` label of prognosis
+HOW_MANY = frozenset(
+    stem(w) for w in ("percent", "percentage", "proportion", "many", "likely", "chance", "odds", "rate")
+)
+# synonyms.yaml concepts that describe the patient or an outcome, not a treatment
+DESCRIBING = frozenset(
+    {MORTALITY, "nms", "outcomes", "severe", "hyperthermia", "ck", "elevated", "renal", "renal failure", "failure"}
+    | {"respiratory", "rhabdomyolysis", "dehydration", "vital signs", "function", "after recovery"}
+)
 NOT_COVERED = "not_covered"  # the scope category of NMS questions the source does not cover
 
 
@@ -101,6 +115,7 @@ class Reader:
         self.drug_notes = knowledge.drug_notes
         self.member_class = {drug: canonical for canonical, drugs in knowledge.members.items() for drug in drugs}
         self.classes = set(knowledge.members)
+        self.course = COURSE in knowledge.scope.not_covered  # the prognosis rule needs its label
         self.dose_words = _single_words(knowledge.safety.dose_terms)
         self.between = BETWEEN | _single_words(knowledge.context.get(TIME, ()))  # "after 3 days of dantrolene"
         self.first_action_concepts = {rule.concept for rule in knowledge.safety.carry}
@@ -137,6 +152,7 @@ class Reader:
         # Single letters say nothing ("T 40", "45F"), unless they are a unit ("2 L").
         text = normalise(redact(question, blank=True))
         numbered, r.asking, r.marked = clause_words(text)
+        numbered, r.corrections = self.speller.joined(numbered)
         numbered = [(n, w) for n, w in numbered if len(w) > 1 or w.isdigit() or (w,) in self.lexicon.table]
         r.words = [w for _, w in numbered]
         r.clauses = [n for n, _ in numbered]
@@ -174,6 +190,9 @@ class Reader:
                 uncovered.setdefault(clause, hit)
                 continue
             r.scope = hit
+            return r
+        if withdrawn := self._withdrawal_syndrome(r, tokens, found):  # one scope.yaml does not list
+            r.scope = (WITHDRAWAL, withdrawn)
             return r
         hits = [h for h in hits if h[2][0] in DECLINED_UNLESS_NAMED]
         for category, term in (*(hit for _, _, hit in hits), *(("other_drugs", d) for d in r.other_drugs)):
@@ -256,6 +275,18 @@ class Reader:
                 r.scope = next(iter(uncovered.values()))
                 return r
             r.also.extend(hit[1] for hit in uncovered.values())
+        if (
+            MORTALITY in r.concepts
+            and r.concepts <= DESCRIBING
+            and r.subject
+            and HOW_MANY & set(tokens)
+            and self.course
+        ):
+            # "what percent of NMS pts die": how many die of NMS is its prognosis; the source's
+            # mortality figures compare treatments, and a question naming none asks the course
+            # ("does anything lower mortality in nms" asks about treatments: no count asked).
+            r.scope = (NOT_COVERED, COURSE)
+            return r
         self.situations.apply(r, tokens, given)
         r.greeting = any(t in self.greeting_words for t in tokens) and all(t in self.greeting_words for t in r.content)
         return r
@@ -294,6 +325,23 @@ class Reader:
             return False
         entry = self.lexicon.table.get((tokens[i],))  # "s/p" is context itself, and still marks history
         return i not in claimed or (entry is not None and entry.kind == "context")
+
+    def _withdrawal_syndrome(self, r: Reading, tokens: list[str], found: list[tuple[int, int, Entry]]) -> str:
+        """ "baclofen withdrawal", "xanax withdrawal": a drug's name before "withdrawal" names the
+        syndrome of stopping it, another condition, unless the drug is an antipsychotic (stopping
+        that is the first action). The syndrome by the drug's generic name, or ""."""
+        drugs = {
+            end: (self.member_class.get(e.label), self.drug_notes.get(e.label, (e.label,))[0])
+            for start, end, e in found
+            if e.kind == "member"
+        }
+        drugs |= {
+            i + 1: (None, generic) for i, w in enumerate(r.words) if i + 1 not in drugs and (generic := other_drug(w))
+        }
+        for end, (cls, generic) in drugs.items():
+            if end < len(tokens) and tokens[end] == WITHDRAWN and cls != ANTIPSYCHOTIC:
+                return f"{generic} withdrawal"
+        return ""
 
     def _is_drug(self, concept: str) -> bool:
         """Whether a concept met is a drug or drug class the source names."""

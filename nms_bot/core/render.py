@@ -6,7 +6,7 @@ from typing import Any
 
 from .compose import AWAITING_APPROVAL, Answer
 from .model import Knowledge, Topic
-from .reading import DECLINED_UNLESS_NAMED
+from .reading import DECLINED_UNLESS_NAMED, WITHDRAWAL
 
 EXAMPLE = "should we give dantrolene?"
 BRIEF_NOTE = "Brief answer: the key statements. The whole answer has every statement and lists the references."
@@ -37,7 +37,7 @@ def intro(answer: Answer) -> str:
             f"I look up how neuroleptic malignant syndrome (NMS) is treated. "
             f"Ask a question, e.g. \u201c{EXAMPLE}\u201d, or name a topic below."
         )
-    if category == "conditions":
+    if category in ("conditions", WITHDRAWAL):
         return (
             f"This looks like a question about {term}; I only cover the treatment of neuroleptic "
             "malignant syndrome (NMS). Here is what I can answer."

@@ -16,6 +16,9 @@ CONTINUE = "continue"  # and of going on with one
 AFTER_RECOVERY = "after recovery"  # and of the time after NMS
 RESTART = "restart"  # and of starting one again
 REFRACTORY = "refractory"  # and of a finding or case resisting treatment
+FAILURE = "failure"  # and of an organ failing
+FAILING = frozenset(("fail", "fails", "failing"))  # as typed: "failure" is an organ's, "failed" already refractory
+ORGANS = frozenset(("renal", "renal failure", "respiratory", "function"))  # the concepts of organs failing
 STILL = stem("still")
 GIVEN_WORDS = frozenset(stem(w) for w in ("despite", "after"))  # what follows was given
 # "we stopped both. now what": a clause that says, in the past, what was done tells the case, not
@@ -65,6 +68,7 @@ class Situations:
         self._switching(r, given)
         self._switching_treatments(r)
         self._stopping_a_treatment(r)
+        self._failed_treatment(r, given)
         self._refractory_case(r, tokens)
         self._refractory_finding(r)
         self._same_thing_compared(r)
@@ -112,6 +116,23 @@ class Situations:
             # "continue bromocriptine after nms resolves": when is the setting, not a restart.
             if AFTER_RECOVERY in r.concepts:
                 r.content.update({s: True for s in self._stems(AFTER_RECOVERY) if s in r.content})
+
+    def _failed_treatment(self, r: Reading, given: list[tuple[str, str, bool]]) -> None:
+        """ "if dantro and bromo both fail": a treatment that fails is a case resisting treatment,
+        not an organ failing ("renal failure"), when the question names a treatment and no organ."""
+        if FAILURE not in r.concepts or not FAILING & set(r.words) or r.concepts & ORGANS:
+            return
+        if not given and not any(is_drug_name(c) for c in r.concepts):
+            return
+        clause = max(r.clause[s] for s in self._stems(FAILURE) if s in r.clause) if r.clause else 0
+        r.concepts.discard(FAILURE)
+        for s in self._stems(FAILURE):
+            r.content.pop(s, None)
+        # what failed is what was given: the setting of the question, not what it asks about
+        r.content.update({s: True for s in r.content if r.clause[s] <= clause})
+        r.concepts.add(REFRACTORY)
+        for s in self._stems(REFRACTORY):
+            r.add(s, False, clause)
 
     def _refractory_case(self, r: Reading, tokens: list[str]) -> None:
         """ "still febrile despite bromo and dantrolene", "still rigid after 3 days of dantrolene":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable
@@ -14,6 +15,21 @@ from .text import OWN_STEMS, normalise, stem, words
 MIN_FUZZY_LEN = 4
 MIN_PREFIX_LEN = 5
 ENGLISH = Path(__file__).with_name("englishwords.txt")  # compiled by tools/compile_words.py
+
+
+MIN_JOINED_LEN = 9  # dictation's runs are joined only into long words: short ones are hit by chance
+JOINED_RATIO = 65  # "dance roll in" and "dantrolene" score 67, "k after we" and "cafeteria" 59
+_SOUND_RULES = [
+    (re.compile(a), b) for a, b in (("ph", "f"), ("[ck]+", "k"), ("q", "k"), ("z", "s"), ("(.)\\1+", "\\1"))
+]
+
+
+def sound(word: str) -> str:
+    """What a word sounds like, roughly: its first letter and its consonants, spelling variants
+    folded ("pharmaco" and "farm a co" both give "frmk"), doubled letters once."""
+    for pattern, replacement in _SOUND_RULES:
+        word = pattern.sub(replacement, word)
+    return word[:1] + re.sub("[aeiouyhw]", "", word[1:])
 
 
 @cache
@@ -72,6 +88,66 @@ class Speller:
                 self.by_length[len(w)].append(w)
         self.targets = sorted(w for ws in self.by_length.values() for w in ws)
         self.surface = frozenset(self.targets)
+        sounds: dict[str, set[str]] = defaultdict(set)
+        for w in self.targets:
+            if len(w) >= MIN_JOINED_LEN:
+                sounds[sound(w)].add(w)
+        # A sound two known words share says neither.
+        self.sounds = {k: min(ws) for k, ws in sounds.items() if len({self.meaning(stem(w)) for w in ws}) == 1}
+
+    def joined(self, numbered: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], list[tuple[str, str]]]:
+        """Words dictation split apart ("dance roll in", "broma crypt teen") joined into the long
+        known word they sound like ("dantrolene", "bromocriptine"): (clause, word) pairs with each
+        such run replaced, and (typed run, word) for each. A run is two to four words of one
+        clause, one of them unknown, that together sound (`sound`) like one known word of at least
+        MIN_JOINED_LEN letters. Only a question holding an unknown word pays for the search."""
+        if all(stem(w) in self.known_stems or w[0].isdigit() for _, w in numbered):
+            return numbered, []
+        out: list[tuple[int, str]] = []
+        found: list[tuple[str, str]] = []
+        i = 0
+        while i < len(numbered):
+            for n in (4, 3, 2):
+                run = numbered[i : i + n]
+                if len(run) < n or len({c for c, _ in run}) > 1 or any(w[0].isdigit() for _, w in run):
+                    continue
+                # Pieces of a word: unknown ones (two at least), and short known ones ("in", "a").
+                unknown = [w for _, w in run if stem(w) not in self.known_stems and len(w) > 1]
+                if len(unknown) < 2 or any(stem(w) in self.known_stems and len(w) > 3 for _, w in run):
+                    continue
+                meant = self._sounds_like("".join(w for _, w in run))
+                if meant:
+                    out.append((run[0][0], meant))
+                    found.append((" ".join(w for _, w in run), meant))
+                    i += n
+                    break
+            else:
+                out.append(numbered[i])
+                i += 1
+        return out, found
+
+    def _sounds_like(self, typed: str) -> str | None:
+        """The long known word `typed` sounds like (`_same_sound`), when spelt not too differently."""
+        from rapidfuzz import fuzz  # only a question holding an unknown word gets here
+
+        said = sound(typed)
+        meant = self._same_sound(said)
+        # "ck came down" sounds like "coumadine", yet is spelt too differently to be it
+        return meant if meant and fuzz.ratio(typed, meant) >= JOINED_RATIO else None
+
+    def _same_sound(self, said: str) -> str | None:
+        """The known word of this sound, or, for a sound of six letters or more, of the one sound a
+        letter off ("dnkrln", "dance roll in"; "dntrln", "dantrolene")."""
+        if said in self.sounds or len(said) < 6:
+            return self.sounds.get(said)
+        from rapidfuzz.distance import Levenshtein
+
+        near = [
+            k
+            for k in self.sounds
+            if k[0] == said[0] and abs(len(k) - len(said)) <= 1 and Levenshtein.distance(k, said, score_cutoff=1) <= 1
+        ]
+        return self.sounds[near[0]] if len({self.sounds[k] for k in near}) == 1 else None
 
     def correct(self, word: str) -> str:
         """The word's stem, or the stem of the closest known word when it is a typo."""
@@ -84,7 +160,11 @@ class Speller:
             return s
         from rapidfuzz import fuzz, process  # only a word the knowledge base does not know needs it
 
-        candidates = [w for n in range(len(word) - 2, len(word) + 3) for w in self.by_length.get(n, ())]
+        # A typo keeps its first letter (slips are within a word): "leptic" is not "septic", nor
+        # "enox" "tenox".
+        candidates = [
+            w for n in range(len(word) - 2, len(word) + 3) for w in self.by_length.get(n, ()) if w[0] == word[0]
+        ]
         # One slip costs a short word more of its ratio than a long one: a dropped letter in
         # a 5-letter word still scores 89, a swapped one in a 4-letter word only 75.
         cutoff = 85 if len(word) == 4 else 80 if len(word) <= 6 else 84

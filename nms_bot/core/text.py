@@ -21,6 +21,8 @@ _APOSTROPHE_S = re.compile(r"['\u2019]s\b")
 # How often, in the prescriber's notation ("q6", "q 6h", "q6hrs", "q4 hourly"), written as "q6h".
 _EVERY_HOURS = re.compile(r"(?<![a-z0-9])q ?(\d{1,2}) ?(?:h|hr|hrs|hrly|hourly|hours?)?(?![a-z0-9])")
 # The UK's renal panel: "U&Es", "U+E", "U and Es".
+# "q how many hrs", "every how many hours": prescribers' "q" (every) before a time asked is "how often"
+_EVERY_HOW_MANY = re.compile(r"(?<![a-z0-9])(?:q|every) ?how (?:many|often)(?: ?(?:h|hr|hrs|hours?))?(?![a-z0-9])")
 _UREA_AND_ELECTROLYTES = re.compile(r"(?<![a-z0-9])u ?(?:&|\+|and) ?es?(?![a-z0-9])")
 _PLUS = re.compile(r"(?<=[a-z0-9])\s*\+\s*(?=[a-z])")
 _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")  # e.c.t. -> ect, i.v. -> iv
@@ -57,6 +59,7 @@ def normalise(text: str) -> str:
     text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
     text = _PLUS.sub(" and ", text)  # "zyprexa + abilify": both
     text = _EVERY_HOURS.sub(r"q\1h", text)  # "q6", "q 6 hrs", "q6hourly": one way of writing it
+    text = _EVERY_HOW_MANY.sub("how often", text)
     text = _UREA_AND_ELECTROLYTES.sub(" urea and electrolytes ", text)  # "&" would split "U&Es" into letters
     return _APOSTROPHE_S.sub("", text)[:MAX_INPUT_CHARS]
 
