@@ -1,11 +1,15 @@
 """kill -9 with answers acknowledged but not sent: after a restart, or on another instance once the
 dead one's lease runs out, every acknowledged question is answered, each once; an edit whose
 chat.update was cut short updates the answer after the restart, once; in many-workspaces mode a
-question taken up after a restart is answered with a token refreshed as for a live request."""
+question taken up after a restart is answered with a token refreshed as for a live request, or
+with the new token of a reinstall made while the process was down; a release deployed between the
+crash and the restart (schema upgraded, knowledge edited) answers what the old one acknowledged."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -120,6 +124,40 @@ def test_kill_9_with_answers_queued_and_one_mid_retry_loses_none_on_sqlite(stub,
     assert "cooling" not in log and "Traceback" not in log
 
 
+def test_a_release_deployed_between_the_crash_and_the_restart_answers_what_the_old_one_acknowledged(
+    stub, kb: Path, tmp_path: Path
+):
+    db = tmp_path / "deploy.db"
+    query = sqlite_query(db)
+    stub.queued["chat.postMessage"] = [RATE_LIMITED]
+    first, bot = serve(stub, kb, NMS_DB=str(db))
+    try:
+        for i in range(QUESTIONS):
+            ask(bot, i)
+        stub.wait_for(lambda: stub.sent("chat.postMessage"))
+        assert query("SELECT count(*) FROM nms_answer_queue") == [(QUESTIONS,)]
+    finally:
+        log = kill_9(first)
+    # The deploy: the release phase upgrades the schema, and the new release brings edited knowledge.
+    upgrade = [sys.executable, "-m", "nms_bot", "db", "upgrade"]
+    upgraded = subprocess.run(
+        upgrade, env={**os.environ, "NMS_DB": str(db)}, capture_output=True, text=True, timeout=60
+    )
+    assert upgraded.returncode == 0, upgraded.stderr
+    release = tmp_path / "release"
+    shutil.copytree(kb, release)
+    cooling = release / "topics" / "cooling.yaml"
+    cooling.write_text(cooling.read_text().replace("Cooling for hyperthermia", "Cooling for hyperthermia in NMS", 1))
+    second, bot = serve(stub, release, NMS_DB=str(db))
+    try:
+        answered_once(stub, query)
+    finally:
+        log += kill_9(second)
+    posted = stub.delivered_to("chat.postMessage")
+    assert all("Cooling for hyperthermia in NMS" in json.dumps(p) for p in posted), "answered by the new release"
+    assert "Traceback" not in log
+
+
 def test_kill_9_while_slack_holds_an_edits_chat_update_updates_the_answer_once_after_restart(
     stub, kb: Path, tmp_path: Path
 ):
@@ -205,6 +243,48 @@ def test_after_a_restart_in_many_workspaces_mode_a_queued_question_is_answered_w
     for secret in (first_token, first_refresh, renewed, renewed_refresh, "beforethecrash", "aftertherestart"):
         assert secret not in log
     assert "dantrolene" not in log and "Traceback" not in log
+
+
+def test_a_workspace_reinstalled_while_the_process_is_down_gets_its_queued_answer_with_the_new_token(
+    stub, kb: Path, tmp_path: Path
+):
+    from slack_sdk.oauth.installation_store import Installation
+
+    from nms_bot.slack.common.settings import token_sealer
+    from nms_bot.slack.workspaces.installations import DatabaseInstallationStore
+    from nms_bot.storage.store import Store
+
+    db = tmp_path / "reinstall.db"
+    query = sqlite_query(db)
+    old, new = "xoxb-9-beforethereinstall", "xoxb-9-afterthereinstall"
+    first, bot = serve(stub, kb, NMS_DB=str(db), **CLIENT)
+    try:
+        install(bot, stub, grant(old, "T9"))
+        stub.queued["chat.postMessage"] = [RATE_LIMITED]  # the answer waits out a 429 when the process dies
+        assert bot.send(event_for("T9", "dantrolene", "1700000700.000001"))[0] == 200
+        stub.wait_for(lambda: stub.sent("chat.postMessage"))
+    finally:
+        log = kill_9(first)
+    # While it is down, an admin reinstalls the app (through another instance): Bolt's OAuth flow
+    # saves the new installation, whose token replaces the old one.
+    store = Store(f"sqlite:///{db}")
+    installations = DatabaseInstallationStore(store, CLIENT["SLACK_CLIENT_ID"], token_sealer(CLIENT["NMS_TOKEN_KEY"]))
+    installations.save(
+        Installation(app_id="A1", enterprise_id=None, team_id="T9", user_id="UADMIN", bot_token=new, bot_id="BBOT")
+    )
+    store.close()
+    stub.auth[new] = {"team_id": "T9", "bot_id": "BBOT"}
+    second, bot = serve(stub, kb, NMS_DB=str(db), **CLIENT)
+    try:
+        stub.wait_for(lambda: stub.delivered_to("chat.postMessage"), timeout=60)
+        stub.wait_for(lambda: query("SELECT count(*) FROM nms_answer_queue") == [(0,)])
+    finally:
+        log += kill_9(second)
+    assert tokens_used(stub, "chat.postMessage") == [old, new]
+    assert [p["channel"] for p in stub.delivered_to("chat.postMessage")] == ["CT9"]
+    for secret in (old, new, "beforethereinstall", "afterthereinstall"):
+        assert secret not in log
+    assert "Traceback" not in log
 
 
 @pytest.mark.skipif(bool(postgres.available()), reason=postgres.available() or "ok")
