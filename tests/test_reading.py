@@ -418,3 +418,9 @@ def test_what_a_duration_runs_until_is_its_setting_and_that_points_back(engine):
     assert m.topic_id == "anticoagulation"
     m = engine.matcher.match("can someone give me the quick checklist for managing nms on the ward tonight")
     assert (m.status, m.topic_id, m.rule) == ("answer", "overview", "next")
+
+
+def test_dc_before_a_time_or_home_is_discharge_and_recovered_is_after_recovery(engine):
+    r = engine.matcher.reader.read("pt recovered, d/c in 2 days. which antipsychotic do we go back on?")
+    assert "stop" not in r.concepts and "after recovery" in r.concepts
+    assert engine.matcher.match("d/c the haldol now?").topic_id == "stop-antipsychotic"

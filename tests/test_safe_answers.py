@@ -155,3 +155,21 @@ def test_the_first_title_read_says_nms_and_a_decline_carries_no_first_action(eng
     assert engine.ask("restart antipsychotic after nms and what to monitor?").heading.startswith("NMS: ")
     declined = engine.ask("haldol for ICU delirium dose")
     assert declined.topic is None and not any("Of antipsychotics" in n for n in declined.notes)
+
+
+def test_a_menu_offers_the_first_action_first_unless_restarting_is_asked(engine: Engine):
+    """A menu for a question naming an antipsychotic offers stopping it; first, unless the question
+    asks about restarting one later, where restarting comes first and stopping next (its answer
+    leads with the stop anyway). Another one for the agitation is never a restart."""
+
+    def offered(question: str) -> list[str]:
+        answer = engine.ask(question)
+        assert answer.status == "suggest", question
+        return [topic.id for topic, _ in answer.suggestions]
+
+    for question in (
+        "CK back to normal, ok to put him back on his haldol dec?",
+        "can we restart his abilify at the old dose once CK is normal",
+    ):
+        assert offered(question)[:2] == ["rechallenge", "stop-antipsychotic"], question
+    assert offered("can we just switch him to zyprexa for agitation since its atypical")[0] == "stop-antipsychotic"

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from .matcher import Match
 from .model import TIER_LABELS, TIERS, Bullet, Knowledge, Reference, Topic
 from .reading import DECLINED_UNLESS_NAMED
+from .situations import RESTART
 from .text import normalise, words
 from .thresholds import MAX_SUGGESTIONS
 
+AGITATION = "agitation"  # the synonyms.yaml concept of agitation
 CAUTION = "Pending clinical review: this topic has not yet been approved by the clinical editors."
 CAUTION_CHANGED = "Pending clinical review: this topic has changed since the clinical editors approved it."
 BULLET = "\u2022"
@@ -233,9 +235,16 @@ def build_answer(knowledge: Knowledge, match: Match, question: str) -> Answer:
         )
     ranked = [(tid, score) for tid, score in match.suggestions if tid in knowledge.topics]
     if match.reason != "out_of_scope" or (match.scope and match.scope[0] in DECLINED_UNLESS_NAMED):
-        # Not an answer, but the first action is offered first all the same.
+        # Not an answer, but the first action is offered first all the same; a question about
+        # restarting an antipsychotic ("back on his risperdal once CK is normal?") has it offered
+        # after the restart topic, whose answer it leads anyway. Not another one for the agitation
+        # ("switch him to zyprexa for agitation"): during NMS that is stopping them.
         first = carried_topics(knowledge, match, None)
-        ranked = ([(tid, 1.0) for tid in first] + [r for r in ranked if r[0] not in first])[:MAX_SUGGESTIONS]
+        rest = [r for r in ranked if r[0] not in first]
+        if RESTART in match.reading.concepts and AGITATION not in match.reading.concepts and rest:
+            ranked = (rest[:1] + [(tid, 1.0) for tid in first] + rest[1:])[:MAX_SUGGESTIONS]
+        else:
+            ranked = ([(tid, 1.0) for tid in first] + rest)[:MAX_SUGGESTIONS]
     suggestions = tuple((knowledge.topics[tid], round(score * 100)) for tid, score in ranked)
     status = "suggest" if suggestions else "none"
     return Answer(

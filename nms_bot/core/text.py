@@ -23,6 +23,10 @@ _EVERY_HOURS = re.compile(r"(?<![a-z0-9])q ?(\d{1,2}) ?(?:h|hr|hrs|hrly|hourly|h
 # The UK's renal panel: "U&Es", "U+E", "U and Es".
 # "q how many hrs", "every how many hours": prescribers' "q" (every) before a time asked is "how often"
 _EVERY_HOW_MANY = re.compile(r"(?<![a-z0-9])(?:q|every) ?how (?:many|often)(?: ?(?:h|hr|hrs|hours?))?(?![a-z0-9])")
+# "d/c in 2 days", "d/c home", "d/c summary": discharge, not discontinue ("d/c the haldol")
+_DISCHARGE = re.compile(
+    r"(?<![a-z0-9/])d/?c(?= (?:in \d|tomorrow|today|tonight|home|planning|plan|summary|soon|date)\b)"
+)
 _UREA_AND_ELECTROLYTES = re.compile(r"(?<![a-z0-9])u ?(?:&|\+|and) ?es?(?![a-z0-9])")
 _PLUS = re.compile(r"(?<=[a-z0-9])\s*\+\s*(?=[a-z])")
 _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")  # e.c.t. -> ect, i.v. -> iv
@@ -60,6 +64,7 @@ def normalise(text: str) -> str:
     text = _PLUS.sub(" and ", text)  # "zyprexa + abilify": both
     text = _EVERY_HOURS.sub(r"q\1h", text)  # "q6", "q 6 hrs", "q6hourly": one way of writing it
     text = _EVERY_HOW_MANY.sub("how often", text)
+    text = _DISCHARGE.sub("discharge", text)
     text = _UREA_AND_ELECTROLYTES.sub(" urea and electrolytes ", text)  # "&" would split "U&Es" into letters
     return _APOSTROPHE_S.sub("", text)[:MAX_INPUT_CHARS]
 
