@@ -424,3 +424,10 @@ def test_dc_before_a_time_or_home_is_discharge_and_recovered_is_after_recovery(e
     r = engine.matcher.reader.read("pt recovered, d/c in 2 days. which antipsychotic do we go back on?")
     assert "stop" not in r.concepts and "after recovery" in r.concepts
     assert engine.matcher.match("d/c the haldol now?").topic_id == "stop-antipsychotic"
+
+
+def test_a_temperature_written_t_and_a_value_is_the_temperature(engine):
+    # "T 40.6": the single letter was dropped, leaving "get it down" about nothing.
+    for q in ("T 40.6 in nms, best way to get it down?", "T 41.2 in nms, best way to bring it down"):
+        m = engine.matcher.match(q)
+        assert (m.status, m.topic_id) == ("answer", "cooling"), q

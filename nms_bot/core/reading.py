@@ -39,6 +39,7 @@ SETTING_WORDS = frozenset(
 POINTERS = frozenset(("that", "it", "this", "those", "them"))
 # A temperature written "T 40.1" or "t 104": a fever, whatever words stand around it.
 FEVER_VALUE = re.compile(r"(?<![a-z0-9])t ?(?:3[89]|4[0-3]|10[0-9])(?:\.\d)?(?![0-9])")
+FEVER_T = re.compile(r"(?<![a-z0-9])t ?(?=(?:3[89]|4[0-3]|10[0-9])(?:\.\d)?(?![0-9]))")
 FEVER_SIGN = "fever"  # the scope.yaml sign a temperature is
 ON_BOARD = (stem("on"), stem("board"))
 GENERIC = "treatment"  # the synonyms.yaml concept of treatment in general
@@ -151,6 +152,8 @@ class Reader:
         # "MRN 1234567" or a date says nothing about the topic; left in, it would dilute the match.
         # Single letters say nothing ("T 40", "45F"), unless they are a unit ("2 L").
         text = normalise(redact(question, blank=True))
+        fever_value = bool(FEVER_VALUE.search(text))
+        text = FEVER_T.sub("temp ", text)  # "T 40.6": the letter would be dropped with the other single ones
         numbered, r.asking, r.marked = clause_words(text)
         numbered, r.corrections = self.speller.joined(numbered)
         numbered = [(n, w) for n, w in numbered if len(w) > 1 or w.isdigit() or (w,) in self.lexicon.table]
@@ -167,7 +170,7 @@ class Reader:
                 r.other_drugs.append(w if generic == w else f"{w} ({generic})")
         sign_spans = self.scopes.signs_met(tokens)
         found_signs = {sign for _, _, sign in sign_spans}
-        if FEVER_VALUE.search(text) and FEVER_SIGN in self.scopes.sign_names:
+        if fever_value and FEVER_SIGN in self.scopes.sign_names:
             found_signs.add(FEVER_SIGN)  # "T 41.2": single letters are dropped, so read the value here
         r.signs = sorted(found_signs)
         r.subject = bool(self.scopes.subject.scan(tokens)) or len(r.signs) >= 2
