@@ -132,12 +132,12 @@ def test_ask_explain_shows_how_the_question_was_read():
     r = run("ask", "--explain", "45F on haldol, T 40, rigid, NPO: dantrolen 2mg?")
     out = r.stdout
     assert r.returncode == 0 and out.startswith("NMS: Dantrolene")
-    assert "synonyms:     dantrolen -> dantrolene" in out
+    assert "synonyms:     temp -> hyperthermia, dantrolen -> dantrolene" in out  # "T 40" read as the temperature
     assert "drugs (dictionary): haldol = haloperidol -> antipsychotic" in out and "context:      rigid, npo" in out
     assert "dose words:   mg" in out and "numbers:      45, 40, 2" in out
     assert "names NMS:    yes (signs: fever, rigidity)" in out  # "T 40" is a fever
     assert "question type: dose, frequency or duration (mg) (asking clause 4)" in out
-    assert "concepts:     antipsychotic, dantrolene" in out
+    assert "concepts:     antipsychotic, dantrolene, hyperthermia" in out
     assert "Verdict: answered with dantrolene" in out
     d = json.loads(run("ask", "--json", "--explain", "ECT for depression").stdout)
     assert d["status"] == "suggest" and d["explain"]["verdict"] == "suggest"

@@ -431,3 +431,52 @@ def test_a_temperature_written_t_and_a_value_is_the_temperature(engine):
     for q in ("T 40.6 in nms, best way to get it down?", "T 41.2 in nms, best way to bring it down"):
         m = engine.matcher.match(q)
         assert (m.status, m.topic_id) == ("answer", "cooling"), q
+
+
+def test_the_medical_ward_and_who_is_asking_are_no_medication(engine):
+    m = engine.matcher.match(
+        "what's the general approach to a pt w/ NMS on a gen med floor vs what we'd do in the unit"
+    )
+    assert m.topic_id != "pharmacotherapy" and "drug" not in m.reading.concepts
+    assert "drug" not in engine.matcher.reader.read("med student here - how is nms managed").concepts
+    assert "drug" in engine.matcher.reader.read("any meds for nms?").concepts
+
+
+def test_a_case_that_does_not_respond_resists_treatment_and_a_nickname_is_the_patient(engine):
+    q = "and if she doesn't respond to any of that, what's next? (seroquel lady, day 6, still rigid and febrile)"
+    m = engine.matcher.match(q)
+    assert (m.status, m.topic_id) == ("answer", "ect")
+    assert "refractory" in engine.matcher.reader.read("what if dantrolene didn't help").concepts
+
+
+def test_capital_pt_is_physical_therapy_and_lower_case_pt_the_patient(engine):
+    m = engine.matcher.match("should PT see a rigid nms pt in obs or wait")
+    assert (m.status, m.topic_id) == ("answer", "supportive-care")
+    assert normalise("PT/INR fine, heparin ok?").startswith("pt/inr") and normalise("PT 14.2") == "pt 14.2"
+    assert normalise("PT IS RIGID, WHAT NOW") == "pt is rigid, what now"  # all capitals: no telling
+
+
+def test_stopping_is_said_many_ways_and_a_next_step_after_what_was_done_names_no_topic(engine):
+    m = engine.matcher.match("how important is pulling the trigger drug in NMS vs everything else")
+    assert m.topic_id == "stop-antipsychotic"
+    m = engine.matcher.match("stopped the olanzapine and started fluids - anything else we should be doing?")
+    assert m.status == "suggest"  # not "stop the antipsychotic" again: nothing of it is asked
+    m = engine.matcher.match("temp 40.6 after 1 hr on cooling blanket, what else can we do to cool")
+    assert (m.status, m.topic_id) == ("answer", "cooling")
+    m = engine.matcher.match("EMS brought 34F from group home, febrile + rigid, on Invega Sustenna, prob nms - orders?")
+    assert (m.status, m.topic_id, m.rule) == ("answer", "overview", "next")
+
+
+def test_what_an_answer_is_for_is_not_what_is_asked(engine):
+    m = engine.matcher.match(
+        "for the d/c summary: what do we tell the SNF about future antipsychotic use after her nms?"
+    )
+    assert (m.status, m.topic_id) == ("answer", "rechallenge")
+    m = engine.matcher.match("can you write the d/c summary for bed 4")
+    assert (m.status, m.reason) == ("none", "out_of_scope")
+
+
+def test_other_rhabdomyolysis_and_an_antipsychotics_own_dose_are_declined_without_nms(engine):
+    for q in ("fell on ice, down 12 hrs, CK 30k - ivf for rhabdo how much", "max haldol dose for agitation in the ED"):
+        assert engine.matcher.match(q).status != "answer", q
+    assert engine.matcher.match("farmacologic options nms").topic_id == "pharmacotherapy"

@@ -160,7 +160,9 @@ class Matcher:
                 return asked[0], action
             if not asked:
                 return action, action
-        if best >= CARRIED_MIN and first and best_id not in first:
+        # Without NMS named, a dose of the drug to stop asks about its own use ("max haldol dose for
+        # agitation in the ED"), not about the NMS treatment the first action leads.
+        if best >= CARRIED_MIN and first and best_id not in first and (reading.subject or not reading.dose):
             action = sorted(first)[0]
             rest = max((s for t, s in ranked if t not in (best_id, action)), default=0.0)
             if self._covered((best_id, action), weights) >= answer_min(reading) and best - rest >= MARGIN:
@@ -290,8 +292,14 @@ class Matcher:
         ranked = tuple(sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])))
         best = ranked[0][1] if ranked else 0.0
         verdict = Match("none", score=best, scope=reading.scope, reading=reading, weights=weights, ranked=ranked)
-        # Naming NMS alone says nothing about which part of its treatment is asked about.
-        about_something = any(s in self.idf and s not in self.subject_stems for s in weights)
+        # Naming NMS alone says nothing about which part of its treatment is asked about; nor does a
+        # next step asked after what was done, without NMS named ("stopped the olanzapine and started
+        # fluids - anything else?"), when every topic word is the scene (named, the next-step rule
+        # answers it).
+        topical = [s for s in weights if s in self.idf and s not in self.subject_stems]
+        scene = reading.asks_next and not reading.subject and all(reading.content[s] for s in topical)
+        scene = scene and not reading.valued & set(topical)  # "CPK 12k -> 31k, on NS. what now": the CK is asked
+        about_something = bool(topical) and not scene
         if ruled := self._by_rule(reading, weights):
             topic_id, rule = ruled
             score = (

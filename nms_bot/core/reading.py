@@ -36,6 +36,9 @@ SETTING_WORDS = frozenset(
 )
 # "CK 18k in an nms pt, how do we manage that": a pronoun in the asking clause points back at the
 # scene set before it, which is then what is asked about, not where the question stands.
+PEOPLE = frozenset(
+    stem(w) for w in ("lady", "guy", "man", "woman", "gentleman", "girl", "boy", "fella", "chap", "dude")
+)
 POINTERS = frozenset(("that", "it", "this", "those", "them"))
 # A temperature written "T 40.1" or "t 104": a fever, whatever words stand around it.
 FEVER_VALUE = re.compile(r"(?<![a-z0-9])t ?(?:3[89]|4[0-3]|10[0-9])(?:\.\d)?(?![0-9])")
@@ -70,6 +73,7 @@ DESCRIBING = frozenset(
     {MORTALITY, "nms", "outcomes", "severe", "hyperthermia", "ck", "elevated", "renal", "renal failure", "failure"}
     | {"respiratory", "rhabdomyolysis", "dehydration", "vital signs", "function", "after recovery"}
 )
+ADMIN = "admin"  # the scope.yaml category of administrative questions
 NOT_COVERED = "not_covered"  # the scope category of NMS questions the source does not cover
 
 
@@ -185,12 +189,17 @@ class Reader:
         # "bromocriptine dose, and also what causes nms?": a question the source does not cover,
         # asked beside one about a drug it names, is noted and set aside; alone, it is declined.
         uncovered: dict[int, tuple[str, str]] = {}  # clause -> the scope term met there
+        purpose: set[int] = set()  # clauses saying what the answer is for (admin), set aside
         for a, _, hit in hits:
             if hit[0] in DECLINED_UNLESS_NAMED:
                 continue
             clause = r.clauses[a]
             if hit[0] == NOT_COVERED and clause in r.asking and r.asking - {clause} & set(r.clauses):
                 uncovered.setdefault(clause, hit)
+                continue
+            if hit[0] == ADMIN and clause not in r.asking and r.asking - {clause}:
+                # "for the d/c summary: what do we tell the SNF about...": what it is for, not what is asked
+                purpose.add(clause)
                 continue
             r.scope = hit
             return r
@@ -254,7 +263,13 @@ class Reader:
                 r.content.update({s: True for s in r.content if r.clause[s] == r.clauses[i]})
         done = done_clauses(r)
         r.content.update({s: True for s in r.content if r.clause[s] in done})
-        pointed = [n for n, w in zip(r.clauses, r.words, strict=True) if w in POINTERS and n in r.asking]
+        # ("anyone using dantrolene for this?" names what it asks: "this" is the case; "how do we
+        # manage that" names only treatment in general, "go up or stop it" only what to do with it)
+        vague = self.situations.unspecific | self.situations.actions
+        own = {r.clause[s] for s, setting in r.content.items() if not setting and s not in vague}
+        pointed = [
+            n for n, w in zip(r.clauses, r.words, strict=True) if w in POINTERS and n in r.asking and n not in own
+        ]
         if pointed:
             for s, setting in r.content.items():
                 if setting and r.clause[s] < max(pointed):
@@ -269,6 +284,8 @@ class Reader:
                         r.content.update({s: True for s in entry.target if s in r.content})
                 if tokens[i] in r.content:
                     r.content[tokens[i]] = True
+        for s in [s for s in r.content if r.clause[s] in purpose]:
+            del r.content[s]
         if uncovered:
             for s in [s for s in r.content if r.clause[s] in uncovered]:
                 del r.content[s]
@@ -297,6 +314,8 @@ class Reader:
     def _setting(self, tokens: list[str], clauses: list[int], start: int, end: int, claimed: set[int]) -> bool:
         """Whether tokens[start:end] is a finding with its value ("CK 12k", not "dantrolene 2 mg")
         or follows "in", "on", "at", "from" ("on haldol", "in the ICU")."""
+        if end < len(tokens) and tokens[end] in PEOPLE:
+            return True  # "the seroquel lady", "the CK 18k guy": who the patient is, not what is asked
         if end < len(tokens) and tokens[end][0].isdigit():
             # "lovenox 40 daily": a dose word after the number makes it a dose, even one that is
             # also context ("daily" is a route too)

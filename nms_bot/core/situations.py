@@ -19,6 +19,11 @@ REFRACTORY = "refractory"  # and of a finding or case resisting treatment
 FAILURE = "failure"  # and of an organ failing
 FAILING = frozenset(("fail", "fails", "failing"))  # as typed: "failure" is an organ's, "failed" already refractory
 ORGANS = frozenset(("renal", "renal failure", "respiratory", "function"))  # the concepts of organs failing
+NEGATIONS = frozenset(("not", "no", "doesnt", "dont", "didnt", "isnt", "wont", "hasnt", "havent", "arent", "never"))
+RESPONDING = frozenset(
+    stem(w)
+    for w in ("respond", "response", "responding", "improve", "improving", "work", "help", "helped", "better", "change")
+)
 STILL = stem("still")
 GIVEN_WORDS = frozenset(stem(w) for w in ("despite", "after"))  # what follows was given
 # "we stopped both. now what": a clause that says, in the past, what was done tells the case, not
@@ -56,6 +61,7 @@ class Situations:
         self.first_action_concepts, self.routes = first_action_concepts, routes
         self.unspecific_concepts = unspecific
         self.unspecific = {s for c in unspecific for s in self._stems(c) or stems(c)}
+        self.actions = {s for c in (STOP, CONTINUE, RESTART) for s in self._stems(c)}  # what is done to a drug
         self.known = known
 
     def _stems(self, concept: str) -> tuple[str, ...]:
@@ -69,6 +75,7 @@ class Situations:
         self._switching_treatments(r)
         self._stopping_a_treatment(r)
         self._failed_treatment(r, given)
+        self._no_response(r, tokens)
         self._refractory_case(r, tokens)
         self._refractory_finding(r)
         self._same_thing_compared(r)
@@ -133,6 +140,20 @@ class Situations:
         r.concepts.add(REFRACTORY)
         for s in self._stems(REFRACTORY):
             r.add(s, False, clause)
+
+    def _no_response(self, r: Reading, tokens: list[str]) -> None:
+        """ "if she doesn't respond to any of that", "didn't help", "no change": a case that does
+        not respond resists treatment, however the negation is put."""
+        if REFRACTORY in r.concepts:
+            return
+        for i, word in enumerate(r.words):
+            if word in NEGATIONS and RESPONDING & set(tokens[i + 1 : i + 3]):
+                for t in (tokens[i], *(t for t in tokens[i + 1 : i + 3] if t in RESPONDING)):
+                    r.content.pop(t, None)  # the words that say it count as the concept they say
+                r.concepts.add(REFRACTORY)
+                for s in self._stems(REFRACTORY):
+                    r.add(s, False, r.clauses[i])
+                return
 
     def _refractory_case(self, r: Reading, tokens: list[str]) -> None:
         """ "still febrile despite bromo and dantrolene", "still rigid after 3 days of dantrolene":

@@ -32,6 +32,11 @@ def sound(word: str) -> str:
     return word[:1] + re.sub("[aeiouyhw]", "", word[1:])
 
 
+def initial(word: str) -> str:
+    """A word's first sound ("ph" and "f" alike, "c" and "k")."""
+    return sound(word[:2])[:1]
+
+
 @cache
 def english_words() -> frozenset[str]:
     """Common English words (wordfreq): read on the first word the knowledge base does not know."""
@@ -88,6 +93,7 @@ class Speller:
                 self.by_length[len(w)].append(w)
         self.targets = sorted(w for ws in self.by_length.values() for w in ws)
         self.surface = frozenset(self.targets)
+        self.initials = {w: initial(w) for w in self.targets}
         sounds: dict[str, set[str]] = defaultdict(set)
         for w in self.targets:
             if len(w) >= MIN_JOINED_LEN:
@@ -160,10 +166,14 @@ class Speller:
             return s
         from rapidfuzz import fuzz, process  # only a word the knowledge base does not know needs it
 
-        # A typo keeps its first letter (slips are within a word): "leptic" is not "septic", nor
-        # "enox" "tenox".
+        # A typo keeps its first sound (slips are within a word): "leptic" is not "septic", nor
+        # "enox" "tenox"; "farmacologic" is "pharmacologic".
+        first = initial(word)
         candidates = [
-            w for n in range(len(word) - 2, len(word) + 3) for w in self.by_length.get(n, ()) if w[0] == word[0]
+            w
+            for n in range(len(word) - 2, len(word) + 3)
+            for w in self.by_length.get(n, ())
+            if self.initials[w] == first
         ]
         # One slip costs a short word more of its ratio than a long one: a dropped letter in
         # a 5-letter word still scores 89, a swapped one in a 4-letter word only 75.

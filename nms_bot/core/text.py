@@ -23,6 +23,18 @@ _EVERY_HOURS = re.compile(r"(?<![a-z0-9])q ?(\d{1,2}) ?(?:h|hr|hrs|hrly|hourly|h
 # The UK's renal panel: "U&Es", "U+E", "U and Es".
 # "q how many hrs", "every how many hours": prescribers' "q" (every) before a time asked is "how often"
 _EVERY_HOW_MANY = re.compile(r"(?<![a-z0-9])(?:q|every) ?how (?:many|often)(?: ?(?:h|hr|hrs|hours?))?(?![a-z0-9])")
+# "gen med floor", "med floor", "med student": the medical ward or who is asking, not a medication
+_MEDICINE = (
+    (
+        re.compile(r"(?<![a-z0-9])(?:gen|general|internal) med(?:icine)?(?: (?:floor|ward|unit))?(?![a-z0-9])"),
+        "general ward",
+    ),
+    (re.compile(r"(?<![a-z0-9])med (?:floor|ward|unit)(?![a-z0-9])"), "medical ward"),
+    (re.compile(r"(?<![a-z0-9])med (?=(?:students?|school|residents?|team|service|consult|rotation)\b)"), ""),
+)
+# Capital "PT" in a message written in lower case too is physical therapy ("should PT see him"), the
+# lower-case "pt" the patient; not the prothrombin time ("PT/INR", "PT 14.2").
+_PHYSICAL_THERAPY = re.compile(r"(?<![A-Za-z0-9])PT(?![A-Za-z0-9/])(?!\s*(?:/|INR|inr|\d))")
 # "d/c in 2 days", "d/c home", "d/c summary": discharge, not discontinue ("d/c the haldol")
 _DISCHARGE = re.compile(
     r"(?<![a-z0-9/])d/?c(?= (?:in \d|tomorrow|today|tonight|home|planning|plan|summary|soon|date)\b)"
@@ -59,7 +71,12 @@ def normalise(text: str) -> str:
     text = _SLACK_LINK.sub(_slack_link, text)
     text = html.unescape(text)
     text = _EMOJI.sub(" ", text)
-    text = _STRUCK.sub(" ", _fold(text)).lower()
+    text = _STRUCK.sub(" ", _fold(text))
+    if any(c.islower() for c in text):
+        text = _PHYSICAL_THERAPY.sub("physical therapy", text)
+    text = text.lower()
+    for pattern, meant in _MEDICINE:
+        text = pattern.sub(meant, text)
     text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
     text = _PLUS.sub(" and ", text)  # "zyprexa + abilify": both
     text = _EVERY_HOURS.sub(r"q\1h", text)  # "q6", "q 6 hrs", "q6hourly": one way of writing it
