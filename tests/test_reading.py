@@ -480,3 +480,27 @@ def test_other_rhabdomyolysis_and_an_antipsychotics_own_dose_are_declined_withou
     for q in ("fell on ice, down 12 hrs, CK 30k - ivf for rhabdo how much", "max haldol dose for agitation in the ED"):
         assert engine.matcher.match(q).status != "answer", q
     assert engine.matcher.match("farmacologic options nms").topic_id == "pharmacotherapy"
+
+
+def test_who_someone_is_a_patient_without_nms_and_causes_asked_twice_are_declined(engine):
+    for q in (
+        "who's the MICU attending tonight",
+        "haldol for ICU delirium in non-nms pt, QTc 480 ok?",
+        "which antipsychotics cause NMS most often - is it worse with depots?",
+        "Invega Sustenna loading dose schedule?",
+    ):
+        assert engine.matcher.match(q).status != "answer", q
+
+
+def test_going_on_with_nothing_named_and_a_ward_after_the_icu_are_no_drug_questions(engine):
+    assert engine.matcher.match("aspiration risk in NMS pt with dysphagia - keep NBM?").topic_id != "stop-antipsychotic"
+    m = engine.matcher.match("what do we need to monitor on the ward once the nms pt steps down from MICU")
+    assert (m.status, m.topic_id) == ("answer", "monitoring")
+    m = engine.matcher.match("the LBD pt is agitated again weeks after his NMS settled - can we try quetiapine again?")
+    assert (m.status, m.topic_id) == ("answer", "rechallenge")
+
+
+def test_how_nms_is_treated_wherever_the_patient_is_gets_the_overview(engine):
+    m = engine.matcher.match("What is the overall management approach for neuroleptic malignant syndrome in the ICU?")
+    assert (m.status, m.topic_id, m.rule) == ("answer", "overview", "general")
+    assert engine.matcher.match("rx options for nms beyond benzos?").topic_id != "overview"

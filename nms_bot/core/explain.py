@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .compose import Answer
-from .matcher import PARTS, SUBJECT, Match, Matcher, answer_min
+from .matcher import GENERAL, PARTS, SUBJECT, Match, Matcher, answer_min
 from .reading import DECLINED_UNLESS_NAMED, WITHDRAWAL
 from .thresholds import MARGIN, PART_MIN, SUGGEST_MIN
 
@@ -39,6 +39,8 @@ def verdict_reason(match: Match) -> str:
         )
     if match.rule == SUBJECT:
         return f"answered with {match.topic_id}: the question names NMS and nothing else (safety.yaml next's topic)"
+    if match.rule == GENERAL:
+        return f"answered with {match.topic_id}: the question asks how NMS is treated in general (next's topic)"
     if match.rule == PARTS:
         return (
             f"answered with {' and '.join((best_id, *match.joined))}: the question has several parts, each "

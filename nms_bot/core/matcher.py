@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from .index import index_topics
 from .model import Knowledge
 from .reading import DECLINED_UNLESS_NAMED, Reader, Reading
+from .situations import CONTINUE, RESTART, STOP
 from .thresholds import (
     ANSWER_MIN,
     ANSWER_MIN_NAMED,
@@ -51,6 +52,7 @@ COMBINING = "combination"
 GENERIC_CONCEPT = "treatment"
 PARTS = "parts"  # Match.rule of an answer joining the parts of a question
 SUBJECT = "subject"  # Match.rule of an answer to NMS named alone
+GENERAL = "general"  # and of one to how NMS is treated, in general
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class Match:
 
 
 DEMONSTRATIVES = frozenset(("that", "this", "those"))
+ACTIONS = frozenset((STOP, CONTINUE, RESTART))  # what is done to a drug
 
 
 def answer_min(reading: Reading) -> float:
@@ -124,12 +127,16 @@ class Matcher:
     def _placed(self, reading: Reading) -> set[str]:
         """Where the patient is (synonyms.yaml `settings`: "the ward", "ITU") is the setting of a
         question that asks about what only another topic holds ("what cooling should the ward be
-        doing while we wait for ITU?"); asked alone ("does he need the ICU?"), it is the question."""
+        doing while we wait for ITU?") or about treatment in general ("how do we treat NMS on the
+        ward?"); asked alone ("does he need the ICU?"), it is the question."""
         places = self.places & reading.content.keys()
         holders = {t for s in places for t, ds in self.distinct.items() if s in ds}
         asked = {s for s, setting in reading.content.items() if not setting} - places - self.subject_stems
         if places and any(ds & asked for t, ds in self.distinct.items() if t not in holders):
             return places
+        if places and asked & self.generic and not asked - self.generic:
+            return places  # "how do we treat NMS on the ward": treatment in general, there
+
         return set()
 
     def _verdict(
@@ -146,6 +153,11 @@ class Matcher:
             return together[0], ""
         if best >= answer_min(reading) and lead >= MARGIN:
             return best_id, ""
+        # Without NMS named, a dose of the drug to stop asks about its own use ("max haldol dose for
+        # agitation in the ED", "invega loading dose schedule?"), not about what the first action
+        # leads; stopping, continuing or restarting it ("drop the dose or d/c it?") is that.
+        if not reading.subject and reading.dose and not reading.concepts & ACTIONS:
+            return None
         first = {self.first_actions[c] for c in reading.concepts if c in self.first_actions}
         tied = [t for t, s in ranked if best - s < MARGIN]
         others = [t for t in tied if t not in first]
@@ -160,9 +172,7 @@ class Matcher:
                 return asked[0], action
             if not asked:
                 return action, action
-        # Without NMS named, a dose of the drug to stop asks about its own use ("max haldol dose for
-        # agitation in the ED"), not about the NMS treatment the first action leads.
-        if best >= CARRIED_MIN and first and best_id not in first and (reading.subject or not reading.dose):
+        if best >= CARRIED_MIN and first and best_id not in first:
             action = sorted(first)[0]
             rest = max((s for t, s in ranked if t not in (best_id, action)), default=0.0)
             if self._covered((best_id, action), weights) >= answer_min(reading) and best - rest >= MARGIN:
@@ -269,6 +279,14 @@ class Matcher:
         # "NMS" and nothing else (no word unknown, no finding) is asked as "how is NMS treated".
         if self.next_topic and weights.keys() <= self.subject_stems and not reading.signs:
             return self.next_topic, SUBJECT
+        # "what is the overall management of NMS in the ICU": its treatment in general, wherever the
+        # patient is (supportive care holds "care" and the ICU, but only the overview all of it).
+        # A drug named beside it other than the one to stop asks about others of its kind ("rx
+        # options beyond benzos").
+        general = self.generic & {s for s in weights if not reading.content[s]}
+        drugs = {c for c in reading.concepts if self.reader.is_drug(c)} - self.first_actions.keys()
+        if self.next_topic and general and not asked and not drugs and all(s in self.idf for s in weights):
+            return self.next_topic, GENERAL
         return None
 
     def match(self, question: str) -> Match:
@@ -304,7 +322,7 @@ class Matcher:
             topic_id, rule = ruled
             score = (
                 max(dict(ranked).get(topic_id, 0.0), best)
-                if rule in ("next", SUBJECT)
+                if rule in ("next", SUBJECT, GENERAL)
                 else dict(ranked).get(topic_id, best)
             )
             return replace(verdict, status="answer", topic_id=topic_id, score=score, rule=rule)

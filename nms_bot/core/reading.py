@@ -217,6 +217,7 @@ class Reader:
         given: list[tuple[str, str, bool]] = []  # (class, generic, a setting?) of each drug named
         last = 0
         drug_before = -1  # where the last drug or class named ends
+        drug_clauses: dict[str, set[int]] = {}  # each drug or class named -> the clauses naming it
         for start, end, entry in found:
             self._plain(r, tokens, last, start, claimed)
             typed = " ".join(r.words[start:end])
@@ -238,8 +239,9 @@ class Reader:
                 elif typed != entry.label:
                     r.mapped.append((typed, entry.label))
                 r.concepts.add(canonical)
-                if self._is_drug(canonical):
+                if self.is_drug(canonical):
                     drug_before = end
+                    drug_clauses.setdefault(canonical, set()).add(r.clauses[start])
                 for s in entry.target:
                     if s not in self.filler:
                         r.add(s, setting, r.clauses[start])
@@ -290,8 +292,11 @@ class Reader:
             for s in [s for s in r.content if r.clause[s] in uncovered]:
                 del r.content[s]
             # Set aside only beside a question about a drug the source names ("how many die" beside
-            # "prognosis?" asks the same thing again).
-            if not any(map(self._is_drug, r.concepts)) or not any(s in self.known_stems for s in r.content):
+            # "prognosis?" asks the same thing again), and not one the set-aside part named itself
+            # ("which antipsychotics cause NMS - is it worse with depots?" asks about causes twice).
+            elsewhere = {c for c, clauses in drug_clauses.items() if clauses - uncovered.keys()}
+            also_aside = {c for c, clauses in drug_clauses.items() if clauses & uncovered.keys()}
+            if not elsewhere or elsewhere <= also_aside or not any(s in self.known_stems for s in r.content):
                 r.scope = next(iter(uncovered.values()))
                 return r
             r.also.extend(hit[1] for hit in uncovered.values())
@@ -365,7 +370,7 @@ class Reader:
                 return f"{generic} withdrawal"
         return ""
 
-    def _is_drug(self, concept: str) -> bool:
+    def is_drug(self, concept: str) -> bool:
         """Whether a concept met is a drug or drug class the source names."""
         return concept in self.classes or is_drug_name(concept)
 

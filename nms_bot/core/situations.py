@@ -60,11 +60,11 @@ class Situations:
         self.lexicon, self.member_class = lexicon, member_class
         self.first_action_concepts, self.routes = first_action_concepts, routes
         self.unspecific_concepts = unspecific
-        self.unspecific = {s for c in unspecific for s in self._stems(c) or stems(c)}
-        self.actions = {s for c in (STOP, CONTINUE, RESTART) for s in self._stems(c)}  # what is done to a drug
+        self.unspecific = {s for c in unspecific for s in self.stems_of(c) or stems(c)}
+        self.actions = {s for c in (STOP, CONTINUE, RESTART) for s in self.stems_of(c)}  # what is done to a drug
         self.known = known
 
-    def _stems(self, concept: str) -> tuple[str, ...]:
+    def stems_of(self, concept: str) -> tuple[str, ...]:
         """The stems a synonyms.yaml concept is counted by, or () if the vocabulary lacks it."""
         entry = self.lexicon.table.get(tuple(stems(concept)))
         return entry.target if entry is not None else ()
@@ -74,6 +74,7 @@ class Situations:
         self._switching(r, given)
         self._switching_treatments(r)
         self._stopping_a_treatment(r)
+        self._continuing_nothing_named(r)
         self._failed_treatment(r, given)
         self._no_response(r, tokens)
         self._refractory_case(r, tokens)
@@ -84,7 +85,7 @@ class Situations:
         """ "on haldol, psych wants abilify now - ok?": another drug of the class the patient is on
         is a switch, which is a restart of that class (the source's "a different class"). A switch
         a safety.yaml route answers ("seroquel instead, for the agitation") is left to the route."""
-        restart = self._stems(RESTART)
+        restart = self.stems_of(RESTART)
         if not restart or {RESTART, STOP} & r.concepts or any(set(route.when) <= r.concepts for route in self.routes):
             return
         for cls in self.first_action_concepts:
@@ -103,7 +104,7 @@ class Situations:
         if not any(is_drug_name(c) for c in r.concepts):
             return
         r.concepts.discard(RESTART)
-        for s in self._stems(RESTART):
+        for s in self.stems_of(RESTART):
             r.content.pop(s, None)
 
     def _stopping_a_treatment(self, r: Reading) -> None:
@@ -117,12 +118,20 @@ class Situations:
             if concept not in r.concepts:
                 continue
             r.concepts.discard(concept)
-            for s in self._stems(concept):
+            for s in self.stems_of(concept):
                 r.content.pop(s, None)
             r.dose.append(f"{concept} (how long to give it)")
             # "continue bromocriptine after nms resolves": when is the setting, not a restart.
             if AFTER_RECOVERY in r.concepts:
-                r.content.update({s: True for s in self._stems(AFTER_RECOVERY) if s in r.content})
+                r.content.update({s: True for s in self.stems_of(AFTER_RECOVERY) if s in r.content})
+
+    def _continuing_nothing_named(self, r: Reading) -> None:
+        """ "aspiration risk in NMS pt with dysphagia - keep NBM?": going on with something no
+        treatment names (nil by mouth, the bed rest) is no question about continuing a drug."""
+        if CONTINUE in r.concepts and r.concepts - {CONTINUE} <= self.unspecific_concepts:
+            r.concepts.discard(CONTINUE)
+            for s in self.stems_of(CONTINUE):
+                r.content.pop(s, None)
 
     def _failed_treatment(self, r: Reading, given: list[tuple[str, str, bool]]) -> None:
         """ "if dantro and bromo both fail": a treatment that fails is a case resisting treatment,
@@ -131,14 +140,14 @@ class Situations:
             return
         if not given and not any(is_drug_name(c) for c in r.concepts):
             return
-        clause = max(r.clause[s] for s in self._stems(FAILURE) if s in r.clause) if r.clause else 0
+        clause = max(r.clause[s] for s in self.stems_of(FAILURE) if s in r.clause) if r.clause else 0
         r.concepts.discard(FAILURE)
-        for s in self._stems(FAILURE):
+        for s in self.stems_of(FAILURE):
             r.content.pop(s, None)
         # what failed is what was given: the setting of the question, not what it asks about
         r.content.update({s: True for s in r.content if r.clause[s] <= clause})
         r.concepts.add(REFRACTORY)
-        for s in self._stems(REFRACTORY):
+        for s in self.stems_of(REFRACTORY):
             r.add(s, False, clause)
 
     def _no_response(self, r: Reading, tokens: list[str]) -> None:
@@ -151,7 +160,7 @@ class Situations:
                 for t in (tokens[i], *(t for t in tokens[i + 1 : i + 3] if t in RESPONDING)):
                     r.content.pop(t, None)  # the words that say it count as the concept they say
                 r.concepts.add(REFRACTORY)
-                for s in self._stems(REFRACTORY):
+                for s in self.stems_of(REFRACTORY):
                     r.add(s, False, r.clauses[i])
                 return
 
@@ -164,7 +173,7 @@ class Situations:
         if REFRACTORY in r.concepts or not given or STILL not in tokens or not said_given:
             return
         r.concepts.add(REFRACTORY)
-        for s in self._stems(REFRACTORY):
+        for s in self.stems_of(REFRACTORY):
             r.add(s, False, r.clauses[tokens.index(STILL)])
 
     def _refractory_finding(self, r: Reading) -> None:
@@ -172,7 +181,7 @@ class Situations:
         clause, is what is asked about, not the setting of the question."""
         if REFRACTORY not in r.concepts:
             return
-        clauses = {r.clause[s] for s in self._stems(REFRACTORY) if s in r.clause}
+        clauses = {r.clause[s] for s in self.stems_of(REFRACTORY) if s in r.clause}
         for s in r.valued:
             if r.clause.get(s) in clauses:
                 r.content[s] = False
@@ -183,8 +192,8 @@ class Situations:
         of treatments (the evidence topic's)."""
         named = [c for typed, c in (*r.mapped, *r.members) if is_drug_name(c) or typed in self.member_class]
         one_drug = len(named) >= 2 and len(set(named)) == 1
-        compared = set(self._stems(COMPARE))
+        compared = set(self.stems_of(COMPARE))
         asked = {s for s, setting in r.content.items() if not setting and s in self.known}
         if COMPARE in r.concepts and (one_drug or len(asked - compared - self.unspecific) == 1):
-            for s in self._stems(COMPARE):
+            for s in self.stems_of(COMPARE):
                 r.content.pop(s, None)

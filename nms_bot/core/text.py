@@ -17,6 +17,7 @@ _SLACK_LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 _EMOJI = re.compile(r":[a-z0-9_+'-]+:")
 # Slack's ~strike~: what the writer crossed out is not part of the question.
 _STRUCK = re.compile(r"(?<![\w~])~[^~\n]{1,200}~(?![\w~])")
+_WHO_IS = re.compile(r"\bwho['\u2019]s\b")
 _APOSTROPHE_S = re.compile(r"['\u2019]s\b")
 # How often, in the prescriber's notation ("q6", "q 6h", "q6hrs", "q4 hourly"), written as "q6h".
 _EVERY_HOURS = re.compile(r"(?<![a-z0-9])q ?(\d{1,2}) ?(?:h|hr|hrs|hrly|hourly|hours?)?(?![a-z0-9])")
@@ -35,6 +36,8 @@ _MEDICINE = (
 # Capital "PT" in a message written in lower case too is physical therapy ("should PT see him"), the
 # lower-case "pt" the patient; not the prothrombin time ("PT/INR", "PT 14.2").
 _PHYSICAL_THERAPY = re.compile(r"(?<![A-Za-z0-9])PT(?![A-Za-z0-9/])(?!\s*(?:/|INR|inr|\d))")
+# "weeks after his NMS settled": whose NMS it is says nothing ("after nms" is the vocabulary's)
+_WHOSE_NMS = re.compile(r"(?<![a-z0-9])(?:his|her|their) (?=nms\b)")
 # "d/c in 2 days", "d/c home", "d/c summary": discharge, not discontinue ("d/c the haldol")
 _DISCHARGE = re.compile(
     r"(?<![a-z0-9/])d/?c(?= (?:in \d|tomorrow|today|tonight|home|planning|plan|summary|soon|date)\b)"
@@ -82,7 +85,9 @@ def normalise(text: str) -> str:
     text = _EVERY_HOURS.sub(r"q\1h", text)  # "q6", "q 6 hrs", "q6hourly": one way of writing it
     text = _EVERY_HOW_MANY.sub("how often", text)
     text = _DISCHARGE.sub("discharge", text)
+    text = _WHOSE_NMS.sub("", text)
     text = _UREA_AND_ELECTROLYTES.sub(" urea and electrolytes ", text)  # "&" would split "U&Es" into letters
+    text = _WHO_IS.sub("who is", text)  # "who's the attending": not a possessive
     return _APOSTROPHE_S.sub("", text)[:MAX_INPUT_CHARS]
 
 
