@@ -504,3 +504,21 @@ def test_how_nms_is_treated_wherever_the_patient_is_gets_the_overview(engine):
     m = engine.matcher.match("What is the overall management approach for neuroleptic malignant syndrome in the ICU?")
     assert (m.status, m.topic_id, m.rule) == ("answer", "overview", "general")
     assert engine.matcher.match("rx options for nms beyond benzos?").topic_id != "overview"
+
+
+def test_the_chart_read_back_and_what_was_done_before_a_short_question(engine):
+    cases = [
+        ("family asking why we stopped his geodon, how do i explain that to them re nms tx", "stop-antipsychotic"),
+        ("heparin 5000 sq q8h ok w/ nms, CK 30k, plt 90?", "anticoagulation"),  # the q8h is the heparin's
+        ("enoxaprin in immobile nms pt, Cr 2.8, dose?", "anticoagulation"),  # the dose is not the Cr's
+        ("is it safe to ever give this guy haldol again", "rechallenge"),
+        ("bed 14 is the nms rule-out, mar still has haldol 5mg IM q6h prn agitation. ok to give?", "benzodiazepines"),
+        ("pt on 2nd day of haldol for post-op delirium, now rigid, T 39.8, CK 9000, what to do", "overview"),
+    ]
+    for q, topic in cases:
+        m = engine.matcher.match(q)
+        assert (m.status, m.topic_id) == ("answer", topic), q
+    # "ok so" tells what was done; it does not ask it
+    assert engine.matcher.match("ok so we've stopped the olanzapine and started cooling, what next").status == "suggest"
+    for q in ("what's the mortality of nms these days", "nms ruled out, ok to restart haldol?"):
+        assert engine.matcher.match(q).status == "none", q

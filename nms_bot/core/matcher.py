@@ -179,6 +179,10 @@ class Matcher:
                 return best_id, action
         return None
 
+    def _asked(self, concept: str, reading: Reading) -> bool:
+        """Whether a concept the question names is asked about, not only the scene."""
+        return any(not reading.content.get(s, True) for s in self.reader.situations.stems_of(concept))
+
     def _covered(self, topics: tuple[str, ...], weights: dict[str, float]) -> float:
         """The share of the question's weight one answer showing these topics holds."""
         held = sum(w * max(self.index.get(s, {}).get(t, 0.0) for t in topics) for s, w in weights.items())
@@ -256,6 +260,10 @@ class Matcher:
         said = {*reading.dose, *(c for c in reading.context if c not in self.dose_terms)}
         for route in self.routes:
             asked_with = not route.asked_with or set(route.asked_with) & said
+            # How often a lab is checked asks about the lab, not its value given as the scene
+            # ("heparin 5000 sq q8h ok w/ nms, CK 30k?": the q8h is the heparin's).
+            if route.asked_with and not all(self._asked(c, reading) for c in route.when):
+                continue
             # How often a lab is checked is NMS monitoring here; the other routes need NMS named.
             named = reading.subject or set(route.asked_with) & set(reading.dose)
             if (

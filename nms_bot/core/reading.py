@@ -68,6 +68,10 @@ COURSE = "how NMS runs its course"  # the scope.yaml `not_covered` label of prog
 HOW_MANY = frozenset(
     stem(w) for w in ("percent", "percentage", "proportion", "many", "likely", "chance", "odds", "rate")
 )
+# what a treatment does to it ("does anything lower mortality in nms" asks about treatments)
+EFFECTS = frozenset(
+    stem(w) for w in ("lower", "reduce", "improve", "decrease", "benefit", "change", "affect", "differ", "help", "work")
+)
 # synonyms.yaml concepts that describe the patient or an outcome, not a treatment
 DESCRIBING = frozenset(
     {MORTALITY, "nms", "outcomes", "severe", "hyperthermia", "ck", "elevated", "renal", "renal failure", "failure"}
@@ -268,7 +272,7 @@ class Reader:
         # ("anyone using dantrolene for this?" names what it asks: "this" is the case; "how do we
         # manage that" names only treatment in general, "go up or stop it" only what to do with it)
         vague = self.situations.unspecific | self.situations.actions
-        own = {r.clause[s] for s, setting in r.content.items() if not setting and s not in vague}
+        own = {r.clause[s] for s, setting in r.content.items() if not setting and s in self.topic_stems - vague}
         pointed = [
             n for n, w in zip(r.clauses, r.words, strict=True) if w in POINTERS and n in r.asking and n not in own
         ]
@@ -304,7 +308,7 @@ class Reader:
             MORTALITY in r.concepts
             and r.concepts <= DESCRIBING
             and r.subject
-            and HOW_MANY & set(tokens)
+            and (HOW_MANY & set(tokens) or not EFFECTS & set(tokens))
             and self.course
         ):
             # "what percent of NMS pts die": how many die of NMS is its prognosis; the source's
@@ -323,8 +327,9 @@ class Reader:
             return True  # "the seroquel lady", "the CK 18k guy": who the patient is, not what is asked
         if end < len(tokens) and tokens[end][0].isdigit():
             # "lovenox 40 daily": a dose word after the number makes it a dose, even one that is
-            # also context ("daily" is a route too)
-            return not tokens[end + 1 : end + 2] or tokens[end + 1] not in self.dose_words
+            # also context ("daily" is a route too); not one in the next clause ("Cr 2.8, dose?")
+            after = end + 1 < len(tokens) and clauses[end + 1] == clauses[end]
+            return not after or tokens[end + 1] not in self.dose_words
         i = start - 1
         # "on the haldol", "s/p 2 doses geodon", "after 3 days of dantrolene": articles, amounts
         # and times stand between.

@@ -25,6 +25,7 @@ RESPONDING = frozenset(
     for w in ("respond", "response", "responding", "improve", "improving", "work", "help", "helped", "better", "change")
 )
 STILL = stem("still")
+AGAIN = "again"
 GIVEN_WORDS = frozenset(stem(w) for w in ("despite", "after"))  # what follows was given
 # "we stopped both. now what": a clause that says, in the past, what was done tells the case, not
 # the question, when a later clause asks. Words as typed ("stopped" is "stop" once stemmed).
@@ -75,6 +76,7 @@ class Situations:
         self._switching_treatments(r)
         self._stopping_a_treatment(r)
         self._continuing_nothing_named(r)
+        self._given_again(r, given)
         self._failed_treatment(r, given)
         self._no_response(r, tokens)
         self._refractory_case(r, tokens)
@@ -132,6 +134,20 @@ class Situations:
             r.concepts.discard(CONTINUE)
             for s in self.stems_of(CONTINUE):
                 r.content.pop(s, None)
+
+    def _given_again(self, r: Reading, given: list[tuple[str, str, bool]]) -> None:
+        """ "is it safe to ever give this guy haldol again": the drug to stop, given again, is a
+        restart."""
+        if AGAIN not in r.words or {RESTART, STOP} & r.concepts:
+            return
+        if (
+            not any(cls in self.first_action_concepts for cls, _, _ in given)
+            and not r.concepts & self.first_action_concepts
+        ):
+            return
+        r.concepts.add(RESTART)
+        for s in self.stems_of(RESTART):
+            r.add(s, False, r.clauses[r.words.index(AGAIN)])
 
     def _failed_treatment(self, r: Reading, given: list[tuple[str, str, bool]]) -> None:
         """ "if dantro and bromo both fail": a treatment that fails is a case resisting treatment,

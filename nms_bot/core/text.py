@@ -48,6 +48,7 @@ _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")  # e.c.t. -> ect, i.v. -> iv
 # A decimal stays one token ("40.5"); an amount splits into number and unit ("12k", "2mg").
 _TOKEN = re.compile(r"\d+\.\d+|[a-z0-9]+(?:/[a-z0-9]+)*")
 _AMOUNT = re.compile(r"^(\d+)([a-z]+)$")
+_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")  # "2nd day": the number, not the letters
 _stemmer = Stemmer.Stemmer("english")
 
 
@@ -99,8 +100,12 @@ def words(text: str) -> list[str]:
     for token in _TOKEN.findall(text.replace("'", "").replace("\u2019", "")):
         parts = [t for t in token.split("/") if t] if "/" in token and len(token) > 4 else [token]
         for part in parts:
-            amount = _AMOUNT.match(part)
-            out.extend(amount.groups() if amount else (part,))
+            if ordinal := _ORDINAL.match(part):
+                out.append(ordinal.group(1))
+            elif amount := _AMOUNT.match(part):
+                out.extend(amount.groups())
+            else:
+                out.append(part)
     return out[:MAX_TOKENS]
 
 
@@ -142,7 +147,9 @@ def clause_words(text: str) -> tuple[list[tuple[int, str]], set[int], set[int]]:
         end = parts[2 * n + 1] if 2 * n + 1 < len(parts) else ""
         if "?" in end:
             marked.add(n)
-        if "?" in end or (said and said[0] in QUESTION_OPENERS):
+        # "ok so we've stopped...": "ok" and "so" together open what is told, not a question
+        opens = bool(said) and said[0] in QUESTION_OPENERS and said[1:2] != ["so"]
+        if "?" in end or opens:
             asking.add(n)
         out.extend((n, w) for w in said)
     return out[:MAX_TOKENS], asking, marked
@@ -176,6 +183,7 @@ OWN_STEMS = {
     "ams": "ams",  # altered mental status, not "am" ("am i missing anything")
     "aggressive": "aggressive",  # how much treatment ("aggressive cooling"), not "aggression"
     "aggressively": "aggressive",
+    "ruled": "ruled",  # "ruled out nms": excluded, not the "nms rule-out" being worked up
 }
 
 
