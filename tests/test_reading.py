@@ -522,3 +522,32 @@ def test_the_chart_read_back_and_what_was_done_before_a_short_question(engine):
     assert engine.matcher.match("ok so we've stopped the olanzapine and started cooling, what next").status == "suggest"
     for q in ("what's the mortality of nms these days", "nms ruled out, ok to restart haldol?"):
         assert engine.matcher.match(q).status == "none", q
+
+
+def test_a_sign_out_telling_what_happened_and_what_an_answer_is_asked_about(engine):
+    sign_out = (
+        "sign-out from days: 35M s/p IM haldol in ED for agitation, now day 3 MICU for nms. CK peaked 80k now 30k,"
+        " afebrile on cooling blanket, still mildly rigid. plan wean cooling, IVF 200/h, hep sq. anything im missing?"
+    )
+    assert engine.matcher.match(sign_out).topic_id != "benzodiazepines"  # the agitation was the ED's, days ago
+    r = engine.matcher.reader.read("ok haldol d/c'd and fluids running. next step?")
+    assert r.asking == {1} and r.content["stop"], "what was done is told, not asked"
+
+
+def test_whether_a_treatment_works_compared_or_summarised(engine):
+    m = engine.matcher.match("Do dopamine agonists help in NMS?")
+    assert m.status == "answer" and {m.topic_id, *m.joined} >= {"evidence", "bromocriptine"}
+    m = engine.matcher.match("does supportive care alone do as well as drugs in nms? mild case on our service")
+    assert (m.status, m.topic_id) == ("answer", "evidence")
+    assert engine.matcher.match("pharmacologic tx of nms overview?").topic_id == "pharmacotherapy"
+    m = engine.matcher.match("Could you summarise the overall approach to managing NMS in a medical inpatient?")
+    assert (m.status, m.topic_id) == ("answer", "overview")  # "medical" is no medication
+
+
+def test_another_condition_of_an_nms_patient_is_declined_and_its_prevention_is_not(engine):
+    for q in (
+        "heparin gtt nomogram for PE in a pt w/ remote hx of nms",
+        "nms pt also in new afib rvr, start heparin gtt for the afib?",
+    ):
+        assert engine.matcher.match(q).status == "none", q
+    assert engine.matcher.match("PE risk in NMS, should we be on ppx").topic_id == "anticoagulation"

@@ -76,6 +76,7 @@ class Match:
 
 DEMONSTRATIVES = frozenset(("that", "this", "those"))
 ACTIONS = frozenset((STOP, CONTINUE, RESTART))  # what is done to a drug
+OUTCOMES = "outcomes"  # the synonyms.yaml concept of what a treatment does ("does it help")
 
 
 def answer_min(reading: Reading) -> float:
@@ -243,7 +244,15 @@ class Matcher:
         clauses = [c for own in chosen.values() for c in {reading.clause[s] for s in own}]
         separate = len(clauses) == len(set(clauses)) and set(clauses) <= reading.asking
         best = ranked[0][0]
-        if alone and not separate and all(best in self.index[s] for t in chosen if t != best for s in chosen[t]):
+        # ... unless the question asks whether a named treatment works ("do dopamine agonists help
+        # in NMS?"): the evidence and the treatment's own topic answer it together.
+        works = OUTCOMES in reading.concepts
+        if (
+            alone
+            and not separate
+            and not works
+            and all(best in self.index[s] for t in chosen if t != best for s in chosen[t])
+        ):
             return None
         need = answer_min(reading) if separate else PARTS_MIN_NAMED if reading.subject else PARTS_MIN
         if covered >= need and covered - rest >= MARGIN:
@@ -262,7 +271,10 @@ class Matcher:
             asked_with = not route.asked_with or set(route.asked_with) & said
             # How often a lab is checked asks about the lab, not its value given as the scene
             # ("heparin 5000 sq q8h ok w/ nms, CK 30k?": the q8h is the heparin's).
-            if route.asked_with and not all(self._asked(c, reading) for c in route.when):
+            # Every route asks about one of its concepts at least ("35M s/p IM haldol in ED for
+            # agitation, ... anything im missing?" asks nothing about the agitation).
+            asked = [self._asked(c, reading) for c in route.when]
+            if not any(asked) or (route.asked_with and not all(asked)):
                 continue
             # How often a lab is checked is NMS monitoring here; the other routes need NMS named.
             named = reading.subject or set(route.asked_with) & set(reading.dose)

@@ -20,7 +20,7 @@ from .model import Knowledge
 from .privacy import redact
 from .readout import Reading
 from .scopes import ScopeTables
-from .situations import Situations, done_clauses
+from .situations import DESCRIBING, MORTALITY, Situations, done_clauses
 from .spelling import Speller
 from .text import QUESTION_OPENERS, clause_words, normalise, stem, stems
 
@@ -36,6 +36,7 @@ SETTING_WORDS = frozenset(
 )
 # "CK 18k in an nms pt, how do we manage that": a pronoun in the asking clause points back at the
 # scene set before it, which is then what is asked about, not where the question stands.
+HISTORY = "s/p"  # "35M s/p IM haldol in ED for agitation": a clause telling it is what happened
 PEOPLE = frozenset(
     stem(w) for w in ("lady", "guy", "man", "woman", "gentleman", "girl", "boy", "fella", "chap", "dude")
 )
@@ -63,7 +64,6 @@ DECLINED_UNLESS_NAMED = frozenset({"purposes", "other_conditions", "other_drugs"
 WITHDRAWAL = "withdrawal syndromes"  # not a scope.yaml category: read from a drug named before "withdrawal"
 WITHDRAWN = stem("withdrawal")
 ANTIPSYCHOTIC = "antipsychotic"  # the drug_classes.yaml class whose stopping is the first action
-MORTALITY = "mortality"  # the synonyms.yaml concept of death
 COURSE = "how NMS runs its course"  # the scope.yaml `not_covered` label of prognosis
 HOW_MANY = frozenset(
     stem(w) for w in ("percent", "percentage", "proportion", "many", "likely", "chance", "odds", "rate")
@@ -71,11 +71,6 @@ HOW_MANY = frozenset(
 # what a treatment does to it ("does anything lower mortality in nms" asks about treatments)
 EFFECTS = frozenset(
     stem(w) for w in ("lower", "reduce", "improve", "decrease", "benefit", "change", "affect", "differ", "help", "work")
-)
-# synonyms.yaml concepts that describe the patient or an outcome, not a treatment
-DESCRIBING = frozenset(
-    {MORTALITY, "nms", "outcomes", "severe", "hyperthermia", "ck", "elevated", "renal", "renal failure", "failure"}
-    | {"respiratory", "rhabdomyolysis", "dehydration", "vital signs", "function", "after recovery"}
 )
 ADMIN = "admin"  # the scope.yaml category of administrative questions
 NOT_COVERED = "not_covered"  # the scope category of NMS questions the source does not cover
@@ -267,7 +262,13 @@ class Reader:
         for i in range(len(tokens) - 1):
             if (tokens[i], tokens[i + 1]) == ON_BOARD:
                 r.content.update({s: True for s in r.content if r.clause[s] == r.clauses[i]})
-        done = done_clauses(r)
+        # (not "s/p nms episode": that is the time after NMS, which the vocabulary reads itself)
+        history = {
+            r.clauses[i]
+            for i, w in enumerate(r.words)
+            if w == HISTORY and r.clauses[i] not in r.asking and r.words[i + 1 : i + 2] != ["nms"]
+        }
+        done = done_clauses(r) | history
         r.content.update({s: True for s in r.content if r.clause[s] in done})
         # ("anyone using dantrolene for this?" names what it asks: "this" is the case; "how do we
         # manage that" names only treatment in general, "go up or stop it" only what to do with it)

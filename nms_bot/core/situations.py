@@ -26,6 +26,13 @@ RESPONDING = frozenset(
 )
 STILL = stem("still")
 AGAIN = "again"
+SUMMARY = "summary"  # the synonyms.yaml concept of an overview
+MORTALITY = "mortality"  # and of death
+# synonyms.yaml concepts that describe the patient, where they are or an outcome, not a treatment
+DESCRIBING = frozenset(
+    {MORTALITY, "nms", "outcomes", "severe", "hyperthermia", "ck", "elevated", "renal", "renal failure", "failure"}
+    | {"respiratory", "rhabdomyolysis", "dehydration", "vital signs", "function", "after recovery", "ward", "icu"}
+)
 GIVEN_WORDS = frozenset(stem(w) for w in ("despite", "after"))  # what follows was given
 # "we stopped both. now what": a clause that says, in the past, what was done tells the case, not
 # the question, when a later clause asks. Words as typed ("stopped" is "stop" once stemmed).
@@ -75,6 +82,7 @@ class Situations:
         self._switching(r, given)
         self._switching_treatments(r)
         self._stopping_a_treatment(r)
+        self._summary_of_something(r)
         self._continuing_nothing_named(r)
         self._given_again(r, given)
         self._failed_treatment(r, given)
@@ -88,7 +96,8 @@ class Situations:
         is a switch, which is a restart of that class (the source's "a different class"). A switch
         a safety.yaml route answers ("seroquel instead, for the agitation") is left to the route."""
         restart = self.stems_of(RESTART)
-        if not restart or {RESTART, STOP} & r.concepts or any(set(route.when) <= r.concepts for route in self.routes):
+        routed = any(set(route.when) <= r.concepts and not route.asked_with for route in self.routes)
+        if not restart or {RESTART, STOP} & r.concepts or routed:
             return
         for cls in self.first_action_concepts:
             on = {g for c, g, setting in given if c == cls and setting}
@@ -126,6 +135,14 @@ class Situations:
             # "continue bromocriptine after nms resolves": when is the setting, not a restart.
             if AFTER_RECOVERY in r.concepts:
                 r.content.update({s: True for s in self.stems_of(AFTER_RECOVERY) if s in r.content})
+
+    def _summary_of_something(self, r: Reading) -> None:
+        """ "pharmacologic tx of nms overview?", "rundown on dantrolene": a summary of one part of
+        the treatment is about that part, not the overview of all of it."""
+        if SUMMARY in r.concepts and r.concepts - {SUMMARY} - self.unspecific_concepts - DESCRIBING:
+            r.concepts.discard(SUMMARY)
+            for s in self.stems_of(SUMMARY):
+                r.content.pop(s, None)
 
     def _continuing_nothing_named(self, r: Reading) -> None:
         """ "aspiration risk in NMS pt with dysphagia - keep NBM?": going on with something no

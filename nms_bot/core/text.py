@@ -39,8 +39,12 @@ _PHYSICAL_THERAPY = re.compile(r"(?<![A-Za-z0-9])PT(?![A-Za-z0-9/])(?!\s*(?:/|IN
 # "weeks after his NMS settled": whose NMS it is says nothing ("after nms" is the vocabulary's)
 _WHOSE_NMS = re.compile(r"(?<![a-z0-9])(?:his|her|their) (?=nms\b)")
 # "d/c in 2 days", "d/c home", "d/c summary": discharge, not discontinue ("d/c the haldol")
-_DISCHARGE = re.compile(
-    r"(?<![a-z0-9/])d/?c(?= (?:in \d|tomorrow|today|tonight|home|planning|plan|summary|soon|date)\b)"
+_DISCHARGE = (
+    (
+        re.compile(r"(?<![a-z0-9/])d/?c(?= (?:in \d|tomorrow|today|tonight|home|planning|plan|summary|soon|date)\b)"),
+        "discharge",
+    ),
+    (re.compile(r"\b(for|before|after|until|pending|post) d/?c(?![a-z0-9/])"), r"\1 discharge"),  # "ready for d/c"
 )
 _UREA_AND_ELECTROLYTES = re.compile(r"(?<![a-z0-9])u ?(?:&|\+|and) ?es?(?![a-z0-9])")
 _PLUS = re.compile(r"(?<=[a-z0-9])\s*\+\s*(?=[a-z])")
@@ -79,13 +83,12 @@ def normalise(text: str) -> str:
     if any(c.islower() for c in text):
         text = _PHYSICAL_THERAPY.sub("physical therapy", text)
     text = text.lower()
-    for pattern, meant in _MEDICINE:
-        text = pattern.sub(meant, text)
     text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
     text = _PLUS.sub(" and ", text)  # "zyprexa + abilify": both
     text = _EVERY_HOURS.sub(r"q\1h", text)  # "q6", "q 6 hrs", "q6hourly": one way of writing it
     text = _EVERY_HOW_MANY.sub("how often", text)
-    text = _DISCHARGE.sub("discharge", text)
+    for pattern, meant in (*_MEDICINE, *_DISCHARGE):
+        text = pattern.sub(meant, text)
     text = _WHOSE_NMS.sub("", text)
     text = _UREA_AND_ELECTROLYTES.sub(" urea and electrolytes ", text)  # "&" would split "U&Es" into letters
     text = _WHO_IS.sub("who is", text)  # "who's the attending": not a possessive
@@ -125,6 +128,7 @@ QUESTION_OPENERS = frozenset(
 )
 
 
+OK_ASKS = frozenset(("to", "for", "if", "with", "w", "on", "in", "as", "at"))  # "ok to", "ok w/ a low plt?"
 # "what to monitor and at what point do we call for ECT": "and" before a question word (after a
 # preposition, if any) starts a second question.
 _SECOND_QUESTION = re.compile(
@@ -147,8 +151,10 @@ def clause_words(text: str) -> tuple[list[tuple[int, str]], set[int], set[int]]:
         end = parts[2 * n + 1] if 2 * n + 1 < len(parts) else ""
         if "?" in end:
             marked.add(n)
-        # "ok so we've stopped...": "ok" and "so" together open what is told, not a question
-        opens = bool(said) and said[0] in QUESTION_OPENERS and said[1:2] != ["so"]
+        # "ok to give?" asks; "ok so we've stopped...", "ok haldol d/c'd" tell
+        opens = bool(said) and said[0] in QUESTION_OPENERS
+        if opens and said[0] in ("ok", "okay") and said[1:2] and said[1] not in OK_ASKS:
+            opens = False
         if "?" in end or opens:
             asking.add(n)
         out.extend((n, w) for w in said)
@@ -169,6 +175,7 @@ def printable(text: str) -> str:
 OWN_STEMS = {
     "medic": "medics",
     "medics": "medics",
+    "medical": "medical",  # "a medical inpatient", "the medical ward": not a medication
     "difference": "difference",
     "differences": "difference",
     "settled": "settled",
