@@ -17,36 +17,36 @@ _SLACK_LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 _EMOJI = re.compile(r":[a-z0-9_+'-]+:")
 # Slack's ~strike~: what the writer crossed out is not part of the question.
 _STRUCK = re.compile(r"(?<![\w~])~[^~\n]{1,200}~(?![\w~])")
-_WHO_IS = re.compile(r"\bwho['\u2019]s\b")
 _APOSTROPHE_S = re.compile(r"['\u2019]s\b")
-# How often, in the prescriber's notation ("q6", "q 6h", "q6hrs", "q4 hourly"), written as "q6h".
-_EVERY_HOURS = re.compile(r"(?<![a-z0-9])q ?(\d{1,2}) ?(?:h|hr|hrs|hrly|hourly|hours?)?(?![a-z0-9])")
-# The UK's renal panel: "U&Es", "U+E", "U and Es".
-# "q how many hrs", "every how many hours": prescribers' "q" (every) before a time asked is "how often"
-_EVERY_HOW_MANY = re.compile(r"(?<![a-z0-9])(?:q|every) ?how (?:many|often)(?: ?(?:h|hr|hrs|hours?))?(?![a-z0-9])")
-# "gen med floor", "med floor", "med student": the medical ward or who is asking, not a medication
-_MEDICINE = (
-    (
-        re.compile(r"(?<![a-z0-9])(?:gen|general|internal) med(?:icine)?(?: (?:floor|ward|unit))?(?![a-z0-9])"),
-        "general ward",
-    ),
-    (re.compile(r"(?<![a-z0-9])med (?:floor|ward|unit)(?![a-z0-9])"), "medical ward"),
-    (re.compile(r"(?<![a-z0-9])med (?=(?:students?|school|residents?|team|service|consult|rotation)\b)"), ""),
-)
 # Capital "PT" in a message written in lower case too is physical therapy ("should PT see him"), the
 # lower-case "pt" the patient; not the prothrombin time ("PT/INR", "PT 14.2").
 _PHYSICAL_THERAPY = re.compile(r"(?<![A-Za-z0-9])PT(?![A-Za-z0-9/])(?!\s*(?:/|INR|inr|\d))")
-# "weeks after his NMS settled": whose NMS it is says nothing ("after nms" is the vocabulary's)
-_WHOSE_NMS = re.compile(r"(?<![a-z0-9])(?:his|her|their) (?=nms\b)")
-# "d/c in 2 days", "d/c home", "d/c summary": discharge, not discontinue ("d/c the haldol")
-_DISCHARGE = (
-    (
-        re.compile(r"(?<![a-z0-9/])d/?c(?= (?:in \d|tomorrow|today|tonight|home|planning|plan|summary|soon|date)\b)"),
-        "discharge",
-    ),
-    (re.compile(r"\b(for|before|after|until|pending|post) d/?c(?![a-z0-9/])"), r"\1 discharge"),  # "ready for d/c"
+# Ways of writing one thing, rewritten to the vocabulary's, in this order (lower-cased text).
+_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), meant)
+    for pattern, meant in (
+        # how often, in the prescriber's notation ("q6", "q 6h", "q6hrs", "q4 hourly")
+        (r"(?<![a-z0-9])q ?(\d{1,2}) ?(?:h|hr|hrs|hrly|hourly|hours?)?(?![a-z0-9])", r"q\1h"),
+        # "q how many hrs", "every how many hours": "q" (every) before a time asked
+        (r"(?<![a-z0-9])(?:q|every) ?how (?:many|often)(?: ?(?:h|hr|hrs|hours?))?(?![a-z0-9])", "how often"),
+        # "gen med floor", "med floor", "med student": the medical ward or who asks, not a medication
+        (r"(?<![a-z0-9])(?:gen|general|internal) med(?:icine)?(?: (?:floor|ward|unit))?(?![a-z0-9])", "general ward"),
+        (r"(?<![a-z0-9])med (?:floor|ward|unit)(?![a-z0-9])", "medical ward"),
+        (r"(?<![a-z0-9])med (?=(?:students?|school|residents?|team|service|consult|rotation)\b)", ""),
+        # "d/c in 2 days", "d/c home", "ready for d/c": discharge, not discontinue ("d/c the haldol")
+        (
+            r"(?<![a-z0-9/])d/?c(?= (?:in \d|tomorrow|today|tonight|home|planning|plan|summary|soon|date)\b)",
+            "discharge",
+        ),
+        (r"\b(for|before|after|until|pending|post) d/?c(?![a-z0-9/])", r"\1 discharge"),
+        # "weeks after his NMS settled": whose NMS it is says nothing ("after nms" is the vocabulary's)
+        (r"(?<![a-z0-9])(?:his|her|their) (?=nms\b)", ""),
+        # the UK's renal panel ("U&Es", "U+E", "U and Es"): "&" would split it into letters
+        (r"(?<![a-z0-9])u ?(?:&|\+|and) ?es?(?![a-z0-9])", " urea and electrolytes "),
+        # "who's the attending": not a possessive
+        (r"\bwho['\u2019]s\b", "who is"),
+    )
 )
-_UREA_AND_ELECTROLYTES = re.compile(r"(?<![a-z0-9])u ?(?:&|\+|and) ?es?(?![a-z0-9])")
 _PLUS = re.compile(r"(?<=[a-z0-9])\s*\+\s*(?=[a-z])")
 _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")  # e.c.t. -> ect, i.v. -> iv
 # A decimal stays one token ("40.5"); an amount splits into number and unit ("12k", "2mg").
@@ -85,13 +85,8 @@ def normalise(text: str) -> str:
     text = text.lower()
     text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
     text = _PLUS.sub(" and ", text)  # "zyprexa + abilify": both
-    text = _EVERY_HOURS.sub(r"q\1h", text)  # "q6", "q 6 hrs", "q6hourly": one way of writing it
-    text = _EVERY_HOW_MANY.sub("how often", text)
-    for pattern, meant in (*_MEDICINE, *_DISCHARGE):
+    for pattern, meant in _REWRITES:
         text = pattern.sub(meant, text)
-    text = _WHOSE_NMS.sub("", text)
-    text = _UREA_AND_ELECTROLYTES.sub(" urea and electrolytes ", text)  # "&" would split "U&Es" into letters
-    text = _WHO_IS.sub("who is", text)  # "who's the attending": not a possessive
     return _APOSTROPHE_S.sub("", text)[:MAX_INPUT_CHARS]
 
 
