@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from .matcher import Match
 from .model import TIER_LABELS, TIERS, Bullet, Knowledge, Reference, Topic
@@ -115,7 +116,7 @@ def number_statements(
     # whose words an earlier one already says with the same sources ("Treatment focuses on
     # supportive care..." shown whole by one topic and cut short by another).
     for bullet in dict.fromkeys((*lead, *topic.bullets_in_order(), *tail)):
-        plain = " ".join(words(normalise(bullet.text)))  # no markup, punctuation or case
+        plain = _plain(bullet.text)
         if any(plain in earlier and set(bullet.cite) <= keys for earlier, keys in said):
             continue
         said.append((plain, set(bullet.cite)))
@@ -258,6 +259,12 @@ def build_answer(knowledge: Knowledge, match: Match, question: str) -> Answer:
         # A menu for a dose question says first that the source gives none, whichever is picked.
         notes=answer_notes(knowledge, match) if suggestions and match.reason != "out_of_scope" else (),
     )
+
+
+@cache
+def _plain(text: str) -> str:
+    """A statement's words without markup, punctuation or case (statements are few and fixed)."""
+    return " ".join(words(normalise(text)))
 
 
 def group_by_tier(statements: list[Statement] | tuple[Statement, ...]) -> list[tuple[str, list[Statement]]]:

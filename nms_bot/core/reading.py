@@ -273,7 +273,9 @@ class Reader:
         # ("anyone using dantrolene for this?" names what it asks: "this" is the case; "how do we
         # manage that" names only treatment in general, "go up or stop it" only what to do with it)
         vague = self.situations.unspecific | self.situations.actions
-        own = {r.clause[s] for s, setting in r.content.items() if not setting and s in self.topic_stems - vague}
+        own = {
+            r.clause[s] for s, setting in r.content.items() if not setting and s in self.topic_stems and s not in vague
+        }
         pointed = [
             n for n, w in zip(r.clauses, r.words, strict=True) if w in POINTERS and n in r.asking and n not in own
         ]
