@@ -16,11 +16,12 @@ import re
 
 from .drugs import is_drug_name, other_drug
 from .lexicon import Entry, Phrases
+from .lookalikes import COURSE, WITHDRAWAL, asks_prognosis, withdrawal_syndrome
 from .model import Knowledge
 from .privacy import redact
 from .readout import Reading
 from .scopes import ScopeTables
-from .situations import DESCRIBING, MORTALITY, Situations, done_clauses
+from .situations import Situations, done_clauses
 from .spelling import Speller
 from .text import QUESTION_OPENERS, clause_words, normalise, stem, stems
 
@@ -34,12 +35,12 @@ SETTING_WORDS = frozenset(
         *("until", "till", "til"),  # "keep the enoxaparin going until mobile": when it ends, not what is asked
     )
 )
-# "CK 18k in an nms pt, how do we manage that": a pronoun in the asking clause points back at the
-# scene set before it, which is then what is asked about, not where the question stands.
 HISTORY = "s/p"  # "35M s/p IM haldol in ED for agitation": a clause telling it is what happened
 PEOPLE = frozenset(
     stem(w) for w in ("lady", "guy", "man", "woman", "gentleman", "girl", "boy", "fella", "chap", "dude")
 )
+# "CK 18k in an nms pt, how do we manage that": a pronoun in the asking clause points back at the
+# scene set before it, which is then what is asked about, not where the question stands.
 POINTERS = frozenset(("that", "it", "this", "those", "them"))
 # A temperature written "T 40.1" or "t 104": a fever, whatever words stand around it.
 FEVER_VALUE = re.compile(r"(?<![a-z0-9])t ?(?:3[89]|4[0-3]|10[0-9])(?:\.\d)?(?![0-9])")
@@ -61,17 +62,6 @@ ALLOWING = frozenset(
 )
 # Scope categories declined only when the question does not name NMS.
 DECLINED_UNLESS_NAMED = frozenset({"purposes", "other_conditions", "other_drugs"})
-WITHDRAWAL = "withdrawal syndromes"  # not a scope.yaml category: read from a drug named before "withdrawal"
-WITHDRAWN = stem("withdrawal")
-ANTIPSYCHOTIC = "antipsychotic"  # the drug_classes.yaml class whose stopping is the first action
-COURSE = "how NMS runs its course"  # the scope.yaml `not_covered` label of prognosis
-HOW_MANY = frozenset(
-    stem(w) for w in ("percent", "percentage", "proportion", "many", "likely", "chance", "odds", "rate")
-)
-# what a treatment does to it ("does anything lower mortality in nms" asks about treatments)
-EFFECTS = frozenset(
-    stem(w) for w in ("lower", "reduce", "improve", "decrease", "benefit", "change", "affect", "differ", "help", "work")
-)
 ADMIN = "admin"  # the scope.yaml category of administrative questions
 NOT_COVERED = "not_covered"  # the scope category of NMS questions the source does not cover
 
@@ -202,7 +192,7 @@ class Reader:
                 continue
             r.scope = hit
             return r
-        if withdrawn := self._withdrawal_syndrome(r, tokens, found):  # one scope.yaml does not list
+        if withdrawn := withdrawal_syndrome(r.words, tokens, found, self.member_class, self.drug_notes):
             r.scope = (WITHDRAWAL, withdrawn)
             return r
         hits = [h for h in hits if h[2][0] in DECLINED_UNLESS_NAMED]
@@ -307,16 +297,7 @@ class Reader:
                 r.scope = next(iter(uncovered.values()))
                 return r
             r.also.extend(hit[1] for hit in uncovered.values())
-        if (
-            MORTALITY in r.concepts
-            and r.concepts <= DESCRIBING
-            and r.subject
-            and (HOW_MANY & set(tokens) or not EFFECTS & set(tokens))
-            and self.course
-        ):
-            # "what percent of NMS pts die": how many die of NMS is its prognosis; the source's
-            # mortality figures compare treatments, and a question naming none asks the course
-            # ("does anything lower mortality in nms" asks about treatments: no count asked).
+        if self.course and asks_prognosis(r.concepts, r.subject, tokens):
             r.scope = (NOT_COVERED, COURSE)
             return r
         self.situations.apply(r, tokens, given)
@@ -360,23 +341,6 @@ class Reader:
             return False
         entry = self.lexicon.table.get((tokens[i],))  # "s/p" is context itself, and still marks history
         return i not in claimed or (entry is not None and entry.kind == "context")
-
-    def _withdrawal_syndrome(self, r: Reading, tokens: list[str], found: list[tuple[int, int, Entry]]) -> str:
-        """ "baclofen withdrawal", "xanax withdrawal": a drug's name before "withdrawal" names the
-        syndrome of stopping it, another condition, unless the drug is an antipsychotic (stopping
-        that is the first action). The syndrome by the drug's generic name, or ""."""
-        drugs = {
-            end: (self.member_class.get(e.label), self.drug_notes.get(e.label, (e.label,))[0])
-            for start, end, e in found
-            if e.kind == "member"
-        }
-        drugs |= {
-            i + 1: (None, generic) for i, w in enumerate(r.words) if i + 1 not in drugs and (generic := other_drug(w))
-        }
-        for end, (cls, generic) in drugs.items():
-            if end < len(tokens) and tokens[end] == WITHDRAWN and cls != ANTIPSYCHOTIC:
-                return f"{generic} withdrawal"
-        return ""
 
     def is_drug(self, concept: str) -> bool:
         """Whether a concept met is a drug or drug class the source names."""

@@ -1,0 +1,54 @@
+"""Questions that look like NMS treatment but are not, read from what their words say together
+rather than from scope.yaml's phrases: a drug's withdrawal syndrome ("baclofen withdrawal"), and
+how many die of NMS (its prognosis, which a treatment source does not cover)."""
+
+from __future__ import annotations
+
+from .drugs import other_drug
+from .lexicon import Entry
+from .situations import DESCRIBING, MORTALITY
+from .text import stem
+
+WITHDRAWAL = "withdrawal syndromes"  # not a scope.yaml category: read from a drug named before "withdrawal"
+WITHDRAWN = stem("withdrawal")
+ANTIPSYCHOTIC = "antipsychotic"  # the drug_classes.yaml class whose stopping is the first action
+COURSE = "how NMS runs its course"  # the scope.yaml `not_covered` label of prognosis
+HOW_MANY = frozenset(
+    stem(w) for w in ("percent", "percentage", "proportion", "many", "likely", "chance", "odds", "rate")
+)
+# what a treatment does to it ("does anything lower mortality in nms" asks about treatments)
+EFFECTS = frozenset(
+    stem(w) for w in ("lower", "reduce", "improve", "decrease", "benefit", "change", "affect", "differ", "help", "work")
+)
+
+
+def withdrawal_syndrome(
+    words: list[str],
+    tokens: list[str],
+    found: list[tuple[int, int, Entry]],
+    member_class: dict[str, str],
+    drug_notes: dict[str, tuple[str, str]],
+) -> str:
+    """ "baclofen withdrawal", "xanax withdrawal": a drug's name before "withdrawal" names the
+    syndrome of stopping it, another condition, unless the drug is an antipsychotic (stopping
+    that is the first action). The syndrome by the drug's generic name, or ""."""
+    drugs = {
+        end: (member_class.get(e.label), drug_notes.get(e.label, (e.label,))[0])
+        for start, end, e in found
+        if e.kind == "member"
+    }
+    drugs |= {i + 1: (None, generic) for i, w in enumerate(words) if i + 1 not in drugs and (generic := other_drug(w))}
+    for end, (cls, generic) in drugs.items():
+        if end < len(tokens) and tokens[end] == WITHDRAWN and cls != ANTIPSYCHOTIC:
+            return f"{generic} withdrawal"
+    return ""
+
+
+def asks_prognosis(concepts: set[str], names_nms: bool, tokens: list[str]) -> bool:
+    """ "what percent of NMS pts die", "what's the mortality of nms these days": how many die of
+    NMS is its prognosis; the source's mortality figures compare treatments, and a question
+    naming none, nor what one does ("does anything lower mortality"), asks the course."""
+    said = set(tokens)
+    return (
+        MORTALITY in concepts and concepts <= DESCRIBING and names_nms and bool(HOW_MANY & said or not EFFECTS & said)
+    )
