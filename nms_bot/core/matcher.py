@@ -24,26 +24,22 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from .index import index_topics
+from .joining import Joining
 from .model import Knowledge
 from .reading import DECLINED_UNLESS_NAMED, Reader, Reading
 from .situations import CONTINUE, RESTART, STOP
 from .thresholds import (
-    ANSWER_MIN,
-    ANSWER_MIN_NAMED,
     CARRIED_MIN,
     DISTINCT_SHARE,
     FOCUS,
     MARGIN,
-    MAX_JOINED,
     MAX_SUGGESTIONS,
-    PART_MIN,
-    PARTS_MIN,
-    PARTS_MIN_NAMED,
     SETTING_SHARE,
     SUGGEST_MIN,
     TIE_MIN,
     UNKNOWN_SHARE,
     UNKNOWN_SHARE_NAMED,
+    answer_min,
 )
 
 # The context.yaml kind whose words ask about a combination ("together", "along with").
@@ -76,15 +72,9 @@ class Match:
 
 DEMONSTRATIVES = frozenset(("that", "this", "those"))
 ACTIONS = frozenset((STOP, CONTINUE, RESTART))  # what is done to a drug
-OUTCOMES = "outcomes"  # the synonyms.yaml concept of what a treatment does ("does it help")
 
 
-def answer_min(reading: Reading) -> float:
-    """The score an answer needs: lower once the question names NMS."""
-    return ANSWER_MIN_NAMED if reading.subject else ANSWER_MIN
-
-
-class Matcher:
+class Matcher(Joining):
     """Built once per knowledge base (read-only afterwards, safe to share between threads)."""
 
     def __init__(self, knowledge: Knowledge):
@@ -183,81 +173,6 @@ class Matcher:
     def _asked(self, concept: str, reading: Reading) -> bool:
         """Whether a concept the question names is asked about, not only the scene."""
         return any(not reading.content.get(s, True) for s in self.reader.situations.stems_of(concept))
-
-    def _covered(self, topics: tuple[str, ...], weights: dict[str, float]) -> float:
-        """The share of the question's weight one answer showing these topics holds."""
-        held = sum(w * max(self.index.get(s, {}).get(t, 0.0) for t in topics) for s, w in weights.items())
-        return held / sum(weights.values())
-
-    def _asked_together(
-        self, ranked: tuple[tuple[str, float], ...], reading: Reading, weights: dict[str, float]
-    ) -> tuple[str, ...]:
-        """The topics one answer shows, the first answering, when the question asks about several:
-        they tie and it names something only each holds ("dantrolene vs bromocriptine?", "cooling
-        + fluids, what's recommended for each"), or it asks about a combination ("dantrolene +
-        bromo together?") of things only each holds. The source answers each part."""
-        asked = {s for s in weights if not reading.content.get(s, True)}
-        if set(reading.context) & self.combining:
-            named = [t for t, _ in ranked[: 2 + MAX_JOINED] if self.distinct[t] & asked]
-            if len(named) >= 2:
-                return tuple(named[: 1 + MAX_JOINED])
-        tied = [t for t, s in ranked if ranked[0][1] - s < MARGIN]
-        if not 2 <= len(tied) <= 1 + MAX_JOINED:
-            return ()
-        # The best may hold nothing of its own when it holds what the others are named for
-        # (evidence, for "dantrolene vs bromocriptine?").
-        best, others = tied[0], tied[1:]
-        named = [self.distinct[t] & asked for t in others]
-        if all(named) and (self.distinct[best] & asked or all(best in self.index[s] for n in named for s in n)):
-            return tuple(tied)
-        return ()
-
-    def _parts_covered(
-        self, ranked: tuple[tuple[str, float], ...], reading: Reading, weights: dict[str, float], placed: set[str]
-    ) -> tuple[tuple[str, ...], float] | None:
-        """(topics, share of the question they cover) answering a question of several parts
-        ("ativan for the agitation and bromo for the rigidity?", "what to monitor, and when do we
-        call for ECT?"): each holds, in its own title or keywords, an asked part no other of them
-        holds, and together they cover what one answer needs. Where the best would answer alone,
-        the others join it only for a part its own text does not hold ("evidence for dantrolene vs
-        supportive care" is the evidence topic's alone; "bromo for the rigidity" is not)."""
-        lead = ranked[0][1] - (ranked[1][1] if len(ranked) > 1 else 0.0)
-        alone = ranked[0][1] >= answer_min(reading) and lead >= MARGIN
-        total = sum(weights.values())
-        asked = {s for s in weights if not reading.content.get(s, True) and s in self.idf}
-        asked -= self.subject_stems | placed
-        chosen: dict[str, set[str]] = {}  # topic -> its own part
-        owned: set[str] = set()
-        for t, _ in ranked:
-            own = (asked & self.distinct[t]) - owned
-            if sum(weights[s] for s in own) / total >= PART_MIN:
-                chosen[t] = own
-                owned |= own
-            if len(chosen) > MAX_JOINED:
-                break
-        if len(chosen) < 2:
-            return None
-        covered = self._covered(tuple(chosen), weights)
-        rest = max((sc for t, sc in ranked if t not in chosen), default=0.0)
-        # Two questions in one message ("what to monitor, and when do we call for ECT?"), each part
-        # asked in a clause of its own, need what one question does.
-        clauses = [c for own in chosen.values() for c in {reading.clause[s] for s in own}]
-        separate = len(clauses) == len(set(clauses)) and set(clauses) <= reading.asking
-        best = ranked[0][0]
-        # ... unless the question asks whether a named treatment works ("do dopamine agonists help
-        # in NMS?"): the evidence and the treatment's own topic answer it together.
-        works = OUTCOMES in reading.concepts
-        if (
-            alone
-            and not separate
-            and not works
-            and all(best in self.index[s] for t in chosen if t != best for s in chosen[t])
-        ):
-            return None
-        need = answer_min(reading) if separate else PARTS_MIN_NAMED if reading.subject else PARTS_MIN
-        if covered >= need and covered - rest >= MARGIN:
-            return tuple(chosen), covered
-        return None
 
     def _by_rule(self, reading: Reading, weights: dict[str, float]) -> tuple[str, str] | None:
         """(topic, rule) when a safety.yaml rule answers an NMS question whatever the scores. How

@@ -4,6 +4,13 @@ Kept apart from the scoring (matcher.py) so that a change to one number is a cha
 with its reason beside it.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .readout import Reading
+
 # Thresholds and weights were swept one at a time on the dev, field and own question sets
 # (all must keep zero wrong answers), watching two question sets written blind from the source
 # for generality. What broke on each side:
@@ -60,3 +67,8 @@ SETTING_SHARE = 0.25
 # something a topic holds weighs this much more. 3 and up answered "CK 18k in an nms pt, how do
 # we manage that" with the overview, taking "how do we manage" for the question.
 FOCUS = 2.0
+
+
+def answer_min(reading: Reading) -> float:
+    """The score an answer needs: lower once the question names NMS."""
+    return ANSWER_MIN_NAMED if reading.subject else ANSWER_MIN
