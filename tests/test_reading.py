@@ -551,3 +551,9 @@ def test_another_condition_of_an_nms_patient_is_declined_and_its_prevention_is_n
     ):
         assert engine.matcher.match(q).status == "none", q
     assert engine.matcher.match("PE risk in NMS, should we be on ppx").topic_id == "anticoagulation"
+
+
+def test_how_often_nms_comes_back_is_its_course_and_the_drug_to_stop_is_no_duration(engine):
+    assert engine.matcher.match("how often does nms recur when antipsychotics are restarted").status == "none"
+    r = engine.matcher.reader.read("which drug do we stop first in nms")
+    assert "stop" in r.concepts and not r.dose  # stopping the drug, not how long to give one

@@ -26,6 +26,7 @@ RESPONDING = frozenset(
 )
 STILL = stem("still")
 AGAIN = "again"
+DRUG = "drug"  # the synonyms.yaml concept of medications in general
 SUMMARY = "summary"  # the synonyms.yaml concept of an overview
 MORTALITY = "mortality"  # and of death
 # synonyms.yaml concepts that describe the patient, where they are or an outcome, not a treatment
@@ -122,7 +123,8 @@ class Situations:
         """ "when to stop dantrolene", "keep pouring in IVF?": stopping or continuing a treatment
         other than the antipsychotic asks how long to give it (the source gives no duration), not
         about the first action, which is stopping the antipsychotic."""
-        treatments = r.concepts - {STOP, CONTINUE, AFTER_RECOVERY} - self.unspecific_concepts
+        # ("which drug do we stop first": a drug in general is the one to stop)
+        treatments = r.concepts - {STOP, CONTINUE, AFTER_RECOVERY, DRUG} - self.unspecific_concepts
         if not treatments or r.concepts & self.first_action_concepts:
             return
         for concept in (STOP, CONTINUE):
