@@ -273,7 +273,10 @@ def start_bot(
                 channel.close()
 
         server.task_dispatcher.shutdown(timeout=2)  # requests being served finish first
-        server.trigger.pull_trigger(close_all)
+        try:
+            server.trigger.pull_trigger(close_all)
+        except OSError:  # the trigger's pipe is gone (its descriptor closed under it): close from here
+            close_all()
         thread.join(5)
         services.store.close()
 
