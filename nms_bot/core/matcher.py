@@ -27,7 +27,7 @@ from .index import index_topics
 from .joining import Joining
 from .model import Knowledge
 from .reading import DECLINED_UNLESS_NAMED, Reader, Reading
-from .situations import CONTINUE, RESTART, STOP
+from .situations import ACTIONS
 from .thresholds import (
     CARRIED_MIN,
     DISTINCT_SHARE,
@@ -71,7 +71,6 @@ class Match:
 
 
 DEMONSTRATIVES = frozenset(("that", "this", "those"))
-ACTIONS = frozenset((STOP, CONTINUE, RESTART))  # what is done to a drug
 
 
 class Matcher(Joining):
@@ -127,7 +126,6 @@ class Matcher(Joining):
             return places
         if places and asked & self.generic and not asked - self.generic:
             return places  # "how do we treat NMS on the ward": treatment in general, there
-
         return set()
 
     def _verdict(
@@ -147,7 +145,7 @@ class Matcher(Joining):
         # Without NMS named, a dose of the drug to stop asks about its own use ("max haldol dose for
         # agitation in the ED", "invega loading dose schedule?"), not about what the first action
         # leads; stopping, continuing or restarting it ("drop the dose or d/c it?") is that.
-        if not reading.subject and reading.dose and not reading.concepts & ACTIONS:
+        if not reading.subject and reading.dose and not reading.concepts.intersection(ACTIONS):
             return None
         first = {self.first_actions[c] for c in reading.concepts if c in self.first_actions}
         tied = [t for t, s in ranked if best - s < MARGIN]
@@ -184,10 +182,10 @@ class Matcher(Joining):
         said = {*reading.dose, *(c for c in reading.context if c not in self.dose_terms)}
         for route in self.routes:
             asked_with = not route.asked_with or set(route.asked_with) & said
-            # How often a lab is checked asks about the lab, not its value given as the scene
-            # ("heparin 5000 sq q8h ok w/ nms, CK 30k?": the q8h is the heparin's).
             # Every route asks about one of its concepts at least ("35M s/p IM haldol in ED for
-            # agitation, ... anything im missing?" asks nothing about the agitation).
+            # agitation, ... anything im missing?" asks nothing about the agitation), and how often a
+            # lab is checked about the lab, not its value given as the scene ("heparin 5000 sq q8h
+            # ok w/ nms, CK 30k?": the q8h is the heparin's).
             asked = [self._asked(c, reading) for c in route.when]
             if not any(asked) or (route.asked_with and not all(asked)):
                 continue

@@ -24,6 +24,7 @@ RESPONDING = frozenset(
     stem(w)
     for w in ("respond", "response", "responding", "improve", "improving", "work", "help", "helped", "better", "change")
 )
+ACTIONS = (STOP, CONTINUE, RESTART)  # the concepts of what is done to a drug
 STILL = stem("still")
 AGAIN = "again"
 DRUG = "drug"  # the synonyms.yaml concept of medications in general
@@ -70,13 +71,25 @@ class Situations:
         self.first_action_concepts, self.routes = first_action_concepts, routes
         self.unspecific_concepts = unspecific
         self.unspecific = {s for c in unspecific for s in self.stems_of(c) or stems(c)}
-        self.actions = {s for c in (STOP, CONTINUE, RESTART) for s in self.stems_of(c)}  # what is done to a drug
+        self.actions = {s for c in ACTIONS for s in self.stems_of(c)}
         self.known = known
 
     def stems_of(self, concept: str) -> tuple[str, ...]:
         """The stems a synonyms.yaml concept is counted by, or () if the vocabulary lacks it."""
         entry = self.lexicon.table.get(tuple(stems(concept)))
         return entry.target if entry is not None else ()
+
+    def _drop(self, r: Reading, concept: str) -> None:
+        """The question does not ask about `concept` after all: neither it nor its stems count."""
+        r.concepts.discard(concept)
+        for s in self.stems_of(concept):
+            r.content.pop(s, None)
+
+    def _ask(self, r: Reading, concept: str, clause: int) -> None:
+        """The question asks about `concept`, in `clause`, whatever words say it."""
+        r.concepts.add(concept)
+        for s in self.stems_of(concept):
+            r.add(s, False, clause)
 
     def apply(self, r: Reading, tokens: list[str], given: list[tuple[str, str, bool]]) -> None:
         """`given`: (class, generic, a setting?) of each drug the question names."""
@@ -104,20 +117,15 @@ class Situations:
             on = {g for c, g, setting in given if c == cls and setting}
             asked = {g for c, g, setting in given if c == cls and not setting}
             if on and asked - on:
-                r.concepts.add(RESTART)
-                for s in restart:
-                    r.add(s, False, max(r.clause.get(t, 0) for t in r.content))
+                self._ask(r, RESTART, max(r.clause.get(t, 0) for t in r.content))
 
     def _switching_treatments(self, r: Reading) -> None:
         """ "bromocriptine made him vomit, can we switch to dantrolene": a switch between drugs
         that treat NMS, with no antipsychotic named, asks about them, not about restarting one."""
         if RESTART not in r.concepts or r.concepts & self.first_action_concepts:
             return
-        if not any(is_drug_name(c) for c in r.concepts):
-            return
-        r.concepts.discard(RESTART)
-        for s in self.stems_of(RESTART):
-            r.content.pop(s, None)
+        if any(is_drug_name(c) for c in r.concepts):
+            self._drop(r, RESTART)
 
     def _stopping_a_treatment(self, r: Reading) -> None:
         """ "when to stop dantrolene", "keep pouring in IVF?": stopping or continuing a treatment
@@ -130,9 +138,7 @@ class Situations:
         for concept in (STOP, CONTINUE):
             if concept not in r.concepts:
                 continue
-            r.concepts.discard(concept)
-            for s in self.stems_of(concept):
-                r.content.pop(s, None)
+            self._drop(r, concept)
             r.dose.append(f"{concept} (how long to give it)")
             # "continue bromocriptine after nms resolves": when is the setting, not a restart.
             if AFTER_RECOVERY in r.concepts:
@@ -142,31 +148,20 @@ class Situations:
         """ "pharmacologic tx of nms overview?", "rundown on dantrolene": a summary of one part of
         the treatment is about that part, not the overview of all of it."""
         if SUMMARY in r.concepts and r.concepts - {SUMMARY} - self.unspecific_concepts - DESCRIBING:
-            r.concepts.discard(SUMMARY)
-            for s in self.stems_of(SUMMARY):
-                r.content.pop(s, None)
+            self._drop(r, SUMMARY)
 
     def _continuing_nothing_named(self, r: Reading) -> None:
         """ "aspiration risk in NMS pt with dysphagia - keep NBM?": going on with something no
         treatment names (nil by mouth, the bed rest) is no question about continuing a drug."""
         if CONTINUE in r.concepts and r.concepts - {CONTINUE} <= self.unspecific_concepts:
-            r.concepts.discard(CONTINUE)
-            for s in self.stems_of(CONTINUE):
-                r.content.pop(s, None)
+            self._drop(r, CONTINUE)
 
     def _given_again(self, r: Reading, given: list[tuple[str, str, bool]]) -> None:
         """ "is it safe to ever give this guy haldol again": the drug to stop, given again, is a
         restart."""
-        if AGAIN not in r.words or {RESTART, STOP} & r.concepts:
-            return
-        if (
-            not any(cls in self.first_action_concepts for cls, _, _ in given)
-            and not r.concepts & self.first_action_concepts
-        ):
-            return
-        r.concepts.add(RESTART)
-        for s in self.stems_of(RESTART):
-            r.add(s, False, r.clauses[r.words.index(AGAIN)])
+        named = r.concepts | {cls for cls, _, _ in given}
+        if AGAIN in r.words and not {RESTART, STOP} & r.concepts and named & self.first_action_concepts:
+            self._ask(r, RESTART, r.clauses[r.words.index(AGAIN)])
 
     def _failed_treatment(self, r: Reading, given: list[tuple[str, str, bool]]) -> None:
         """ "if dantro and bromo both fail": a treatment that fails is a case resisting treatment,
@@ -175,15 +170,11 @@ class Situations:
             return
         if not given and not any(is_drug_name(c) for c in r.concepts):
             return
-        clause = max(r.clause[s] for s in self.stems_of(FAILURE) if s in r.clause) if r.clause else 0
-        r.concepts.discard(FAILURE)
-        for s in self.stems_of(FAILURE):
-            r.content.pop(s, None)
+        clause = max((r.clause[s] for s in self.stems_of(FAILURE) if s in r.clause), default=0)
+        self._drop(r, FAILURE)
         # what failed is what was given: the setting of the question, not what it asks about
         r.content.update({s: True for s in r.content if r.clause[s] <= clause})
-        r.concepts.add(REFRACTORY)
-        for s in self.stems_of(REFRACTORY):
-            r.add(s, False, clause)
+        self._ask(r, REFRACTORY, clause)
 
     def _no_response(self, r: Reading, tokens: list[str]) -> None:
         """ "if she doesn't respond to any of that", "didn't help", "no change": a case that does
@@ -194,9 +185,7 @@ class Situations:
             if word in NEGATIONS and RESPONDING & set(tokens[i + 1 : i + 3]):
                 for t in (tokens[i], *(t for t in tokens[i + 1 : i + 3] if t in RESPONDING)):
                     r.content.pop(t, None)  # the words that say it count as the concept they say
-                r.concepts.add(REFRACTORY)
-                for s in self.stems_of(REFRACTORY):
-                    r.add(s, False, r.clauses[i])
+                self._ask(r, REFRACTORY, r.clauses[i])
                 return
 
     def _refractory_case(self, r: Reading, tokens: list[str]) -> None:
@@ -207,9 +196,7 @@ class Situations:
         said_given = GIVEN_WORDS & set(tokens) or DONE & set(r.words)  # "stopped haldol, IVF, still worse"
         if REFRACTORY in r.concepts or not given or STILL not in tokens or not said_given:
             return
-        r.concepts.add(REFRACTORY)
-        for s in self.stems_of(REFRACTORY):
-            r.add(s, False, r.clauses[tokens.index(STILL)])
+        self._ask(r, REFRACTORY, r.clauses[tokens.index(STILL)])
 
     def _refractory_finding(self, r: Reading) -> None:
         """ "temp 40.8 not budging": a finding given a value and said to resist treatment, in one
