@@ -96,6 +96,18 @@ def answered_once(stub: SlackStub, query: Callable[[str], list[Any]]) -> None:
     assert sorted(threads) == [f"1700000000.{i:06d}" for i in range(QUESTIONS)], "each question answered once"
 
 
+def restart_until_answered(stub: SlackStub, kb: Path, db: Path, query: Callable[[str], list[Any]]) -> str:
+    """Start the many-workspaces app again on `db`, wait for its answer to reach Slack and its queue
+    to empty, kill it; its log."""
+    second, _ = serve(stub, kb, NMS_DB=str(db), **CLIENT)
+    try:
+        stub.wait_for(lambda: stub.delivered_to("chat.postMessage"), timeout=60)
+        stub.wait_for(lambda: query("SELECT count(*) FROM nms_answer_queue") == [(0,)])
+    finally:
+        log = kill_9(second)
+    return log
+
+
 def test_kill_9_with_answers_queued_and_one_mid_retry_loses_none_on_sqlite(stub, kb: Path, tmp_path: Path):
     db = tmp_path / "kill.db"
     query = sqlite_query(db)
@@ -230,12 +242,7 @@ def test_after_a_restart_in_many_workspaces_mode_a_queued_question_is_answered_w
     }
     stub.queued["oauth.v2.access"] = [(200, {}, refreshed)]
     stub.auth[renewed] = {"team_id": "T9"}
-    second, bot = serve(stub, kb, NMS_DB=str(db), **CLIENT)
-    try:
-        stub.wait_for(lambda: stub.delivered_to("chat.postMessage"), timeout=60)
-        stub.wait_for(lambda: query("SELECT count(*) FROM nms_answer_queue") == [(0,)])
-    finally:
-        log += kill_9(second)
+    log += restart_until_answered(stub, kb, db, query)
     [refreshing] = [p for p in stub.sent("oauth.v2.access") if p.get("grant_type") == "refresh_token"]
     assert refreshing["refresh_token"] == first_refresh
     assert tokens_used(stub, "chat.postMessage") == [first_token, renewed]
@@ -274,12 +281,7 @@ def test_a_workspace_reinstalled_while_the_process_is_down_gets_its_queued_answe
     )
     store.close()
     stub.auth[new] = {"team_id": "T9", "bot_id": "BBOT"}
-    second, bot = serve(stub, kb, NMS_DB=str(db), **CLIENT)
-    try:
-        stub.wait_for(lambda: stub.delivered_to("chat.postMessage"), timeout=60)
-        stub.wait_for(lambda: query("SELECT count(*) FROM nms_answer_queue") == [(0,)])
-    finally:
-        log += kill_9(second)
+    log += restart_until_answered(stub, kb, db, query)
     assert tokens_used(stub, "chat.postMessage") == [old, new]
     assert [p["channel"] for p in stub.delivered_to("chat.postMessage")] == ["CT9"]
     for secret in (old, new, "beforethereinstall", "afterthereinstall"):
