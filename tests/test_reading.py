@@ -557,3 +557,23 @@ def test_how_often_nms_comes_back_is_its_course_and_the_drug_to_stop_is_no_durat
     assert engine.matcher.match("how often does nms recur when antipsychotics are restarted").status == "none"
     r = engine.matcher.reader.read("which drug do we stop first in nms")
     assert "stop" in r.concepts and not r.dose  # stopping the drug, not how long to give one
+
+
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("which antipsychotic gets stopped first in nms", "stop-antipsychotic"),  # orders the stopping
+        ("what do we do first in nms", "overview"),  # alone, "first" asks for the first steps
+    ],
+)
+def test_first_after_an_action_orders_it_and_alone_asks_for_the_first_steps(engine, question, topic):
+    m = engine.matcher.match(question)
+    assert (m.status, m.topic_id) == ("answer", topic)
+
+
+def test_how_high_a_setting_finding_is_and_a_kind_of_drug_the_topics_lack_are_not_asked_about(engine):
+    reading = engine.matcher.reader.read("is ice ok w/ CK that high in nms")
+    assert reading.content["elev"] is True  # "CK that high": the setting's value
+    # "anaesthesia meds": not the medications topic's drugs
+    assert engine.matcher.match("which anaesthesia meds for ect in nms").topic_id == "ect"
+    assert engine.matcher.match("which meds for nms").topic_id == "pharmacotherapy"

@@ -21,7 +21,7 @@ from .model import Knowledge
 from .privacy import redact
 from .readout import Reading
 from .scopes import ScopeTables
-from .situations import Situations, done_clauses
+from .situations import ACTIONS, Situations, done_clauses
 from .spelling import Speller
 from .text import QUESTION_OPENERS, clause_words, normalise, stem, stems
 
@@ -47,6 +47,9 @@ FEVER_VALUE = re.compile(r"(?<![a-z0-9])t ?(?:3[89]|4[0-3]|10[0-9])(?:\.\d)?(?![
 FEVER_T = re.compile(r"(?<![a-z0-9])t ?(?=(?:3[89]|4[0-3]|10[0-9])(?:\.\d)?(?![0-9]))")
 FEVER_SIGN = "fever"  # the scope.yaml sign a temperature is
 ON_BOARD = (stem("on"), stem("board"))
+# "which drug do we stop first": after what is done to a drug, "first" orders that action; alone
+# ("what do we do first") it asks for the first steps.
+FIRST = stem("first")
 GENERIC = "treatment"  # the synonyms.yaml concept of treatment in general
 DRUG = "drug"  # the synonyms.yaml concept of medications in general
 TIME = "time"  # the context.yaml kind of times ("3 days of dantrolene")
@@ -55,6 +58,8 @@ ARTICLES = frozenset(stem(w) for w in ("the", "a", "an", "his", "her", "their", 
 # what may stand between a setting word and its setting ("after IM haldol")
 BETWEEN = ARTICLES | {"of"} | {stem(w) for w in ("im", "iv", "po", "sc", "sq", "subq")}
 COORDINATING = frozenset(("and", "or"))
+# "CK that high", "temp so high": a degree word ties a finding to how high it is
+DEGREE = frozenset(stem(w) for w in ("that", "this", "so", "very", "too"))
 SOFTENERS = frozenset(stem(w) for w in ("actually", "really", "exactly", "just", "even", "then", "honestly"))
 WITH = frozenset(("with", "w"))  # "w/" reads "w"
 ALLOWING = frozenset(
@@ -205,14 +210,16 @@ class Reader:
         claimed = {i for start, end, _ in found for i in range(start, end)}
         given: list[tuple[str, str, bool]] = []  # (class, generic, a setting?) of each drug named
         last = 0
+        ordered = {end for _, end, entry in found if self.member_class.get(entry.label, entry.label) in ACTIONS}
         drug_before = -1  # where the last drug or class named ends
         drug_clauses: dict[str, set[int]] = {}  # each drug or class named -> the clauses naming it
         for start, end, entry in found:
-            self._plain(r, tokens, last, start, claimed)
+            self._plain(r, tokens, last, start, claimed, ordered)
             typed = " ".join(r.words[start:end])
             setting = self._setting(tokens, r.clauses, start, end, claimed)
-            if entry.label == DRUG and start == drug_before:
-                # "dopaminergic medications", "antipsychotic meds": the word names the class's kind
+            if entry.label == DRUG and (start == drug_before or self._unknown_before(tokens, start, claimed)):
+                # "dopaminergic medications", "antipsychotic meds": the word names the class's kind;
+                # "induction drugs", "which anesthesia meds": a kind the topics do not hold
                 r.filler.append(typed)
             elif entry.kind == "context":
                 r.context.append(entry.label)
@@ -237,7 +244,7 @@ class Reader:
                         if end < len(tokens) and tokens[end][0].isdigit():
                             r.valued.add(s)
             last = end
-        self._plain(r, tokens, last, len(tokens), claimed)
+        self._plain(r, tokens, last, len(tokens), claimed, ordered)
         # "what do i *actually* do": the next step asked past a softening word (scanned again only then)
         plain = [t for t in tokens if t not in SOFTENERS and t not in self.hedges]
         if not r.asks_next and len(plain) < len(tokens):
@@ -333,6 +340,8 @@ class Reader:
             return self._setting(tokens, clauses, j, j + 1, claimed)
         if i > 0 and tokens[i] in WITH and tokens[i - 1] in ALLOWING:  # "ok with an AKI?", "pt w/ AKI"
             return True
+        if i > 0 and tokens[i] in DEGREE and i - 1 in claimed and self._setting(tokens, clauses, i - 1, i, claimed):
+            return True  # "w/ CK that high": how high the setting's finding is, a setting too
         between = tokens[i + 1 : start] if i >= 0 else []
         chained = between and all(t in BETWEEN for t in between) and i in claimed
         if chained and self._setting(tokens, clauses, i, i + 1, claimed):
@@ -342,6 +351,13 @@ class Reader:
         entry = self.lexicon.table.get((tokens[i],))  # "s/p" is context itself, and still marks history
         return i not in claimed or (entry is not None and entry.kind == "context")
 
+    def _unknown_before(self, tokens: list[str], i: int, claimed: set[int]) -> bool:
+        """Whether the word before tokens[i] is one the topics do not hold, and no filler."""
+        if i == 0 or i - 1 in claimed:
+            return False
+        t = tokens[i - 1]
+        return not t[0].isdigit() and t not in self.filler and t not in self.topic_stems
+
     def is_drug(self, concept: str) -> bool:
         """Whether a concept met is a drug or drug class the source names."""
         return concept in self.classes or is_drug_name(concept)
@@ -350,13 +366,13 @@ class Reader:
         entry = self.lexicon.table.get((token,))
         return entry is not None and entry.kind == "dose"
 
-    def _plain(self, r: Reading, tokens: list[str], start: int, end: int, claimed: set[int]) -> None:
-        """Words no phrase claimed: filler, numbers, or content."""
+    def _plain(self, r: Reading, tokens: list[str], start: int, end: int, claimed: set[int], ordered: set[int]) -> None:
+        """Words no phrase claimed: filler, numbers, or content (`ordered`: where an action ends)."""
         for i in range(start, end):
             t = tokens[i]
             if t[0].isdigit():
                 continue
-            if t in self.filler:
+            if t in self.filler or (t == FIRST and i in ordered):
                 r.filler.append(r.words[i])
                 continue
             r.add(t, self._setting(tokens, r.clauses, i, i + 1, claimed), r.clauses[i])
