@@ -577,3 +577,27 @@ def test_how_high_a_setting_finding_is_and_a_kind_of_drug_the_topics_lack_are_no
     # "anaesthesia meds": not the medications topic's drugs
     assert engine.matcher.match("which anaesthesia meds for ect in nms").topic_id == "ect"
     assert engine.matcher.match("which meds for nms").topic_id == "pharmacotherapy"
+
+
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        # going on with, or up on, a drug told as given asks about that drug, not resistance to it
+        ("on dantrolene since yesterday for nms, no better, go up?", "dantrolene"),
+        ("gave bromocriptine for nms two days ago, not helping, bump up?", "bromocriptine"),
+        # stopping a lab's checks is how often it is checked
+        ("ck down to 5k in nms, when can we stop checking cks", "monitoring"),
+        # "h/o NMS" is a history of it: an antipsychotic now is a restart
+        ("pt w/ h/o nms, now psychotic again, which antipsychotic can psych restart", "rechallenge"),
+        # how the patient came ("a consult for possible NMS") is the patient, not what is asked
+        ("consult for possible nms on the ward - what's the general treatment", "overview"),
+    ],
+)
+def test_what_was_given_a_lab_stopped_a_history_and_an_encounter_read_as_the_case(engine, question, topic):
+    m = engine.matcher.match(question)
+    assert (m.status, m.topic_id) == ("answer", topic)
+
+
+def test_a_patient_said_not_to_have_nms_is_declined(engine):
+    reading = engine.matcher.reader.read("quetiapine dose for delirium, not worried about nms")
+    assert reading.scope == ("not_covered", "a patient without NMS")

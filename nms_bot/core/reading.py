@@ -39,6 +39,8 @@ HISTORY = "s/p"  # "35M s/p IM haldol in ED for agitation": a clause telling it 
 PEOPLE = frozenset(
     stem(w) for w in ("lady", "guy", "man", "woman", "gentleman", "girl", "boy", "fella", "chap", "dude")
 )
+# "an admission for NMS", "a transfer for possible NMS": how the patient came to the team
+ENCOUNTERS = frozenset(stem(w) for w in ("admission", "admit", "transfer", "referral", "consult", "case"))
 # "CK 18k in an nms pt, how do we manage that": a pronoun in the asking clause points back at the
 # scene set before it, which is then what is asked about, not where the question stands.
 POINTERS = frozenset(("that", "it", "this", "those", "them"))
@@ -47,6 +49,7 @@ FEVER_VALUE = re.compile(r"(?<![a-z0-9])t ?(?:3[89]|4[0-3]|10[0-9])(?:\.\d)?(?![
 FEVER_T = re.compile(r"(?<![a-z0-9])t ?(?=(?:3[89]|4[0-3]|10[0-9])(?:\.\d)?(?![0-9]))")
 FEVER_SIGN = "fever"  # the scope.yaml sign a temperature is
 ON_BOARD = (stem("on"), stem("board"))
+FOR, NMS = stem("for"), stem("nms")
 # "which drug do we stop first": after what is done to a drug, "first" orders that action; alone
 # ("what do we do first") it asks for the first steps.
 FIRST = stem("first")
@@ -216,7 +219,7 @@ class Reader:
         for start, end, entry in found:
             self._plain(r, tokens, last, start, claimed, ordered)
             typed = " ".join(r.words[start:end])
-            setting = self._setting(tokens, r.clauses, start, end, claimed)
+            setting = self._setting(tokens, r.clauses, start, end, claimed) or self._encounter(r, tokens, start, end)
             if entry.label == DRUG and (start == drug_before or self._unknown_before(tokens, start, claimed)):
                 # "dopaminergic medications", "antipsychotic meds": the word names the class's kind;
                 # "induction drugs", "which anesthesia meds": a kind the topics do not hold
@@ -358,6 +361,16 @@ class Reader:
         t = tokens[i - 1]
         return not t[0].isdigit() and t not in self.filler and t not in self.topic_stems
 
+    def _encounter(self, r: Reading, tokens: list[str], start: int, end: int) -> bool:
+        """ "taking a transfer for possible NMS - main treatment?": how the patient came, told
+        before the question, is the patient, not a transfer asked about."""
+        if tokens[start] not in ENCOUNTERS or r.clauses[start] in r.asking or tokens[end : end + 1] != [FOR]:
+            return False
+        i = end + 1
+        while i < len(tokens) and tokens[i] in self.hedges:
+            i += 1
+        return tokens[i : i + 1] == [NMS]
+
     def is_drug(self, concept: str) -> bool:
         """Whether a concept met is a drug or drug class the source names."""
         return concept in self.classes or is_drug_name(concept)
@@ -375,6 +388,7 @@ class Reader:
             if t in self.filler or (t == FIRST and i in ordered):
                 r.filler.append(r.words[i])
                 continue
-            r.add(t, self._setting(tokens, r.clauses, i, i + 1, claimed), r.clauses[i])
+            setting = self._setting(tokens, r.clauses, i, i + 1, claimed) or self._encounter(r, tokens, i, i + 1)
+            r.add(t, setting, r.clauses[i])
             if i + 1 < len(tokens) and tokens[i + 1][0].isdigit():
                 r.valued.add(t)

@@ -26,6 +26,9 @@ RESPONDING = frozenset(
 )
 ACTIONS = (STOP, CONTINUE, RESTART)  # the concepts of what is done to a drug
 STILL = stem("still")
+UP = "up"
+HOW_OFTEN = "how often"  # the safety.yaml dose term of a frequency
+ON = stem("on")
 AGAIN = "again"
 DRUG = "drug"  # the synonyms.yaml concept of medications in general
 SUMMARY = "summary"  # the synonyms.yaml concept of an overview
@@ -38,6 +41,9 @@ DESCRIBING = frozenset(
 GIVEN_WORDS = frozenset(stem(w) for w in ("despite", "after"))  # what follows was given
 # "we stopped both. now what": a clause that says, in the past, what was done tells the case, not
 # the question, when a later clause asks. Words as typed ("stopped" is "stop" once stemmed).
+# "3L LR in", "ativan 2mg given": a clause ending so tells what is running ("leave the blanket on"
+# and "keep it going" may ask)
+RUNNING = frozenset(("in", "running", "hung", "given"))
 DONE = frozenset(("stopped", "held", "discontinued", "dced", "dcd", "d/cd", "d/ced", "gave", "given", "got", "started"))
 
 
@@ -48,7 +54,9 @@ def done_clauses(r: Reading) -> set[int]:
     done = {n for n, w in zip(r.clauses, r.words, strict=True) if w in DONE and n not in r.asking}
     for n in sorted(set(r.clauses)):
         said = [w for c, w in zip(r.clauses, r.words, strict=True) if c == n]
-        if n - 1 in done and n not in r.asking and "still" not in said and not any(w[0].isdigit() for w in said):
+        if n in r.asking:
+            continue
+        if said[-1] in RUNNING or (n - 1 in done and "still" not in said and not any(w[0].isdigit() for w in said)):
             done.add(n)
     rest = set(r.clauses) - done
     return done if done and rest and max(rest) > min(done) else set()
@@ -69,6 +77,8 @@ class Situations:
         """`unspecific`: the concepts that name no treatment (NMS, treatment in general)."""
         self.lexicon, self.member_class = lexicon, member_class
         self.first_action_concepts, self.routes = first_action_concepts, routes
+        # what safety.yaml routes to monitoring by how often it is checked (CK, renal function)
+        self.checked = {c for route in routes if HOW_OFTEN in route.asked_with for c in route.when}
         self.unspecific_concepts = unspecific
         self.unspecific = {s for c in unspecific for s in self.stems_of(c) or stems(c)}
         self.actions = {s for c in ACTIONS for s in self.stems_of(c)}
@@ -95,6 +105,7 @@ class Situations:
         """`given`: (class, generic, a setting?) of each drug the question names."""
         self._switching(r, given)
         self._switching_treatments(r)
+        self._going_up(r)
         self._stopping_a_treatment(r)
         self._summary_of_something(r)
         self._continuing_nothing_named(r)
@@ -127,6 +138,14 @@ class Situations:
         if any(is_drug_name(c) for c in r.concepts):
             self._drop(r, RESTART)
 
+    def _going_up(self, r: Reading) -> None:
+        """ "no change, go up?": a question that only says "up" asks to go up on what was named
+        before it (not "CK going up?", which names what goes up)."""
+        if CONTINUE in r.concepts or not r.words or r.words[-1] != UP or r.clauses[-1] not in r.asking:
+            return
+        if not any(c == r.clauses[-1] for c in r.clause.values()):
+            self._ask(r, CONTINUE, r.clauses[-1])
+
     def _stopping_a_treatment(self, r: Reading) -> None:
         """ "when to stop dantrolene", "keep pouring in IVF?": stopping or continuing a treatment
         other than the antipsychotic asks how long to give it (the source gives no duration), not
@@ -135,10 +154,22 @@ class Situations:
         treatments = r.concepts - {STOP, CONTINUE, AFTER_RECOVERY, DRUG} - self.unspecific_concepts
         if not treatments or r.concepts & self.first_action_concepts:
             return
+        if treatments <= self.checked:
+            # "when can we stop daily cks": stopping a lab's checks is how often it is checked
+            for concept in {STOP, CONTINUE} & r.concepts:
+                self._drop(r, concept)
+                r.dose.append(HOW_OFTEN)
+            return
         for concept in (STOP, CONTINUE):
             if concept not in r.concepts:
                 continue
+            clause = max((r.clause[s] for s in self.stems_of(concept) if s in r.clause), default=-1)
             self._drop(r, concept)
+            if concept == CONTINUE and clause in r.asking:
+                # "started bromocriptine yesterday, no change, bump up?": going on with (or up on)
+                # a drug named only as what was given asks about that drug
+                for s in {s for c in treatments if is_drug_name(c) for s in self.stems_of(c)} & r.content.keys():
+                    r.content[s], r.clause[s] = False, clause
             r.dose.append(f"{concept} (how long to give it)")
             # "continue bromocriptine after nms resolves": when is the setting, not a restart.
             if AFTER_RECOVERY in r.concepts:
@@ -193,10 +224,13 @@ class Situations:
         a case still there after what was given resists treatment (the source's "lack of response
         to other treatments"), whatever words say so."""
         given = [s for s, setting in r.content.items() if setting and s not in r.valued]
-        said_given = GIVEN_WORDS & set(tokens) or DONE & set(r.words)  # "stopped haldol, IVF, still worse"
-        if REFRACTORY in r.concepts or not given or STILL not in tokens or not said_given:
+        if REFRACTORY in r.concepts or not given or STILL not in tokens:
             return
-        self._ask(r, REFRACTORY, r.clauses[tokens.index(STILL)])
+        still = tokens.index(STILL)
+        # "stopped haldol, IVF, still worse"; "still rigid on full supportive care" (not "still on haldol")
+        on = ON in tokens[still + 2 :]
+        if GIVEN_WORDS & set(tokens) or DONE & set(r.words) or on:
+            self._ask(r, REFRACTORY, r.clauses[still])
 
     def _refractory_finding(self, r: Reading) -> None:
         """ "temp 40.8 not budging": a finding given a value and said to resist treatment, in one

@@ -43,6 +43,8 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?<![a-z0-9])(?:his|her|their) (?=nms\b)", ""),
         # the UK's renal panel ("U&Es", "U+E", "U and Es"): "&" would split it into letters
         (r"(?<![a-z0-9])u ?(?:&|\+|and) ?es?(?![a-z0-9])", " urea and electrolytes "),
+        # "hx nms", "h/o NMS": the clinician's "history of"
+        (r"(?<![a-z0-9/])(?:hx|h/o)(?= (?!of\b)[a-z])", "history of"),
         # "who's the attending": not a possessive
         (r"\bwho['\u2019]s\b", "who is"),
     )
