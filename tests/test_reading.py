@@ -601,3 +601,28 @@ def test_what_was_given_a_lab_stopped_a_history_and_an_encounter_read_as_the_cas
 def test_a_patient_said_not_to_have_nms_is_declined(engine):
     reading = engine.matcher.reader.read("quetiapine dose for delirium, not worried about nms")
     assert reading.scope == ("not_covered", "a patient without NMS")
+
+
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("pt admitted yesterday with nms, overall management?", "overview"),  # the admission has happened
+        ("lithium clinic nurse here, how is nms treated in general", "overview"),  # who asks
+        # the drug to stop, named only after the question in a clause that asks nothing
+        ("bromocriptine in nms, keep going? she had it with the haldol", "bromocriptine"),
+    ],
+)
+def test_who_asks_how_the_patient_came_and_what_came_after_the_question_are_not_asked(engine, question, topic):
+    m = engine.matcher.match(question)
+    assert (m.status, m.topic_id) == ("answer", topic)
+
+
+@pytest.mark.parametrize(
+    "question, scope",
+    [
+        ("does nms run in families?", ("not_covered", "NMS risk factors")),
+        ("pt missed her levodopa for 2 days, now rigid, restart it?", ("conditions", "missed levodopa")),
+    ],
+)
+def test_heredity_and_a_missed_dopaminergic_whoever_it_belongs_to_are_out_of_scope(engine, question, scope):
+    assert engine.matcher.reader.read(question).scope == scope

@@ -28,6 +28,8 @@ from .joining import Joining
 from .model import Knowledge
 from .reading import DECLINED_UNLESS_NAMED, Reader, Reading
 from .situations import ACTIONS
+from .spelling import english_words
+from .text import stem
 from .thresholds import (
     CARRIED_MIN,
     DISTINCT_SHARE,
@@ -218,7 +220,11 @@ class Matcher(Joining):
         # options beyond benzos").
         general = self.generic & {s for s in weights if not reading.content[s]}
         drugs = {c for c in reading.concepts if self.reader.is_drug(c)} - self.first_actions.keys()
-        if self.next_topic and general and not asked and not drugs and all(s in self.idf for s in weights):
+        # (words no topic holds may be the question, unless everyday English: "community psych
+        # here - what does nms mgmt involve")
+        everyday = {stem(w) for w in reading.words if w in english_words()}
+        plain = all(s in self.idf or s in everyday for s in weights)
+        if self.next_topic and general and not asked and not drugs and plain:
             return self.next_topic, GENERAL
         return None
 

@@ -41,6 +41,10 @@ PEOPLE = frozenset(
 )
 # "an admission for NMS", "a transfer for possible NMS": how the patient came to the team
 ENCOUNTERS = frozenset(stem(w) for w in ("admission", "admit", "transfer", "referral", "consult", "case"))
+# "clinic nurse", "the nurses are asking": a person, typed so (unlike "vigilant nursing", a care)
+CARERS = frozenset(("nurse", "nurses", "rn", "rns"))
+TOLD = frozenset(("admitted", "admitting", "transferred", "referred"))  # as typed: it has happened
+SERVICES = frozenset(stem(w) for w in ("clinic", "team", "service"))
 # "CK 18k in an nms pt, how do we manage that": a pronoun in the asking clause points back at the
 # scene set before it, which is then what is asked about, not where the question stands.
 POINTERS = frozenset(("that", "it", "this", "those", "them"))
@@ -317,8 +321,10 @@ class Reader:
     def _setting(self, tokens: list[str], clauses: list[int], start: int, end: int, claimed: set[int]) -> bool:
         """Whether tokens[start:end] is a finding with its value ("CK 12k", not "dantrolene 2 mg")
         or follows "in", "on", "at", "from" ("on haldol", "in the ICU")."""
-        if end < len(tokens) and tokens[end] in PEOPLE:
-            return True  # "the seroquel lady", "the CK 18k guy": who the patient is, not what is asked
+        if end < len(tokens) and tokens[end] in PEOPLE | SERVICES:
+            # "the seroquel lady", "the CK 18k guy", "the clozapine clinic": who the patient is or
+            # who asks, not what is asked
+            return True
         if end < len(tokens) and tokens[end][0].isdigit():
             # "lovenox 40 daily": a dose word after the number makes it a dose, even one that is
             # also context ("daily" is a route too); not one in the next clause ("Cr 2.8, dose?")
@@ -362,8 +368,10 @@ class Reader:
         return not t[0].isdigit() and t not in self.filler and t not in self.topic_stems
 
     def _encounter(self, r: Reading, tokens: list[str], start: int, end: int) -> bool:
-        """ "taking a transfer for possible NMS - main treatment?": how the patient came, told
-        before the question, is the patient, not a transfer asked about."""
+        """ "taking a transfer for possible NMS - main treatment?", "pt admitted w/ NMS": how the
+        patient came, told as done, is the patient, not a transfer or admission asked about."""
+        if r.words[start] in TOLD and r.words[start - 1 : start] != ["be"]:
+            return True  # "pt admitted w/ NMS", "the admitting team" (not "should he be admitted")
         if tokens[start] not in ENCOUNTERS or r.clauses[start] in r.asking or tokens[end : end + 1] != [FOR]:
             return False
         i = end + 1
@@ -384,6 +392,9 @@ class Reader:
         for i in range(start, end):
             t = tokens[i]
             if t[0].isdigit():
+                continue
+            if r.words[i] in CARERS:
+                r.context.append(r.words[i])
                 continue
             if t in self.filler or (t == FIRST and i in ordered):
                 r.filler.append(r.words[i])

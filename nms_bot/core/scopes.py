@@ -8,6 +8,8 @@ from .model import Knowledge
 from .text import stem, stems
 
 DENIALS = frozenset(stem(w) for w in ("no", "not", "without", "w/o", "non", "neg", "negative"))
+# "missed *his* sinemet": whose it is says nothing of the scope
+DETERMINERS = frozenset(stem(w) for w in ("his", "her", "their"))
 
 
 class ScopeTables:
@@ -32,13 +34,14 @@ class ScopeTables:
                     self.purposes.add(tuple(stems(term)), ("purposes", label))
         for term in knowledge.scope.other_conditions:
             self.purposes.add(tuple(stems(term)), ("other_conditions", term))
-        # The same terms without hedges or numbers, for questions read without theirs ("how long
-        # does nms usually last", "missed 3 days"); a term that is all hedges is met only as written.
+        # The same terms without hedges, numbers or determiners, for questions read without theirs
+        # ("how long does nms usually last", "missed 3 days", "missed his sinemet"); a term that is
+        # all hedges is met only as written.
         self.unhedged: list[Phrases[tuple[str, str]]] = []
         for table in (self.scope, self.purposes):
             bare: Phrases[tuple[str, str]] = Phrases()
             for phrase, hit in table.table.items():
-                if kept := tuple(t for t in phrase if t not in self.hedges and not t[0].isdigit()):
+                if kept := tuple(t for t in phrase if not self._passed(t)):
                     bare.add(kept, hit)
             self.unhedged.append(bare)
         self.subject: Phrases[str] = Phrases()
@@ -52,6 +55,9 @@ class ScopeTables:
                 for phrase in (term, *knowledge.synonyms.get(term, ())):
                     self.signs.add(tuple(stems(phrase)), sign)
 
+    def _passed(self, token: str) -> bool:
+        return token in self.hedges or token in DETERMINERS or token[0].isdigit()
+
     def signs_met(self, tokens: list[str]) -> list[tuple[int, int, str]]:
         """The signs of NMS the tokens name, except those said to be absent ("no fever",
         "rigidity neg"): an absent sign describes no NMS."""
@@ -59,9 +65,9 @@ class ScopeTables:
         return [(a, b, sign) for a, b, sign in self.signs.scan(tokens) if not {around[a], around[b + 1]} & DENIALS]
 
     def hits(self, tokens: list[str]) -> list[tuple[int, int, tuple[str, str]]]:
-        """Scope terms met as written, and read past hedges and numbers ("how long does nms *usually*
-        last", "missed *3* days")."""
-        kept = [i for i, t in enumerate(tokens) if t not in self.hedges and not t[0].isdigit()]
+        """Scope terms met as written, and read past hedges, numbers and determiners ("how long does
+        nms *usually* last", "missed *3* days", "missed *his* sinemet")."""
+        kept = [i for i, t in enumerate(tokens) if not self._passed(t)]
         plain = [tokens[i] for i in kept]
         read_past = [(kept[a], kept[b - 1] + 1, hit) for table in self.unhedged for a, b, hit in table.scan(plain)]
         as_written = [*self.scope.scan(tokens), *self.purposes.scan(tokens)]

@@ -152,7 +152,7 @@ class Situations:
         about the first action, which is stopping the antipsychotic."""
         # ("which drug do we stop first": a drug in general is the one to stop)
         treatments = r.concepts - {STOP, CONTINUE, AFTER_RECOVERY, DRUG} - self.unspecific_concepts
-        if not treatments or r.concepts & self.first_action_concepts:
+        if not treatments or self._first_action_asked(r):
             return
         if treatments <= self.checked:
             # "when can we stop daily cks": stopping a lab's checks is how often it is checked
@@ -174,6 +174,16 @@ class Situations:
             # "continue bromocriptine after nms resolves": when is the setting, not a restart.
             if AFTER_RECOVERY in r.concepts:
                 r.content.update({s: True for s in self.stems_of(AFTER_RECOVERY) if s in r.content})
+
+    def _first_action_asked(self, r: Reading) -> bool:
+        """Whether the question names the drug to stop other than after what it asks, in a clause
+        that asks nothing ("benztropine - keep giving it? he was on it with his depot")."""
+        first = r.concepts & self.first_action_concepts
+        if not first:
+            return False
+        acted = max((r.clause[s] for c in (STOP, CONTINUE) for s in self.stems_of(c) if s in r.clause), default=-1)
+        named = {r.clause[s] for c in first for s in self.stems_of(c) if s in r.clause}
+        return not named or any(c <= acted or c in r.asking for c in named)
 
     def _summary_of_something(self, r: Reading) -> None:
         """ "pharmacologic tx of nms overview?", "rundown on dantrolene": a summary of one part of
