@@ -626,3 +626,38 @@ def test_who_asks_how_the_patient_came_and_what_came_after_the_question_are_not_
 )
 def test_heredity_and_a_missed_dopaminergic_whoever_it_belongs_to_are_out_of_scope(engine, question, scope):
     assert engine.matcher.reader.read(question).scope == scope
+
+
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("should we put her on a cooling blanket? T 39.2", "cooling"),  # "put on" asks; "on" is no setting
+        ("breathing ok now, can we space out the lorazepam?", "benzodiazepines"),  # how often: a dose word
+    ],
+)
+def test_what_a_patient_is_put_on_and_spacing_out_a_drug_are_asked_about(engine, question, topic):
+    m = engine.matcher.match(question)
+    assert (m.status, m.topic_id) == ("answer", topic)
+
+
+def test_spacing_out_a_drug_is_a_dose_question_whose_answer_says_the_source_gives_no_doses(engine):
+    answer = engine.ask("breathing ok now, can we space out the lorazepam?")
+    assert "gives no doses" in " ".join(answer.notes)
+
+
+def test_how_high_something_the_topics_lack_is_not_a_raised_ck(engine):
+    m = engine.matcher.match("pt has high fall risk and nms, pls advise")
+    assert m.status != "answer" or m.topic_id != "fluids"
+    assert "elev" not in engine.matcher.reader.read("pt has high fall risk and nms, pls advise").content
+
+
+@pytest.mark.parametrize(
+    "question, scope",
+    [
+        ("restart his home olanzapine for sleep, no nms here?", ("not_covered", "a patient without NMS")),
+        ("NMS can happen with depot injections?", ("not_covered", "what causes NMS")),
+        ("apixaban for af in a pt on haldol?", ("conditions", "af")),
+    ],
+)
+def test_a_patient_without_nms_its_causes_and_af_are_declined_whatever_is_asked_beside(engine, question, scope):
+    assert engine.matcher.reader.read(question).scope == scope

@@ -53,12 +53,14 @@ FEVER_VALUE = re.compile(r"(?<![a-z0-9])t ?(?:3[89]|4[0-3]|10[0-9])(?:\.\d)?(?![
 FEVER_T = re.compile(r"(?<![a-z0-9])t ?(?=(?:3[89]|4[0-3]|10[0-9])(?:\.\d)?(?![0-9]))")
 FEVER_SIGN = "fever"  # the scope.yaml sign a temperature is
 ON_BOARD = (stem("on"), stem("board"))
-FOR, NMS = stem("for"), stem("nms")
+FOR, NMS, ON = stem("for"), stem("nms"), stem("on")
+ONTO = frozenset(stem(w) for w in ("be", "put", "place"))  # "put him on", not "was on" or "started on"
 # "which drug do we stop first": after what is done to a drug, "first" orders that action; alone
 # ("what do we do first") it asks for the first steps.
 FIRST = stem("first")
 GENERIC = "treatment"  # the synonyms.yaml concept of treatment in general
 DRUG = "drug"  # the synonyms.yaml concept of medications in general
+ELEVATED = "elevated"  # and of a finding raised ("CK through the roof")
 TIME = "time"  # the context.yaml kind of times ("3 days of dantrolene")
 HEDGES = "hedges"  # the context.yaml kind of words that soften a question ("usually", "maybe")
 ARTICLES = frozenset(stem(w) for w in ("the", "a", "an", "his", "her", "their", "our"))
@@ -76,6 +78,8 @@ ALLOWING = frozenset(
 DECLINED_UNLESS_NAMED = frozenset({"purposes", "other_conditions", "other_drugs"})
 ADMIN = "admin"  # the scope.yaml category of administrative questions
 NOT_COVERED = "not_covered"  # the scope category of NMS questions the source does not cover
+# its label of a patient said not to have NMS: the whole question's, never a part set aside
+WITHOUT_NMS = "a patient without NMS"
 
 
 def _single_words(terms: tuple[str, ...] | list[str]) -> set[str]:
@@ -195,7 +199,8 @@ class Reader:
             if hit[0] in DECLINED_UNLESS_NAMED:
                 continue
             clause = r.clauses[a]
-            if hit[0] == NOT_COVERED and clause in r.asking and r.asking - {clause} & set(r.clauses):
+            beside = hit[1] != WITHOUT_NMS and r.asking - {clause} & set(r.clauses)
+            if hit[0] == NOT_COVERED and clause in r.asking and beside:
                 uncovered.setdefault(clause, hit)
                 continue
             if hit[0] == ADMIN and clause not in r.asking and r.asking - {clause}:
@@ -224,7 +229,10 @@ class Reader:
             self._plain(r, tokens, last, start, claimed, ordered)
             typed = " ".join(r.words[start:end])
             setting = self._setting(tokens, r.clauses, start, end, claimed) or self._encounter(r, tokens, start, end)
-            if entry.label == DRUG and (start == drug_before or self._unknown_before(tokens, start, claimed)):
+            if entry.label == ELEVATED and self._unknown_at(tokens, end, claimed):
+                # "high aspiration risk": how high something the topics do not hold is
+                r.filler.append(typed)
+            elif entry.label == DRUG and (start == drug_before or self._unknown_at(tokens, start - 1, claimed)):
                 # "dopaminergic medications", "antipsychotic meds": the word names the class's kind;
                 # "induction drugs", "which anesthesia meds": a kind the topics do not hold
                 r.filler.append(typed)
@@ -357,14 +365,16 @@ class Reader:
             return True  # "apart from stopping the drug": the object of a setting is one too
         if i < 0 or tokens[i] not in SETTING_WORDS:
             return False
+        if tokens[i] == ON and ONTO & set(tokens[max(0, i - 2) : i]):
+            return False  # "ok to put pt on a cooling blanket?", "need to be on tele?": what is asked
         entry = self.lexicon.table.get((tokens[i],))  # "s/p" is context itself, and still marks history
         return i not in claimed or (entry is not None and entry.kind == "context")
 
-    def _unknown_before(self, tokens: list[str], i: int, claimed: set[int]) -> bool:
-        """Whether the word before tokens[i] is one the topics do not hold, and no filler."""
-        if i == 0 or i - 1 in claimed:
+    def _unknown_at(self, tokens: list[str], i: int, claimed: set[int]) -> bool:
+        """Whether tokens[i] is a word the topics do not hold, no phrase claimed, and no filler."""
+        if not 0 <= i < len(tokens) or i in claimed:
             return False
-        t = tokens[i - 1]
+        t = tokens[i]
         return not t[0].isdigit() and t not in self.filler and t not in self.topic_stems
 
     def _encounter(self, r: Reading, tokens: list[str], start: int, end: int) -> bool:
