@@ -661,3 +661,19 @@ def test_how_high_something_the_topics_lack_is_not_a_raised_ck(engine):
 )
 def test_a_patient_without_nms_its_causes_and_af_are_declined_whatever_is_asked_beside(engine, question, scope):
     assert engine.matcher.reader.read(question).scope == scope
+
+
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        # generics of the classes' own ATC groups, read through the dictionary's brands and names
+        ("Fraxiparine for a bedbound nms pt?", "anticoagulation"),
+        ("zuclopenthixol depot and nms, stop it?", "stop-antipsychotic"),
+        # breathing support is respiratory care; a contraction typed without its apostrophe is filler
+        ("pt w/ nms getting worse, does he need bipap?", "supportive-care"),
+        ("can we give something that isnt an antipsychotic for the agitation in nms", "benzodiazepines"),
+    ],
+)
+def test_drugs_of_the_classes_breathing_support_and_contractions_are_read(engine, question, topic):
+    m = engine.matcher.match(question)
+    assert (m.status, m.topic_id) == ("answer", topic)
