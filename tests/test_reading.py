@@ -677,3 +677,35 @@ def test_a_patient_without_nms_its_causes_and_af_are_declined_whatever_is_asked_
 def test_drugs_of_the_classes_breathing_support_and_contractions_are_read(engine, question, topic):
     m = engine.matcher.match(question)
     assert (m.status, m.topic_id) == ("answer", topic)
+
+
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("how is nms treated in a care home resident?", "overview"),  # where the patient lives
+        ("nms pt with a dnr order, what can we still do for supportive care?", "supportive-care"),  # no fluids
+        ("should we check the ck every day in nms?", "monitoring"),  # "every day" is how often
+        ("parkinsons pt given haldol, now nms - would a dopamine drug help?", "bromocriptine"),
+        ("once diagnosed, what are the main parts of nms treatment?", "overview"),  # not a diagnosis question
+        # the drug "that caused it" is the drug to stop, not a question about causes
+        ("we stopped the med that caused it, what next for nms?", "overview"),
+        (
+            "can we restart olanzapine now that she's over the nms, instead of the haloperidol that caused it?",
+            "rechallenge",
+        ),
+    ],
+)
+def test_where_the_patient_lives_limits_of_care_and_what_caused_it_are_the_case(engine, question, topic):
+    m = engine.matcher.match(question)
+    assert (m.status, m.topic_id) == ("answer", topic)
+
+
+@pytest.mark.parametrize(
+    "question, scope",
+    [
+        ("what's the outlook after nms?", ("not_covered", "how NMS runs its course")),
+        ("glycopyrrolate for hypersalivation on clozapine?", ("purposes", "drooling from clozapine")),
+    ],
+)
+def test_the_outlook_and_clozapine_drooling_are_out_of_scope(engine, question, scope):
+    assert engine.matcher.reader.read(question).scope == scope

@@ -39,6 +39,7 @@ HISTORY = "s/p"  # "35M s/p IM haldol in ED for agitation": a clause telling it 
 PEOPLE = frozenset(
     stem(w) for w in ("lady", "guy", "man", "woman", "gentleman", "girl", "boy", "fella", "chap", "dude")
 )
+RELATIVE = frozenset(("that", "which"))
 # "an admission for NMS", "a transfer for possible NMS": how the patient came to the team
 ENCOUNTERS = frozenset(stem(w) for w in ("admission", "admit", "transfer", "referral", "consult", "case"))
 # "clinic nurse", "the nurses are asking": a person, typed so (unlike "vigilant nursing", a care)
@@ -186,10 +187,13 @@ class Reader:
         found = self.lexicon.scan(tokens)
         # "burning up" is a fever, not burns: a longer vocabulary phrase outranks a scope term in it.
         spans = [(start, end) for start, end, _ in found]
+        # "the risperidone that caused it": a drug's relative clause names the drug, asks no cause.
+        drugs_end = {end for _, end, entry in found if self.is_drug(self.member_class.get(entry.label, entry.label))}
         hits = [
             (a, b, hit)
             for a, b, hit in self.scopes.hits(tokens)
             if not any(s <= a and b <= e and e - s > b - a for s, e in spans)
+            and not (a > 0 and tokens[a - 1] in RELATIVE and a - 1 in drugs_end)
         ]
         # "bromocriptine dose, and also what causes nms?": a question the source does not cover,
         # asked beside one about a drug it names, is noted and set aside; alone, it is declined.
