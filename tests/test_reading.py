@@ -709,3 +709,18 @@ def test_where_the_patient_lives_limits_of_care_and_what_caused_it_are_the_case(
 )
 def test_the_outlook_and_clozapine_drooling_are_out_of_scope(engine, question, scope):
     assert engine.matcher.reader.read(question).scope == scope
+
+
+@pytest.mark.parametrize(
+    "question, topics",
+    [
+        ("what do we do first, cooling or fluids? T 40.6", ("cooling", "fluids")),  # "first" picks one
+        ("quick summary of nms tx pls, med reg on the way", ("overview",)),  # the registrar is no medication
+        ("pt had acuphase yesterday, now rigid and febrile, give the next dose?", ("stop-antipsychotic",)),
+        ("in nms can we keep the lorazepam and drop the haldol?", ("stop-antipsychotic",)),  # "drop" stops
+        ("what to chart for the nms pt overnight?", ("monitoring",)),
+    ],
+)
+def test_a_choice_a_registrar_a_depot_brand_dropping_a_drug_and_charting(engine, question, topics):
+    m = engine.matcher.match(question)
+    assert (m.status, (m.topic_id, *m.joined)) == ("answer", topics)

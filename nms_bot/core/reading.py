@@ -23,6 +23,7 @@ from .readout import Reading
 from .scopes import ScopeTables
 from .situations import ACTIONS, Situations, done_clauses
 from .spelling import Speller
+from .spoken import spelt_out
 from .text import QUESTION_OPENERS, clause_words, normalise, stem, stems
 
 # "pt on haldol", "in the ICU", "despite cooling", "besides benzos", "CK 12k": what follows these,
@@ -59,6 +60,7 @@ ONTO = frozenset(stem(w) for w in ("be", "put", "place"))  # "put him on", not "
 # "which drug do we stop first": after what is done to a drug, "first" orders that action; alone
 # ("what do we do first") it asks for the first steps.
 FIRST = stem("first")
+CHOICE = frozenset(stem(w) for w in ("or", "vs", "versus"))
 GENERIC = "treatment"  # the synonyms.yaml concept of treatment in general
 DRUG = "drug"  # the synonyms.yaml concept of medications in general
 ELEVATED = "elevated"  # and of a finding raised ("CK through the roof")
@@ -165,7 +167,9 @@ class Reader:
         fever_value = bool(FEVER_VALUE.search(text))
         text = FEVER_T.sub("temp ", text)  # "T 40.6": the letter would be dropped with the other single ones
         numbered, r.asking, r.marked = clause_words(text)
-        numbered, r.corrections = self.speller.joined(numbered)
+        numbered, r.corrections = spelt_out(numbered, self._abbreviation)
+        numbered, joined = self.speller.joined(numbered)
+        r.corrections += joined
         numbered = [(n, w) for n, w in numbered if len(w) > 1 or w.isdigit() or (w,) in self.lexicon.table]
         r.words = [w for _, w in numbered]
         r.clauses = [n for n, _ in numbered]
@@ -328,6 +332,12 @@ class Reader:
             return r
         self.situations.apply(r, tokens, given)
         r.greeting = any(t in self.greeting_words for t in tokens) and all(t in self.greeting_words for t in r.content)
+        # "what do we do first, cooling or fluids?": "first" picks among the measures named (of two
+        # drugs, "dantrolene or bromocriptine first" asks which comes first, the medications topic's)
+        asked = [s for s, setting in r.content.items() if not setting and s in self.topic_stems and s != FIRST]
+        drugs = given or any(is_drug_name(c) for c in r.concepts)
+        if FIRST in r.content and CHOICE & set(tokens) and len(asked) >= 2 and not drugs:
+            del r.content[FIRST]
         return r
 
     def _setting(self, tokens: list[str], clauses: list[int], start: int, end: int, claimed: set[int]) -> bool:
@@ -386,12 +396,18 @@ class Reader:
         patient came, told as done, is the patient, not a transfer or admission asked about."""
         if r.words[start] in TOLD and r.words[start - 1 : start] != ["be"]:
             return True  # "pt admitted w/ NMS", "the admitting team" (not "should he be admitted")
+        if tokens[start] in ENCOUNTERS and r.words[start - 1 : start] == ["new"]:
+            return True  # "new admit to MICU with NMS": a patient
         if tokens[start] not in ENCOUNTERS or r.clauses[start] in r.asking or tokens[end : end + 1] != [FOR]:
             return False
         i = end + 1
         while i < len(tokens) and tokens[i] in self.hedges:
             i += 1
         return tokens[i : i + 1] == [NMS]
+
+    def _abbreviation(self, letters: str) -> bool:
+        """Whether letters said one by one spell a word of the vocabulary ("n m s")."""
+        return ((letters,) in self.lexicon.table or letters in self.topic_stems) and letters not in self.filler
 
     def is_drug(self, concept: str) -> bool:
         """Whether a concept met is a drug or drug class the source names."""

@@ -9,6 +9,8 @@ from functools import lru_cache
 
 import Stemmer  # PyStemmer: the Snowball stemmers in C
 
+from .spoken import spoken_numbers
+
 # Cap before any regex work, so a 40,000-character message costs what a normal one does.
 MAX_INPUT_CHARS = 600
 MAX_TOKENS = 40
@@ -32,7 +34,7 @@ _REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # "gen med floor", "med floor", "med student": the medical ward or who asks, not a medication
         (r"(?<![a-z0-9])(?:gen|general|internal) med(?:icine)?(?: (?:floor|ward|unit))?(?![a-z0-9])", "general ward"),
         (r"(?<![a-z0-9])med (?:floor|ward|unit)(?![a-z0-9])", "medical ward"),
-        (r"(?<![a-z0-9])med (?=(?:students?|school|residents?|team|service|consult|rotation)\b)", ""),
+        (r"(?<![a-z0-9])med (?=(?:students?|school|residents?|team|service|consult|rotation|reg|registrar)\b)", ""),
         # "d/c in 2 days", "d/c home", "ready for d/c": discharge, not discontinue ("d/c the haldol")
         (
             r"(?<![a-z0-9/])d/?c(?= (?:in \d|tomorrow|today|tonight|home|planning|plan|summary|soon|date)\b)",
@@ -89,7 +91,7 @@ def normalise(text: str) -> str:
     text = _PLUS.sub(" and ", text)  # "zyprexa + abilify": both
     for pattern, meant in _REWRITES:
         text = pattern.sub(meant, text)
-    return _APOSTROPHE_S.sub("", text)[:MAX_INPUT_CHARS]
+    return spoken_numbers(_APOSTROPHE_S.sub("", text))[:MAX_INPUT_CHARS]
 
 
 def words(text: str) -> list[str]:
