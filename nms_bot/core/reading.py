@@ -20,33 +20,17 @@ from .lookalikes import COURSE, WITHDRAWAL, asks_prognosis, withdrawal_syndrome
 from .model import Knowledge
 from .privacy import redact
 from .readout import Reading
+from .scene import ARTICLES, BETWEEN, SETTING_WORDS, Scene
 from .scopes import ScopeTables
 from .situations import ACTIONS, Situations, done_clauses
 from .spelling import Speller
 from .spoken import spelt_out
 from .text import QUESTION_OPENERS, clause_words, normalise, stem, stems
 
-# "pt on haldol", "in the ICU", "despite cooling", "besides benzos", "CK 12k": what follows these,
-# or is followed by a number, is usually the setting of the question rather than its subject.
-SETTING_WORDS = frozenset(
-    stem(w)
-    for w in (
-        *("in", "on", "at", "from", "after", "before", "despite", "besides", "beyond", "except", "excluding", "s/p"),
-        *("though", "although"),  # "even though olanzapine stopped"
-        *("until", "till", "til"),  # "keep the enoxaparin going until mobile": when it ends, not what is asked
-    )
-)
 HISTORY = "s/p"  # "35M s/p IM haldol in ED for agitation": a clause telling it is what happened
-PEOPLE = frozenset(
-    stem(w) for w in ("lady", "guy", "man", "woman", "gentleman", "girl", "boy", "fella", "chap", "dude")
-)
 RELATIVE = frozenset(("that", "which"))
-# "an admission for NMS", "a transfer for possible NMS": how the patient came to the team
-ENCOUNTERS = frozenset(stem(w) for w in ("admission", "admit", "transfer", "referral", "consult", "case"))
 # "clinic nurse", "the nurses are asking": a person, typed so (unlike "vigilant nursing", a care)
 CARERS = frozenset(("nurse", "nurses", "rn", "rns"))
-TOLD = frozenset(("admitted", "admitting", "transferred", "referred"))  # as typed: it has happened
-SERVICES = frozenset(stem(w) for w in ("clinic", "team", "service"))
 # "CK 18k in an nms pt, how do we manage that": a pronoun in the asking clause points back at the
 # scene set before it, which is then what is asked about, not where the question stands.
 POINTERS = frozenset(("that", "it", "this", "those", "them"))
@@ -55,8 +39,6 @@ FEVER_VALUE = re.compile(r"(?<![a-z0-9])t ?(?:3[89]|4[0-3]|10[0-9])(?:\.\d)?(?![
 FEVER_T = re.compile(r"(?<![a-z0-9])t ?(?=(?:3[89]|4[0-3]|10[0-9])(?:\.\d)?(?![0-9]))")
 FEVER_SIGN = "fever"  # the scope.yaml sign a temperature is
 ON_BOARD = (stem("on"), stem("board"))
-FOR, NMS, ON = stem("for"), stem("nms"), stem("on")
-ONTO = frozenset(stem(w) for w in ("be", "put", "place"))  # "put him on", not "was on" or "started on"
 # "which drug do we stop first": after what is done to a drug, "first" orders that action; alone
 # ("what do we do first") it asks for the first steps.
 FIRST = stem("first")
@@ -66,17 +48,7 @@ DRUG = "drug"  # the synonyms.yaml concept of medications in general
 ELEVATED = "elevated"  # and of a finding raised ("CK through the roof")
 TIME = "time"  # the context.yaml kind of times ("3 days of dantrolene")
 HEDGES = "hedges"  # the context.yaml kind of words that soften a question ("usually", "maybe")
-ARTICLES = frozenset(stem(w) for w in ("the", "a", "an", "his", "her", "their", "our"))
-# what may stand between a setting word and its setting ("after IM haldol")
-BETWEEN = ARTICLES | {"of"} | {stem(w) for w in ("im", "iv", "po", "sc", "sq", "subq")}
-COORDINATING = frozenset(("and", "or"))
-# "CK that high", "temp so high": a degree word ties a finding to how high it is
-DEGREE = frozenset(stem(w) for w in ("that", "this", "so", "very", "too"))
 SOFTENERS = frozenset(stem(w) for w in ("actually", "really", "exactly", "just", "even", "then", "honestly"))
-WITH = frozenset(("with", "w"))  # "w/" reads "w"
-ALLOWING = frozenset(
-    stem(w) for w in ("ok", "okay", "safe", "fine", "alright", "pt", "patient", "man", "woman", "lady", "guy")
-)
 # Scope categories declined only when the question does not name NMS.
 DECLINED_UNLESS_NAMED = frozenset({"purposes", "other_conditions", "other_drugs"})
 ADMIN = "admin"  # the scope.yaml category of administrative questions
@@ -90,7 +62,7 @@ def _single_words(terms: tuple[str, ...] | list[str]) -> set[str]:
     return {s[0] for s in map(stems, terms) if len(s) == 1}
 
 
-class Reader:
+class Reader(Scene):
     """Built once per knowledge base; `read` is safe to call from many threads."""
 
     def __init__(self, knowledge: Knowledge):
@@ -340,71 +312,6 @@ class Reader:
             del r.content[FIRST]
         return r
 
-    def _setting(self, tokens: list[str], clauses: list[int], start: int, end: int, claimed: set[int]) -> bool:
-        """Whether tokens[start:end] is a finding with its value ("CK 12k", not "dantrolene 2 mg")
-        or follows "in", "on", "at", "from" ("on haldol", "in the ICU")."""
-        if end < len(tokens) and tokens[end] in PEOPLE | SERVICES:
-            # "the seroquel lady", "the CK 18k guy", "the clozapine clinic": who the patient is or
-            # who asks, not what is asked
-            return True
-        if end < len(tokens) and tokens[end][0].isdigit():
-            # "lovenox 40 daily": a dose word after the number makes it a dose, even one that is
-            # also context ("daily" is a route too); not one in the next clause ("Cr 2.8, dose?")
-            after = end + 1 < len(tokens) and clauses[end + 1] == clauses[end]
-            return not after or tokens[end + 1] not in self.dose_words
-        i = start - 1
-        # "on the haldol", "s/p 2 doses geodon", "after 3 days of dantrolene": articles, amounts
-        # and times stand between.
-        while (
-            i >= 0
-            and clauses[i] == clauses[start]  # a setting word governs its own clause only
-            and tokens[i] not in SETTING_WORDS
-            and (tokens[i] in self.between or tokens[i][0].isdigit() or self._is_dose(tokens[i]))
-        ):
-            i -= 1
-        if i >= 0 and clauses[i] != clauses[start]:
-            return False
-        if i > 0 and tokens[i] in COORDINATING:  # "despite bromo and dantrolene": both were given
-            j = i - 1
-            while j > 0 and tokens[j][0].isdigit():  # "CK 20k and AKI": the item before is "CK 20k"
-                j -= 1
-            return self._setting(tokens, clauses, j, j + 1, claimed)
-        if i > 0 and tokens[i] in WITH and tokens[i - 1] in ALLOWING:  # "ok with an AKI?", "pt w/ AKI"
-            return True
-        if i > 0 and tokens[i] in DEGREE and i - 1 in claimed and self._setting(tokens, clauses, i - 1, i, claimed):
-            return True  # "w/ CK that high": how high the setting's finding is, a setting too
-        between = tokens[i + 1 : start] if i >= 0 else []
-        chained = between and all(t in BETWEEN for t in between) and i in claimed
-        if chained and self._setting(tokens, clauses, i, i + 1, claimed):
-            return True  # "apart from stopping the drug": the object of a setting is one too
-        if i < 0 or tokens[i] not in SETTING_WORDS:
-            return False
-        if tokens[i] == ON and ONTO & set(tokens[max(0, i - 2) : i]):
-            return False  # "ok to put pt on a cooling blanket?", "need to be on tele?": what is asked
-        entry = self.lexicon.table.get((tokens[i],))  # "s/p" is context itself, and still marks history
-        return i not in claimed or (entry is not None and entry.kind == "context")
-
-    def _unknown_at(self, tokens: list[str], i: int, claimed: set[int]) -> bool:
-        """Whether tokens[i] is a word the topics do not hold, no phrase claimed, and no filler."""
-        if not 0 <= i < len(tokens) or i in claimed:
-            return False
-        t = tokens[i]
-        return not t[0].isdigit() and t not in self.filler and t not in self.topic_stems
-
-    def _encounter(self, r: Reading, tokens: list[str], start: int, end: int) -> bool:
-        """ "taking a transfer for possible NMS - main treatment?", "pt admitted w/ NMS": how the
-        patient came, told as done, is the patient, not a transfer or admission asked about."""
-        if r.words[start] in TOLD and r.words[start - 1 : start] != ["be"]:
-            return True  # "pt admitted w/ NMS", "the admitting team" (not "should he be admitted")
-        if tokens[start] in ENCOUNTERS and r.words[start - 1 : start] == ["new"]:
-            return True  # "new admit to MICU with NMS": a patient
-        if tokens[start] not in ENCOUNTERS or r.clauses[start] in r.asking or tokens[end : end + 1] != [FOR]:
-            return False
-        i = end + 1
-        while i < len(tokens) and tokens[i] in self.hedges:
-            i += 1
-        return tokens[i : i + 1] == [NMS]
-
     def _abbreviation(self, letters: str) -> bool:
         """Whether letters said one by one spell a word of the vocabulary ("n m s")."""
         return ((letters,) in self.lexicon.table or letters in self.topic_stems) and letters not in self.filler
@@ -412,10 +319,6 @@ class Reader:
     def is_drug(self, concept: str) -> bool:
         """Whether a concept met is a drug or drug class the source names."""
         return concept in self.classes or is_drug_name(concept)
-
-    def _is_dose(self, token: str) -> bool:
-        entry = self.lexicon.table.get((token,))
-        return entry is not None and entry.kind == "dose"
 
     def _plain(self, r: Reading, tokens: list[str], start: int, end: int, claimed: set[int], ordered: set[int]) -> None:
         """Words no phrase claimed: filler, numbers, or content (`ordered`: where an action ends)."""
