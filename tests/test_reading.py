@@ -724,3 +724,28 @@ def test_the_outlook_and_clozapine_drooling_are_out_of_scope(engine, question, s
 def test_a_choice_a_registrar_a_depot_brand_dropping_a_drug_and_charting(engine, question, topics):
     m = engine.matcher.match(question)
     assert (m.status, (m.topic_id, *m.joined)) == ("answer", topics)
+
+
+def test_another_condition_set_against_nms_beside_its_drug_is_noted_and_alone_declined(engine):
+    answer = engine.ask("is dantrolene used in nms or only in malignant hyperthermia?")
+    assert answer.topic.id == "dantrolene"
+    assert any("does not cover malignant hyperthermia" in n for n in answer.notes)
+    assert engine.matcher.reader.read("dantrolene for malignant hyperthermia dose").scope == (
+        "conditions",
+        "malignant hyperthermia",
+    )
+
+
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("so nms is just stop the drug and support them, fair summary?", "stop-antipsychotic"),  # the drug to stop
+        ("bromocriptine is a drug for nms right?", "bromocriptine"),  # what the drug named is
+        ("which numbers do we follow in nms?", "monitoring"),
+        # a sign asked about after the scene: the signs told before it do not make it the setting
+        ("febrile and rigid after haldol yesterday. what do we do about the heat?", "cooling"),
+    ],
+)
+def test_the_drug_stopped_what_a_drug_is_numbers_followed_and_a_sign_asked(engine, question, topic):
+    m = engine.matcher.match(question)
+    assert (m.status, m.topic_id) == ("answer", topic)

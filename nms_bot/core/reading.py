@@ -45,6 +45,9 @@ FIRST = stem("first")
 CHOICE = frozenset(stem(w) for w in ("or", "vs", "versus"))
 GENERIC = "treatment"  # the synonyms.yaml concept of treatment in general
 DRUG = "drug"  # the synonyms.yaml concept of medications in general
+# "dantrolene is the antidote", "bromo as a drug": what the drug named before is, not another drug
+APPOSITION = frozenset(("is", "as"))
+STOPPED = frozenset(("stop", "stopping", "stopped", "remove", "removing", "pull", "discontinue"))  # as typed
 ELEVATED = "elevated"  # and of a finding raised ("CK through the roof")
 TIME = "time"  # the context.yaml kind of times ("3 days of dantrolene")
 HEDGES = "hedges"  # the context.yaml kind of words that soften a question ("usually", "maybe")
@@ -52,6 +55,8 @@ SOFTENERS = frozenset(stem(w) for w in ("actually", "really", "exactly", "just",
 # Scope categories declined only when the question does not name NMS.
 DECLINED_UNLESS_NAMED = frozenset({"purposes", "other_conditions", "other_drugs"})
 ADMIN = "admin"  # the scope.yaml category of administrative questions
+CONDITIONS = "conditions"  # and of other conditions, declined even beside NMS
+CONTRAST = frozenset(stem(w) for w in ("or", "vs", "versus", "than", "only", "just"))
 NOT_COVERED = "not_covered"  # the scope category of NMS questions the source does not cover
 # its label of a patient said not to have NMS: the whole question's, never a part set aside
 WITHOUT_NMS = "a patient without NMS"
@@ -104,6 +109,9 @@ class Reader(Scene):
         self.dose_words = _single_words(knowledge.safety.dose_terms)
         self.between = BETWEEN | _single_words(knowledge.context.get(TIME, ()))  # "after 3 days of dantrolene"
         self.first_action_concepts = {rule.concept for rule in knowledge.safety.carry}
+        # the vocabulary entry of the drug the first action stops, when there is one
+        first = [self.lexicon.table.get(tuple(stems(c))) for c in sorted(self.first_action_concepts)]
+        self.stopped = first[0] if len(first) == 1 else None
         for terms in knowledge.context.values():
             for term in terms:
                 self.lexicon.add(tuple(stems(term)), Entry("context", label=term))
@@ -175,7 +183,8 @@ class Reader(Scene):
         # asked beside one about a drug it names, is noted and set aside; alone, it is declined.
         uncovered: dict[int, tuple[str, str]] = {}  # clause -> the scope term met there
         purpose: set[int] = set()  # clauses saying what the answer is for (admin), set aside
-        for a, _, hit in hits:
+        aside: set[int] = set()  # where another condition set against NMS is named
+        for a, b, hit in hits:
             if hit[0] in DECLINED_UNLESS_NAMED:
                 continue
             clause = r.clauses[a]
@@ -186,6 +195,10 @@ class Reader(Scene):
             if hit[0] == ADMIN and clause not in r.asking and r.asking - {clause}:
                 # "for the d/c summary: what do we tell the SNF about...": what it is for, not what is asked
                 purpose.add(clause)
+                continue
+            if hit[0] == CONDITIONS and self._contrasted(r, tokens, a, found):
+                r.also.append(hit[1])  # noted in the answer, which covers only NMS
+                aside.update(range(a, b))
                 continue
             r.scope = hit
             return r
@@ -208,13 +221,23 @@ class Reader(Scene):
         for start, end, entry in found:
             self._plain(r, tokens, last, start, claimed, ordered)
             typed = " ".join(r.words[start:end])
+            if entry.label == DRUG and self.stopped and self._after(r.words, start, STOPPED) and not drug_clauses:
+                entry = self.stopped  # "stop the drug", none named: the drug to stop (the source's first action)
             setting = self._setting(tokens, r.clauses, start, end, claimed) or self._encounter(r, tokens, start, end)
             if entry.label == ELEVATED and self._unknown_at(tokens, end, claimed):
                 # "high aspiration risk": how high something the topics do not hold is
                 r.filler.append(typed)
-            elif entry.label == DRUG and (start == drug_before or self._unknown_at(tokens, start - 1, claimed)):
+            elif entry.label == DRUG and (
+                start == drug_before
+                or self._unknown_at(tokens, start - 1, claimed)
+                or (
+                    self._after(r.words, start, APPOSITION)
+                    and any(r.clauses[start] in c for c in drug_clauses.values())
+                )
+            ):
                 # "dopaminergic medications", "antipsychotic meds": the word names the class's kind;
-                # "induction drugs", "which anesthesia meds": a kind the topics do not hold
+                # "induction drugs", "which anesthesia meds": a kind the topics do not hold;
+                # "dantrolene is the antidote": what the drug named is
                 r.filler.append(typed)
             elif entry.kind == "context":
                 r.context.append(entry.label)
@@ -278,14 +301,25 @@ class Reader(Scene):
         if len(r.signs) >= 2:
             # "high fever, rigidity and altered mental status - how do you treat it": signs that
             # describe the syndrome together are the case, not what is asked about.
-            described = [i for a, b, _ in sign_spans for i in range(a, b)]
+            # (a sign named again in the asking clause, after the scene, is asked about: "burning up,
+            # rigid, had haldol. what do I do about the heat")
+            told = [(a, b) for a, b, _ in sign_spans if r.clauses[a] not in r.asking] or [
+                (a, b) for a, b, _ in sign_spans
+            ]
+            described = [i for a, b in told for i in range(a, b)]
             for i in described:
                 for start, end, entry in found:
                     if start <= i < end and entry.target:
-                        r.content.update({s: True for s in entry.target if s in r.content})
-                if tokens[i] in r.content:
+                        r.content.update({s: True for s in entry.target if r.clause.get(s) == r.clauses[i]})
+                if r.clause.get(tokens[i]) == r.clauses[i]:
                     r.content[tokens[i]] = True
         for s in [s for s in r.content if r.clause[s] in purpose]:
+            del r.content[s]
+        # (the condition set against NMS says nothing of what is asked: "or only for malignant hyperthermia")
+        named_aside = {s for start, end, entry in found if start in aside for s in entry.target} | {
+            tokens[i] for i in aside
+        }
+        for s in named_aside & r.content.keys():
             del r.content[s]
         if uncovered:
             for s in [s for s in r.content if r.clause[s] in uncovered]:
@@ -311,6 +345,19 @@ class Reader(Scene):
         if FIRST in r.content and CHOICE & set(tokens) and len(asked) >= 2 and not drugs:
             del r.content[FIRST]
         return r
+
+    def _contrasted(self, r: Reading, tokens: list[str], at: int, found: list[tuple[int, int, Entry]]) -> bool:
+        """ "is dantrium used for nms or only for malignant hyperthermia": another condition set
+        against NMS, in a question naming NMS and a drug the source names, asks about that drug in
+        NMS."""
+        drug = any(is_drug_name(entry.label) for *_, entry in found)
+        return r.subject and drug and bool(CONTRAST & set(tokens[max(0, at - 3) : at]))
+
+    @staticmethod
+    def _after(words: list[str], i: int, before: frozenset[str]) -> bool:
+        """Whether words[i] follows one of `before`, past an article ("is the", "stop the")."""
+        j = i - 1 if words[i - 1 : i] not in (["the"], ["an"], ["this"]) else i - 2
+        return j >= 0 and words[j] in before
 
     def _abbreviation(self, letters: str) -> bool:
         """Whether letters said one by one spell a word of the vocabulary ("n m s")."""

@@ -151,7 +151,7 @@ class Situations:
         other than the antipsychotic asks how long to give it (the source gives no duration), not
         about the first action, which is stopping the antipsychotic."""
         # ("which drug do we stop first": a drug in general is the one to stop)
-        treatments = r.concepts - {STOP, CONTINUE, AFTER_RECOVERY, DRUG} - self.unspecific_concepts
+        treatments = r.concepts - {STOP, CONTINUE, AFTER_RECOVERY, DRUG, SUMMARY} - self.unspecific_concepts
         if not treatments or self._first_action_asked(r):
             return
         if treatments <= self.checked:
