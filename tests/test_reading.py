@@ -749,3 +749,16 @@ def test_another_condition_set_against_nms_beside_its_drug_is_noted_and_alone_de
 def test_the_drug_stopped_what_a_drug_is_numbers_followed_and_a_sign_asked(engine, question, topic):
     m = engine.matcher.match(question)
     assert (m.status, m.topic_id) == ("answer", topic)
+
+
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("sqh for a bedbound nms pt, ok?", "anticoagulation"),  # subcutaneous heparin
+        # "real" says how sure, not which drug: the question still asks about drugs for NMS
+        ("nms overall - mostly supportive care or is there a real antidote?", "pharmacotherapy"),
+    ],
+)
+def test_heparin_abbreviated_and_a_real_antidote(engine, question, topic):
+    m = engine.matcher.match(question)
+    assert (m.status, m.topic_id) == ("answer", topic)
