@@ -762,3 +762,16 @@ def test_the_drug_stopped_what_a_drug_is_numbers_followed_and_a_sign_asked(engin
 def test_heparin_abbreviated_and_a_real_antidote(engine, question, topic):
     m = engine.matcher.match(question)
     assert (m.status, m.topic_id) == ("answer", topic)
+
+
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        # going up on a benzodiazepine, with the antipsychotic only the scene, asks about the benzodiazepine
+        ("nms after haldol last week, lorazepam 1mg prn not cutting it, ok to go up?", "benzodiazepines"),
+        ("urine looks like coke in an nms pt, what now?", "fluids"),  # myoglobinuria
+    ],
+)
+def test_going_up_on_a_benzo_after_the_antipsychotic_and_urine_like_coke(engine, question, topic):
+    m = engine.matcher.match(question)
+    assert (m.status, m.topic_id) == ("answer", topic)

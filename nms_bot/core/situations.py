@@ -176,14 +176,17 @@ class Situations:
                 r.content.update({s: True for s in self.stems_of(AFTER_RECOVERY) if s in r.content})
 
     def _first_action_asked(self, r: Reading) -> bool:
-        """Whether the question names the drug to stop other than after what it asks, in a clause
-        that asks nothing ("benztropine - keep giving it? he was on it with his depot")."""
+        """Whether the question names the drug to stop other than as its scene or after what it
+        asks, in a clause that asks nothing ("benztropine - keep giving it? he was on it with his
+        depot")."""
         first = r.concepts & self.first_action_concepts
         if not first:
             return False
         acted = max((r.clause[s] for c in (STOP, CONTINUE) for s in self.stems_of(c) if s in r.clause), default=-1)
-        named = {r.clause[s] for c in first for s in self.stems_of(c) if s in r.clause}
-        return not named or any(c <= acted or c in r.asking for c in named)
+        stems = [s for c in first for s in self.stems_of(c) if s in r.clause]
+        if stems and all(r.content[s] for s in stems) and STOP not in r.concepts:
+            return False  # "nms after zyprexa - ativan not cutting it, go up?": only the scene
+        return not stems or any(r.clause[s] <= acted or r.clause[s] in r.asking for s in stems)
 
     def _summary_of_something(self, r: Reading) -> None:
         """ "pharmacologic tx of nms overview?", "rundown on dantrolene": a summary of one part of
