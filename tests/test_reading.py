@@ -775,3 +775,27 @@ def test_heparin_abbreviated_and_a_real_antidote(engine, question, topic):
 def test_going_up_on_a_benzo_after_the_antipsychotic_and_urine_like_coke(engine, question, topic):
     m = engine.matcher.match(question)
     assert (m.status, m.topic_id) == ("answer", topic)
+
+
+def test_aspiration_is_a_complication_the_source_does_not_name_and_no_treatment_kept(engine):
+    answer = engine.ask("aspiration risk in NMS pt with dysphagia - keep NBM?")
+    assert answer.topic.id == "supportive-care"
+    assert any("does not mention aspiration" in n for n in answer.notes)
+    assert not any("gives no doses" in n for n in answer.notes)  # keeping NBM is no drug's duration
+
+
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("agitated, CK 12k, nms top of the ddx - ok to give ativan?", "benzodiazepines"),  # a diagnosis made
+        ("what do we follow daily for nms recovery", "monitoring"),  # not restarting after recovery
+        ("pt cant swallow, ngt in situ, bromocriptine ok?", "bromocriptine"),  # the route, not the question
+    ],
+)
+def test_a_working_diagnosis_following_recovery_and_a_route_in_situ(engine, question, topic):
+    m = engine.matcher.match(question)
+    assert (m.status, m.topic_id) == ("answer", topic)
+
+
+def test_telling_nms_from_a_look_alike_is_a_diagnosis_question(engine):
+    assert engine.matcher.reader.read("which labs tell nms from catatonia").scope == ("not_covered", "diagnosing NMS")

@@ -56,7 +56,8 @@ SOFTENERS = frozenset(stem(w) for w in ("actually", "really", "exactly", "just",
 DECLINED_UNLESS_NAMED = frozenset({"purposes", "other_conditions", "other_drugs"})
 ADMIN = "admin"  # the scope.yaml category of administrative questions
 CONDITIONS = "conditions"  # and of other conditions, declined even beside NMS
-CONTRAST = frozenset(stem(w) for w in ("or", "vs", "versus", "than", "only", "just"))
+# "for NMS or only for MH", "not just MH": the drug asked about in NMS (not "NMS vs MH", a comparison)
+CONTRAST = frozenset(stem(w) for w in ("only", "just"))
 NOT_COVERED = "not_covered"  # the scope category of NMS questions the source does not cover
 # its label of a patient said not to have NMS: the whole question's, never a part set aside
 WITHOUT_NMS = "a patient without NMS"

@@ -33,6 +33,7 @@ AGAIN = "again"
 DRUG = "drug"  # the synonyms.yaml concept of medications in general
 SUMMARY = "summary"  # the synonyms.yaml concept of an overview
 MORTALITY = "mortality"  # and of death
+COMPLICATIONS = "complications"  # and of what NMS leads to ("aspiration risk - keep NBM?": no treatment kept)
 # synonyms.yaml concepts that describe the patient, where they are or an outcome, not a treatment
 DESCRIBING = frozenset(
     {MORTALITY, "nms", "outcomes", "severe", "hyperthermia", "ck", "elevated", "renal", "renal failure", "failure"}
@@ -151,7 +152,9 @@ class Situations:
         other than the antipsychotic asks how long to give it (the source gives no duration), not
         about the first action, which is stopping the antipsychotic."""
         # ("which drug do we stop first": a drug in general is the one to stop)
-        treatments = r.concepts - {STOP, CONTINUE, AFTER_RECOVERY, DRUG, SUMMARY} - self.unspecific_concepts
+        treatments = (
+            r.concepts - {STOP, CONTINUE, AFTER_RECOVERY, DRUG, SUMMARY, COMPLICATIONS} - self.unspecific_concepts
+        )
         if not treatments or self._first_action_asked(r):
             return
         if treatments <= self.checked:
@@ -197,7 +200,7 @@ class Situations:
     def _continuing_nothing_named(self, r: Reading) -> None:
         """ "aspiration risk in NMS pt with dysphagia - keep NBM?": going on with something no
         treatment names (nil by mouth, the bed rest) is no question about continuing a drug."""
-        if CONTINUE in r.concepts and r.concepts - {CONTINUE} <= self.unspecific_concepts:
+        if CONTINUE in r.concepts and r.concepts - {CONTINUE, COMPLICATIONS} <= self.unspecific_concepts:
             self._drop(r, CONTINUE)
 
     def _given_again(self, r: Reading, given: list[tuple[str, str, bool]]) -> None:
