@@ -799,3 +799,21 @@ def test_a_working_diagnosis_following_recovery_and_a_route_in_situ(engine, ques
 
 def test_telling_nms_from_a_look_alike_is_a_diagnosis_question(engine):
     assert engine.matcher.reader.read("which labs tell nms from catatonia").scope == ("not_covered", "diagnosing NMS")
+
+
+@pytest.mark.parametrize(
+    "question, topics",
+    [
+        ("cooling components for nms?", ("cooling",)),  # the components of one part: that part
+        ("is nms treatment supportive, or is there a genuine antidote?", ("pharmacotherapy", "supportive-care")),
+        ("icu bed for T 38.6, CK 4k and stable obs, really?", ("supportive-care",)),  # the obs are the scene
+    ],
+)
+def test_components_of_a_part_a_genuine_antidote_and_stable_obs_listed(engine, question, topics):
+    m = engine.matcher.match(question)
+    assert (m.status, (m.topic_id, *m.joined)) == ("answer", topics)
+
+
+def test_nms_settling_is_getting_better_not_settling_an_agitated_patient(engine):
+    assert engine.matcher.match("what do we follow to know the nms is settling").topic_id == "monitoring"
+    assert "agitation" not in engine.matcher.reader.read("the nms is settling, what next").concepts

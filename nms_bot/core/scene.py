@@ -73,6 +73,8 @@ class Scene:
             i -= 1
         if i >= 0 and clauses[i] != clauses[start]:
             return False
+        if i > 1 and tokens[i - 1] in COORDINATING and self._unknown_at(tokens, i, claimed):
+            i -= 1  # "CK 4k and stable obs": a word the topics lack describes the item listed
         if i > 0 and tokens[i] in COORDINATING:  # "despite bromo and dantrolene": both were given
             j = i - 1
             while j > 0 and tokens[j][0].isdigit():  # "CK 20k and AKI": the item before is "CK 20k"
