@@ -64,6 +64,8 @@ def spelt_out(
     """Letters of one clause said one by one joined into the abbreviation they spell, when it is a
     word the knowledge base knows ("n m s" -> "nms", "see kay" -> "ck"): (clause, word) pairs, and
     (typed run, word) for each run joined."""
+    if sum(len(w) == 1 or w in LETTER_NAMES for _, w in numbered) < 2:
+        return numbered, []  # nearly every question: no letters said one by one
     out: list[tuple[int, str]] = []
     found: list[tuple[str, str]] = []
     i = 0
