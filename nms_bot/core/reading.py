@@ -20,25 +20,20 @@ from .lookalikes import COURSE, WITHDRAWAL, asks_prognosis, withdrawal_syndrome
 from .model import Knowledge
 from .privacy import redact
 from .readout import Reading
-from .scene import ARTICLES, BETWEEN, SETTING_WORDS, Scene
+from .scene import ARTICLES, BETWEEN, POINTERS, SETTING_WORDS, Scene
 from .scopes import ScopeTables
-from .situations import ACTIONS, Situations, done_clauses
+from .situations import ACTIONS, Situations
 from .spelling import Speller
 from .spoken import spelt_out
 from .text import QUESTION_OPENERS, clause_words, normalise, stem, stems
 
-HISTORY = "s/p"  # "35M s/p IM haldol in ED for agitation": a clause telling it is what happened
 RELATIVE = frozenset(("that", "which"))
 # "clinic nurse", "the nurses are asking": a person, typed so (unlike "vigilant nursing", a care)
 CARERS = frozenset(("nurse", "nurses", "rn", "rns"))
-# "CK 18k in an nms pt, how do we manage that": a pronoun in the asking clause points back at the
-# scene set before it, which is then what is asked about, not where the question stands.
-POINTERS = frozenset(("that", "it", "this", "those", "them"))
 # A temperature written "T 40.1" or "t 104": a fever, whatever words stand around it.
 FEVER_VALUE = re.compile(r"(?<![a-z0-9])t ?(?:3[89]|4[0-3]|10[0-9])(?:\.\d)?(?![0-9])")
 FEVER_T = re.compile(r"(?<![a-z0-9])t ?(?=(?:3[89]|4[0-3]|10[0-9])(?:\.\d)?(?![0-9]))")
 FEVER_SIGN = "fever"  # the scope.yaml sign a temperature is
-ON_BOARD = (stem("on"), stem("board"))
 # "which drug do we stop first": after what is done to a drug, "first" orders that action; alone
 # ("what do we do first") it asks for the first steps.
 FIRST = stem("first")
@@ -274,46 +269,7 @@ class Reader(Scene):
                     r.also.append(label)
                 elif not r.scope:
                     r.scope = ("purposes", label)
-        # "dantrolene + bromo on board": what the clause names before it was given, its setting.
-        for i in range(len(tokens) - 1):
-            if (tokens[i], tokens[i + 1]) == ON_BOARD:
-                r.content.update({s: True for s in r.content if r.clause[s] == r.clauses[i]})
-        # (not "s/p nms episode": that is the time after NMS, which the vocabulary reads itself)
-        history = {
-            r.clauses[i]
-            for i, w in enumerate(r.words)
-            if w == HISTORY and r.clauses[i] not in r.asking and r.words[i + 1 : i + 2] != ["nms"]
-        }
-        done = done_clauses(r) | history
-        r.content.update({s: True for s in r.content if r.clause[s] in done})
-        # ("anyone using dantrolene for this?" names what it asks: "this" is the case; "how do we
-        # manage that" names only treatment in general, "go up or stop it" only what to do with it)
-        vague = self.situations.unspecific | self.situations.actions
-        own = {
-            r.clause[s] for s, setting in r.content.items() if not setting and s in self.topic_stems and s not in vague
-        }
-        pointed = [
-            n for n, w in zip(r.clauses, r.words, strict=True) if w in POINTERS and n in r.asking and n not in own
-        ]
-        if pointed:
-            for s, setting in r.content.items():
-                if setting and r.clause[s] < max(pointed):
-                    r.content[s] = False
-        if len(r.signs) >= 2:
-            # "high fever, rigidity and altered mental status - how do you treat it": signs that
-            # describe the syndrome together are the case, not what is asked about.
-            # (a sign named again in the asking clause, after the scene, is asked about: "burning up,
-            # rigid, had haldol. what do I do about the heat")
-            told = [(a, b) for a, b, _ in sign_spans if r.clauses[a] not in r.asking] or [
-                (a, b) for a, b, _ in sign_spans
-            ]
-            described = [i for a, b in told for i in range(a, b)]
-            for i in described:
-                for start, end, entry in found:
-                    if start <= i < end and entry.target:
-                        r.content.update({s: True for s in entry.target if r.clause.get(s) == r.clauses[i]})
-                if r.clause.get(tokens[i]) == r.clauses[i]:
-                    r.content[tokens[i]] = True
+        self._told_as_scene(r, tokens, found, sign_spans)
         for s in [s for s in r.content if r.clause[s] in purpose]:
             del r.content[s]
         # (the condition set against NMS says nothing of what is asked: "or only for malignant hyperthermia")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from .lexicon import Entry, Phrases
 from .readout import Reading
+from .situations import Situations, done_clauses
 from .text import stem
 
 # "pt on haldol", "in the ICU", "despite cooling", "besides benzos", "CK 12k": what follows these,
@@ -26,6 +27,11 @@ ENCOUNTERS = frozenset(stem(w) for w in ("admission", "admit", "transfer", "refe
 TOLD = frozenset(("admitted", "admitting", "transferred", "referred"))  # as typed: it has happened
 SERVICES = frozenset(stem(w) for w in ("clinic", "team", "service"))
 FOR, NMS, ON = stem("for"), stem("nms"), stem("on")
+ON_BOARD = (ON, stem("board"))
+HISTORY = "s/p"  # "35M s/p IM haldol in ED for agitation": a clause telling it is what happened
+# "CK 18k in an nms pt, how do we manage that": a pronoun in the asking clause points back at the
+# scene set before it, which is then what is asked about, not where the question stands.
+POINTERS = frozenset(("that", "it", "this", "those", "them"))
 ONTO = frozenset(stem(w) for w in ("be", "put", "place"))  # "put him on", not "was on" or "started on"
 ARTICLES = frozenset(stem(w) for w in ("the", "a", "an", "his", "her", "their", "our"))
 # what may stand between a setting word and its setting ("after IM haldol")
@@ -48,6 +54,7 @@ class Scene:
     hedges: set[str]
     filler: set[str]
     topic_stems: set[str]
+    situations: Situations
 
     def _setting(self, tokens: list[str], clauses: list[int], start: int, end: int, claimed: set[int]) -> bool:
         """Whether tokens[start:end] is a finding with its value ("CK 12k", not "dantrolene 2 mg")
@@ -119,3 +126,50 @@ class Scene:
     def _is_dose(self, token: str) -> bool:
         entry = self.lexicon.table.get((token,))
         return entry is not None and entry.kind == "dose"
+
+    def _told_as_scene(
+        self, r: Reading, tokens: list[str], found: list[tuple[int, int, Entry]], sign_spans: list[tuple[int, int, str]]
+    ) -> None:
+        """What the clauses tell rather than ask: what was given ("on board", "s/p", a clause in
+        the past), unless the question points back at it ("how do we manage that"), and the signs
+        that together describe the syndrome."""
+        # "dantrolene + bromo on board": what the clause names before it was given, its setting.
+        for i in range(len(tokens) - 1):
+            if (tokens[i], tokens[i + 1]) == ON_BOARD:
+                r.content.update({s: True for s in r.content if r.clause[s] == r.clauses[i]})
+        # (not "s/p nms episode": that is the time after NMS, which the vocabulary reads itself)
+        history = {
+            r.clauses[i]
+            for i, w in enumerate(r.words)
+            if w == HISTORY and r.clauses[i] not in r.asking and r.words[i + 1 : i + 2] != ["nms"]
+        }
+        done = done_clauses(r) | history
+        r.content.update({s: True for s in r.content if r.clause[s] in done})
+        # ("anyone using dantrolene for this?" names what it asks: "this" is the case; "how do we
+        # manage that" names only treatment in general, "go up or stop it" only what to do with it)
+        vague = self.situations.unspecific | self.situations.actions
+        own = {
+            r.clause[s] for s, setting in r.content.items() if not setting and s in self.topic_stems and s not in vague
+        }
+        pointed = [
+            n for n, w in zip(r.clauses, r.words, strict=True) if w in POINTERS and n in r.asking and n not in own
+        ]
+        if pointed:
+            for s, setting in r.content.items():
+                if setting and r.clause[s] < max(pointed):
+                    r.content[s] = False
+        if len(r.signs) >= 2:
+            # "high fever, rigidity and altered mental status - how do you treat it": signs that
+            # describe the syndrome together are the case, not what is asked about.
+            # (a sign named again in the asking clause, after the scene, is asked about: "burning up,
+            # rigid, had haldol. what do I do about the heat")
+            told = [(a, b) for a, b, _ in sign_spans if r.clauses[a] not in r.asking] or [
+                (a, b) for a, b, _ in sign_spans
+            ]
+            described = [i for a, b in told for i in range(a, b)]
+            for i in described:
+                for start, end, entry in found:
+                    if start <= i < end and entry.target:
+                        r.content.update({s: True for s in entry.target if r.clause.get(s) == r.clauses[i]})
+                if r.clause.get(tokens[i]) == r.clauses[i]:
+                    r.content[tokens[i]] = True
