@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 
 from .model import Knowledge
+from .spoken import join_runs
 from .text import OWN_STEMS, normalise, stem, words
 
 MIN_FUZZY_LEN = 4
@@ -109,28 +110,17 @@ class Speller:
         MIN_JOINED_LEN letters. Only a question holding an unknown word pays for the search."""
         if all(stem(w) in self.known_stems or w[0].isdigit() for _, w in numbered):
             return numbered, []
-        out: list[tuple[int, str]] = []
-        found: list[tuple[str, str]] = []
-        i = 0
-        while i < len(numbered):
-            for n in (4, 3, 2):
-                run = numbered[i : i + n]
-                if len(run) < n or len({c for c, _ in run}) > 1 or any(w[0].isdigit() for _, w in run):
-                    continue
-                # Pieces of a word: unknown ones (two at least), and short known ones ("in", "a").
-                unknown = [w for _, w in run if stem(w) not in self.known_stems and len(w) > 1]
-                if len(unknown) < 2 or any(stem(w) in self.known_stems and len(w) > 3 for _, w in run):
-                    continue
-                meant = self._sounds_like("".join(w for _, w in run))
-                if meant:
-                    out.append((run[0][0], meant))
-                    found.append((" ".join(w for _, w in run), meant))
-                    i += n
-                    break
-            else:
-                out.append(numbered[i])
-                i += 1
-        return out, found
+        return join_runs(numbered, self._pieces_of_a_word)
+
+    def _pieces_of_a_word(self, words: list[str]) -> str | None:
+        """The long known word a run of words sounds like: unknown pieces (two at least), and short
+        known ones ("in", "a"), with no number among them."""
+        if any(w[0].isdigit() for w in words):
+            return None
+        unknown = [w for w in words if stem(w) not in self.known_stems and len(w) > 1]
+        if len(unknown) < 2 or any(stem(w) in self.known_stems and len(w) > 3 for w in words):
+            return None
+        return self._sounds_like("".join(words))
 
     def _sounds_like(self, typed: str) -> str | None:
         """The long known word `typed` sounds like (`_same_sound`), when spelt not too differently."""

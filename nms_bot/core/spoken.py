@@ -58,27 +58,42 @@ def spoken_numbers(text: str) -> str:
     return NUMBER_RUN.sub(_digits, text)
 
 
-def spelt_out(
-    numbered: list[tuple[int, str]], known: Callable[[str], bool]
+def join_runs(
+    numbered: list[tuple[int, str]], meaning: Callable[[list[str]], str | None]
 ) -> tuple[list[tuple[int, str]], list[tuple[str, str]]]:
-    """Letters of one clause said one by one joined into the abbreviation they spell, when it is a
-    word the knowledge base knows ("n m s" -> "nms", "see kay" -> "ck"): (clause, word) pairs, and
+    """Runs of two to four words of one clause that dictation split apart, each replaced by the one
+    word `meaning` finds they say (None: not a word), longest run first: (clause, word) pairs, and
     (typed run, word) for each run joined."""
-    if sum(len(w) == 1 or w in LETTER_NAMES for _, w in numbered) < 2:
-        return numbered, []  # nearly every question: no letters said one by one
     out: list[tuple[int, str]] = []
     found: list[tuple[str, str]] = []
     i = 0
     while i < len(numbered):
         for n in (4, 3, 2):
             run = numbered[i : i + n]
-            letters = [w if len(w) == 1 and w.isalpha() else LETTER_NAMES.get(w, "") for _, w in run]
-            if len(run) == n and all(letters) and len({c for c, _ in run}) == 1 and known("".join(letters)):
-                out.append((run[0][0], "".join(letters)))
-                found.append((" ".join(w for _, w in run), "".join(letters)))
+            if len(run) < n or len({c for c, _ in run}) > 1:
+                continue
+            words = [w for _, w in run]
+            if meant := meaning(words):
+                out.append((run[0][0], meant))
+                found.append((" ".join(words), meant))
                 i += n
                 break
         else:
             out.append(numbered[i])
             i += 1
     return out, found
+
+
+def spelt_out(
+    numbered: list[tuple[int, str]], known: Callable[[str], bool]
+) -> tuple[list[tuple[int, str]], list[tuple[str, str]]]:
+    """Letters of one clause said one by one joined into the abbreviation they spell, when it is a
+    word the knowledge base knows ("n m s" -> "nms", "see kay" -> "ck"), as `join_runs` returns."""
+    if sum(len(w) == 1 or w in LETTER_NAMES for _, w in numbered) < 2:
+        return numbered, []  # nearly every question: no letters said one by one
+
+    def spelt(words: list[str]) -> str | None:
+        letters = [w if len(w) == 1 and w.isalpha() else LETTER_NAMES.get(w, "") for w in words]
+        return "".join(letters) if all(letters) and known("".join(letters)) else None
+
+    return join_runs(numbered, spelt)
