@@ -22,7 +22,7 @@ from .privacy import redact
 from .readout import Reading
 from .scene import ARTICLES, BETWEEN, POINTERS, SETTING_WORDS, Scene
 from .scopes import ScopeTables
-from .situations import ACTIONS, Situations
+from .situations import ACTIONS, DRUG, Situations
 from .spelling import Speller
 from .spoken import spelt_out
 from .text import QUESTION_OPENERS, clause_words, normalise, stem, stems
@@ -39,7 +39,6 @@ FEVER_SIGN = "fever"  # the scope.yaml sign a temperature is
 FIRST = stem("first")
 CHOICE = frozenset(stem(w) for w in ("or", "vs", "versus"))
 GENERIC = "treatment"  # the synonyms.yaml concept of treatment in general
-DRUG = "drug"  # the synonyms.yaml concept of medications in general
 # "dantrolene is the antidote", "bromo as a drug": what the drug named before is, not another drug
 APPOSITION = frozenset(("is", "as"))
 STOPPED = frozenset(("stop", "stopping", "stopped", "remove", "removing", "pull", "discontinue"))  # as typed
@@ -219,7 +218,7 @@ class Reader(Scene):
             typed = " ".join(r.words[start:end])
             if entry.label == DRUG and self.stopped and self._after(r.words, start, STOPPED) and not drug_clauses:
                 entry = self.stopped  # "stop the drug", none named: the drug to stop (the source's first action)
-            setting = self._setting(tokens, r.clauses, start, end, claimed) or self._encounter(r, tokens, start, end)
+            setting = self._is_scene(r, tokens, start, end, claimed)
             if entry.label == ELEVATED and self._unknown_at(tokens, end, claimed):
                 # "high aspiration risk": how high something the topics do not hold is
                 r.filler.append(typed)
@@ -336,7 +335,7 @@ class Reader(Scene):
             if t in self.filler or (t == FIRST and i in ordered):
                 r.filler.append(r.words[i])
                 continue
-            setting = self._setting(tokens, r.clauses, i, i + 1, claimed) or self._encounter(r, tokens, i, i + 1)
+            setting = self._is_scene(r, tokens, i, i + 1, claimed)
             r.add(t, setting, r.clauses[i])
             if i + 1 < len(tokens) and tokens[i + 1][0].isdigit():
                 r.valued.add(t)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from .lexicon import Entry, Phrases
 from .readout import Reading
-from .situations import Situations, done_clauses
+from .situations import ON, Situations, done_clauses
 from .text import stem
 
 # "pt on haldol", "in the ICU", "despite cooling", "besides benzos", "CK 12k": what follows these,
@@ -26,7 +26,7 @@ PEOPLE = frozenset(
 ENCOUNTERS = frozenset(stem(w) for w in ("admission", "admit", "transfer", "referral", "consult", "case"))
 TOLD = frozenset(("admitted", "admitting", "transferred", "referred"))  # as typed: it has happened
 SERVICES = frozenset(stem(w) for w in ("clinic", "team", "service"))
-FOR, NMS, ON = stem("for"), stem("nms"), stem("on")
+FOR, NMS = stem("for"), stem("nms")
 ON_BOARD = (ON, stem("board"))
 HISTORY = "s/p"  # "35M s/p IM haldol in ED for agitation": a clause telling it is what happened
 # "CK 18k in an nms pt, how do we manage that": a pronoun in the asking clause points back at the
@@ -101,6 +101,10 @@ class Scene:
             return False  # "ok to put pt on a cooling blanket?", "need to be on tele?": what is asked
         entry = self.lexicon.table.get((tokens[i],))  # "s/p" is context itself, and still marks history
         return i not in claimed or (entry is not None and entry.kind == "context")
+
+    def _is_scene(self, r: Reading, tokens: list[str], start: int, end: int, claimed: set[int]) -> bool:
+        """Whether tokens[start:end] is the question's scene: a setting, or how the patient came."""
+        return self._setting(tokens, r.clauses, start, end, claimed) or self._encounter(r, tokens, start, end)
 
     def _unknown_at(self, tokens: list[str], i: int, claimed: set[int]) -> bool:
         """Whether tokens[i] is a word the topics do not hold, no phrase claimed, and no filler."""
