@@ -170,6 +170,12 @@ class Matcher(Joining):
                 return best_id, action
         return None
 
+    def _only_everyday(self, reading: Reading, weights: dict[str, float]) -> bool:
+        """Whether the words no topic holds, if any, are everyday English ("what does nms mgmt
+        involve"), else they may be the question; the word list is read only for such a word."""
+        unknown = {s for s in weights if s not in self.idf}
+        return not unknown or unknown <= {stem(w) for w in reading.words if w in english_words()}
+
     def _asked(self, concept: str, reading: Reading) -> bool:
         """Whether a concept the question names is asked about, not only the scene."""
         return any(not reading.content.get(s, True) for s in self.reader.situations.stems_of(concept))
@@ -220,11 +226,7 @@ class Matcher(Joining):
         # options beyond benzos").
         general = self.generic & {s for s in weights if not reading.content[s]}
         drugs = {c for c in reading.concepts if self.reader.is_drug(c)} - self.first_actions.keys()
-        # (words no topic holds may be the question, unless everyday English: "community psych
-        # here - what does nms mgmt involve")
-        everyday = {stem(w) for w in reading.words if w in english_words()}
-        plain = all(s in self.idf or s in everyday for s in weights)
-        if self.next_topic and general and not asked and not drugs and plain:
+        if self.next_topic and general and not asked and not drugs and self._only_everyday(reading, weights):
             return self.next_topic, GENERAL
         return None
 
