@@ -817,3 +817,17 @@ def test_components_of_a_part_a_genuine_antidote_and_stable_obs_listed(engine, q
 def test_nms_settling_is_getting_better_not_settling_an_agitated_patient(engine):
     assert engine.matcher.match("what do we follow to know the nms is settling").topic_id == "monitoring"
     assert "agitation" not in engine.matcher.reader.read("the nms is settling, what next").concepts
+
+
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("what are the main parts of nms treatment for a new icu admit", "overview"),  # parts: a summary
+        ("dvt ppx for an nms pt: lmwh or mechanical only?", "anticoagulation"),  # a device, no mechanism
+        ("nms - stop all antipsychotics or only the one that caused it?", "stop-antipsychotic"),  # no cause asked
+        ("any point to DA agonists in nms", "bromocriptine"),  # DA: dopamine
+    ],
+)
+def test_parts_of_treatment_mechanical_prophylaxis_the_one_that_caused_it_and_da(engine, question, topic):
+    m = engine.matcher.match(question)
+    assert (m.status, m.topic_id) == ("answer", topic)

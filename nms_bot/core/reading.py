@@ -28,6 +28,7 @@ from .spoken import spelt_out
 from .text import QUESTION_OPENERS, clause_words, normalise, stem, stems
 
 RELATIVE = frozenset(("that", "which"))
+ONE = frozenset(("one", "ones"))  # "just the one that caused it": the drug, named by a pronoun
 # "clinic nurse", "the nurses are asking": a person, typed so (unlike "vigilant nursing", a care)
 CARERS = frozenset(("nurse", "nurses", "rn", "rns"))
 # A temperature written "T 40.1" or "t 104": a fever, whatever words stand around it.
@@ -172,7 +173,7 @@ class Reader(Scene):
             (a, b, hit)
             for a, b, hit in self.scopes.hits(tokens)
             if not any(s <= a and b <= e and e - s > b - a for s, e in spans)
-            and not (a > 0 and tokens[a - 1] in RELATIVE and a - 1 in drugs_end)
+            and not (a > 0 and tokens[a - 1] in RELATIVE and (a - 1 in drugs_end or (a > 1 and tokens[a - 2] in ONE)))
         ]
         # "bromocriptine dose, and also what causes nms?": a question the source does not cover,
         # asked beside one about a drug it names, is noted and set aside; alone, it is declined.

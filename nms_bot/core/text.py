@@ -190,6 +190,7 @@ OWN_STEMS = {
     "aggressive": "aggressive",  # how much treatment ("aggressive cooling"), not "aggression"
     "aggressively": "aggressive",
     "ruled": "ruled",  # "ruled out nms": excluded, not the "nms rule-out" being worked up
+    "mechanical": "mechanical",  # "heparin or just mechanical" (a device), not "mechanism" (a cause)
 }
 
 
