@@ -831,3 +831,27 @@ def test_nms_settling_is_getting_better_not_settling_an_agitated_patient(engine)
 def test_parts_of_treatment_mechanical_prophylaxis_the_one_that_caused_it_and_da(engine, question, topic):
     m = engine.matcher.match(question)
     assert (m.status, m.topic_id) == ("answer", topic)
+
+
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("nms pt, spo2 of 86% on 6L, what now?", "supportive-care"),  # a low saturation is hypoxia
+        ("enox 40 ok in nms, CK 20k?", "anticoagulation"),  # a clipped drug name; its number is its dose
+        ("registrar thinks no drug makes a difference in nms - true?", "evidence"),  # outcomes, not a comparison
+    ],
+)
+def test_low_saturation_clipped_drug_with_its_dose_and_making_a_difference(engine, question, topic):
+    m = engine.matcher.match(question)
+    assert (m.status, m.topic_id) == ("answer", topic)
+
+
+def test_normal_saturation_is_only_a_vital_sign(engine):
+    assert "respiratory" not in engine.matcher.reader.read("nms pt, sats 97% on air, what now").concepts
+
+
+def test_an_inflammation_the_lists_lack_is_another_condition(engine):
+    m = engine.matcher.match("iv fluids for dehydration in pancreatitis")
+    assert (m.status != "answer", m.reason, m.scope) == (True, "out_of_scope", ("other_conditions", "pancreatitis"))
+    # beside NMS it is noted, and the NMS question answered
+    assert engine.matcher.match("nms pt who also has pancreatitis, iv fluids rate?").topic_id == "fluids"

@@ -26,14 +26,13 @@ from .situations import ACTIONS, DRUG, Situations
 from .spelling import Speller
 from .spoken import spelt_out
 from .text import QUESTION_OPENERS, clause_words, normalise, stem, stems
+from .vitals import read_vitals
 
 RELATIVE = frozenset(("that", "which"))
+INFLAMMATION = re.compile(r"[a-z]{4,}itis")  # a condition named by its suffix: "pancreatitis"
 ONE = frozenset(("one", "ones"))  # "just the one that caused it": the drug, named by a pronoun
 # "clinic nurse", "the nurses are asking": a person, typed so (unlike "vigilant nursing", a care)
 CARERS = frozenset(("nurse", "nurses", "rn", "rns"))
-# A temperature written "T 40.1" or "t 104": a fever, whatever words stand around it.
-FEVER_VALUE = re.compile(r"(?<![a-z0-9])t ?(?:3[89]|4[0-3]|10[0-9])(?:\.\d)?(?![0-9])")
-FEVER_T = re.compile(r"(?<![a-z0-9])t ?(?=(?:3[89]|4[0-3]|10[0-9])(?:\.\d)?(?![0-9]))")
 FEVER_SIGN = "fever"  # the scope.yaml sign a temperature is
 # "which drug do we stop first": after what is done to a drug, "first" orders that action; alone
 # ("what do we do first") it asks for the first steps.
@@ -140,8 +139,7 @@ class Reader(Scene):
         # "MRN 1234567" or a date says nothing about the topic; left in, it would dilute the match.
         # Single letters say nothing ("T 40", "45F"), unless they are a unit ("2 L").
         text = normalise(redact(question, blank=True))
-        fever_value = bool(FEVER_VALUE.search(text))
-        text = FEVER_T.sub("temp ", text)  # "T 40.6": the letter would be dropped with the other single ones
+        text, fever_value = read_vitals(text)
         numbered, r.asking, r.marked = clause_words(text)
         numbered, r.corrections = spelt_out(numbered, self._abbreviation)
         numbered, joined = self.speller.joined(numbered)
@@ -202,7 +200,13 @@ class Reader(Scene):
             r.scope = (WITHDRAWAL, withdrawn)
             return r
         hits = [h for h in hits if h[2][0] in DECLINED_UNLESS_NAMED]
-        for category, term in (*(hit for _, _, hit in hits), *(("other_drugs", d) for d in r.other_drugs)):
+        # "fluids for gastroenteritis": an inflammation the lists lack is still another condition
+        inflamed = [
+            ("other_conditions", w)
+            for w, t in zip(r.words, tokens, strict=True)
+            if INFLAMMATION.fullmatch(w) and t not in self.topic_stems
+        ]
+        for category, term in (*(hit for _, _, hit in hits), *inflamed, *(("other_drugs", d) for d in r.other_drugs)):
             if r.subject:
                 r.also.append(term)
             elif not r.scope:

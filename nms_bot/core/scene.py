@@ -63,9 +63,10 @@ class Scene:
             # "the seroquel lady", "the CK 18k guy", "the clozapine clinic": who the patient is or
             # who asks, not what is asked
             return True
-        if end < len(tokens) and tokens[end][0].isdigit():
-            # "lovenox 40 daily": a dose word after the number makes it a dose, even one that is
-            # also context ("daily" is a route too); not one in the next clause ("Cr 2.8, dose?")
+        if end < len(tokens) and tokens[end][0].isdigit() and not self._drug_at(tokens, start, end):
+            # "CK 12k", "lovenox 40 daily": a dose word after the number makes it a dose, even one
+            # that is also context ("daily" is a route too); not one in the next clause ("Cr 2.8,
+            # dose?"). A drug's number is its dose ("enox 40 ok?"), a setting only as the rest are.
             after = end + 1 < len(tokens) and clauses[end + 1] == clauses[end]
             return not after or tokens[end + 1] not in self.dose_words
         i = start - 1
@@ -101,6 +102,11 @@ class Scene:
             return False  # "ok to put pt on a cooling blanket?", "need to be on tele?": what is asked
         entry = self.lexicon.table.get((tokens[i],))  # "s/p" is context itself, and still marks history
         return i not in claimed or (entry is not None and entry.kind == "context")
+
+    def _drug_at(self, tokens: list[str], start: int, end: int) -> bool:
+        """Whether tokens[start:end] names a drug (one the source names, or a member of its classes)."""
+        entry = self.lexicon.table.get(tuple(tokens[start:end]))
+        return entry is not None and entry.kind == "member"
 
     def _is_scene(self, r: Reading, tokens: list[str], start: int, end: int, claimed: set[int]) -> bool:
         """Whether tokens[start:end] is the question's scene: a setting, or how the patient came."""

@@ -14,7 +14,7 @@ from .spoken import join_runs
 from .text import OWN_STEMS, normalise, stem, words
 
 MIN_FUZZY_LEN = 4
-MIN_PREFIX_LEN = 5
+MIN_PREFIX_LEN = 4  # "enox" (enoxaparin); shorter clippings begin too many words
 ENGLISH = Path(__file__).with_name("englishwords.txt")  # compiled by tools/compile_words.py
 
 
