@@ -855,3 +855,35 @@ def test_an_inflammation_the_lists_lack_is_another_condition(engine):
     assert (m.status != "answer", m.reason, m.scope) == (True, "out_of_scope", ("other_conditions", "pancreatitis"))
     # beside NMS it is noted, and the NMS question answered
     assert engine.matcher.match("nms pt who also has pancreatitis, iv fluids rate?").topic_id == "fluids"
+
+
+@pytest.mark.parametrize(
+    "question, topics",
+    [
+        ("quick rundown of what to do for haldol induced nms", ("overview",)),  # the drug that caused it
+        ("nms: does supportive care do just as well as the drugs?", ("evidence",)),
+        ("nms, HR 120 and dry - fluids first?", ("fluids",)),  # whether that measure comes first
+        ("lmwh for an nms pt who is mobilising now - still needed?", ("anticoagulation",)),  # the patient's state
+        ("nms pt bedbound - are the leg squeezers enough?", ("anticoagulation",)),  # mechanical prophylaxis
+    ],
+)
+def test_drug_induced_nms_as_well_as_first_mobilising_and_devices(engine, question, topics):
+    m = engine.matcher.match(question)
+    assert (m.status, (m.topic_id, *m.joined)) == ("answer", topics)
+
+
+@pytest.mark.parametrize(
+    "question, scope",
+    [
+        ("lorazepam dose for a drunk agitated man in ED", ("other_conditions", "drunk")),
+        ("how long does recovery from nms take?", ("not_covered", "how NMS runs its course")),
+        ("nms - how long is the recovery usually?", ("not_covered", "how NMS runs its course")),
+    ],
+)
+def test_intoxication_and_how_long_recovery_takes_are_not_nms_treatment(engine, question, scope):
+    m = engine.matcher.match(question)
+    assert (m.status != "answer", m.scope) == (True, scope)
+
+
+def test_recovery_time_with_a_treatment_named_is_the_evidence(engine):
+    assert engine.matcher.match("does dantrolene shorten recovery time in nms?").topic_id == "evidence"

@@ -4,6 +4,8 @@ how many die of NMS (its prognosis, which a treatment source does not cover)."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from .drugs import other_drug
 from .lexicon import Entry
 from .situations import DESCRIBING, MORTALITY
@@ -16,6 +18,10 @@ COURSE = "how NMS runs its course"  # the scope.yaml `not_covered` label of prog
 HOW_MANY = frozenset(
     stem(w) for w in ("percent", "percentage", "proportion", "many", "likely", "chance", "odds", "rate")
 )
+RECOVERY = stem("recovery")  # the noun: "recovered" is a time after NMS ("once recovered, restart?")
+HOW_LONG = (stem("how"), stem("long"))
+TIME = stem("time")
+EVIDENCE = "evidence"  # the synonyms.yaml concept, and the word asking for it
 # what a treatment does to it ("does anything lower mortality in nms" asks about treatments)
 EFFECTS = frozenset(
     stem(w) for w in ("lower", "reduce", "improve", "decrease", "benefit", "change", "affect", "differ", "help", "work")
@@ -45,10 +51,15 @@ def withdrawal_syndrome(
 
 
 def asks_prognosis(concepts: set[str], names_nms: bool, tokens: list[str]) -> bool:
-    """ "what percent of NMS pts die", "what's the mortality of nms these days": how many die of
-    NMS is its prognosis; the source's mortality figures compare treatments, and a question
-    naming none, nor what one does ("does anything lower mortality"), asks the course."""
+    """ "what percent of NMS pts die", "how long does recovery from nms take": how many die of NMS,
+    and how long it takes to get over it, are its prognosis; the source's mortality and recovery
+    figures compare treatments, and a question naming none, nor what one does ("does anything
+    lower mortality"), asks the course."""
     said = set(tokens)
-    return (
-        MORTALITY in concepts and concepts <= DESCRIBING and names_nms and bool(HOW_MANY & said or not EFFECTS & said)
-    )
+    if not names_nms:
+        return False
+    if MORTALITY in concepts and concepts <= DESCRIBING:
+        return bool(HOW_MANY & said or not EFFECTS & said)
+    # ("recovery time" is the evidence topic's phrase, for its treatments compared)
+    how_long = HOW_LONG in pairwise(tokens) or TIME in said
+    return RECOVERY in said and how_long and concepts - {EVIDENCE} <= DESCRIBING and stem(EVIDENCE) not in said

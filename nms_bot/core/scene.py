@@ -27,6 +27,7 @@ ENCOUNTERS = frozenset(stem(w) for w in ("admission", "admit", "transfer", "refe
 TOLD = frozenset(("admitted", "admitting", "transferred", "referred"))  # as typed: it has happened
 SERVICES = frozenset(stem(w) for w in ("clinic", "team", "service"))
 FOR, NMS = stem("for"), stem("nms")
+CAUSED = frozenset(stem(w) for w in ("induced", "related", "associated", "triggered", "caused", "precipitated"))
 ON_BOARD = (ON, stem("board"))
 HISTORY = "s/p"  # "35M s/p IM haldol in ED for agitation": a clause telling it is what happened
 # "CK 18k in an nms pt, how do we manage that": a pronoun in the asking clause points back at the
@@ -59,6 +60,8 @@ class Scene:
     def _setting(self, tokens: list[str], clauses: list[int], start: int, end: int, claimed: set[int]) -> bool:
         """Whether tokens[start:end] is a finding with its value ("CK 12k", not "dantrolene 2 mg")
         or follows "in", "on", "at", "from" ("on haldol", "in the ICU")."""
+        if tokens[end : end + 2] in ([c, NMS] for c in CAUSED):
+            return True  # "abilify induced nms": the drug that caused it, the case's history
         if end < len(tokens) and tokens[end] in PEOPLE | SERVICES:
             # "the seroquel lady", "the CK 18k guy", "the clozapine clinic": who the patient is or
             # who asks, not what is asked
