@@ -23,6 +23,7 @@ class Phrases(Generic[V]):
     def __init__(self) -> None:
         self.table: dict[tuple[str, ...], V] = {}
         self.longest = 1
+        self.starts: dict[str, int] = {}  # first word -> the longest phrase it begins (most words begin none)
 
     def add(self, phrase: tuple[str, ...], value: V) -> None:
         # A question loses its single letters ("what do i do" reads "what do do"), so a phrase of
@@ -32,12 +33,13 @@ class Phrases(Generic[V]):
         if phrase:
             self.table.setdefault(phrase, value)
             self.longest = max(self.longest, len(phrase))
+            self.starts[phrase[0]] = max(self.starts.get(phrase[0], 0), len(phrase))
 
     def scan(self, tokens: list[str]) -> list[tuple[int, int, V]]:
         """(start, end, value) of each longest match, left to right."""
         found, i = [], 0
         while i < len(tokens):
-            for n in range(min(self.longest, len(tokens) - i), 0, -1):
+            for n in range(min(self.starts.get(tokens[i], 0), len(tokens) - i), 0, -1):
                 value = self.table.get(tuple(tokens[i : i + n]))
                 if value is not None:
                     found.append((i, i + n, value))

@@ -53,9 +53,20 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 def redact(text: str, blank: bool = False) -> str:
     """The text with every identifier-shaped part replaced by a placeholder (or a space)."""
     text = text[:MAX_CHARS]
-    for placeholder, pattern in PATTERNS:
+    for placeholder, pattern in _could_match(text):
         text = pattern.sub(" " if blank else placeholder, text)
     return text
+
+
+def _could_match(text: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The patterns that could match: every one but the mention needs an "@", a "<" or a digit
+    (most questions hold no "@" or "<", and some no digit)."""
+    if "@" in text or "<" in text:
+        return PATTERNS
+    return NUMBERED if any(c.isdigit() for c in text) else ()
+
+
+NUMBERED = tuple((p, r) for p, r in PATTERNS if p not in ("[EMAIL]", "[MENTION]"))
 
 
 def looks_identifying(text: str, ignore_mentions: bool = True) -> bool:

@@ -77,6 +77,7 @@ class Situations:
     ):
         """`unspecific`: the concepts that name no treatment (NMS, treatment in general)."""
         self.lexicon, self.member_class = lexicon, member_class
+        self._stems_of: dict[str, tuple[str, ...]] = {}
         self.first_action_concepts, self.routes = first_action_concepts, routes
         # what safety.yaml routes to monitoring by how often it is checked (CK, renal function)
         self.checked = {c for route in routes if HOW_OFTEN in route.asked_with for c in route.when}
@@ -87,8 +88,11 @@ class Situations:
 
     def stems_of(self, concept: str) -> tuple[str, ...]:
         """The stems a synonyms.yaml concept is counted by, or () if the vocabulary lacks it."""
+        if (known := self._stems_of.get(concept)) is not None:
+            return known
         entry = self.lexicon.table.get(tuple(stems(concept)))
-        return entry.target if entry is not None else ()
+        self._stems_of[concept] = found = entry.target if entry is not None else ()
+        return found  # (the concepts are the vocabulary's: a bounded set, asked on every question)
 
     def _drop(self, r: Reading, concept: str) -> None:
         """The question does not ask about `concept` after all: neither it nor its stems count."""

@@ -87,14 +87,14 @@ class Speller:
         plain = {w for g in knowledge.scope.greetings for w in words(g)} | set(knowledge.filler)
         self.known_stems = {stem(w) for w in vocabulary | plain} | grammar
         self.meaning = meaning
-        self.by_length: dict[int, list[str]] = defaultdict(list)
-        for w in sorted(vocabulary - plain):
-            # Words under four letters are too easy to hit by accident ("long" -> "log").
-            if len(w) >= MIN_FUZZY_LEN and stem(w) not in filler and not w[0].isdigit():
-                self.by_length[len(w)].append(w)
-        self.targets = sorted(w for ws in self.by_length.values() for w in ws)
+        # Words under four letters are too easy to hit by accident ("long" -> "log").
+        self.targets = sorted(
+            w for w in vocabulary - plain if len(w) >= MIN_FUZZY_LEN and stem(w) not in filler and not w[0].isdigit()
+        )
         self.surface = frozenset(self.targets)
-        self.initials = {w: initial(w) for w in self.targets}
+        self.by_start: dict[tuple[int, str], list[str]] = defaultdict(list)  # (length, first sound) -> words
+        for w in self.targets:
+            self.by_start[len(w), initial(w)].append(w)
         sounds: dict[str, set[str]] = defaultdict(set)
         for w in self.targets:
             if len(w) >= MIN_JOINED_LEN:
@@ -159,12 +159,7 @@ class Speller:
         # A typo keeps its first sound (slips are within a word): "leptic" is not "septic", nor
         # "enox" "tenox"; "farmacologic" is "pharmacologic".
         first = initial(word)
-        candidates = [
-            w
-            for n in range(len(word) - 2, len(word) + 3)
-            for w in self.by_length.get(n, ())
-            if self.initials[w] == first
-        ]
+        candidates = [w for n in range(len(word) - 2, len(word) + 3) for w in self.by_start.get((n, first), ())]
         # One slip costs a short word more of its ratio than a long one: a dropped letter in
         # a 5-letter word still scores 89, a swapped one in a 4-letter word only 75.
         cutoff = 85 if len(word) == 4 else 80 if len(word) <= 6 else 84

@@ -24,31 +24,41 @@ _APOSTROPHE_S = re.compile(r"['\u2019]s\b")
 # lower-case "pt" the patient; not the prothrombin time ("PT/INR", "PT 14.2").
 _PHYSICAL_THERAPY = re.compile(r"(?<![A-Za-z0-9])PT(?![A-Za-z0-9/])(?!\s*(?:/|INR|inr|\d))")
 # Ways of writing one thing, rewritten to the vocabulary's, in this order (lower-cased text).
-_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), meant)
-    for pattern, meant in (
+# Each with the strings one of which it needs, so that most questions skip most patterns.
+_REWRITES: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = tuple(
+    (needles, re.compile(pattern), meant)
+    for needles, pattern, meant in (
         # how often, in the prescriber's notation ("q6", "q 6h", "q6hrs", "q4 hourly")
-        (r"(?<![a-z0-9])q ?(\d{1,2}) ?(?:h|hr|hrs|hrly|hourly|hours?)?(?![a-z0-9])", r"q\1h"),
+        (("q",), r"(?<![a-z0-9])q ?(\d{1,2}) ?(?:h|hr|hrs|hrly|hourly|hours?)?(?![a-z0-9])", r"q\1h"),
         # "q how many hrs", "every how many hours": "q" (every) before a time asked
-        (r"(?<![a-z0-9])(?:q|every) ?how (?:many|often)(?: ?(?:h|hr|hrs|hours?))?(?![a-z0-9])", "how often"),
+        (("how",), r"(?<![a-z0-9])(?:q|every) ?how (?:many|often)(?: ?(?:h|hr|hrs|hours?))?(?![a-z0-9])", "how often"),
         # "gen med floor", "med floor", "med student": the medical ward or who asks, not a medication
-        (r"(?<![a-z0-9])(?:gen|general|internal) med(?:icine)?(?: (?:floor|ward|unit))?(?![a-z0-9])", "general ward"),
-        (r"(?<![a-z0-9])med (?:floor|ward|unit)(?![a-z0-9])", "medical ward"),
-        (r"(?<![a-z0-9])med (?=(?:students?|school|residents?|team|service|consult|rotation|reg|registrar)\b)", ""),
+        (
+            ("med",),
+            r"(?<![a-z0-9])(?:gen|general|internal) med(?:icine)?(?: (?:floor|ward|unit))?(?![a-z0-9])",
+            "general ward",
+        ),
+        (("med",), r"(?<![a-z0-9])med (?:floor|ward|unit)(?![a-z0-9])", "medical ward"),
+        (
+            ("med",),
+            r"(?<![a-z0-9])med (?=(?:students?|school|residents?|team|service|consult|rotation|reg|registrar)\b)",
+            "",
+        ),
         # "d/c in 2 days", "d/c home", "ready for d/c": discharge, not discontinue ("d/c the haldol")
         (
+            ("dc", "d/c"),
             r"(?<![a-z0-9/])d/?c(?= (?:in \d|tomorrow|today|tonight|home|planning|plan|summary|soon|date)\b)",
             "discharge",
         ),
-        (r"\b(for|before|after|until|pending|post) d/?c(?![a-z0-9/])", r"\1 discharge"),
+        (("dc", "d/c"), r"\b(for|before|after|until|pending|post) d/?c(?![a-z0-9/])", r"\1 discharge"),
         # "weeks after his NMS settled": whose NMS it is says nothing ("after nms" is the vocabulary's)
-        (r"(?<![a-z0-9])(?:his|her|their) (?=nms\b)", ""),
+        (("nms",), r"(?<![a-z0-9])(?:his|her|their) (?=nms\b)", ""),
         # the UK's renal panel ("U&Es", "U+E", "U and Es"): "&" would split it into letters
-        (r"(?<![a-z0-9])u ?(?:&|\+|and) ?es?(?![a-z0-9])", " urea and electrolytes "),
+        (("u",), r"(?<![a-z0-9])u ?(?:&|\+|and) ?es?(?![a-z0-9])", " urea and electrolytes "),
         # "hx nms", "h/o NMS": the clinician's "history of"
-        (r"(?<![a-z0-9/])(?:hx|h/o)(?= (?!of\b)[a-z])", "history of"),
+        (("hx", "h/o"), r"(?<![a-z0-9/])(?:hx|h/o)(?= (?!of\b)[a-z])", "history of"),
         # "who's the attending": not a possessive
-        (r"\bwho['\u2019]s\b", "who is"),
+        (("who",), r"\bwho['\u2019]s\b", "who is"),
     )
 )
 _PLUS = re.compile(r"(?<=[a-z0-9])\s*\+\s*(?=[a-z])")
@@ -79,19 +89,29 @@ def _fold(text: str) -> str:
 
 def normalise(text: str) -> str:
     """Lower-case plain text with Slack links, mentions, emoji codes and crossed-out text removed."""
+    # (each pattern is tried only when the character it needs is there: most questions hold few)
     text = text[: MAX_INPUT_CHARS * 2]
-    text = _SLACK_LINK.sub(_slack_link, text)
+    if "<" in text:
+        text = _SLACK_LINK.sub(_slack_link, text)
     text = html.unescape(text)
-    text = _EMOJI.sub(" ", text)
-    text = _STRUCK.sub(" ", _fold(text))
-    if any(c.islower() for c in text):
+    if ":" in text:
+        text = _EMOJI.sub(" ", text)
+    text = _fold(text)
+    if "~" in text:
+        text = _STRUCK.sub(" ", text)
+    if "PT" in text and any(c.islower() for c in text):
         text = _PHYSICAL_THERAPY.sub("physical therapy", text)
     text = text.lower()
-    text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
-    text = _PLUS.sub(" and ", text)  # "zyprexa + abilify": both
-    for pattern, meant in _REWRITES:
-        text = pattern.sub(meant, text)
-    return spoken_numbers(_APOSTROPHE_S.sub("", text))[:MAX_INPUT_CHARS]
+    if "." in text:
+        text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
+    if "+" in text:
+        text = _PLUS.sub(" and ", text)  # "zyprexa + abilify": both
+    for needles, pattern, meant in _REWRITES:
+        if any(n in text for n in needles):
+            text = pattern.sub(meant, text)
+    if "'" in text or "\u2019" in text:
+        text = _APOSTROPHE_S.sub("", text)
+    return spoken_numbers(text)[:MAX_INPUT_CHARS]
 
 
 def words(text: str) -> list[str]:
