@@ -38,6 +38,8 @@ def withdrawal_syndrome(
     """ "baclofen withdrawal", "xanax withdrawal": a drug's name before "withdrawal" names the
     syndrome of stopping it, another condition, unless the drug is an antipsychotic (stopping
     that is the first action). The syndrome by the drug's generic name, or ""."""
+    if WITHDRAWN not in tokens:
+        return ""  # nearly every question: no drug names to look up
     drugs = {
         end: (member_class.get(e.label), drug_notes.get(e.label, (e.label,))[0])
         for start, end, e in found
