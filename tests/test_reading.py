@@ -887,3 +887,29 @@ def test_intoxication_and_how_long_recovery_takes_are_not_nms_treatment(engine, 
 
 def test_recovery_time_with_a_treatment_named_is_the_evidence(engine):
     assert engine.matcher.match("does dantrolene shorten recovery time in nms?").topic_id == "evidence"
+
+
+def test_start_a_drug_or_only_if_supportive_care_fails_asks_about_the_drug(engine):
+    m = engine.matcher.match("start bromocriptine now in nms, or only if supportive care fails?")
+    assert (m.status, m.topic_id) == ("answer", "bromocriptine")
+    # what failed, told as the case, is still a case resisting treatment
+    assert engine.matcher.match("if dantrolene and bromocriptine both fail in nms, what next?").topic_id == "ect"
+
+
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("nms on the ward, where do i start?", "overview"),  # the first steps asked
+        ("temp 40.9 despite paracetamol x3, what else", "cooling"),  # "x3": how many times
+    ],
+)
+def test_where_to_start_and_a_count_of_doses(engine, question, topic):
+    m = engine.matcher.match(question)
+    assert (m.status, m.topic_id) == ("answer", topic)
+
+
+def test_whether_nms_is_more_likely_asks_its_risk_factors(engine):
+    assert engine.matcher.match("is nms more likely with depots than oral?").scope == (
+        "not_covered",
+        "NMS risk factors",
+    )

@@ -17,6 +17,7 @@ AFTER_RECOVERY = "after recovery"  # and of the time after NMS
 RESTART = "restart"  # and of starting one again
 REFRACTORY = "refractory"  # and of a finding or case resisting treatment
 FAILURE = "failure"  # and of an organ failing
+CONDITIONAL = frozenset(("if", "unless", "once"))  # "only if supportive care fails": what the condition names
 FAILING = frozenset(("fail", "fails", "failing"))  # as typed: "failure" is an organ's, "failed" already refractory
 ORGANS = frozenset(("renal", "renal failure", "respiratory", "function"))  # the concepts of organs failing
 NEGATIONS = frozenset(("not", "no", "doesnt", "dont", "didnt", "isnt", "wont", "hasnt", "havent", "arent", "never"))
@@ -115,7 +116,7 @@ class Situations:
         self._summary_of_something(r)
         self._continuing_nothing_named(r)
         self._given_again(r, given)
-        self._failed_treatment(r, given)
+        self._failed_treatment(r, tokens, given)
         self._no_response(r, tokens)
         self._refractory_case(r, tokens)
         self._refractory_finding(r)
@@ -214,7 +215,7 @@ class Situations:
         if AGAIN in r.words and not {RESTART, STOP} & r.concepts and named & self.first_action_concepts:
             self._ask(r, RESTART, r.clauses[r.words.index(AGAIN)])
 
-    def _failed_treatment(self, r: Reading, given: list[tuple[str, str, bool]]) -> None:
+    def _failed_treatment(self, r: Reading, tokens: list[str], given: list[tuple[str, str, bool]]) -> None:
         """ "if dantro and bromo both fail": a treatment that fails is a case resisting treatment,
         not an organ failing ("renal failure"), when the question names a treatment and no organ."""
         if FAILURE not in r.concepts or not FAILING & set(r.words) or r.concepts & ORGANS:
@@ -223,9 +224,25 @@ class Situations:
             return
         clause = max((r.clause[s] for s in self.stems_of(FAILURE) if s in r.clause), default=0)
         self._drop(r, FAILURE)
-        # what failed is what was given: the setting of the question, not what it asks about
-        r.content.update({s: True for s in r.content if r.clause[s] <= clause})
+        # what failed is what was given: the setting of the question, not what it asks about; after
+        # "if" ("start bromocriptine, or only if supportive care fails?"), only what the "if" names
+        fails = next(i for i, w in enumerate(r.words) if w in FAILING)
+        supposed = [i for i in range(fails) if r.words[i] in CONDITIONAL and r.clauses[i] == r.clauses[fails]]
+        if not supposed:
+            r.content.update({s: True for s in r.content if r.clause[s] <= clause})
+            self._ask(r, REFRACTORY, clause)
+            return
+        failed = {t for i in range(supposed[-1], fails) for t in (tokens[i], *self._meaning(tokens[i]))}
+        r.content.update({s: True for s in r.content if s in failed})
         self._ask(r, REFRACTORY, clause)
+        if any(not setting and r.clause[s] < clause for s, setting in r.content.items()):
+            # what was asked before the "if" is the question; the case resisting treatment, supposed
+            r.content.update({s: True for s in self.stems_of(REFRACTORY) if s in r.content})
+
+    def _meaning(self, token: str) -> tuple[str, ...]:
+        """The stems one word stands for in the vocabulary, if it is one of its words."""
+        entry = self.lexicon.table.get((token,))
+        return entry.target if entry is not None else ()
 
     def _no_response(self, r: Reading, tokens: list[str]) -> None:
         """ "if she doesn't respond to any of that", "didn't help", "no change": a case that does

@@ -67,6 +67,7 @@ _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")  # e.c.t. -> ect, i.v. -> iv
 _TOKEN = re.compile(r"\d+\.\d+|[a-z0-9]+(?:/[a-z0-9]+)*")
 _AMOUNT = re.compile(r"^(\d+)([a-z]+)$")
 _ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")  # "2nd day": the number, not the letters
+_TIMES = re.compile(r"^x(\d+)$")  # "paracetamol x2": how many times, a number
 _stemmer = Stemmer.Stemmer("english")
 
 
@@ -122,8 +123,8 @@ def words(text: str) -> list[str]:
     for token in _TOKEN.findall(text.replace("'", "").replace("\u2019", "")):
         parts = [t for t in token.split("/") if t] if "/" in token and len(token) > 4 else [token]
         for part in parts:
-            if ordinal := _ORDINAL.match(part):
-                out.append(ordinal.group(1))
+            if number := _ORDINAL.match(part) or _TIMES.match(part):
+                out.append(number.group(1))
             elif amount := _AMOUNT.match(part):
                 out.extend(amount.groups())
             else:
