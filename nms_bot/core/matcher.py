@@ -189,6 +189,8 @@ class Matcher(Joining):
         # A dose word counts only as one ("lovenox 40 daily" is no "CK daily?"); "now" as context.
         said = {*reading.dose, *(c for c in reading.context if c not in self.dose_terms)}
         for route in self.routes:
+            if not set(route.when) <= reading.concepts:
+                continue  # (most routes: the question names none of their concepts)
             asked_with = not route.asked_with or set(route.asked_with) & said
             # Every route asks about one of its concepts at least ("35M s/p IM haldol in ED for
             # agitation, ... anything im missing?" asks nothing about the agitation), and how often a
@@ -199,12 +201,7 @@ class Matcher(Joining):
                 continue
             # How often a lab is checked is NMS monitoring here; the other routes need NMS named.
             named = reading.subject or set(route.asked_with) & set(reading.dose)
-            if (
-                named
-                and set(route.when) <= reading.concepts
-                and not set(route.unless) & reading.concepts
-                and asked_with
-            ):
+            if named and not set(route.unless) & reading.concepts and asked_with:
                 return route.topic, "route: " + " + ".join(route.when)
         if not reading.subject:
             return None

@@ -17,6 +17,7 @@ class ScopeTables:
 
     def __init__(self, knowledge: Knowledge, hedges: set[str]):
         self.hedges = hedges
+        self.passed = frozenset(hedges) | DETERMINERS
         self.scope: Phrases[tuple[str, str]] = Phrases()
         for category, terms in knowledge.scope.out_of_scope.items():
             for term in terms:
@@ -56,7 +57,7 @@ class ScopeTables:
                     self.signs.add(tuple(stems(phrase)), sign)
 
     def _passed(self, token: str) -> bool:
-        return token in self.hedges or token in DETERMINERS or token[0].isdigit()
+        return token in self.passed or token[0].isdigit()
 
     def signs_met(self, tokens: list[str]) -> list[tuple[int, int, str]]:
         """The signs of NMS the tokens name, except those said to be absent ("no fever",
@@ -67,7 +68,8 @@ class ScopeTables:
     def hits(self, tokens: list[str]) -> list[tuple[int, int, tuple[str, str]]]:
         """Scope terms met as written, and read past hedges, numbers and determiners ("how long does
         nms *usually* last", "missed *3* days", "missed *his* sinemet")."""
-        kept = [i for i, t in enumerate(tokens) if not self._passed(t)]
+        passed = self.passed
+        kept = [i for i, t in enumerate(tokens) if t not in passed and not t[0].isdigit()]
         plain = [tokens[i] for i in kept]
         read_past = [(kept[a], kept[b - 1] + 1, hit) for table in self.unhedged for a, b, hit in table.scan(plain)]
         as_written = [*self.scope.scan(tokens), *self.purposes.scan(tokens)]
