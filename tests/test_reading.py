@@ -913,3 +913,31 @@ def test_whether_nms_is_more_likely_asks_its_risk_factors(engine):
         "not_covered",
         "NMS risk factors",
     )
+
+
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        # "remains rigid" after what was given: a case resisting treatment
+        ("nms pt remains rigid and febrile despite dantrolene and bromocriptine - what now?", "ect"),
+        ("do drugs help more in severe nms than in mild?", "evidence"),  # an outcome by severity
+        ("which drug acting directly on skeletal muscle is used in nms?", "dantrolene"),  # ATC M03C
+    ],
+)
+def test_remaining_rigid_helping_more_and_a_drug_by_its_class(engine, question, topic):
+    m = engine.matcher.match(question)
+    assert (m.status, m.topic_id) == ("answer", topic)
+
+
+@pytest.mark.parametrize(
+    "question, scope",
+    [
+        ("how long does an episode of nms last?", ("not_covered", "how NMS runs its course")),
+        ("restart quetiapine after delirium settled? never had nms", ("not_covered", "a patient without NMS")),
+        ("restarting the depot after an admission for nonadherence", ("other_conditions", "nonadherence")),
+        ("CK 900 after an IM injection, is that significant?", ("not_covered", "diagnosing NMS")),
+    ],
+)
+def test_how_long_nms_lasts_never_nms_nonadherence_and_a_lab_interpreted(engine, question, scope):
+    m = engine.matcher.match(question)
+    assert (m.status != "answer", m.scope) == (True, scope)

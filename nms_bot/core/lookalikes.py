@@ -21,6 +21,7 @@ HOW_MANY = frozenset(
 RECOVERY = stem("recovery")  # the noun: "recovered" is a time after NMS ("once recovered, restart?")
 HOW_LONG = (stem("how"), stem("long"))
 TIME = stem("time")
+LAST = stem("last")
 EVIDENCE = "evidence"  # the synonyms.yaml concept, and the word asking for it
 # what a treatment does to it ("does anything lower mortality in nms" asks about treatments)
 EFFECTS = frozenset(
@@ -64,4 +65,5 @@ def asks_prognosis(concepts: set[str], names_nms: bool, tokens: list[str]) -> bo
         return bool(HOW_MANY & said or not EFFECTS & said)
     # ("recovery time" is the evidence topic's phrase, for its treatments compared)
     how_long = HOW_LONG in pairwise(tokens) or TIME in said
-    return RECOVERY in said and how_long and concepts - {EVIDENCE} <= DESCRIBING and stem(EVIDENCE) not in said
+    lasting = RECOVERY in said or LAST in said  # "how long does an episode of nms last"
+    return lasting and how_long and concepts - {EVIDENCE} <= DESCRIBING and stem(EVIDENCE) not in said

@@ -167,6 +167,11 @@ class Reader(Scene):
         spans = [(start, end) for start, end, _ in found]
         # "the risperidone that caused it": a drug's relative clause names the drug, asks no cause.
         drugs_end = {end for _, end, entry in found if self.is_drug(self.member_class.get(entry.label, entry.label))}
+        drugs_start = {
+            a
+            for a, _, entry in found
+            if entry.label != DRUG and self.is_drug(self.member_class.get(entry.label, entry.label))
+        }
         hits = [
             (a, b, hit)
             for a, b, hit in self.scopes.hits(tokens)
@@ -231,6 +236,7 @@ class Reader(Scene):
                 r.filler.append(typed)
             elif entry.label == DRUG and (
                 start == drug_before
+                or end in drugs_start
                 or self._unknown_at(tokens, start - 1, claimed)
                 or (
                     self._after(r.words, start, APPOSITION)
@@ -239,7 +245,8 @@ class Reader(Scene):
             ):
                 # "dopaminergic medications", "antipsychotic meds": the word names the class's kind;
                 # "induction drugs", "which anesthesia meds": a kind the topics do not hold;
-                # "dantrolene is the antidote": what the drug named is
+                # "dantrolene is the antidote": what the drug named is; "which drug acting directly on
+                # skeletal muscle": the drug named next
                 r.filler.append(typed)
             elif entry.kind == "context":
                 r.context.append(entry.label)

@@ -26,7 +26,7 @@ RESPONDING = frozenset(
     for w in ("respond", "response", "responding", "improve", "improving", "work", "help", "helped", "better", "change")
 )
 ACTIONS = (STOP, CONTINUE, RESTART)  # the concepts of what is done to a drug
-STILL = stem("still")
+STILL = frozenset(stem(w) for w in ("still", "remains", "remained", "persists", "persisted"))  # "remains rigid"
 UP = "up"
 HOW_OFTEN = "how often"  # the safety.yaml dose term of a frequency
 ON = stem("on")
@@ -261,9 +261,9 @@ class Situations:
         a case still there after what was given resists treatment (the source's "lack of response
         to other treatments"), whatever words say so."""
         given = [s for s, setting in r.content.items() if setting and s not in r.valued]
-        if REFRACTORY in r.concepts or not given or STILL not in tokens:
+        if REFRACTORY in r.concepts or not given or not STILL & set(tokens):
             return
-        still = tokens.index(STILL)
+        still = next(i for i, t in enumerate(tokens) if t in STILL)
         # "stopped haldol, IVF, still worse"; "still rigid on full supportive care" (not "still on haldol")
         on = ON in tokens[still + 2 :]
         if GIVEN_WORDS & set(tokens) or DONE & set(r.words) or on:
