@@ -755,8 +755,9 @@ def test_the_drug_stopped_what_a_drug_is_numbers_followed_and_a_sign_asked(engin
     "question, topic",
     [
         ("sqh for a bedbound nms pt, ok?", "anticoagulation"),  # subcutaneous heparin
-        # "real" says how sure, not which drug: the question still asks about drugs for NMS
-        ("nms overall - mostly supportive care or is there a real antidote?", "pharmacotherapy"),
+        # "real" says how sure, not which drug; drugs set against supportive care ask what the
+        # treatment mainly is: the overview, whose first line is "primarily supportive care"
+        ("nms overall - mostly supportive care or is there a real antidote?", "overview"),
     ],
 )
 def test_heparin_abbreviated_and_a_real_antidote(engine, question, topic):
@@ -805,7 +806,7 @@ def test_telling_nms_from_a_look_alike_is_a_diagnosis_question(engine):
     "question, topics",
     [
         ("cooling components for nms?", ("cooling",)),  # the components of one part: that part
-        ("is nms treatment supportive, or is there a genuine antidote?", ("pharmacotherapy", "supportive-care")),
+        ("is nms treatment supportive, or is there a genuine antidote?", ("overview",)),
         ("icu bed for T 38.6, CK 4k and stable obs, really?", ("supportive-care",)),  # the obs are the scene
     ],
 )
@@ -941,3 +942,18 @@ def test_remaining_rigid_helping_more_and_a_drug_by_its_class(engine, question, 
 def test_how_long_nms_lasts_never_nms_nonadherence_and_a_lab_interpreted(engine, question, scope):
     m = engine.matcher.match(question)
     assert (m.status != "answer", m.scope) == (True, scope)
+
+
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("risk of PE in a bedbound nms pt - what do we do?", "anticoagulation"),  # a pulmonary embolism
+        ("nms pt, what now? the alarms wont stop", "overview"),  # not a treatment stopped
+        ("severe nms failing everything, what now?", "ect"),  # every treatment tried, none named
+        ("enoxaparin dose in nms with AKI, eGFR 30?", "anticoagulation"),  # what the dose is for: the scene
+        ("is nms treated mostly with drugs or mostly supportive?", "overview"),  # what it mainly is
+    ],
+)
+def test_pe_alarms_that_wont_stop_failing_everything_dosing_in_aki_and_drugs_or_support(engine, question, topic):
+    m = engine.matcher.match(question)
+    assert (m.status, m.topic_id) == ("answer", topic)

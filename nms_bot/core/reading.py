@@ -22,7 +22,7 @@ from .privacy import redact
 from .readout import Reading
 from .scene import ARTICLES, BETWEEN, POINTERS, SETTING_WORDS, Scene
 from .scopes import ScopeTables
-from .situations import ACTIONS, DRUG, Situations
+from .situations import ACTIONS, DRUG, NEGATIONS, Situations
 from .spelling import Speller
 from .spoken import spelt_out
 from .text import QUESTION_OPENERS, clause_words, normalise, stem, stems
@@ -30,7 +30,10 @@ from .vitals import read_vitals
 
 RELATIVE = frozenset(("that", "which"))
 INFLAMMATION = re.compile(r"[a-z]{4,}itis")  # a condition named by its suffix: "pancreatitis"
-ONE = frozenset(("one", "ones"))  # "just the one that caused it": the drug, named by a pronoun
+ONE = frozenset(("one", "ones"))
+NEGATED = [
+    [w] for w in NEGATIONS
+]  # the word before an action, as a slice of the words  # "just the one that caused it": the drug, named by a pronoun
 # "clinic nurse", "the nurses are asking": a person, typed so (unlike "vigilant nursing", a care)
 CARERS = frozenset(("nurse", "nurses", "rn", "rns"))
 FEVER_SIGN = "fever"  # the scope.yaml sign a temperature is
@@ -248,6 +251,13 @@ class Reader(Scene):
                 # "dantrolene is the antidote": what the drug named is; "which drug acting directly on
                 # skeletal muscle": the drug named next
                 r.filler.append(typed)
+            elif (
+                entry.label in ACTIONS
+                and start > 0
+                and r.words[start - 1] in NEGATIONS
+                and not self._drug_in_clause(r, found, start)
+            ):
+                r.filler.append(typed)  # "bleep won't stop": what goes on, not a treatment stopped
             elif entry.kind == "context":
                 r.context.append(entry.label)
             elif entry.kind == "dose":
@@ -315,6 +325,12 @@ class Reader(Scene):
         if FIRST in r.content and CHOICE & set(tokens) and len(asked) >= 2 and not drugs:
             del r.content[FIRST]
         return r
+
+    def _drug_in_clause(self, r: Reading, found: list[tuple[int, int, Entry]], at: int) -> bool:
+        """Whether the clause of words[at] names a drug or drug class the source names."""
+        return any(
+            r.clauses[a] == r.clauses[at] and self.is_drug(self.member_class.get(e.label, e.label)) for a, _, e in found
+        )
 
     def _contrasted(self, r: Reading, tokens: list[str], at: int, found: list[tuple[int, int, Entry]]) -> bool:
         """ "is dantrium used for nms or only for malignant hyperthermia": another condition set

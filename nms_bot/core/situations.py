@@ -18,6 +18,7 @@ RESTART = "restart"  # and of starting one again
 REFRACTORY = "refractory"  # and of a finding or case resisting treatment
 FAILURE = "failure"  # and of an organ failing
 CONDITIONAL = frozenset(("if", "unless", "once"))  # "only if supportive care fails": what the condition names
+EVERYTHING = frozenset(("everything", "all"))
 FAILING = frozenset(("fail", "fails", "failing"))  # as typed: "failure" is an organ's, "failed" already refractory
 ORGANS = frozenset(("renal", "renal failure", "respiratory", "function"))  # the concepts of organs failing
 NEGATIONS = frozenset(("not", "no", "doesnt", "dont", "didnt", "isnt", "wont", "hasnt", "havent", "arent", "never"))
@@ -33,6 +34,9 @@ ON = stem("on")
 AGAIN = "again"
 DRUG = "drug"  # the synonyms.yaml concept of medications in general
 SUMMARY = "summary"  # the synonyms.yaml concept of an overview
+SUPPORTIVE = "supportive"  # and of supportive care
+GENERAL = "treatment"  # and of treatment in general
+CHOICE = frozenset(("or", "vs", "versus"))  # as typed
 MORTALITY = "mortality"  # and of death
 COMPLICATIONS = "complications"  # and of what NMS leads to ("aspiration risk - keep NBM?": no treatment kept)
 # synonyms.yaml concepts that describe the patient, where they are or an outcome, not a treatment
@@ -78,6 +82,7 @@ class Situations:
     ):
         """`unspecific`: the concepts that name no treatment (NMS, treatment in general)."""
         self.lexicon, self.member_class = lexicon, member_class
+        self.classes = set(member_class.values())
         self._stems_of: dict[str, tuple[str, ...]] = {}
         self.first_action_concepts, self.routes = first_action_concepts, routes
         # what safety.yaml routes to monitoring by how often it is checked (CK, renal function)
@@ -121,6 +126,8 @@ class Situations:
         self._refractory_case(r, tokens)
         self._refractory_finding(r)
         self._same_thing_compared(r)
+        self._dose_for_this_patient(r)
+        self._drugs_or_support(r, tokens)
 
     def _switching(self, r: Reading, given: list[tuple[str, str, bool]]) -> None:
         """ "on haldol, psych wants abilify now - ok?": another drug of the class the patient is on
@@ -220,8 +227,8 @@ class Situations:
         not an organ failing ("renal failure"), when the question names a treatment and no organ."""
         if FAILURE not in r.concepts or not FAILING & set(r.words) or r.concepts & ORGANS:
             return
-        if not given and not any(is_drug_name(c) for c in r.concepts):
-            return
+        if not given and not any(is_drug_name(c) for c in r.concepts) and not EVERYTHING & set(r.words):
+            return  # ("failing everything": every treatment tried, none named)
         clause = max((r.clause[s] for s in self.stems_of(FAILURE) if s in r.clause), default=0)
         self._drop(r, FAILURE)
         # what failed is what was given: the setting of the question, not what it asks about; after
@@ -278,6 +285,34 @@ class Situations:
         for s in r.valued:
             if r.clause.get(s) in clauses:
                 r.content[s] = False
+
+    def _drugs_or_support(self, r: Reading, tokens: list[str]) -> None:
+        """ "is nms mgmt mostly a drug thing or mostly just supportive": drugs in general set against
+        supportive care, and nothing else asked, asks what the treatment mainly is (the overview)."""
+        if not {DRUG, SUPPORTIVE} <= r.concepts or not CHOICE & set(r.words):
+            return
+        if any(is_drug_name(c) or c in self.classes for c in r.concepts):
+            return
+        weighed = {s for c in (DRUG, SUPPORTIVE) for s in self.stems_of(c)} | self.unspecific
+        if any(not setting and s in self.known and s not in weighed for s, setting in r.content.items()):
+            return  # "adjunctive drugs vs supportive care": what else is asked decides
+        clause = min(r.clause[s] for s in weighed if s in r.clause)
+        self._drop(r, DRUG)
+        self._drop(r, SUPPORTIVE)
+        self._ask(r, GENERAL, clause)
+
+    def _dose_for_this_patient(self, r: Reading) -> None:
+        """ "enoxaparin dose in nms with AKI, eGFR 25": the dose of a drug asked for is the question;
+        what the patient has (an organ failing) is what the dose is for, the scene."""
+        if not r.dose:
+            return
+        drugs = {c for c in r.concepts if is_drug_name(c) or c in self.classes}
+        if not any(not r.content.get(s, True) for c in drugs for s in self.stems_of(c)):
+            return
+        for concept in r.concepts & ORGANS:
+            for s in self.stems_of(concept):
+                if s in r.content:
+                    r.content[s] = True
 
     def _same_thing_compared(self, r: Reading) -> None:
         """ "ryanodex vs revonto", "bair hugger vs ice packs, which is better": two names of one drug,
