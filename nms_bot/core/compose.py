@@ -8,7 +8,7 @@ from functools import cache
 
 from .matcher import Match
 from .model import TIER_LABELS, TIERS, Bullet, Knowledge, Reference, Topic
-from .reading import DECLINED_UNLESS_NAMED
+from .outofscope import DECLINED_UNLESS_NAMED
 from .situations import RESTART
 from .text import normalise, words
 from .thresholds import MAX_SUGGESTIONS

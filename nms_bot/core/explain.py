@@ -7,7 +7,7 @@ from typing import Any
 from .compose import Answer
 from .lookalikes import WITHDRAWAL
 from .matcher import GENERAL, PARTS, SUBJECT, Match, Matcher, answer_min
-from .reading import DECLINED_UNLESS_NAMED
+from .outofscope import DECLINED_UNLESS_NAMED
 from .thresholds import MARGIN, PART_MIN, SUGGEST_MIN
 
 

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field, replace
 from .index import index_topics
 from .joining import Joining
 from .model import Knowledge
-from .reading import DECLINED_UNLESS_NAMED, Reader, Reading
+from .outofscope import DECLINED_UNLESS_NAMED
+from .reading import Reader, Reading
 from .situations import ACTIONS
 from .spelling import english_words
 from .text import stem

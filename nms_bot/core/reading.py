@@ -12,35 +12,27 @@ so the closest topics can be offered).
 
 from __future__ import annotations
 
-import re
-
 from .drugs import is_drug_name, other_drug
 from .lexicon import Entry, Phrases
-from .lookalikes import COURSE, WITHDRAWAL, asks_prognosis, withdrawal_syndrome
+from .lookalikes import COURSE
 from .model import Knowledge
+from .outofscope import OutOfScope
 from .privacy import redact
 from .readout import Reading
 from .scene import ARTICLES, BETWEEN, POINTERS, SETTING_WORDS, Scene
 from .scopes import ScopeTables
-from .situations import ACTIONS, DRUG, NEGATIONS, Situations
+from .situations import ACTIONS, CHOICE, DRUG, NEGATIONS, Situations
 from .spelling import Speller
 from .spoken import spelt_out
 from .text import QUESTION_OPENERS, clause_words, normalise, stem, stems
 from .vitals import read_vitals
 
-RELATIVE = frozenset(("that", "which"))
-INFLAMMATION = re.compile(r"[a-z]{4,}itis")  # a condition named by its suffix: "pancreatitis"
-ONE = frozenset(("one", "ones"))
-NEGATED = [
-    [w] for w in NEGATIONS
-]  # the word before an action, as a slice of the words  # "just the one that caused it": the drug, named by a pronoun
 # "clinic nurse", "the nurses are asking": a person, typed so (unlike "vigilant nursing", a care)
 CARERS = frozenset(("nurse", "nurses", "rn", "rns"))
 FEVER_SIGN = "fever"  # the scope.yaml sign a temperature is
 # "which drug do we stop first": after what is done to a drug, "first" orders that action; alone
 # ("what do we do first") it asks for the first steps.
 FIRST = stem("first")
-CHOICE = frozenset(stem(w) for w in ("or", "vs", "versus"))
 GENERIC = "treatment"  # the synonyms.yaml concept of treatment in general
 # "dantrolene is the antidote", "bromo as a drug": what the drug named before is, not another drug
 APPOSITION = frozenset(("is", "as"))
@@ -49,15 +41,6 @@ ELEVATED = "elevated"  # and of a finding raised ("CK through the roof")
 TIME = "time"  # the context.yaml kind of times ("3 days of dantrolene")
 HEDGES = "hedges"  # the context.yaml kind of words that soften a question ("usually", "maybe")
 SOFTENERS = frozenset(stem(w) for w in ("actually", "really", "exactly", "just", "even", "then", "honestly"))
-# Scope categories declined only when the question does not name NMS.
-DECLINED_UNLESS_NAMED = frozenset({"purposes", "other_conditions", "other_drugs"})
-ADMIN = "admin"  # the scope.yaml category of administrative questions
-CONDITIONS = "conditions"  # and of other conditions, declined even beside NMS
-# "for NMS or only for MH", "not just MH": the drug asked about in NMS (not "NMS vs MH", a comparison)
-CONTRAST = frozenset(stem(w) for w in ("only", "just"))
-NOT_COVERED = "not_covered"  # the scope category of NMS questions the source does not cover
-# its label of a patient said not to have NMS: the whole question's, never a part set aside
-WITHOUT_NMS = "a patient without NMS"
 
 
 def _single_words(terms: tuple[str, ...] | list[str]) -> set[str]:
@@ -65,7 +48,7 @@ def _single_words(terms: tuple[str, ...] | list[str]) -> set[str]:
     return {s[0] for s in map(stems, terms) if len(s) == 1}
 
 
-class Reader(Scene):
+class Reader(Scene, OutOfScope):
     """Built once per knowledge base; `read` is safe to call from many threads."""
 
     def __init__(self, knowledge: Knowledge):
@@ -166,59 +149,14 @@ class Reader(Scene):
         r.signs = sorted(found_signs)
         r.subject = bool(self.scopes.subject.scan(tokens)) or len(r.signs) >= 2
         found = self.lexicon.scan(tokens)
-        # "burning up" is a fever, not burns: a longer vocabulary phrase outranks a scope term in it.
-        spans = [(start, end) for start, end, _ in found]
-        # "the risperidone that caused it": a drug's relative clause names the drug, asks no cause.
-        drugs_end = {end for _, end, entry in found if self.is_drug(self.member_class.get(entry.label, entry.label))}
         drugs_start = {
             a
             for a, _, entry in found
             if entry.label != DRUG and self.is_drug(self.member_class.get(entry.label, entry.label))
         }
-        hits = [
-            (a, b, hit)
-            for a, b, hit in self.scopes.hits(tokens)
-            if not any(s <= a and b <= e and e - s > b - a for s, e in spans)
-            and not (a > 0 and tokens[a - 1] in RELATIVE and (a - 1 in drugs_end or (a > 1 and tokens[a - 2] in ONE)))
-        ]
-        # "bromocriptine dose, and also what causes nms?": a question the source does not cover,
-        # asked beside one about a drug it names, is noted and set aside; alone, it is declined.
-        uncovered: dict[int, tuple[str, str]] = {}  # clause -> the scope term met there
-        purpose: set[int] = set()  # clauses saying what the answer is for (admin), set aside
-        aside: set[int] = set()  # where another condition set against NMS is named
-        for a, b, hit in hits:
-            if hit[0] in DECLINED_UNLESS_NAMED:
-                continue
-            clause = r.clauses[a]
-            beside = hit[1] != WITHOUT_NMS and r.asking - {clause} & set(r.clauses)
-            if hit[0] == NOT_COVERED and clause in r.asking and beside:
-                uncovered.setdefault(clause, hit)
-                continue
-            if hit[0] == ADMIN and clause not in r.asking and r.asking - {clause}:
-                # "for the d/c summary: what do we tell the SNF about...": what it is for, not what is asked
-                purpose.add(clause)
-                continue
-            if hit[0] == CONDITIONS and self._contrasted(r, tokens, a, found):
-                r.also.append(hit[1])  # noted in the answer, which covers only NMS
-                aside.update(range(a, b))
-                continue
-            r.scope = hit
+        set_aside = self._out_of_scope(r, tokens, found)
+        if set_aside is None:
             return r
-        if withdrawn := withdrawal_syndrome(r.words, tokens, found, self.member_class, self.drug_notes):
-            r.scope = (WITHDRAWAL, withdrawn)
-            return r
-        hits = [h for h in hits if h[2][0] in DECLINED_UNLESS_NAMED]
-        # "fluids for gastroenteritis": an inflammation the lists lack is still another condition
-        inflamed = [
-            ("other_conditions", w)
-            for w, t in zip(r.words, tokens, strict=True)
-            if INFLAMMATION.fullmatch(w) and t not in self.topic_stems
-        ]
-        for category, term in (*(hit for _, _, hit in hits), *inflamed, *(("other_drugs", d) for d in r.other_drugs)):
-            if r.subject:
-                r.also.append(term)
-            elif not r.scope:
-                r.scope = (category, term)
         # "keep him on olanzapine": an "on" inside a phrase does not make what follows a setting.
         claimed = {i for start, end, _ in found for i in range(start, end)}
         given: list[tuple[str, str, bool]] = []  # (class, generic, a setting?) of each drug named
@@ -293,28 +231,7 @@ class Reader(Scene):
                 elif not r.scope:
                     r.scope = ("purposes", label)
         self._told_as_scene(r, tokens, found, sign_spans)
-        for s in [s for s in r.content if r.clause[s] in purpose]:
-            del r.content[s]
-        # (the condition set against NMS says nothing of what is asked: "or only for malignant hyperthermia")
-        named_aside = {s for start, end, entry in found if start in aside for s in entry.target} | {
-            tokens[i] for i in aside
-        }
-        for s in named_aside & r.content.keys():
-            del r.content[s]
-        if uncovered:
-            for s in [s for s in r.content if r.clause[s] in uncovered]:
-                del r.content[s]
-            # Set aside only beside a question about a drug the source names ("how many die" beside
-            # "prognosis?" asks the same thing again), and not one the set-aside part named itself
-            # ("which antipsychotics cause NMS - is it worse with depots?" asks about causes twice).
-            elsewhere = {c for c, clauses in drug_clauses.items() if clauses - uncovered.keys()}
-            also_aside = {c for c, clauses in drug_clauses.items() if clauses & uncovered.keys()}
-            if not elsewhere or elsewhere <= also_aside or not any(s in self.known_stems for s in r.content):
-                r.scope = next(iter(uncovered.values()))
-                return r
-            r.also.extend(hit[1] for hit in uncovered.values())
-        if self.course and asks_prognosis(r.concepts, r.subject, tokens):
-            r.scope = (NOT_COVERED, COURSE)
+        if self._declined_after_all(r, tokens, found, set_aside, drug_clauses):
             return r
         self.situations.apply(r, tokens, given)
         r.greeting = any(t in self.greeting_words for t in tokens) and all(t in self.greeting_words for t in r.content)
@@ -331,13 +248,6 @@ class Reader(Scene):
         return any(
             r.clauses[a] == r.clauses[at] and self.is_drug(self.member_class.get(e.label, e.label)) for a, _, e in found
         )
-
-    def _contrasted(self, r: Reading, tokens: list[str], at: int, found: list[tuple[int, int, Entry]]) -> bool:
-        """ "is dantrium used for nms or only for malignant hyperthermia": another condition set
-        against NMS, in a question naming NMS and a drug the source names, asks about that drug in
-        NMS."""
-        drug = any(is_drug_name(entry.label) for *_, entry in found)
-        return r.subject and drug and bool(CONTRAST & set(tokens[max(0, at - 3) : at]))
 
     @staticmethod
     def _after(words: list[str], i: int, before: frozenset[str]) -> bool:

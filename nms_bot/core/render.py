@@ -7,7 +7,7 @@ from typing import Any
 from .compose import AWAITING_APPROVAL, Answer
 from .lookalikes import WITHDRAWAL
 from .model import Knowledge, Topic
-from .reading import DECLINED_UNLESS_NAMED
+from .outofscope import DECLINED_UNLESS_NAMED
 
 EXAMPLE = "should we give dantrolene?"
 BRIEF_NOTE = "Brief answer: the key statements. The whole answer has every statement and lists the references."
