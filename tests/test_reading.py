@@ -957,3 +957,21 @@ def test_how_long_nms_lasts_never_nms_nonadherence_and_a_lab_interpreted(engine,
 def test_pe_alarms_that_wont_stop_failing_everything_dosing_in_aki_and_drugs_or_support(engine, question, topic):
     m = engine.matcher.match(question)
     assert (m.status, m.topic_id) == ("answer", topic)
+
+
+@pytest.mark.parametrize(
+    "question, scope",
+    [
+        ("abx choice for aspiration pneumonia in a dysphagic pt", ("other_conditions", "abx")),
+        ("any data on prone restraint deaths in the ED", ("purposes", "sedating an agitated patient in the ED")),
+    ],
+)
+def test_antibiotics_and_restraint_are_not_nms_treatment(engine, question, scope):
+    m = engine.matcher.match(question)
+    assert (m.status != "answer", m.scope) == (True, scope)
+
+
+def test_resus_alone_is_the_room_and_who_got_a_drug_is_the_patient(engine):
+    assert "fluids" not in engine.matcher.reader.read("resus checklist for nms").concepts
+    reading = engine.matcher.reader.read("how to manage nms in a man who got haldol for agitation?")
+    assert reading.content[next(iter(engine.matcher.reader.situations.stems_of("agitation")))] is True

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from .lexicon import Entry, Phrases
 from .readout import Reading
-from .situations import ON, Situations, done_clauses
+from .situations import DONE, ON, Situations, done_clauses
 from .text import stem
 
 # "pt on haldol", "in the ICU", "despite cooling", "besides benzos", "CK 12k": what follows these,
@@ -29,6 +29,7 @@ SERVICES = frozenset(stem(w) for w in ("clinic", "team", "service"))
 FOR, NMS = stem("for"), stem("nms")
 CAUSED = frozenset(stem(w) for w in ("induced", "related", "associated", "triggered", "caused", "precipitated"))
 ON_BOARD = (ON, stem("board"))
+WHO = frozenset(("who", "that"))  # "a man who got haldol", "a pt that was given"
 HISTORY = "s/p"  # "35M s/p IM haldol in ED for agitation": a clause telling it is what happened
 # "CK 18k in an nms pt, how do we manage that": a pronoun in the asking clause points back at the
 # scene set before it, which is then what is asked about, not where the question stands.
@@ -150,6 +151,14 @@ class Scene:
         for i in range(len(tokens) - 1):
             if (tokens[i], tokens[i + 1]) == ON_BOARD:
                 r.content.update({s: True for s in r.content if r.clause[s] == r.clauses[i]})
+        # "an adult who got haloperidol for agitation": who the patient is, what was done before
+        for i, w in enumerate(r.words[:-1]):
+            if w in WHO and r.words[i + 1] in DONE:
+                told = range(
+                    i + 1, next((j for j in range(i, len(tokens)) if r.clauses[j] != r.clauses[i]), len(tokens))
+                )
+                stems_told = {tokens[j] for j in told} | {s for a, _, e in found if a in told for s in e.target}
+                r.content.update({s: True for s in stems_told if s in r.content})
         # (not "s/p nms episode": that is the time after NMS, which the vocabulary reads itself)
         history = {
             r.clauses[i]
