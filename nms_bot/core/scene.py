@@ -108,7 +108,7 @@ class Scene:
         return i not in claimed or (entry is not None and entry.kind == "context")
 
     def _drug_at(self, tokens: list[str], start: int, end: int) -> bool:
-        """Whether tokens[start:end] names a drug (one the source names, or a member of its classes)."""
+        """Whether tokens[start:end] names a drug of the source's classes that it does not name itself."""
         entry = self.lexicon.table.get(tuple(tokens[start:end]))
         return entry is not None and entry.kind == "member"
 
@@ -154,9 +154,7 @@ class Scene:
         # "an adult who got haloperidol for agitation": who the patient is, what was done before
         for i, w in enumerate(r.words[:-1]):
             if w in WHO and r.words[i + 1] in DONE:
-                told = range(
-                    i + 1, next((j for j in range(i, len(tokens)) if r.clauses[j] != r.clauses[i]), len(tokens))
-                )
+                told = [j for j in range(i + 1, len(tokens)) if r.clauses[j] == r.clauses[i]]
                 stems_told = {tokens[j] for j in told} | {s for a, _, e in found if a in told for s in e.target}
                 r.content.update({s: True for s in stems_told if s in r.content})
         # (not "s/p nms episode": that is the time after NMS, which the vocabulary reads itself)

@@ -127,7 +127,7 @@ class Situations:
         self._refractory_finding(r)
         self._same_thing_compared(r)
         self._dose_for_this_patient(r)
-        self._drugs_or_support(r, tokens)
+        self._drugs_or_support(r)
 
     def _switching(self, r: Reading, given: list[tuple[str, str, bool]]) -> None:
         """ "on haldol, psych wants abilify now - ok?": another drug of the class the patient is on
@@ -235,18 +235,17 @@ class Situations:
         # "if" ("start bromocriptine, or only if supportive care fails?"), only what the "if" names
         fails = next(i for i, w in enumerate(r.words) if w in FAILING)
         supposed = [i for i in range(fails) if r.words[i] in CONDITIONAL and r.clauses[i] == r.clauses[fails]]
-        if not supposed:
+        if supposed:
+            failed = {t for i in range(supposed[-1], fails) for t in (tokens[i], *self._target(tokens[i]))}
+            r.content.update({s: True for s in r.content if s in failed})
+        else:
             r.content.update({s: True for s in r.content if r.clause[s] <= clause})
-            self._ask(r, REFRACTORY, clause)
-            return
-        failed = {t for i in range(supposed[-1], fails) for t in (tokens[i], *self._meaning(tokens[i]))}
-        r.content.update({s: True for s in r.content if s in failed})
         self._ask(r, REFRACTORY, clause)
-        if any(not setting and r.clause[s] < clause for s, setting in r.content.items()):
+        if supposed and any(not setting and r.clause[s] < clause for s, setting in r.content.items()):
             # what was asked before the "if" is the question; the case resisting treatment, supposed
             r.content.update({s: True for s in self.stems_of(REFRACTORY) if s in r.content})
 
-    def _meaning(self, token: str) -> tuple[str, ...]:
+    def _target(self, token: str) -> tuple[str, ...]:
         """The stems one word stands for in the vocabulary, if it is one of its words."""
         entry = self.lexicon.table.get((token,))
         return entry.target if entry is not None else ()
@@ -286,7 +285,7 @@ class Situations:
             if r.clause.get(s) in clauses:
                 r.content[s] = False
 
-    def _drugs_or_support(self, r: Reading, tokens: list[str]) -> None:
+    def _drugs_or_support(self, r: Reading) -> None:
         """ "is nms mgmt mostly a drug thing or mostly just supportive": drugs in general set against
         supportive care, and nothing else asked, asks what the treatment mainly is (the overview)."""
         if not {DRUG, SUPPORTIVE} <= r.concepts or not CHOICE & set(r.words):
