@@ -975,3 +975,9 @@ def test_resus_alone_is_the_room_and_who_got_a_drug_is_the_patient(engine):
     assert "fluids" not in engine.matcher.reader.read("resus checklist for nms").concepts
     reading = engine.matcher.reader.read("how to manage nms in a man who got haldol for agitation?")
     assert reading.content[next(iter(engine.matcher.reader.situations.stems_of("agitation")))] is True
+
+
+def test_why_a_finding_is_there_asks_its_cause_and_a_bay_is_where_the_patient_is(engine):
+    assert engine.matcher.match("ck high why").scope == ("not_covered", "what causes NMS")
+    assert engine.matcher.match("why is the ck still rising despite fluids in nms?").status == "answer"
+    assert "bay" in engine.matcher.reader.read("lady in bay 3 with nms, more haldol?").context

@@ -15,6 +15,9 @@ WITHDRAWAL = "withdrawal syndromes"  # not a scope.yaml category: read from a dr
 WITHDRAWN = stem("withdrawal")
 ANTIPSYCHOTIC = "antipsychotic"  # the drug_classes.yaml class whose stopping is the first action
 COURSE = "how NMS runs its course"  # the scope.yaml `not_covered` label of prognosis
+CAUSES = "what causes NMS"  # and of causes
+WHY = stem("why")
+FINDINGS = frozenset(("ck", "elevated", "hyperthermia", "rhabdomyolysis"))  # synonyms.yaml concepts of what is found
 HOW_MANY = frozenset(
     stem(w) for w in ("percent", "percentage", "proportion", "many", "likely", "chance", "odds", "rate")
 )
@@ -67,3 +70,12 @@ def asks_prognosis(concepts: set[str], names_nms: bool, tokens: list[str]) -> bo
     how_long = HOW_LONG in pairwise(tokens) or TIME in said
     lasting = RECOVERY in said or LAST in said  # "how long does an episode of nms last"
     return lasting and how_long and concepts - {EVIDENCE} <= DESCRIBING and stem(EVIDENCE) not in said
+
+
+def asks_cause(concepts: set[str], tokens: list[str], findings_at: set[int]) -> bool:
+    """ "ck high why", "why is the temp so high": why a finding is there, asked next to it with no
+    treatment named, asks its cause (what causes NMS), not how it is treated."""
+    if WHY not in tokens or not concepts & FINDINGS or not concepts <= FINDINGS | {"nms"}:
+        return False
+    why = tokens.index(WHY)
+    return any(abs(i - why) <= 3 for i in findings_at)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .drugs import is_drug_name
 from .lexicon import Entry
-from .lookalikes import COURSE, WITHDRAWAL, asks_prognosis, withdrawal_syndrome
+from .lookalikes import CAUSES, COURSE, FINDINGS, WITHDRAWAL, asks_cause, asks_prognosis, withdrawal_syndrome
 from .readout import Reading
 from .scopes import ScopeTables
 from .text import stem
@@ -47,7 +47,8 @@ class OutOfScope:
     drug_notes: dict[str, tuple[str, str]]
     topic_stems: set[str]
     known_stems: set[str]
-    course: bool
+    course: bool  # whether scope.yaml has the labels the prognosis and cause rules decline with
+    causes: bool
     is_drug: Callable[[str], bool]  # whether a concept is a drug or class the source names
 
     def _out_of_scope(self, r: Reading, tokens: list[str], found: list[tuple[int, int, Entry]]) -> SetAside | None:
@@ -134,6 +135,10 @@ class OutOfScope:
             r.also.extend(hit[1] for hit in parts.uncovered.values())
         if self.course and asks_prognosis(r.concepts, r.subject, tokens):
             r.scope = (NOT_COVERED, COURSE)
+            return True
+        findings_at = {i for a, b, entry in found if entry.label in FINDINGS for i in range(a, b)}
+        if self.causes and asks_cause(r.concepts, tokens, findings_at):
+            r.scope = (NOT_COVERED, CAUSES)
             return True
         return False
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .drugs import is_drug_name, other_drug
 from .lexicon import Entry, Phrases
-from .lookalikes import COURSE
+from .lookalikes import CAUSES, COURSE
 from .model import Knowledge
 from .outofscope import OutOfScope
 from .privacy import redact
@@ -87,6 +87,7 @@ class Reader(Scene, OutOfScope):
         self.member_class = {drug: canonical for canonical, drugs in knowledge.members.items() for drug in drugs}
         self.classes = set(knowledge.members)
         self.course = COURSE in knowledge.scope.not_covered  # the prognosis rule needs its label
+        self.causes = CAUSES in knowledge.scope.not_covered
         self.dose_words = _single_words(knowledge.safety.dose_terms)
         self.between = BETWEEN | _single_words(knowledge.context.get(TIME, ()))  # "after 3 days of dantrolene"
         self.first_action_concepts = {rule.concept for rule in knowledge.safety.carry}
