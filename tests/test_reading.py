@@ -876,7 +876,7 @@ def test_drug_induced_nms_as_well_as_first_mobilising_and_devices(engine, questi
 @pytest.mark.parametrize(
     "question, scope",
     [
-        ("lorazepam dose for a drunk agitated man in ED", ("other_conditions", "drunk")),
+        ("lorazepam dose for an intoxicated agitated man in ED", ("other_conditions", "intoxicated")),
         ("how long does recovery from nms take?", ("not_covered", "how NMS runs its course")),
         ("nms - how long is the recovery usually?", ("not_covered", "how NMS runs its course")),
     ],
@@ -981,3 +981,21 @@ def test_why_a_finding_is_there_asks_its_cause_and_a_bay_is_where_the_patient_is
     assert engine.matcher.match("ck high why").scope == ("not_covered", "what causes NMS")
     assert engine.matcher.match("why is the ck still rising despite fluids in nms?").status == "answer"
     assert "bay" in engine.matcher.reader.read("lady in bay 3 with nms, more haldol?").context
+
+
+@pytest.mark.parametrize(
+    "question, topics",
+    [
+        ("dry, not eaten or drunk for 2 days, nms on olanzapine - iv fluids first?", ("fluids",)),
+        ("icu asking for a view on dantrolene, nms, T 41, CK 80k", ("dantrolene",)),  # about, not on it
+        ("enoxaparin 40 daily with AKI in nms - adjust?", ("anticoagulation",)),  # a dose adjusted
+    ],
+)
+def test_first_past_another_choice_a_view_on_a_drug_and_a_dose_adjusted(engine, question, topics):
+    m = engine.matcher.match(question)
+    assert (m.status, (m.topic_id, *m.joined)[:1]) == ("answer", topics)
+
+
+def test_specifics_asks_details_not_a_specific_drug(engine):
+    m = engine.matcher.match("cooling + fluids for nms - specifics?")
+    assert "pharmacotherapy" not in (m.topic_id, *m.joined)

@@ -163,8 +163,11 @@ class Reader(Scene, OutOfScope):
         given: list[tuple[str, str, bool]] = []  # (class, generic, a setting?) of each drug named
         last = 0
         ordered = {end for _, end, entry in found if self.member_class.get(entry.label, entry.label) in ACTIONS}
-        if not CHOICE & set(tokens):  # "fluids first?": whether that measure comes first
-            ordered |= {end for _, end, entry in found if entry.kind in ("synonym", "member")}
+        # "fluids first?": whether that measure comes first (in a clause offering no choice)
+        offered = {r.clauses[i] for i, t in enumerate(tokens) if t in CHOICE}
+        ordered |= {
+            end for a, end, entry in found if entry.kind in ("synonym", "member") and r.clauses[a] not in offered
+        }
         drug_before = -1  # where the last drug or class named ends
         drug_clauses: dict[str, set[int]] = {}  # each drug or class named -> the clauses naming it
         for start, end, entry in found:

@@ -41,6 +41,7 @@ BETWEEN = ARTICLES | {"of"} | {stem(w) for w in ("im", "iv", "po", "sc", "sq", "
 COORDINATING = frozenset(("and", "or"))
 # "CK that high", "temp so high": a degree word ties a finding to how high it is
 DEGREE = frozenset(stem(w) for w in ("that", "this", "so", "very", "too"))
+ABOUT = frozenset(stem(w) for w in ("view", "views", "thoughts", "opinion", "advice", "input", "comment", "take"))
 WITH = frozenset(("with", "w"))  # "w/" reads "w"
 ALLOWING = frozenset(
     stem(w) for w in ("ok", "okay", "safe", "fine", "alright", "pt", "patient", "man", "woman", "lady", "guy")
@@ -102,6 +103,8 @@ class Scene:
             return True  # "apart from stopping the drug": the object of a setting is one too
         if i < 0 or tokens[i] not in SETTING_WORDS:
             return False
+        if tokens[i] == ON and i > 0 and tokens[i - 1] in ABOUT:
+            return False  # "a view on dantrolene": what the view is about, asked
         if tokens[i] == ON and ONTO & set(tokens[max(0, i - 2) : i]):
             return False  # "ok to put pt on a cooling blanket?", "need to be on tele?": what is asked
         entry = self.lexicon.table.get((tokens[i],))  # "s/p" is context itself, and still marks history

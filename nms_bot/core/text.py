@@ -211,6 +211,7 @@ OWN_STEMS = {
     "aggressive": "aggressive",  # how much treatment ("aggressive cooling"), not "aggression"
     "aggressively": "aggressive",
     "ruled": "ruled",  # "ruled out nms": excluded, not the "nms rule-out" being worked up
+    "specifics": "specifics",  # "cooling + fluids - specifics?": details asked, not a "specific" drug
     "mobilising": "mobilising",  # the patient getting up ("if he's mobilising"), not physio's "mobilisation"
     "mobilizing": "mobilising",
     "mechanical": "mechanical",  # "heparin or just mechanical" (a device), not "mechanism" (a cause)
