@@ -19,9 +19,10 @@ from .model import Knowledge
 from .outofscope import OutOfScope
 from .privacy import redact
 from .readout import Reading
+from .refractory import NEGATIONS
 from .scene import ARTICLES, BETWEEN, POINTERS, SETTING_WORDS, Scene
 from .scopes import ScopeTables
-from .situations import ACTIONS, CHOICE, DRUG, NEGATIONS, Situations
+from .situations import ACTIONS, CHOICE, DRUG, Situations
 from .spelling import Speller
 from .spoken import spelt_out
 from .text import QUESTION_OPENERS, clause_words, normalise, stem, stems

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from .lexicon import Entry, Phrases
 from .readout import Reading
-from .situations import DONE, ON, Situations, done_clauses
+from .refractory import DONE, ON
+from .situations import Situations, done_clauses
 from .text import stem
 
 # "pt on haldol", "in the ICU", "despite cooling", "besides benzos", "CK 12k": what follows these,
