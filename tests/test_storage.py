@@ -105,9 +105,17 @@ def test_questions_acknowledged_together_are_kept_in_one_transaction_and_a_retry
     store.claim_event("EvKept")  # an event kept earlier, whose retry arrives in the group
     commits: list[int] = []
     event.listen(store.engine, "commit", lambda conn: commits.append(1))
-    busy = threading.Event()
-    holder = threading.Thread(target=store.bounded, args=(lambda: busy.wait(20),))  # SQLite's one writer, busy
+    busy, held = threading.Event(), threading.Event()
+
+    def hold() -> None:  # SQLite's one writer, busy
+        held.set()
+        busy.wait(20)
+
+    holder = threading.Thread(target=store.bounded, args=(hold,))
     holder.start()
+    # The senders start only once the writer is held: started before it, on a loaded machine the
+    # first of them wrote alone (four commits seen once in CI).
+    assert held.wait(10)
     events = ["EvA", "EvKept", "EvB", "EvA", "EvC"]  # EvA twice: Slack's retry before the first was written
     kept: dict[int, int | None] = {}
 
