@@ -72,10 +72,10 @@ def asks_prognosis(concepts: set[str], names_nms: bool, tokens: list[str]) -> bo
     return lasting and how_long and concepts - {EVIDENCE} <= DESCRIBING and stem(EVIDENCE) not in said
 
 
-def asks_cause(concepts: set[str], tokens: list[str], findings_at: set[int]) -> bool:
+def asks_cause(concepts: set[str], tokens: list[str], found: list[tuple[int, int, Entry]]) -> bool:
     """ "ck high why", "why is the temp so high": why a finding is there, asked next to it with no
     treatment named, asks its cause (what causes NMS), not how it is treated."""
     if WHY not in tokens or not concepts & FINDINGS or not concepts <= FINDINGS | {"nms"}:
         return False
     why = tokens.index(WHY)
-    return any(abs(i - why) <= 3 for i in findings_at)
+    return any(entry.label in FINDINGS and a - 3 <= why < b + 3 for a, b, entry in found)

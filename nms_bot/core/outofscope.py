@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .drugs import is_drug_name
 from .lexicon import Entry
-from .lookalikes import CAUSES, COURSE, FINDINGS, WITHDRAWAL, asks_cause, asks_prognosis, withdrawal_syndrome
+from .lookalikes import CAUSES, COURSE, WITHDRAWAL, asks_cause, asks_prognosis, withdrawal_syndrome
 from .readout import Reading
 from .scopes import ScopeTables
 from .text import stem
@@ -49,7 +49,7 @@ class OutOfScope:
     known_stems: set[str]
     course: bool  # whether scope.yaml has the labels the prognosis and cause rules decline with
     causes: bool
-    is_drug: Callable[[str], bool]  # whether a concept is a drug or class the source names
+    names_drug: Callable[[Entry], bool]  # whether an entry names a drug or class the source names
 
     def _out_of_scope(self, r: Reading, tokens: list[str], found: list[tuple[int, int, Entry]]) -> SetAside | None:
         """The parts set aside, or None when `r.scope` now declines the whole question. Another
@@ -58,7 +58,7 @@ class OutOfScope:
         # "burning up" is a fever, not burns: a longer vocabulary phrase outranks a scope term in it.
         spans = [(start, end) for start, end, _ in found]
         # "the risperidone that caused it": a drug's relative clause names the drug, asks no cause.
-        drugs_end = {end for _, end, entry in found if self.is_drug(self.member_class.get(entry.label, entry.label))}
+        drugs_end = {end for _, end, entry in found if self.names_drug(entry)}
         hits = [
             (a, b, hit)
             for a, b, hit in self.scopes.hits(tokens)
@@ -136,8 +136,7 @@ class OutOfScope:
         if self.course and asks_prognosis(r.concepts, r.subject, tokens):
             r.scope = (NOT_COVERED, COURSE)
             return True
-        findings_at = {i for a, b, entry in found if entry.label in FINDINGS for i in range(a, b)}
-        if self.causes and asks_cause(r.concepts, tokens, findings_at):
+        if self.causes and asks_cause(r.concepts, tokens, found):
             r.scope = (NOT_COVERED, CAUSES)
             return True
         return False

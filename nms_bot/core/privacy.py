@@ -50,6 +50,9 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+NUMBERED = tuple((p, r) for p, r in PATTERNS if p not in ("[EMAIL]", "[MENTION]"))  # each needs a digit
+
+
 def redact(text: str, blank: bool = False) -> str:
     """The text with every identifier-shaped part replaced by a placeholder (or a space)."""
     text = text[:MAX_CHARS]
@@ -64,9 +67,6 @@ def _could_match(text: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     if "@" in text or "<" in text:
         return PATTERNS
     return NUMBERED if any(c.isdigit() for c in text) else ()
-
-
-NUMBERED = tuple((p, r) for p, r in PATTERNS if p not in ("[EMAIL]", "[MENTION]"))
 
 
 def looks_identifying(text: str, ignore_mentions: bool = True) -> bool:

@@ -151,11 +151,7 @@ class Reader(Scene, OutOfScope):
         r.signs = sorted(found_signs)
         r.subject = bool(self.scopes.subject.scan(tokens)) or len(r.signs) >= 2
         found = self.lexicon.scan(tokens)
-        drugs_start = {
-            a
-            for a, _, entry in found
-            if entry.label != DRUG and self.is_drug(self.member_class.get(entry.label, entry.label))
-        }
+        drugs_start = {a for a, _, entry in found if entry.label != DRUG and self.names_drug(entry)}
         set_aside = self._out_of_scope(r, tokens, found)
         if set_aside is None:
             return r
@@ -250,9 +246,7 @@ class Reader(Scene, OutOfScope):
 
     def _drug_in_clause(self, r: Reading, found: list[tuple[int, int, Entry]], at: int) -> bool:
         """Whether the clause of words[at] names a drug or drug class the source names."""
-        return any(
-            r.clauses[a] == r.clauses[at] and self.is_drug(self.member_class.get(e.label, e.label)) for a, _, e in found
-        )
+        return any(r.clauses[a] == r.clauses[at] and self.names_drug(e) for a, _, e in found)
 
     @staticmethod
     def _after(words: list[str], i: int, before: frozenset[str]) -> bool:
@@ -263,6 +257,10 @@ class Reader(Scene, OutOfScope):
     def _abbreviation(self, letters: str) -> bool:
         """Whether letters said one by one spell a word of the vocabulary ("n m s")."""
         return ((letters,) in self.lexicon.table or letters in self.topic_stems) and letters not in self.filler
+
+    def names_drug(self, entry: Entry) -> bool:
+        """Whether a vocabulary entry names a drug or class the source names (a member, by its class)."""
+        return self.is_drug(self.member_class.get(entry.label, entry.label))
 
     def is_drug(self, concept: str) -> bool:
         """Whether a concept met is a drug or drug class the source names."""

@@ -63,7 +63,7 @@ class Scene:
     def _setting(self, tokens: list[str], clauses: list[int], start: int, end: int, claimed: set[int]) -> bool:
         """Whether tokens[start:end] is a finding with its value ("CK 12k", not "dantrolene 2 mg")
         or follows "in", "on", "at", "from" ("on haldol", "in the ICU")."""
-        if tokens[end : end + 2] in ([c, NMS] for c in CAUSED):
+        if end + 1 < len(tokens) and tokens[end] in CAUSED and tokens[end + 1] == NMS:
             return True  # "abilify induced nms": the drug that caused it, the case's history
         if end < len(tokens) and tokens[end] in PEOPLE | SERVICES:
             # "the seroquel lady", "the CK 18k guy", "the clozapine clinic": who the patient is or
